@@ -1,0 +1,46 @@
+package io.armada.raft.engine;
+
+import io.armada.raft.Entry;
+import io.armada.raft.SnapshotChunk;
+import io.armada.raft.SnapshotMeta;
+import io.armada.raft.SnapshotSource;
+
+/**
+ * The replicated state machine of one group (a table, the catalog, a test counter). The engine
+ * calls it only from the group's worker thread, in log order.
+ *
+ * <p>Durability contract: the engine replays committed entries after {@link #appliedIndex()} at
+ * start, so an implementation must make each apply's effects and its index durable atomically
+ * (the table store writes both in one RocksDB batch) or accept replays idempotently.
+ */
+public interface GroupStateMachine extends SnapshotSource {
+
+    /** Index of the last entry whose effects are durable; 0 for a new state machine. */
+    long appliedIndex();
+
+    /**
+     * Applies one committed entry. For {@code NORMAL} entries the return value is handed to the
+     * proposer (may be null); {@code NOOP} and {@code CONF_CHANGE} entries only advance the index.
+     * An exception here is a broken invariant and stops the node: replicas must not diverge.
+     */
+    Object apply(Entry entry);
+
+    /**
+     * Takes a snapshot of everything applied so far, to send to lagging followers and to compact
+     * the log. Returns its identity; {@link #read} must serve its bytes until a newer one exists.
+     */
+    SnapshotMeta takeSnapshot(SnapshotMeta identity);
+
+    /** The newest snapshot taken or installed, or {@link SnapshotMeta#EMPTY}. */
+    SnapshotMeta latestSnapshot();
+
+    /** Stages one chunk of an inbound snapshot; a chunk at offset 0 discards earlier staging. */
+    void stageSnapshotChunk(SnapshotChunk chunk);
+
+    /** Replaces the whole state with the staged snapshot {@code meta}, durably and atomically. */
+    void installSnapshot(SnapshotMeta meta);
+
+    /** Read a chunk of {@code meta}'s bytes (see {@link SnapshotSource}). */
+    @Override
+    SnapshotChunk read(SnapshotMeta meta, long offset, int maxBytes);
+}
