@@ -92,12 +92,15 @@ public final class RaftEngine implements AutoCloseable {
      */
     public CompletableFuture<Void> openGroup(long groupId, Collection<Long> voters, GroupStateMachine stateMachine) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!workerFor(groupId).submit(() -> {
+        Worker worker = workerFor(groupId);
+        if (!worker.submit(() -> {
             try {
                 if (groups.containsKey(groupId)) {
                     throw new IllegalStateException("group " + groupId + " is already open");
                 }
-                groups.put(groupId, open(groupId, voters, stateMachine));
+                GroupRuntime g = open(groupId, voters, stateMachine);
+                worker.groups().put(groupId, g);
+                groups.put(groupId, g);
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -151,7 +154,9 @@ public final class RaftEngine implements AutoCloseable {
     /** Closes the group on this node and deletes its log; the state machine's data is the caller's. */
     public CompletableFuture<Void> removeGroup(long groupId) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!workerFor(groupId).submit(() -> {
+        Worker worker = workerFor(groupId);
+        if (!worker.submit(() -> {
+            worker.groups().remove(groupId);
             GroupRuntime g = groups.remove(groupId);
             if (g != null) {
                 g.failAll(new RaftException(RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " was removed"));
