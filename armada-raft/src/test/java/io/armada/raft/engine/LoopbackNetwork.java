@@ -10,7 +10,7 @@ import java.util.concurrent.Executors;
  * Engine tests' network: delivers on one thread in send order, and can cut nodes off. (The
  * fault-injecting transports of io.armada.raft.transport serve the transport's own tests.)
  */
-final class LoopbackNetwork implements AutoCloseable {
+public final class LoopbackNetwork implements AutoCloseable {
     private final ConcurrentHashMap<Long, Transport.InboundHandler> handlers = new ConcurrentHashMap<>();
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
     private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
@@ -19,7 +19,7 @@ final class LoopbackNetwork implements AutoCloseable {
         return t;
     });
 
-    Transport transportFor(long nodeId) {
+    public Transport transportFor(long nodeId) {
         return new Transport() {
             private volatile boolean closed;
 
