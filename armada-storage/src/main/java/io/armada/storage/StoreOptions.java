@@ -1,0 +1,22 @@
+package io.armada.storage;
+
+/**
+ * Options of a node's table store.
+ *
+ * @param syncApply fsync every apply. Off by default: the Raft log is the durable record, and a
+ *     command lost from the table's unsynced WAL tail at power loss is re-applied from the log
+ *     (the applied index is lost with it, in the same batch). A process crash loses nothing either
+ *     way, because the WAL write reaches the OS before apply returns.
+ * @param blockCacheBytes RocksDB block cache shared by all tables
+ */
+public record StoreOptions(boolean syncApply, long blockCacheBytes) {
+    public StoreOptions {
+        if (blockCacheBytes < 1 << 20) {
+            throw new IllegalArgumentException("blockCacheBytes: " + blockCacheBytes + " is below the minimum of 1 MiB");
+        }
+    }
+
+    public static StoreOptions defaults() {
+        return new StoreOptions(false, 128L << 20);
+    }
+}

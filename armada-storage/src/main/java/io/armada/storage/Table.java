@@ -1,0 +1,426 @@
+package io.armada.storage;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.armada.api.v1.Compare;
+import io.armada.api.v1.DeleteRangeRequest;
+import io.armada.api.v1.DeleteRangeResponse;
+import io.armada.api.v1.KeyValue;
+import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.PutResponse;
+import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.RangeResponse;
+import io.armada.api.v1.RequestOp;
+import io.armada.api.v1.ResponseHeader;
+import io.armada.api.v1.ResponseOp;
+import io.armada.api.v1.TxnRequest;
+import io.armada.api.v1.TxnResponse;
+import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
+import io.armada.proto.Limits;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * One table of a {@link TableStore}: applies commands at a revision and serves reads, each on one
+ * RocksDB snapshot so a scan sees exactly one revision. Apply is called by one thread at a time
+ * (the table's Raft group); reads may run on any thread concurrently.
+ */
+public final class Table {
+    /** Key of the applied marker inside the table's column family: sorts before every data key. */
+    static final byte[] APPLIED_KEY = {0};
+
+    private final long id;
+    private final RocksDB db;
+    private final WriteOptions writeOptions;
+    /** Guards {@link #cf}: a snapshot install swaps the column family; reads and applies hold the read lock. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private ColumnFamilyHandle cf;
+    private volatile boolean dropped;
+    private volatile Applied applied;
+
+    /** The position of the last applied command: the local Raft index and the revision it stamped. */
+    public record Applied(long index, long revision) {
+        static final Applied NONE = new Applied(0, 0);
+
+        byte[] encode() {
+            return ByteBuffer.allocate(16).putLong(index).putLong(revision).array();
+        }
+
+        static Applied decode(byte[] bytes) {
+            if (bytes == null) {
+                return NONE;
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            return new Applied(b.getLong(), b.getLong());
+        }
+    }
+
+    Table(long id, RocksDB db, ColumnFamilyHandle cf, WriteOptions writeOptions) {
+        this.id = id;
+        this.db = db;
+        this.cf = cf;
+        this.writeOptions = writeOptions;
+        try {
+            this.applied = Applied.decode(db.get(cf, APPLIED_KEY));
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": cannot read the applied marker", e);
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** Local Raft index of the last applied command (idempotence: anything at or below is skipped). */
+    public long appliedIndex() {
+        return applied.index();
+    }
+
+    /** Revision of the table's last write: what a read now sees. */
+    public long revision() {
+        return applied.revision();
+    }
+
+    public Applied applied() {
+        return applied;
+    }
+
+    /**
+     * Executes {@code command} at {@code revision} and records {@code index} and {@code revision}
+     * as applied, all in one atomic write. A command at or below the applied index is a replay
+     * and returns an empty result without touching anything. The command must have passed
+     * {@link CommandValidator}: an invalid one here is a broken invariant.
+     */
+    public CommandResult apply(long index, long revision, Command command) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Applied before = applied;
+            if (index <= before.index()) {
+                return CommandResult.getDefaultInstance();
+            }
+            if (revision <= before.revision()) {
+                throw new IllegalStateException("table " + id + ": revision " + revision + " at index " + index
+                        + " does not follow revision " + before.revision());
+            }
+            CommandValidator.validate(command);
+            try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
+                TableView view = new TableView(db, cf, ro);
+                CommandResult result = execute(view, revision, command);
+                for (Map.Entry<byte[], Record> w : view.writes().entrySet()) {
+                    if (w.getValue() == null) {
+                        batch.delete(cf, TableView.dataKey(w.getKey()));
+                    } else {
+                        batch.put(cf, TableView.dataKey(w.getKey()), w.getValue().encode());
+                    }
+                }
+                Applied after = new Applied(index, revision);
+                batch.put(cf, APPLIED_KEY, after.encode());
+                db.write(writeOptions, batch);
+                applied = after;
+                return result;
+            } catch (RocksDBException e) {
+                throw new StorageException("table " + id + ": apply of index " + index + " failed", e);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Records that the Raft entry at {@code index} (no-op, membership change) was applied; the revision stays. */
+    public void markApplied(long index) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Applied before = applied;
+            if (index <= before.index()) {
+                return;
+            }
+            Applied after = new Applied(index, before.revision());
+            db.put(cf, writeOptions, APPLIED_KEY, after.encode());
+            applied = after;
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": marking index " + index + " applied failed", e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private CommandResult execute(TableView view, long revision, Command command) {
+        ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
+        return switch (command.getOpCase()) {
+            case PUT -> CommandResult.newBuilder().setPut(put(view, revision, command.getPut()).setHeader(header)).build();
+            case DELETE_RANGE -> CommandResult.newBuilder()
+                    .setDeleteRange(deleteRange(view, command.getDeleteRange()).setHeader(header)).build();
+            case TXN -> CommandResult.newBuilder().setTxn(txn(view, revision, command.getTxn()).setHeader(header)).build();
+            case OP_NOT_SET -> throw new IllegalStateException("empty command reached apply");
+        };
+    }
+
+    private PutResponse.Builder put(TableView view, long revision, PutRequest put) {
+        byte[] key = put.getKey().toByteArray();
+        Record previous = view.get(key);
+        view.put(key, Record.put(previous, revision, put.getValue().toByteArray()));
+        PutResponse.Builder response = PutResponse.newBuilder();
+        if (put.getPrevKv() && previous != null) {
+            response.setPrevKv(keyValue(key, previous, false));
+        }
+        return response;
+    }
+
+    private DeleteRangeResponse.Builder deleteRange(TableView view, DeleteRangeRequest delete) {
+        KeyRange range = KeyRange.of(delete.getKey().toByteArray(), delete.getRangeEnd().toByteArray());
+        List<TableView.KeyRecord> doomed = new ArrayList<>();
+        try (TableView.Scan scan = view.scan(range)) {
+            scan.forEachRemaining(doomed::add);
+        }
+        DeleteRangeResponse.Builder response = DeleteRangeResponse.newBuilder().setDeleted(doomed.size());
+        for (TableView.KeyRecord kr : doomed) {
+            view.delete(kr.key());
+            if (delete.getPrevKv()) {
+                response.addPrevKvs(keyValue(kr.key(), kr.record(), false));
+            }
+        }
+        return response;
+    }
+
+    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn) {
+        boolean succeeded = true;
+        for (Compare c : txn.getCompareList()) {
+            if (!holds(view, c)) {
+                succeeded = false;
+                break;
+            }
+        }
+        TxnResponse.Builder response = TxnResponse.newBuilder().setSucceeded(succeeded);
+        ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
+        for (RequestOp op : succeeded ? txn.getSuccessList() : txn.getFailureList()) {
+            ResponseOp.Builder r = ResponseOp.newBuilder();
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision));
+                case REQUEST_PUT -> r.setResponsePut(put(view, revision, op.getRequestPut()).setHeader(header));
+                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(
+                        deleteRange(view, op.getRequestDeleteRange()).setHeader(header));
+                case REQUEST_NOT_SET -> throw new IllegalStateException("empty txn op reached apply");
+            }
+            response.addResponses(r);
+        }
+        return response;
+    }
+
+    private static boolean holds(TableView view, Compare c) {
+        byte[] key = c.getKey().toByteArray();
+        if (c.getRangeEnd().isEmpty()) {
+            return holds(c, view.get(key));
+        }
+        try (TableView.Scan scan = view.scan(KeyRange.of(key, c.getRangeEnd().toByteArray()))) {
+            while (scan.hasNext()) {
+                if (!holds(c, scan.next().record())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** etcd's rules: a missing key has version, create and mod revision 0; a VALUE compare on it is false. */
+    private static boolean holds(Compare c, Record r) {
+        int cmp;
+        switch (c.getTarget()) {
+            case VALUE -> {
+                if (r == null) {
+                    return false;
+                }
+                cmp = Arrays.compareUnsigned(r.value(), c.getValue().toByteArray());
+            }
+            case VERSION -> cmp = Long.compare(r == null ? 0 : r.version(), c.getVersion());
+            case CREATE -> cmp = Long.compare(r == null ? 0 : r.createRevision(), c.getCreateRevision());
+            case MOD -> cmp = Long.compare(r == null ? 0 : r.modRevision(), c.getModRevision());
+            default -> throw new IllegalStateException("unknown compare target " + c.getTarget());
+        }
+        return switch (c.getResult()) {
+            case EQUAL -> cmp == 0;
+            case NOT_EQUAL -> cmp != 0;
+            case GREATER -> cmp > 0;
+            case LESS -> cmp < 0;
+            default -> throw new IllegalStateException("unknown compare result " + c.getResult());
+        };
+    }
+
+    /** A serializable read of this node's state, on one snapshot; {@code header.revision} is the revision seen. */
+    public RangeResponse range(RangeRequest request) {
+        CommandValidator.validate("range", request);
+        lock.readLock().lock();
+        Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            checkOpen();
+            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            return range(new TableView(db, cf, ro), request, revision);
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": range failed", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+            lock.readLock().unlock();
+        }
+    }
+
+    private static RangeResponse range(TableView view, RangeRequest request, long revision) {
+        KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
+        long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
+        RangeResponse.Builder response = RangeResponse.newBuilder()
+                .setHeader(ResponseHeader.newBuilder().setRevision(revision));
+        long count = 0;
+        long bytes = 0;
+        boolean full = false;
+        try (TableView.Scan scan = view.scan(range)) {
+            while (scan.hasNext()) {
+                TableView.KeyRecord kr = scan.next();
+                if (!matches(request, kr.record())) {
+                    continue;
+                }
+                count++;
+                if (request.getCountOnly() || full || response.getKvsCount() >= limit) {
+                    continue;
+                }
+                KeyValue kv = keyValue(kr.key(), kr.record(), request.getKeysOnly());
+                if (response.getKvsCount() > 0 && bytes + kv.getSerializedSize() > Limits.MAX_RANGE_RESPONSE_BYTES) {
+                    full = true;
+                    continue;
+                }
+                bytes += kv.getSerializedSize();
+                response.addKvs(kv);
+            }
+        }
+        return response.setCount(count).setMore(!request.getCountOnly() && count > response.getKvsCount()).build();
+    }
+
+    private static boolean matches(RangeRequest r, Record record) {
+        return (r.getMinModRevision() == 0 || record.modRevision() >= r.getMinModRevision())
+                && (r.getMaxModRevision() == 0 || record.modRevision() <= r.getMaxModRevision())
+                && (r.getMinCreateRevision() == 0 || record.createRevision() >= r.getMinCreateRevision())
+                && (r.getMaxCreateRevision() == 0 || record.createRevision() <= r.getMaxCreateRevision());
+    }
+
+    static KeyValue keyValue(byte[] key, Record r, boolean keysOnly) {
+        KeyValue.Builder kv = KeyValue.newBuilder()
+                .setKey(UnsafeByteOperations.unsafeWrap(key))
+                .setCreateRevision(r.createRevision())
+                .setModRevision(r.modRevision())
+                .setVersion(r.version());
+        if (!keysOnly) {
+            kv.setValue(r.value().length == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(r.value()));
+        }
+        return kv.build();
+    }
+
+    /**
+     * Streams a large range in responses of at most {@code maxChunkBytes} of kvs, all from one
+     * snapshot (every chunk has the same header.revision). Limit and filters apply across chunks;
+     * {@code count} is not computed (0), {@code more} is set on every chunk but the last.
+     */
+    public RangeCursor iterate(RangeRequest request, int maxChunkBytes) {
+        CommandValidator.validate("range", request);
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return new RangeCursor(this, db, cf, request, maxChunkBytes);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A consistent snapshot of the whole table for Raft snapshots, follower catch-up and backup. */
+    public TableSnapshot snapshot() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return new TableSnapshot(db, cf);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * SHA-256 over every key with its value and revisions, in key order, and the table's revision:
+     * equal digests mean equal tables (used to compare a follower cluster with the leader's).
+     */
+    public byte[] digest() {
+        lock.readLock().lock();
+        Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            checkOpen();
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            ByteBuffer longs = ByteBuffer.allocate(3 * Long.BYTES);
+            sha.update(ByteBuffer.allocate(8).putLong(Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision()).array());
+            try (TableView.Scan scan = new TableView(db, cf, ro).scan(new KeyRange(new byte[0], null))) {
+                while (scan.hasNext()) {
+                    TableView.KeyRecord kr = scan.next();
+                    longs.clear();
+                    longs.putLong(kr.key().length).putLong(kr.record().value().length).putLong(kr.record().version());
+                    sha.update(longs.array());
+                    sha.update(kr.key());
+                    sha.update(kr.record().value());
+                    longs.clear();
+                    longs.putLong(kr.record().createRevision()).putLong(kr.record().modRevision()).putLong(0);
+                    sha.update(longs.array());
+                }
+            }
+            return sha.digest();
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": digest failed", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Swaps in the column family a snapshot was installed into; returns the old one to drop. */
+    ColumnFamilyHandle replaceColumnFamily(ColumnFamilyHandle replacement, Applied replacementApplied) {
+        lock.writeLock().lock();
+        try {
+            ColumnFamilyHandle old = cf;
+            cf = replacement;
+            applied = replacementApplied;
+            return old;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Marks the table dropped and returns its column family; later calls fail. */
+    ColumnFamilyHandle markDropped() {
+        lock.writeLock().lock();
+        try {
+            dropped = true;
+            return cf;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    ColumnFamilyHandle columnFamily() {
+        return cf;
+    }
+
+    private void checkOpen() {
+        if (dropped) {
+            throw new IllegalStateException("table " + id + " was dropped");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.armada.storage;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.armada.api.v1.SnapshotChunk;
+import io.armada.proto.Limits;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.zip.CRC32C;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+
+/**
+ * A consistent copy of one table, read from a RocksDB snapshot and cut into chunks of at most
+ * {@link Limits#MAX_SNAPSHOT_CHUNK_BYTES}. The byte stream is
+ * {@code [index:8][revision:8]} then {@code [keyLength:4][key][recordLength:4][record]} per key;
+ * the last chunk carries the CRC32C of the whole stream. Must be closed (it pins a RocksDB snapshot).
+ */
+public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseable {
+    private final RocksDB db;
+    private final Snapshot snapshot;
+    private final ReadOptions readOptions;
+    private final RocksIterator it;
+    private final Table.Applied applied;
+    private final CRC32C crc = new CRC32C();
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private final DataOutputStream out = new DataOutputStream(pending);
+    private final int maxChunkBytes;
+    private boolean done;
+
+    TableSnapshot(RocksDB db, ColumnFamilyHandle cf) {
+        this(db, cf, Limits.MAX_SNAPSHOT_CHUNK_BYTES);
+    }
+
+    TableSnapshot(RocksDB db, ColumnFamilyHandle cf, int maxChunkBytes) {
+        this.db = db;
+        this.maxChunkBytes = maxChunkBytes;
+        this.snapshot = db.getSnapshot();
+        this.readOptions = new ReadOptions().setSnapshot(snapshot);
+        this.it = db.newIterator(cf, readOptions);
+        it.seek(Table.APPLIED_KEY);
+        this.applied = it.isValid() && it.key().length == 1 && it.key()[0] == 0
+                ? Table.Applied.decode(it.value()) : Table.Applied.NONE;
+        it.seek(new byte[] {TableView.DATA_PREFIX});
+        try {
+            out.writeLong(applied.index());
+            out.writeLong(applied.revision());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Local Raft index the snapshot contains everything up to. */
+    public long index() {
+        return applied.index();
+    }
+
+    /** Revision of the table the snapshot represents. */
+    public long revision() {
+        return applied.revision();
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !done;
+    }
+
+    @Override
+    public SnapshotChunk next() {
+        if (done) {
+            throw new NoSuchElementException();
+        }
+        try {
+            while (pending.size() < maxChunkBytes && it.isValid() && it.key()[0] == TableView.DATA_PREFIX) {
+                byte[] key = it.key();
+                byte[] record = it.value();
+                out.writeInt(key.length - 1);
+                out.write(key, 1, key.length - 1);
+                out.writeInt(record.length);
+                out.write(record);
+                it.next();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] buffered = pending.toByteArray();
+        int take = Math.min(buffered.length, maxChunkBytes);
+        byte[] data = java.util.Arrays.copyOf(buffered, take);
+        pending.reset();
+        pending.write(buffered, take, buffered.length - take);
+        crc.update(data);
+        boolean last = pending.size() == 0 && !(it.isValid() && it.key()[0] == TableView.DATA_PREFIX);
+        SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder()
+                .setRevision(applied.revision())
+                .setData(UnsafeByteOperations.unsafeWrap(data))
+                .setLast(last);
+        if (last) {
+            chunk.setChecksum((int) crc.getValue());
+            done = true;
+        }
+        return chunk.build();
+    }
+
+    @Override
+    public void close() {
+        it.close();
+        readOptions.close();
+        db.releaseSnapshot(snapshot);
+    }
+}

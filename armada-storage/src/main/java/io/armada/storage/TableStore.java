@@ -1,0 +1,386 @@
+package io.armada.storage;
+
+import io.armada.api.v1.SnapshotChunk;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Every table of one node, in one RocksDB instance with a column family per table.
+ *
+ * <p>Why a column family per table rather than a key prefix: dropping a table is one
+ * {@code dropColumnFamily} (its files are deleted, nothing is rewritten and no other table is
+ * touched), and a snapshot install builds the new content in a fresh column family and switches
+ * to it in one synced write, so a crash mid-install leaves the old table intact.
+ *
+ * <p>Layout. The default column family maps {@code "table/" + id} to the generation of the
+ * table's live column family, named {@code "t<id>.g<generation>"}. Inside a table's column family
+ * the key {@code 0x00} holds the applied marker {@code [index:8][revision:8]} and {@code 0x01 + key}
+ * holds a key's {@link Record}. A command's effects and the marker go in one WriteBatch, so after
+ * a crash the table is exactly at some applied index: replay re-applies nothing twice and skips
+ * nothing. Column families without a pointer (a crashed install, a crashed drop) are dropped at open.
+ */
+public final class TableStore implements AutoCloseable {
+    private static final String POINTER_PREFIX = "table/";
+
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final LRUCache blockCache;
+    private final WriteOptions applyWrite;
+    private final WriteOptions syncWrite;
+    private final ColumnFamilyHandle defaultCf;
+    private final Map<Long, Table> tables = new ConcurrentHashMap<>();
+    private final Map<Long, Long> generations = new ConcurrentHashMap<>();
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private TableStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
+            ColumnFamilyHandle defaultCf, StoreOptions options) {
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.blockCache = blockCache;
+        this.defaultCf = defaultCf;
+        this.applyWrite = new WriteOptions().setSync(options.syncApply());
+        this.syncWrite = new WriteOptions().setSync(true);
+    }
+
+    /** Opens (or creates) the store in {@code dir}, finishing or undoing any table operation a crash interrupted. */
+    public static TableStore open(Path dir, StoreOptions options) {
+        LRUCache cache = new LRUCache(options.blockCacheBytes());
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2);
+        try {
+            Files.createDirectories(dir);
+            List<byte[]> names;
+            try (Options o = new Options()) {
+                names = RocksDB.listColumnFamilies(o, dir.toString());
+            }
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+            for (byte[] name : names) {
+                if (!java.util.Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)) {
+                    descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+                }
+            }
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            TableStore store = new TableStore(db, dbOptions, cfOptions, cache, handles.get(0), options);
+            store.load(handles.subList(1, handles.size()));
+            return store;
+        } catch (RocksDBException | IOException e) {
+            throw new StorageException("cannot open the table store in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void load(List<ColumnFamilyHandle> handles) throws RocksDBException {
+        Map<Long, Long> pointers = new HashMap<>();
+        try (RocksIterator it = db.newIterator(defaultCf)) {
+            byte[] prefix = POINTER_PREFIX.getBytes(StandardCharsets.UTF_8);
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                long id = ByteBuffer.wrap(it.key(), prefix.length, Long.BYTES).getLong();
+                pointers.put(id, ByteBuffer.wrap(it.value()).getLong());
+            }
+        }
+        for (ColumnFamilyHandle h : handles) {
+            String name = new String(h.getName(), StandardCharsets.UTF_8);
+            long[] idGen = parseName(name);
+            if (idGen != null && pointers.getOrDefault(idGen[0], -1L) == idGen[1]) {
+                tables.put(idGen[0], new Table(idGen[0], db, h, applyWrite));
+                generations.put(idGen[0], idGen[1]);
+            } else {
+                db.dropColumnFamily(h); // left over from an interrupted install or drop
+                h.close();
+            }
+        }
+        for (long id : pointers.keySet()) {
+            if (!tables.containsKey(id)) {
+                throw new IllegalStateException("table " + id + " has a pointer but no column family: the store is corrupt");
+            }
+        }
+    }
+
+    private static long[] parseName(String name) {
+        if (!name.startsWith("t") || !name.contains(".g")) {
+            return null;
+        }
+        try {
+            int dot = name.indexOf(".g");
+            return new long[] {Long.parseLong(name.substring(1, dot)), Long.parseLong(name.substring(dot + 2))};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static byte[] pointerKey(long id) {
+        byte[] prefix = POINTER_PREFIX.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(id).array();
+    }
+
+    private static byte[] cfName(long id, long generation) {
+        return ("t" + id + ".g" + generation).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Creates an empty table; fails if it exists. */
+    public synchronized Table createTable(long tableId) {
+        if (tables.containsKey(tableId)) {
+            throw new IllegalStateException("table " + tableId + " already exists");
+        }
+        try {
+            ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(cfName(tableId, 1), cfOptions));
+            db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(1).array());
+            Table table = new Table(tableId, db, cf, applyWrite);
+            tables.put(tableId, table);
+            generations.put(tableId, 1L);
+            return table;
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot create table " + tableId, e);
+        }
+    }
+
+    /** Deletes the table and all of its data; other tables are not touched. */
+    public synchronized void dropTable(long tableId) {
+        Table table = tables.remove(tableId);
+        if (table == null) {
+            throw new NoSuchTableException(tableId);
+        }
+        generations.remove(tableId);
+        ColumnFamilyHandle cf = table.markDropped();
+        try {
+            db.delete(defaultCf, syncWrite, pointerKey(tableId));
+            db.dropColumnFamily(cf);
+            cf.close();
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot drop table " + tableId, e);
+        }
+    }
+
+    public Table table(long tableId) {
+        Table t = tables.get(tableId);
+        if (t == null) {
+            throw new NoSuchTableException(tableId);
+        }
+        return t;
+    }
+
+    public boolean hasTable(long tableId) {
+        return tables.containsKey(tableId);
+    }
+
+    public Set<Long> tables() {
+        return Set.copyOf(tables.keySet());
+    }
+
+    /** Replaces the table's content with a snapshot stream, keeping the stream's applied index. */
+    public Table installSnapshot(long tableId, Iterator<SnapshotChunk> chunks) {
+        return installSnapshot(tableId, chunks, -1);
+    }
+
+    /**
+     * Replaces the table's content with {@code chunks} (from {@link Table#snapshot()}) atomically:
+     * the data is written into a new column family and switched to in one synced write, so on any
+     * failure — a bad checksum, a truncated stream, a crash — the table keeps its old content.
+     * {@code asIndex >= 0} records that local Raft index as applied instead of the stream's (a
+     * follower cluster installs a leader's snapshot at its own log position).
+     */
+    public synchronized Table installSnapshot(long tableId, Iterator<SnapshotChunk> chunks, long asIndex) {
+        Table table = table(tableId);
+        long generation = generations.get(tableId) + 1;
+        ColumnFamilyHandle staging;
+        try {
+            staging = db.createColumnFamily(new ColumnFamilyDescriptor(cfName(tableId, generation), cfOptions));
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + tableId + ": cannot create a staging column family", e);
+        }
+        try {
+            Table.Applied applied = load(staging, chunks, asIndex);
+            try (var flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, staging); // the staged data skipped the WAL: make it durable before the switch
+            }
+            db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(generation).array());
+            generations.put(tableId, generation);
+            ColumnFamilyHandle old = table.replaceColumnFamily(staging, applied);
+            db.dropColumnFamily(old);
+            old.close();
+            return table;
+        } catch (RuntimeException | RocksDBException | IOException e) {
+            try {
+                db.dropColumnFamily(staging);
+            } catch (RocksDBException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            staging.close();
+            if (e instanceof InvalidSnapshotException ise) {
+                throw ise;
+            }
+            throw new StorageException("table " + tableId + ": snapshot install failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Table.Applied load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
+            throws IOException, RocksDBException {
+        ChunkStream in = new ChunkStream(chunks);
+        DataInputStream data = new DataInputStream(in);
+        long index = data.readLong();
+        long revision = data.readLong();
+        Table.Applied applied = new Table.Applied(asIndex >= 0 ? asIndex : index, revision);
+        WriteBatch batch = new WriteBatch();
+        try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
+            while (true) {
+                int keyLength;
+                try {
+                    keyLength = data.readInt();
+                } catch (EOFException end) {
+                    break;
+                }
+                if (keyLength <= 0 || keyLength > io.armada.proto.Limits.MAX_KEY_BYTES) {
+                    throw new InvalidSnapshotException("snapshot record with a key of " + keyLength + " bytes");
+                }
+                byte[] key = new byte[keyLength];
+                data.readFully(key);
+                int recordLength = data.readInt();
+                if (recordLength < Record.HEADER_BYTES
+                        || recordLength > Record.HEADER_BYTES + io.armada.proto.Limits.MAX_VALUE_BYTES) {
+                    throw new InvalidSnapshotException("snapshot record of " + recordLength + " bytes");
+                }
+                byte[] record = new byte[recordLength];
+                data.readFully(record);
+                Record.decode(record); // validates
+                batch.put(cf, TableView.dataKey(key), record);
+                if (batch.getDataSize() > 4 << 20) {
+                    db.write(noWal, batch); // durable by the flush before the switch
+                    batch.close();
+                    batch = new WriteBatch();
+                }
+            }
+            in.verifyComplete();
+            batch.put(cf, Table.APPLIED_KEY, applied.encode());
+            db.write(noWal, batch);
+        } finally {
+            batch.close();
+        }
+        return applied;
+    }
+
+    /** A snapshot stream that is corrupt or incomplete. */
+    public static final class InvalidSnapshotException extends RuntimeException {
+        public InvalidSnapshotException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The chunks' data as one stream, checking order, the last flag and the CRC32C. */
+    private static final class ChunkStream extends InputStream {
+        private final Iterator<SnapshotChunk> chunks;
+        private final CRC32C crc = new CRC32C();
+        private byte[] current = new byte[0];
+        private int position;
+        private boolean sawLast;
+        private long revision = -1;
+
+        ChunkStream(Iterator<SnapshotChunk> chunks) {
+            this.chunks = chunks;
+        }
+
+        private boolean fill() {
+            while (position >= current.length) {
+                if (sawLast || !chunks.hasNext()) {
+                    return false;
+                }
+                SnapshotChunk c = chunks.next();
+                if (revision >= 0 && c.getRevision() != revision) {
+                    throw new InvalidSnapshotException("snapshot chunks of revisions " + revision + " and " + c.getRevision());
+                }
+                revision = c.getRevision();
+                current = c.getData().toByteArray();
+                position = 0;
+                crc.update(current);
+                if (c.getLast()) {
+                    sawLast = true;
+                    if ((int) crc.getValue() != c.getChecksum()) {
+                        throw new InvalidSnapshotException("snapshot checksum mismatch: computed "
+                                + Integer.toUnsignedString((int) crc.getValue()) + ", stream says "
+                                + Integer.toUnsignedString(c.getChecksum()));
+                    }
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int read() {
+            return fill() ? current[position++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (!fill()) {
+                return -1;
+            }
+            int n = Math.min(len, current.length - position);
+            System.arraycopy(current, position, b, off, n);
+            position += n;
+            return n;
+        }
+
+        void verifyComplete() {
+            if (!sawLast) {
+                throw new InvalidSnapshotException("snapshot stream ended without its last chunk");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Table t : tables.values()) {
+            t.columnFamily().close();
+        }
+        tables.clear();
+        defaultCf.close();
+        applyWrite.close();
+        syncWrite.close();
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+        blockCache.close();
+    }
+}

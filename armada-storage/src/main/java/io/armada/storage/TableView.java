@@ -1,0 +1,152 @@
+package io.armada.storage;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The state a command sees while it is applied: the table as last applied, overlaid with the
+ * writes the command made so far (a Txn's later ops see its earlier ones, as in etcd). Reads
+ * outside a write use a plain {@link TableView} without overlay on a RocksDB snapshot.
+ */
+final class TableView {
+    static final byte DATA_PREFIX = 1;
+
+    private final RocksDB db;
+    private final ColumnFamilyHandle cf;
+    private final ReadOptions readOptions;
+    /** Pending writes of the command: a record, or null for a delete. */
+    private final NavigableMap<byte[], Record> overlay = new TreeMap<>(Arrays::compareUnsigned);
+
+    TableView(RocksDB db, ColumnFamilyHandle cf, ReadOptions readOptions) {
+        this.db = db;
+        this.cf = cf;
+        this.readOptions = readOptions;
+    }
+
+    static byte[] dataKey(byte[] userKey) {
+        byte[] k = new byte[userKey.length + 1];
+        k[0] = DATA_PREFIX;
+        System.arraycopy(userKey, 0, k, 1, userKey.length);
+        return k;
+    }
+
+    Record get(byte[] key) {
+        if (overlay.containsKey(key)) {
+            return overlay.get(key);
+        }
+        try {
+            byte[] bytes = db.get(cf, readOptions, dataKey(key));
+            return bytes == null ? null : Record.decode(bytes);
+        } catch (RocksDBException e) {
+            throw new StorageException("read failed", e);
+        }
+    }
+
+    void put(byte[] key, Record record) {
+        overlay.put(key, record);
+    }
+
+    void delete(byte[] key) {
+        overlay.put(key, null);
+    }
+
+    NavigableMap<byte[], Record> writes() {
+        return overlay;
+    }
+
+    /** One key and its record, in a scan. */
+    record KeyRecord(byte[] key, Record record) {}
+
+    /**
+     * The live keys of {@code range} in key order, merging stored records with the overlay. The
+     * iterator must be closed (it holds a RocksDB iterator).
+     */
+    Scan scan(KeyRange range) {
+        return new Scan(range);
+    }
+
+    final class Scan implements Iterator<KeyRecord>, AutoCloseable {
+        private final KeyRange range;
+        private final RocksIterator it;
+        private final Iterator<Map.Entry<byte[], Record>> pending;
+        private Map.Entry<byte[], Record> nextPending;
+        private KeyRecord next;
+
+        private Scan(KeyRange range) {
+            this.range = range;
+            this.it = db.newIterator(cf, readOptions);
+            it.seek(dataKey(range.start()));
+            NavigableMap<byte[], Record> sub = range.end() == null
+                    ? overlay.tailMap(range.start(), true)
+                    : overlay.subMap(range.start(), true, range.end(), false);
+            this.pending = sub.entrySet().iterator();
+            this.nextPending = pending.hasNext() ? pending.next() : null;
+            advance();
+        }
+
+        private byte[] storedKey() {
+            if (!it.isValid()) {
+                return null;
+            }
+            byte[] k = it.key();
+            if (k.length == 0 || k[0] != DATA_PREFIX) {
+                return null;
+            }
+            byte[] user = Arrays.copyOfRange(k, 1, k.length);
+            return range.contains(user) ? user : null;
+        }
+
+        private void advance() {
+            next = null;
+            while (next == null) {
+                byte[] stored = storedKey();
+                if (stored == null && nextPending == null) {
+                    return;
+                }
+                int cmp = stored == null ? 1 : nextPending == null ? -1 : Arrays.compareUnsigned(stored, nextPending.getKey());
+                if (cmp < 0) {
+                    next = new KeyRecord(stored, Record.decode(it.value()));
+                    it.next();
+                } else {
+                    if (cmp == 0) {
+                        it.next(); // the overlay shadows the stored record
+                    }
+                    Map.Entry<byte[], Record> p = nextPending;
+                    nextPending = pending.hasNext() ? pending.next() : null;
+                    if (p.getValue() != null) {
+                        next = new KeyRecord(p.getKey(), p.getValue());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public KeyRecord next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            KeyRecord r = next;
+            advance();
+            return r;
+        }
+
+        @Override
+        public void close() {
+            it.close();
+        }
+    }
+}
