@@ -32,7 +32,7 @@ record BenchOptions(
     static final String USAGE = """
             usage: RaftBench [--groups 1,16,128] [--inflight 1,64] [--seconds 10] [--warmup 3] [--prime 10]
                              [--payload 100] [--targets ratis,armada] [--repeats 1] [--dir <tmp>]
-                             [--start-timeout 300] [--drain-timeout 60]
+                             [--start-timeout 300] [--drain-timeout 30]
               --groups         Raft groups per scenario (3 replicas each, all in this JVM)
               --inflight       proposals kept in flight per group (closed loop)
               --seconds        measured seconds per run;  --warmup: seconds before measuring
@@ -68,7 +68,7 @@ record BenchOptions(
     static BenchOptions defaults() {
         return new BenchOptions(List.of(1, 16, 128), List.of(1, 64), Duration.ofSeconds(10), Duration.ofSeconds(3),
                 Duration.ofSeconds(10), 100, List.of("ratis", "armada"), 1,
-                Path.of(System.getProperty("java.io.tmpdir")), Duration.ofSeconds(300), Duration.ofSeconds(60));
+                Path.of(System.getProperty("java.io.tmpdir")), Duration.ofSeconds(300), Duration.ofSeconds(30));
     }
 
     /** The scenario of the unreported priming run: the fewest groups at the most proposals in flight. */

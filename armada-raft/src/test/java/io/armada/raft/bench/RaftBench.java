@@ -85,7 +85,8 @@ public final class RaftBench {
             for (int run = 1; run <= options.repeats(); run++) {
                 for (int i = 0; i < names.size(); i++) {
                     String name = names.get((i + run - 1) % names.size());
-                    progress.printf(Locale.ROOT, "running %s %s run %d ...%n", name, scenario, run);
+                    progress.printf(Locale.ROOT, "running %s %s run %d (load average %s) ...%n", name, scenario,
+                            run, loadAverage());
                     RunResult result = runOne(name, runnable.get(name), scenario, run, options.warmup(),
                             options.measure());
                     progress.println("  " + summary(result));
@@ -179,11 +180,12 @@ public final class RaftBench {
         }
         return String.format(Locale.ROOT, """
                 # RaftBench
-                machine: %d cpus (%s), %s, Java %s (%s)
+                machine: %d cpus (%s), %s, Java %s (%s); load average at the end %s
                 data dir: %s (%s); payload %d B; warm-up %d s, measured %d s per run; %d run(s) per target; \
                 unreported priming run %d s
                 """, Runtime.getRuntime().availableProcessors(), cpuModel(), memTotal(),
-                System.getProperty("java.version"), System.getProperty("java.vm.name"), o.dataRoot(), store,
+                System.getProperty("java.version"), System.getProperty("java.vm.name"), loadAverage(), o.dataRoot(),
+                store,
                 o.payloadBytes(), o.warmup().toSeconds(), o.measure().toSeconds(), o.repeats(),
                 o.prime().toSeconds());
     }
@@ -191,6 +193,15 @@ public final class RaftBench {
     static String report(BenchOptions o, List<RunResult> results) {
         String ratios = ResultsTable.ratios(o.scenarios(), o.targets(), results);
         return ResultsTable.runs(results) + (ratios.isEmpty() ? "" : "\nThroughput ratio (median of runs):\n\n" + ratios);
+    }
+
+    /** The 1-minute load average: other work on a shared machine shows up here. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
