@@ -163,9 +163,12 @@ public final class RaftBench {
 
     private static String summary(RunResult result) {
         return switch (result) {
-            case RunResult.Measured m -> String.format(Locale.ROOT, "%,.0f commits/s, p50 %,d µs, p99 %,d µs, %d errors",
-                    m.outcome().commitsPerSecond(), m.outcome().latencyMicros().getValueAtPercentile(50),
-                    m.outcome().latencyMicros().getValueAtPercentile(99), m.outcome().errors());
+            case RunResult.Measured m -> {
+                ClosedLoop.Outcome o = m.outcome();
+                yield String.format(Locale.ROOT, "%,.0f commits/s, p50 %,d µs, p99 %,d µs, %d errors",
+                        o.commitsPerSecond(), o.latencyMicros().getValueAtPercentile(50),
+                        o.latencyMicros().getValueAtPercentile(99), o.errors());
+            }
             case RunResult.Failed f -> "FAILED: " + f.reason();
         };
     }
@@ -192,7 +195,8 @@ public final class RaftBench {
 
     static String report(BenchOptions o, List<RunResult> results) {
         String ratios = ResultsTable.ratios(o.scenarios(), o.targets(), results);
-        return ResultsTable.runs(results) + (ratios.isEmpty() ? "" : "\nThroughput ratio (median of runs):\n\n" + ratios);
+        String ratioTable = ratios.isEmpty() ? "" : "\nThroughput ratio (median of runs):\n\n" + ratios;
+        return ResultsTable.runs(results) + ratioTable;
     }
 
     /** The 1-minute load average: other work on a shared machine shows up here. */
