@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * 127.0.0.1, each hosting every group, with a state machine that only counts, and one async client per group.
  *
  * <p>Configuration is Ratis' default (on-disk segmented log, fsync before an entry counts as persisted, log
- * metadata entries on) except the election and client timeouts set in {@link #properties()}, and loopback
+ * metadata entries on) except the election and RPC timeouts set in {@link #properties()}, and loopback
  * binding. Each Ratis group keeps its own log files and log-worker thread, so each group fsyncs on its own.
  */
 public final class RatisTarget implements BenchTarget {
@@ -98,16 +98,22 @@ public final class RatisTarget implements BenchTarget {
     }
 
     /**
-     * Settings shared by servers and clients: Ratis' defaults, then the benchmark's two changes below, then any
+     * Settings shared by servers and clients: Ratis' defaults, then the benchmark's timeouts below, then any
      * {@code -Draft.*} system property (e.g. {@code -Draft.server.log.force.sync.num=256}), so another tuning
      * can be tried without editing code.
      */
     static RaftProperties properties() {
         RaftProperties properties = new RaftProperties();
-        // Failure detection as in Armada's engine defaults (election after 500-1000 ms, RaftConfig 10 ticks of
-        // 50 ms). Ratis' 150-300 ms default makes hundreds of divisions on two cores call needless elections.
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        // Timeouts for many groups on few cores, as multi-group Ratis deployments set them. With Ratis' defaults
+        // (elections after 150-300 ms, 3 s RPC timeouts) or even Armada's 500-1000 ms, 384 divisions on two cores
+        // miss heartbeats under load and lose their leaders (see docs/benchmarks.md); longer ones keep them.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+        // ...but the first election of a new group stays quick, so starting is not slowed.
+        TimeDuration firstElectionMin = TimeDuration.valueOf(500, TimeUnit.MILLISECONDS);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, firstElectionMin);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
         // The closed loop queues up to F proposals per group by design; with Ratis' 3 s client timeout a
         // queued request is sent again (duplicate work) instead of awaited. Armada's target never resends.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
