@@ -18,7 +18,8 @@ armada_find_jdk() {
   if command -v java >/dev/null 2>&1; then
     c=$(readlink -f "$(command -v java)"); candidates+=("${c%/bin/java}")
   fi
-  for c in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk*; do
+  # ARMADA_JVM_DIRS overrides where installed JDKs are looked for (a space-separated glob list).
+  for c in ${ARMADA_JVM_DIRS:-/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk*}; do
     [ -d "$c" ] && candidates+=("$c")
   done
   for c in "${candidates[@]}"; do
