@@ -1,0 +1,181 @@
+package io.armada.raft.transport.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One verified QUIC connection to a peer. Senders on any thread drop messages into an inbox; one
+ * drain task per event-loop turn moves them to their group's outbound stream, so messages sent in
+ * a burst are written group by group in batches rather than one write per message. Everything but
+ * {@link #enqueue} runs on the connection's event loop.
+ */
+final class PeerConnection {
+    private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+
+    final PeerLink link;
+    final QuicChannel channel;
+    final long selfId;
+    final int maxFrameBytes;
+    final int maxWriteBatchBytes;
+    private final int maxDrainMessages;
+    private final QuicTransport transport;
+
+    private final Queue<Outbound> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+
+    // Event-loop state.
+    private final Map<Long, GroupOutbound> groups = new HashMap<>();
+    private final ArrayList<GroupOutbound> touched = new ArrayList<>();
+    private boolean closed;
+    private ScheduledFuture<?> keepAlive;
+    private QuicStreamChannel controlStream;
+
+    private record Outbound(long groupId, byte[] message) {
+    }
+
+    PeerConnection(QuicTransport transport, PeerLink link, QuicChannel channel, QuicTransportConfig config) {
+        this.transport = transport;
+        this.link = link;
+        this.channel = channel;
+        this.selfId = config.selfId();
+        this.maxFrameBytes = config.limits().maxFrameBytes();
+        this.maxWriteBatchBytes = config.limits().maxWriteBatchBytes();
+        this.maxDrainMessages = config.limits().maxQueuedMessagesPerPeer();
+    }
+
+    /** Any thread: queues a message whose room the caller has reserved in the link's budget. */
+    void enqueue(long groupId, byte[] message) {
+        inbox.offer(new Outbound(groupId, message));
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        if (closed) {
+            discardInbox();
+            return;
+        }
+        Outbound next;
+        int drained = 0;
+        while (drained < maxDrainMessages && (next = inbox.poll()) != null) {
+            drained++;
+            GroupOutbound group = groups.get(next.groupId);
+            if (group == null) {
+                group = new GroupOutbound(this, next.groupId);
+                groups.put(next.groupId, group);
+            }
+            if (group.add(next.message)) {
+                touched.add(group);
+            }
+        }
+        for (int i = 0; i < touched.size(); i++) {
+            touched.get(i).writePending();
+        }
+        touched.clear();
+        // A sender that kept the inbox full gets another turn after other event-loop work.
+        if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Messages left the queue for QUIC: their room returns to the budget. */
+    void written(int messages, long payloadBytes) {
+        link.budget.release(messages, payloadBytes);
+        link.sentMessages.add(messages);
+        link.sentBytes.add(payloadBytes);
+    }
+
+    /** Messages will never be sent (connection gone, stream refused). */
+    void discarded(int messages, long payloadBytes) {
+        if (messages > 0) {
+            link.budget.release(messages, payloadBytes);
+            link.droppedMessages.add(messages);
+        }
+    }
+
+    /** Dialing side: the control stream leads the connection and carries keep-alive pings. */
+    void startKeepAlive(long intervalMillis) {
+        channel.createStream(QuicStreamType.UNIDIRECTIONAL, null).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.warn("cannot open the control stream to node {}: {}", link.peerId, f.cause().toString());
+                close(CloseCodes.PROTOCOL_VIOLATION, "no control stream");
+                return;
+            }
+            QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+            if (closed) {
+                stream.close();
+                return;
+            }
+            controlStream = stream;
+            ByteBuf header = stream.alloc().directBuffer(StreamHeader.BYTES);
+            new StreamHeader(StreamHeader.Kind.CONTROL, selfId, 0).writeTo(header);
+            stream.writeAndFlush(header, stream.voidPromise());
+            keepAlive = channel.eventLoop().scheduleAtFixedRate(this::ping, intervalMillis, intervalMillis,
+                    TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void ping() {
+        QuicStreamChannel stream = controlStream;
+        if (closed || stream == null || !stream.isActive()) {
+            return;
+        }
+        // An empty frame: ack-eliciting, so both ends see traffic and neither idles out.
+        ByteBuf ping = stream.alloc().directBuffer(StreamHeader.FRAME_PREFIX_BYTES).writeInt(0);
+        stream.writeAndFlush(ping, stream.voidPromise());
+        transport.keepAlivePings.increment();
+    }
+
+    /** Any thread: closes the connection with an application error code. */
+    void close(int code, String reason) {
+        channel.close(true, code, ByteBufUtil.writeUtf8(channel.alloc(), reason));
+    }
+
+    /** Event loop: the connection is gone; drop whatever was not handed to QUIC. */
+    void onClosed() {
+        closed = true;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
+        discardInbox();
+        for (GroupOutbound group : groups.values()) {
+            group.discardPending();
+        }
+        groups.clear();
+    }
+
+    private void discardInbox() {
+        Outbound next;
+        int messages = 0;
+        long bytes = 0;
+        while ((next = inbox.poll()) != null) {
+            messages++;
+            bytes += next.message.length;
+        }
+        discarded(messages, bytes);
+    }
+
+    QuicTransport transport() {
+        return transport;
+    }
+}

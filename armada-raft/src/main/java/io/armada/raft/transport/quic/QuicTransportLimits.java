@@ -1,0 +1,111 @@
+package io.armada.raft.transport.quic;
+
+/**
+ * Sizes, queue bounds and timing of a {@link QuicTransport}. Every queue is bounded; a message that
+ * does not fit is dropped and {@code send} returns false, because Raft retries and a transport that
+ * buffered without bound would turn a slow peer into an out-of-memory node.
+ *
+ * @param maxFrameBytes largest message; sending a larger one is a caller bug and throws, receiving
+ *     one is a protocol violation that closes the connection
+ * @param maxQueuedBytesPerPeer bytes accepted by {@code send} but not yet handed to QUIC, per peer
+ * @param maxQueuedMessagesPerPeer messages accepted by {@code send} but not yet handed to QUIC, per peer
+ * @param maxWriteBatchBytes frames of one group coalesced into one stream write
+ * @param maxStreamsPerConnection unidirectional streams a peer may open to us: one per Raft group
+ *     it talks to, plus one control stream, so it bounds the groups per node pair
+ * @param streamReceiveWindowBytes QUIC flow-control window of one stream (one group)
+ * @param connectionReceiveWindowBytes QUIC flow-control window of a whole connection (all groups)
+ * @param idleTimeoutMillis a connection with no packets for this long is dead
+ * @param keepAliveIntervalMillis the dialing side pings this often so a quiet link stays up
+ * @param reconnectInitialBackoffMillis first wait before redialing a peer; doubles per failure
+ * @param reconnectMaxBackoffMillis cap of the redial wait (a random jitter of up to half is subtracted)
+ * @param ioThreads Netty event-loop threads (one serves accepted, one dialed connections)
+ */
+public record QuicTransportLimits(
+        int maxFrameBytes,
+        long maxQueuedBytesPerPeer,
+        int maxQueuedMessagesPerPeer,
+        int maxWriteBatchBytes,
+        long maxStreamsPerConnection,
+        long streamReceiveWindowBytes,
+        long connectionReceiveWindowBytes,
+        long idleTimeoutMillis,
+        long keepAliveIntervalMillis,
+        long reconnectInitialBackoffMillis,
+        long reconnectMaxBackoffMillis,
+        int ioThreads) {
+
+    /** Hard ceiling of {@link #maxFrameBytes}: the length prefix is a signed 32-bit int. */
+    public static final int FRAME_BYTES_CEILING = 256 << 20;
+
+    public QuicTransportLimits {
+        require(maxFrameBytes >= 1 && maxFrameBytes <= FRAME_BYTES_CEILING, "maxFrameBytes", maxFrameBytes,
+                "1.." + FRAME_BYTES_CEILING);
+        require(maxQueuedBytesPerPeer >= maxFrameBytes, "maxQueuedBytesPerPeer", maxQueuedBytesPerPeer,
+                ">= maxFrameBytes (" + maxFrameBytes + "), else the largest message could never be queued");
+        require(maxQueuedMessagesPerPeer >= 1, "maxQueuedMessagesPerPeer", maxQueuedMessagesPerPeer, ">= 1");
+        require(maxWriteBatchBytes >= 1024 && maxWriteBatchBytes <= 16 << 20, "maxWriteBatchBytes",
+                maxWriteBatchBytes, "1024..16777216");
+        require(maxStreamsPerConnection >= 2 && maxStreamsPerConnection <= 1L << 40, "maxStreamsPerConnection",
+                maxStreamsPerConnection, "2..2^40");
+        require(streamReceiveWindowBytes >= 16 * 1024, "streamReceiveWindowBytes", streamReceiveWindowBytes,
+                ">= 16384");
+        require(connectionReceiveWindowBytes >= streamReceiveWindowBytes, "connectionReceiveWindowBytes",
+                connectionReceiveWindowBytes, ">= streamReceiveWindowBytes (" + streamReceiveWindowBytes + ")");
+        require(idleTimeoutMillis >= 100, "idleTimeoutMillis", idleTimeoutMillis, ">= 100");
+        require(keepAliveIntervalMillis >= 10 && keepAliveIntervalMillis < idleTimeoutMillis,
+                "keepAliveIntervalMillis", keepAliveIntervalMillis,
+                "10..idleTimeoutMillis-1 (" + (idleTimeoutMillis - 1) + ")");
+        require(reconnectInitialBackoffMillis >= 1, "reconnectInitialBackoffMillis", reconnectInitialBackoffMillis,
+                ">= 1");
+        require(reconnectMaxBackoffMillis >= reconnectInitialBackoffMillis, "reconnectMaxBackoffMillis",
+                reconnectMaxBackoffMillis, ">= reconnectInitialBackoffMillis (" + reconnectInitialBackoffMillis + ")");
+        require(ioThreads >= 1 && ioThreads <= 64, "ioThreads", ioThreads, "1..64");
+    }
+
+    /**
+     * 16 MiB frames, 64 MiB / 65,536 messages queued per peer, 100,000 group streams per connection,
+     * 4 MiB stream and 64 MiB connection windows, 10 s idle timeout with 1 s keep-alive, redial after
+     * 50 ms doubling to 2 s, two I/O threads.
+     */
+    public static QuicTransportLimits defaults() {
+        return new QuicTransportLimits(16 << 20, 64L << 20, 65_536, 256 * 1024, 100_000,
+                4L << 20, 64L << 20, 10_000, 1_000, 50, 2_000, 2);
+    }
+
+    public QuicTransportLimits withMaxFrameBytes(int bytes) {
+        return new QuicTransportLimits(bytes, Math.max(maxQueuedBytesPerPeer, bytes), maxQueuedMessagesPerPeer,
+                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                idleTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis,
+                ioThreads);
+    }
+
+    public QuicTransportLimits withQueueBounds(long bytesPerPeer, int messagesPerPeer) {
+        return new QuicTransportLimits(maxFrameBytes, bytesPerPeer, messagesPerPeer, maxWriteBatchBytes,
+                maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
+                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+    }
+
+    public QuicTransportLimits withReceiveWindows(long streamBytes, long connectionBytes) {
+        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
+                maxWriteBatchBytes, maxStreamsPerConnection, streamBytes, connectionBytes, idleTimeoutMillis,
+                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+    }
+
+    public QuicTransportLimits withTimeouts(long idleMillis, long keepAliveMillis) {
+        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
+                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                idleMillis, keepAliveMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+    }
+
+    public QuicTransportLimits withReconnectBackoff(long initialMillis, long maxMillis) {
+        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
+                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                idleTimeoutMillis, keepAliveIntervalMillis, initialMillis, maxMillis, ioThreads);
+    }
+
+    static void require(boolean ok, String field, long value, String range) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": " + value + " is outside " + range);
+        }
+    }
+}
