@@ -46,15 +46,9 @@ public final class ArmadaTarget implements BenchTarget {
         List<Transport> create(List<Long> nodeIds, Path dataDir, List<AutoCloseable> toClose) throws Exception;
     }
 
+    /** Three engines over real QUIC on 127.0.0.1 (TLS 1.3, one connection per peer pair). */
     public ArmadaTarget() {
-        this(ArmadaTarget::loopback);
-    }
-
-    /** Until the QUIC transport lands: an in-JVM network, so the engine can be profiled. */
-    static List<Transport> loopback(List<Long> nodeIds, Path dataDir, List<AutoCloseable> toClose) {
-        io.armada.raft.engine.LoopbackNetwork net = new io.armada.raft.engine.LoopbackNetwork();
-        toClose.add(net);
-        return nodeIds.stream().map(net::transportFor).toList();
+        this(QuicTransports::create);
     }
 
     public ArmadaTarget(Transports transports) {
