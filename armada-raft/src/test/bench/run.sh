@@ -12,14 +12,26 @@ cd "$root"
 armada_mvn -B -q -DskipTests install -pl armada-raft -am >&2
 armada_mvn -B -q -pl armada-raft test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2
-cp="armada-raft/target/test-classes:armada-raft/target/classes:$(cat armada-raft/target/test-classpath.txt)"
+# Run from a private copy of the classes: other builds may rewrite armada-raft/target while this runs.
+snapshot=$(mktemp -d "${TMPDIR:-/tmp}/raftbench-classes.XXXXXX")
+trap 'rm -rf "$snapshot"' EXIT
+cp -r armada-raft/target/test-classes "$snapshot/test-classes"
+cp -r armada-raft/target/classes "$snapshot/classes"
+cp="$snapshot/test-classes:$snapshot/classes"
+IFS=: read -r -a deps < armada-raft/target/test-classpath.txt
+for jar in "${deps[@]}"; do
+  case "$jar" in # this project's own jars in ~/.m2 are reinstalled by other builds, too
+    *-SNAPSHOT*) cp "$jar" "$snapshot/" && cp="$cp:$snapshot/$(basename "$jar")" ;;
+    *) cp="$cp:$jar" ;;
+  esac
+done
 jvm=(--enable-native-access=ALL-UNNAMED -Xms1g -Xmx6g -XX:MaxDirectMemorySize=8g)
 # Ratis' shaded Netty uses sun.misc.Unsafe; JDK 23+ warns unless this is allowed.
 if [ "$(armada_java_major "$ARMADA_JAVA_HOME/bin/java")" -ge 23 ]; then
   jvm+=(--sun-misc-unsafe-memory-access=allow)
 fi
 # shellcheck disable=SC2086 # RAFTBENCH_JAVA_OPTS is a list of options
-exec "$ARMADA_JAVA_HOME/bin/java" "${jvm[@]}" ${RAFTBENCH_JAVA_OPTS:-} \
+"$ARMADA_JAVA_HOME/bin/java" "${jvm[@]}" ${RAFTBENCH_JAVA_OPTS:-} \
   -Dlogback.configurationFile="$root/armada-raft/src/test/bench/logback.xml" \
   -Draftbench.log="$root/armada-raft/target/raftbench-ratis.log" \
   -cp "$cp" io.armada.raft.bench.RaftBench "$@"
