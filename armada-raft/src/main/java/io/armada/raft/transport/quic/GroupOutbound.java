@@ -10,9 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Raft group's outbound side of a connection: a unidirectional stream opened on first use and
- * the messages waiting for it. A group whose stream has no flow-control credit keeps its messages
- * here while other groups' streams keep flowing - the point of a stream per group. Event loop only.
+ * One Raft group's outbound side of a connection: a unidirectional stream opened on first use, the
+ * messages waiting for it, and a cursor into the frame being written. The connection takes one
+ * chunk at a time from each ready group in turn, so a large message is sliced and another
+ * group's small message is never stuck behind it. Event loop only.
  */
 final class GroupOutbound {
     private static final Logger log = LoggerFactory.getLogger(GroupOutbound.class);
@@ -20,65 +21,100 @@ final class GroupOutbound {
     private final PeerConnection connection;
     private final long groupId;
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-    private long pendingBytes;
+    /** Payload bytes of the queue plus the whole of {@link #current}: what the budget still holds. */
+    private long pendingPayloadBytes;
+    /** Bytes still to put on the wire: the queue's frames plus the rest of the current frame. */
+    private long pendingWireBytes;
+    private byte[] current;
+    /** Bytes of the current frame (length prefix, then payload) already written. */
+    private int currentOffset;
     private QuicStreamChannel stream;
     private boolean opening;
-    private boolean touched;
+    /** In the connection's round-robin ring. */
+    boolean inRing;
 
     GroupOutbound(PeerConnection connection, long groupId) {
         this.connection = connection;
         this.groupId = groupId;
     }
 
-    /** Adds a message; true if the group was not yet marked for writing in this drain. */
-    boolean add(byte[] message) {
+    void add(byte[] message) {
+        if (message.length > connection.maxFrameBytes) {
+            throw new IllegalStateException("frame of " + message.length + " bytes passed the send check");
+        }
         pending.add(message);
-        pendingBytes += message.length;
-        boolean first = !touched;
-        touched = true;
-        return first;
+        pendingPayloadBytes += message.length;
+        pendingWireBytes += StreamHeader.FRAME_PREFIX_BYTES + message.length;
+        wakeUp();
     }
 
-    /** Writes as much as the stream's flow-control credit takes, coalescing frames into batches. */
-    void writePending() {
-        touched = false;
-        if (pending.isEmpty() || connection.isClosed()) {
+    /** Joins the ring if there is something to write and a stream to write it to; opens one if needed. */
+    private void wakeUp() {
+        if (pendingWireBytes == 0 || connection.isClosed()) {
             return;
         }
         if (stream == null) {
             if (!opening) {
                 open();
             }
-            return;
+        } else if (stream.isWritable()) {
+            connection.ready(this);
         }
-        int maxBatchBytes = connection.maxWriteBatchBytes;
-        while (!pending.isEmpty() && stream.isWritable()) {
-            int frames = 0;
-            int batchBytes = 0;
-            for (byte[] message : pending) {
-                int frameBytes = StreamHeader.FRAME_PREFIX_BYTES + message.length;
-                if (frames > 0 && batchBytes + frameBytes > maxBatchBytes) {
-                    break;
-                }
-                frames++;
-                batchBytes += frameBytes;
-            }
-            ByteBuf batch = stream.alloc().directBuffer(batchBytes);
-            long payloadBytes = 0;
-            for (int i = 0; i < frames; i++) {
-                byte[] message = pending.poll();
-                if (message.length > connection.maxFrameBytes) {
-                    batch.release();
-                    throw new IllegalStateException("frame of " + message.length + " bytes passed the send check");
-                }
-                batch.writeInt(message.length).writeBytes(message);
-                payloadBytes += message.length;
-            }
-            pendingBytes -= payloadBytes;
-            connection.written(frames, payloadBytes);
-            // Netty's QUIC stream hands the bytes to quiche and sends packets on write; flush is a no-op.
-            stream.write(batch, stream.voidPromise());
+        // Otherwise the stream's writability event wakes the group up.
+    }
+
+    /**
+     * Writes up to {@code maxChunkBytes} of queued frames, no more than the stream's known credit.
+     *
+     * @return bytes written against known credit (0 if the stream had none); the group stays in the
+     *     ring only while it has data and a writable stream
+     */
+    long writeChunk(int maxChunkBytes) {
+        if (pendingWireBytes == 0 || stream == null || !stream.isWritable()) {
+            return 0;
         }
+        long credit = stream.bytesBeforeUnwritable();
+        // Without known credit one chunk still goes out: Netty holds it and reports writability
+        // once credit returns - the event that wakes this group up again.
+        long limit = credit > 0 ? Math.min(credit, maxChunkBytes) : maxChunkBytes;
+        int chunk = (int) Math.min(limit, pendingWireBytes);
+        ByteBuf out = stream.alloc().directBuffer(chunk);
+        int completedMessages = 0;
+        long completedPayloadBytes = 0;
+        while (out.isWritable()) {
+            if (current == null) {
+                current = pending.poll();
+                currentOffset = 0;
+            }
+            int length = current.length;
+            while (currentOffset < StreamHeader.FRAME_PREFIX_BYTES && out.isWritable()) {
+                out.writeByte(length >>> (8 * (StreamHeader.FRAME_PREFIX_BYTES - 1 - currentOffset)));
+                currentOffset++;
+            }
+            int payloadOffset = currentOffset - StreamHeader.FRAME_PREFIX_BYTES;
+            int n = Math.min(out.writableBytes(), length - payloadOffset);
+            if (n > 0) {
+                out.writeBytes(current, payloadOffset, n);
+                currentOffset += n;
+            }
+            if (currentOffset == StreamHeader.FRAME_PREFIX_BYTES + length) {
+                completedMessages++;
+                completedPayloadBytes += length;
+                current = null;
+            }
+        }
+        pendingWireBytes -= chunk;
+        pendingPayloadBytes -= completedPayloadBytes;
+        if (completedMessages > 0) {
+            connection.written(completedMessages, completedPayloadBytes);
+        }
+        stream.write(out, stream.voidPromise());
+        return credit > 0 ? chunk : 0;
+    }
+
+    /** Whether the ring should keep this group after a chunk. */
+    boolean wantsMore() {
+        return pendingWireBytes > 0 && stream != null && stream.isWritable() && !connection.isClosed();
     }
 
     private void open() {
@@ -100,23 +136,39 @@ final class GroupOutbound {
             ByteBuf header = opened.alloc().directBuffer(StreamHeader.BYTES);
             new StreamHeader(StreamHeader.Kind.GROUP, connection.selfId, groupId).writeTo(header);
             opened.write(header, opened.voidPromise());
-            writePending();
+            wakeUp();
         });
     }
 
-    /** The connection or stream is gone: these messages will never be sent. */
+    /** The connection is gone, or the stream refused: none of these messages will be sent. */
     void discardPending() {
-        connection.discarded(pending.size(), pendingBytes);
+        connection.discarded(pending.size() + (current != null ? 1 : 0), pendingPayloadBytes);
         pending.clear();
-        pendingBytes = 0;
+        current = null;
+        pendingPayloadBytes = 0;
+        pendingWireBytes = 0;
     }
 
-    /** Resumes writing when the stream regains credit; reopens if the stream dies under us. */
+    /**
+     * The stream died under us. A half-written frame is dropped - its tail on a new stream would be
+     * misread as a header - and the rest goes out on a new stream.
+     */
+    private void streamLost() {
+        stream = null;
+        if (current != null) {
+            pendingWireBytes -= StreamHeader.FRAME_PREFIX_BYTES + current.length - currentOffset;
+            pendingPayloadBytes -= current.length;
+            connection.discarded(1, current.length);
+            current = null;
+        }
+        wakeUp();
+    }
+
     private final class StreamEvents extends ChannelInboundHandlerAdapter {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (ctx.channel() == stream && stream.isWritable()) {
-                writePending();
+                wakeUp();
             }
             ctx.fireChannelWritabilityChanged();
         }
@@ -124,10 +176,7 @@ final class GroupOutbound {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (ctx.channel() == stream) {
-                stream = null;
-                if (!connection.isClosed()) {
-                    writePending();
-                }
+                streamLost();
             }
             ctx.fireChannelInactive();
         }

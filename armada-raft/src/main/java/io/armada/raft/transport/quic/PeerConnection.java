@@ -6,7 +6,7 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One verified QUIC connection to a peer. Senders on any thread drop messages into an inbox; one
- * drain task per event-loop turn moves them to their group's outbound stream, so messages sent in
- * a burst are written group by group in batches rather than one write per message. Everything but
- * {@link #enqueue} runs on the connection's event loop.
+ * drain task per event-loop turn moves them to their groups and writes chunks round-robin across
+ * groups, so a burst goes out as one write per group and chunk rather than one write per message.
+ * Everything but {@link #enqueue} runs on the connection's event loop.
  */
 final class PeerConnection {
     private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
@@ -29,8 +29,9 @@ final class PeerConnection {
     final QuicChannel channel;
     final long selfId;
     final int maxFrameBytes;
-    final int maxWriteBatchBytes;
+    final int writeChunkBytes;
     private final int maxDrainMessages;
+    private final long maxPumpBytesPerTurn;
     private final QuicTransport transport;
 
     private final Queue<Outbound> inbox = new ConcurrentLinkedQueue<>();
@@ -39,7 +40,11 @@ final class PeerConnection {
 
     // Event-loop state.
     private final Map<Long, GroupOutbound> groups = new HashMap<>();
-    private final ArrayList<GroupOutbound> touched = new ArrayList<>();
+    private final ArrayDeque<GroupOutbound> ring = new ArrayDeque<>();
+    private final Runnable pumpTask = this::pump;
+    private boolean pumpScheduled;
+    /** Inside {@link #drain}, which pumps once at its end. */
+    private boolean draining;
     private boolean closed;
     private ScheduledFuture<?> keepAlive;
     private QuicStreamChannel controlStream;
@@ -53,8 +58,9 @@ final class PeerConnection {
         this.channel = channel;
         this.selfId = config.selfId();
         this.maxFrameBytes = config.limits().maxFrameBytes();
-        this.maxWriteBatchBytes = config.limits().maxWriteBatchBytes();
+        this.writeChunkBytes = config.limits().writeChunkBytes();
         this.maxDrainMessages = config.limits().maxQueuedMessagesPerPeer();
+        this.maxPumpBytesPerTurn = 4L * writeChunkBytes;
     }
 
     /** Any thread: queues a message whose room the caller has reserved in the link's budget. */
@@ -73,6 +79,7 @@ final class PeerConnection {
         }
         Outbound next;
         int drained = 0;
+        draining = true;
         while (drained < maxDrainMessages && (next = inbox.poll()) != null) {
             drained++;
             GroupOutbound group = groups.get(next.groupId);
@@ -80,17 +87,57 @@ final class PeerConnection {
                 group = new GroupOutbound(this, next.groupId);
                 groups.put(next.groupId, group);
             }
-            if (group.add(next.message)) {
-                touched.add(group);
-            }
+            group.add(next.message);
         }
-        for (int i = 0; i < touched.size(); i++) {
-            touched.get(i).writePending();
-        }
-        touched.clear();
+        draining = false;
+        pump();
         // A sender that kept the inbox full gets another turn after other event-loop work.
         if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    /** A group has data and a writable stream: it joins the round-robin ring. */
+    void ready(GroupOutbound group) {
+        if (!group.inRing) {
+            group.inRing = true;
+            ring.add(group);
+            if (!pumpScheduled && !draining) {
+                pumpScheduled = true;
+                channel.eventLoop().execute(pumpTask);
+            }
+        }
+    }
+
+    /**
+     * Writes one chunk per ready group in turn, starting after the group served last, until no
+     * group has credit or this turn's byte allowance is spent. Slicing bounds what Netty holds per
+     * stream to one chunk (not a direct-memory copy of a whole large message) and keeps a group
+     * with a deep backlog from taking all freed credit: Netty offers freed credit to streams in
+     * quiche's order, and a stream with a deep queue there could take it all.
+     */
+    private void pump() {
+        pumpScheduled = false;
+        long writtenThisTurn = 0;
+        boolean credit = true;
+        while (credit && !ring.isEmpty() && writtenThisTurn < maxPumpBytesPerTurn) {
+            credit = false;
+            for (int i = ring.size(); i > 0 && !ring.isEmpty(); i--) {
+                GroupOutbound group = ring.poll();
+                long written = group.writeChunk(writeChunkBytes);
+                writtenThisTurn += written;
+                credit |= written > 0;
+                if (group.wantsMore()) {
+                    ring.add(group);
+                } else {
+                    group.inRing = false;
+                }
+            }
+        }
+        if (credit && !ring.isEmpty() && !pumpScheduled) {
+            // Allowance spent: let reads and other connections run, then continue.
+            pumpScheduled = true;
+            channel.eventLoop().execute(pumpTask);
         }
     }
 
@@ -162,6 +209,7 @@ final class PeerConnection {
             group.discardPending();
         }
         groups.clear();
+        ring.clear();
     }
 
     private void discardInbox() {

@@ -9,7 +9,8 @@ package io.armada.raft.transport.quic;
  *     one is a protocol violation that closes the connection
  * @param maxQueuedBytesPerPeer bytes accepted by {@code send} but not yet handed to QUIC, per peer
  * @param maxQueuedMessagesPerPeer messages accepted by {@code send} but not yet handed to QUIC, per peer
- * @param maxWriteBatchBytes frames of one group coalesced into one stream write
+ * @param writeChunkBytes largest single write to a group's stream: small frames are coalesced up to
+ *     it, large messages sliced into it, and ready groups take turns one chunk at a time
  * @param maxStreamsPerConnection unidirectional streams a peer may open to us: one per Raft group
  *     it talks to, plus one control stream, so it bounds the groups per node pair
  * @param streamReceiveWindowBytes QUIC flow-control window of one stream (one group)
@@ -24,7 +25,7 @@ public record QuicTransportLimits(
         int maxFrameBytes,
         long maxQueuedBytesPerPeer,
         int maxQueuedMessagesPerPeer,
-        int maxWriteBatchBytes,
+        int writeChunkBytes,
         long maxStreamsPerConnection,
         long streamReceiveWindowBytes,
         long connectionReceiveWindowBytes,
@@ -42,9 +43,10 @@ public record QuicTransportLimits(
                 "1.." + FRAME_BYTES_CEILING);
         require(maxQueuedBytesPerPeer >= maxFrameBytes, "maxQueuedBytesPerPeer", maxQueuedBytesPerPeer,
                 ">= maxFrameBytes (" + maxFrameBytes + "), else the largest message could never be queued");
-        require(maxQueuedMessagesPerPeer >= 1, "maxQueuedMessagesPerPeer", maxQueuedMessagesPerPeer, ">= 1");
-        require(maxWriteBatchBytes >= 1024 && maxWriteBatchBytes <= 16 << 20, "maxWriteBatchBytes",
-                maxWriteBatchBytes, "1024..16777216");
+        require(maxQueuedMessagesPerPeer >= 1 && maxQueuedMessagesPerPeer <= OutboundBudget.MESSAGES_CEILING,
+                "maxQueuedMessagesPerPeer", maxQueuedMessagesPerPeer, "1.." + OutboundBudget.MESSAGES_CEILING);
+        require(writeChunkBytes >= 1024 && writeChunkBytes <= 4 << 20, "writeChunkBytes",
+                writeChunkBytes, "1024..4194304");
         require(maxStreamsPerConnection >= 2 && maxStreamsPerConnection <= 1L << 40, "maxStreamsPerConnection",
                 maxStreamsPerConnection, "2..2^40");
         require(streamReceiveWindowBytes >= 16 * 1024, "streamReceiveWindowBytes", streamReceiveWindowBytes,
@@ -63,43 +65,50 @@ public record QuicTransportLimits(
     }
 
     /**
-     * 16 MiB frames, 64 MiB / 65,536 messages queued per peer, 100,000 group streams per connection,
+     * 16 MiB frames, 64 MiB / 65,536 messages queued per peer, 64 KiB write chunks, 100,000 group
+     * streams per connection,
      * 4 MiB stream and 64 MiB connection windows, 10 s idle timeout with 1 s keep-alive, redial after
      * 50 ms doubling to 2 s, two I/O threads.
      */
     public static QuicTransportLimits defaults() {
-        return new QuicTransportLimits(16 << 20, 64L << 20, 65_536, 256 * 1024, 100_000,
+        return new QuicTransportLimits(16 << 20, 64L << 20, 65_536, 64 * 1024, 100_000,
                 4L << 20, 64L << 20, 10_000, 1_000, 50, 2_000, 2);
     }
 
     public QuicTransportLimits withMaxFrameBytes(int bytes) {
         return new QuicTransportLimits(bytes, Math.max(maxQueuedBytesPerPeer, bytes), maxQueuedMessagesPerPeer,
-                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
                 idleTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis,
                 ioThreads);
     }
 
     public QuicTransportLimits withQueueBounds(long bytesPerPeer, int messagesPerPeer) {
-        return new QuicTransportLimits(maxFrameBytes, bytesPerPeer, messagesPerPeer, maxWriteBatchBytes,
+        return new QuicTransportLimits(maxFrameBytes, bytesPerPeer, messagesPerPeer, writeChunkBytes,
+                maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
+                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+    }
+
+    public QuicTransportLimits withWriteChunkBytes(int bytes) {
+        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer, bytes,
                 maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
                 keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withReceiveWindows(long streamBytes, long connectionBytes) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                maxWriteBatchBytes, maxStreamsPerConnection, streamBytes, connectionBytes, idleTimeoutMillis,
+                writeChunkBytes, maxStreamsPerConnection, streamBytes, connectionBytes, idleTimeoutMillis,
                 keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withTimeouts(long idleMillis, long keepAliveMillis) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
                 idleMillis, keepAliveMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withReconnectBackoff(long initialMillis, long maxMillis) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                maxWriteBatchBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
                 idleTimeoutMillis, keepAliveIntervalMillis, initialMillis, maxMillis, ioThreads);
     }
 
