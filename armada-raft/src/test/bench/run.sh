@@ -18,7 +18,7 @@ trap 'rm -rf "$snapshot"' EXIT
 cp -r armada-raft/target/test-classes "$snapshot/test-classes"
 cp -r armada-raft/target/classes "$snapshot/classes"
 cp="$snapshot/test-classes:$snapshot/classes"
-IFS=: read -r -a deps < armada-raft/target/test-classpath.txt
+IFS=: read -r -a deps <<< "$(cat armada-raft/target/test-classpath.txt)"
 for jar in "${deps[@]}"; do
   case "$jar" in # this project's own jars in ~/.m2 are reinstalled by other builds, too
     *-SNAPSHOT*) cp "$jar" "$snapshot/" && cp="$cp:$snapshot/$(basename "$jar")" ;;
