@@ -87,7 +87,7 @@ public final class QuicTransport implements Transport {
      */
     @Override
     public void start(InboundHandler inboundHandler) {
-        if (!started.compareAndSet(false, true)) {
+        if (closeStarted.get() || !started.compareAndSet(false, true)) {
             throw new IllegalStateException("QuicTransport of node " + config.selfId() + " was already started");
         }
         this.handler = Objects.requireNonNull(inboundHandler, "inboundHandler");

@@ -19,7 +19,8 @@ package io.armada.raft.transport.quic;
  * @param keepAliveIntervalMillis the dialing side pings this often so a quiet link stays up
  * @param reconnectInitialBackoffMillis first wait before redialing a peer; doubles per failure
  * @param reconnectMaxBackoffMillis cap of the redial wait (a random jitter of up to half is subtracted)
- * @param ioThreads Netty event-loop threads (one serves accepted, one dialed connections)
+ * @param ioThreads Netty event-loop threads: 2 puts accepted and dialed connections on separate
+ *     threads, 1 shares one (each UDP socket, and every connection on it, runs on one thread)
  */
 public record QuicTransportLimits(
         int maxFrameBytes,
@@ -61,7 +62,7 @@ public record QuicTransportLimits(
                 ">= 1");
         require(reconnectMaxBackoffMillis >= reconnectInitialBackoffMillis, "reconnectMaxBackoffMillis",
                 reconnectMaxBackoffMillis, ">= reconnectInitialBackoffMillis (" + reconnectInitialBackoffMillis + ")");
-        require(ioThreads >= 1 && ioThreads <= 64, "ioThreads", ioThreads, "1..64");
+        require(ioThreads >= 1 && ioThreads <= 2, "ioThreads", ioThreads, "1..2");
     }
 
     /**

@@ -64,6 +64,8 @@ record StreamHeader(Kind kind, long senderNodeId, long groupId) {
 
     /** The peer broke the wire format; the connection is closed with {@link CloseCodes#PROTOCOL_VIOLATION}. */
     static final class ProtocolViolation extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         ProtocolViolation(String message) {
             super(message, null, false, false);
         }
