@@ -5,13 +5,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of every QUIC connection. When the handshake completes it takes the peer's
- * node id from its verified certificate, accepts the connection only if that node is the one
- * dialed (dialing side) or a configured lower-id peer (accepting side), and binds it to the link.
+ * node id from its verified certificate and accepts the connection only if that node is the one
+ * dialed (dialing side) or a configured lower-id peer (accepting side). The dialer binds the
+ * connection to its link at once; the acceptor when the dialer's control stream arrives.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -27,6 +29,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+        if (dialed != null) {
+            // An attempt still unverified by now is abandoned; closing it fails the dial, which redials.
+            long timeoutMillis = transport.config().limits().connectTimeoutMillis();
+            ctx.executor().schedule(() -> {
+                if (connection == null && ctx.channel().isOpen()) {
+                    ctx.channel().close();
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        ctx.fireChannelRegistered();
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         QuicChannel channel = (QuicChannel) ctx.channel();
         OptionalLong peerId = QuicTls.peerNodeId(channel);
@@ -37,11 +53,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         connection = new PeerConnection(transport, link, channel, transport.config());
         channel.attr(QuicTransport.CONNECTION).set(connection);
-        link.attach(connection);
         if (link.dialer) {
+            // The control stream is the dialer's hello: only once it arrives does the acceptor use
+            // the connection, so an attempt the dialer abandoned (connect timeout) is never used.
+            connection.attach();
             connection.startKeepAlive(transport.config().limits().keepAliveIntervalMillis());
+        } else {
+            PeerConnection accepted = connection;
+            ctx.executor().schedule(() -> {
+                if (!accepted.isAttached() && channel.isOpen()) {
+                    log.debug("node {} sent no hello; closing the connection", accepted.link.peerId);
+                    accepted.close(CloseCodes.PROTOCOL_VIOLATION, "no hello");
+                }
+            }, transport.config().limits().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
         }
-        log.debug("connected to node {} ({})", link.peerId, link.dialer ? "dialed" : "accepted");
         ctx.fireChannelActive();
     }
 

@@ -52,6 +52,9 @@ final class InboundStreamReader extends ChannelInboundHandlerAdapter {
                         throw new StreamHeader.ProtocolViolation("stream claims sender node " + header.senderNodeId()
                                 + " on a connection whose certificate names node " + connection.link.peerId);
                     }
+                    if (header.kind() == StreamHeader.Kind.CONTROL) {
+                        connection.helloReceived();
+                    }
                 }
             } else if (message == null) {
                 if (fillScratch(in, StreamHeader.FRAME_PREFIX_BYTES)) {

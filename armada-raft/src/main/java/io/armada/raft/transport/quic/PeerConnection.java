@@ -46,6 +46,7 @@ final class PeerConnection {
     /** Inside {@link #drain}, which pumps once at its end. */
     private boolean draining;
     private boolean closed;
+    private boolean attached;
     private ScheduledFuture<?> keepAlive;
     private QuicStreamChannel controlStream;
 
@@ -61,6 +62,28 @@ final class PeerConnection {
         this.writeChunkBytes = config.limits().writeChunkBytes();
         this.maxDrainMessages = config.limits().maxQueuedMessagesPerPeer();
         this.maxPumpBytesPerTurn = 4L * writeChunkBytes;
+    }
+
+    /** Makes this the link's connection: dialer once verified, acceptor once the dialer's hello arrived. */
+    void attach() {
+        if (attached || closed) {
+            return;
+        }
+        attached = true;
+        link.attach(this);
+        log.debug("connected to node {} ({})", link.peerId, link.dialer ? "dialed" : "accepted");
+    }
+
+    boolean isAttached() {
+        return attached;
+    }
+
+    /** The dialer's control stream header arrived: the acceptor may now use the connection. */
+    void helloReceived() {
+        if (link.dialer) {
+            throw new StreamHeader.ProtocolViolation("node " + link.peerId + " opened a control stream but we dialed");
+        }
+        attach();
     }
 
     /** Any thread: queues a message whose room the caller has reserved in the link's budget. */

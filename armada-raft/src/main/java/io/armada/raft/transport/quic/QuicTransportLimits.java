@@ -16,6 +16,8 @@ package io.armada.raft.transport.quic;
  * @param streamReceiveWindowBytes QUIC flow-control window of one stream (one group)
  * @param connectionReceiveWindowBytes QUIC flow-control window of a whole connection (all groups)
  * @param idleTimeoutMillis a connection with no packets for this long is dead
+ * @param connectTimeoutMillis a dial attempt not verified by then is abandoned and retried, so a
+ *     peer that comes back is reached by a fresh handshake rather than a backed-off retransmission
  * @param keepAliveIntervalMillis the dialing side pings this often so a quiet link stays up
  * @param reconnectInitialBackoffMillis first wait before redialing a peer; doubles per failure
  * @param reconnectMaxBackoffMillis cap of the redial wait (a random jitter of up to half is subtracted)
@@ -31,6 +33,7 @@ public record QuicTransportLimits(
         long streamReceiveWindowBytes,
         long connectionReceiveWindowBytes,
         long idleTimeoutMillis,
+        long connectTimeoutMillis,
         long keepAliveIntervalMillis,
         long reconnectInitialBackoffMillis,
         long reconnectMaxBackoffMillis,
@@ -55,6 +58,8 @@ public record QuicTransportLimits(
         require(connectionReceiveWindowBytes >= streamReceiveWindowBytes, "connectionReceiveWindowBytes",
                 connectionReceiveWindowBytes, ">= streamReceiveWindowBytes (" + streamReceiveWindowBytes + ")");
         require(idleTimeoutMillis >= 100, "idleTimeoutMillis", idleTimeoutMillis, ">= 100");
+        require(connectTimeoutMillis >= 100 && connectTimeoutMillis <= idleTimeoutMillis, "connectTimeoutMillis",
+                connectTimeoutMillis, "100..idleTimeoutMillis (" + idleTimeoutMillis + ")");
         require(keepAliveIntervalMillis >= 10 && keepAliveIntervalMillis < idleTimeoutMillis,
                 "keepAliveIntervalMillis", keepAliveIntervalMillis,
                 "10..idleTimeoutMillis-1 (" + (idleTimeoutMillis - 1) + ")");
@@ -68,49 +73,62 @@ public record QuicTransportLimits(
     /**
      * 16 MiB frames, 64 MiB / 65,536 messages queued per peer, 64 KiB write chunks, 100,000 group
      * streams per connection,
-     * 4 MiB stream and 64 MiB connection windows, 10 s idle timeout with 1 s keep-alive, redial after
-     * 50 ms doubling to 2 s, two I/O threads.
+     * 4 MiB stream and 64 MiB connection windows, 10 s idle timeout with 1 s keep-alive, 3 s per
+     * dial attempt, redial after 50 ms doubling to 2 s, two I/O threads.
      */
     public static QuicTransportLimits defaults() {
         return new QuicTransportLimits(16 << 20, 64L << 20, 65_536, 64 * 1024, 100_000,
-                4L << 20, 64L << 20, 10_000, 1_000, 50, 2_000, 2);
+                4L << 20, 64L << 20, 10_000, 3_000, 1_000, 50, 2_000, 2);
     }
 
     public QuicTransportLimits withMaxFrameBytes(int bytes) {
         return new QuicTransportLimits(bytes, Math.max(maxQueuedBytesPerPeer, bytes), maxQueuedMessagesPerPeer,
                 writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis,
-                ioThreads);
+                idleTimeoutMillis, connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withQueueBounds(long bytesPerPeer, int messagesPerPeer) {
         return new QuicTransportLimits(maxFrameBytes, bytesPerPeer, messagesPerPeer, writeChunkBytes,
                 maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
-                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withWriteChunkBytes(int bytes) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer, bytes,
                 maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
-                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withReceiveWindows(long streamBytes, long connectionBytes) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
                 writeChunkBytes, maxStreamsPerConnection, streamBytes, connectionBytes, idleTimeoutMillis,
-                keepAliveIntervalMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis, ioThreads);
     }
 
+    /** Idle timeout and keep-alive; the connect timeout is capped at the new idle timeout. */
     public QuicTransportLimits withTimeouts(long idleMillis, long keepAliveMillis) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
                 writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleMillis, keepAliveMillis, reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+                idleMillis, Math.min(connectTimeoutMillis, idleMillis), keepAliveMillis,
+                reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+    }
+
+    public QuicTransportLimits withConnectTimeoutMillis(long millis) {
+        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
+                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
+                idleTimeoutMillis, millis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis, ioThreads);
     }
 
     public QuicTransportLimits withReconnectBackoff(long initialMillis, long maxMillis) {
         return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
                 writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleTimeoutMillis, keepAliveIntervalMillis, initialMillis, maxMillis, ioThreads);
+                idleTimeoutMillis, connectTimeoutMillis, keepAliveIntervalMillis, initialMillis, maxMillis,
+                ioThreads);
     }
 
     static void require(boolean ok, String field, long value, String range) {

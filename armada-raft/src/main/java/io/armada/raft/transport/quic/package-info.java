@@ -4,8 +4,10 @@
  * <h2>Connections</h2>
  * One connection per node pair, always dialed by the lower node id; the higher id only accepts
  * (and refuses a connection from a higher id, which would break the rule). One side dialing means
- * there is never a pair of crossed connections to dedupe. A node that restarts and redials replaces
- * its stale connection on the acceptor. The dialer redials after any failure or close with
+ * there is never a pair of crossed connections to dedupe. The dialer's first stream is its control
+ * stream, whose header is its hello: the acceptor uses a connection only once the hello arrived,
+ * so a dial attempt the dialer abandoned (after {@code connectTimeoutMillis}) is never used. A
+ * node that restarts and redials replaces its stale connection on the acceptor. The dialer redials after any failure or close with
  * exponential backoff and jitter, and sends a keep-alive ping on its control stream so quiet links
  * stay up; a crashed peer is noticed by QUIC's idle timeout.
  *

@@ -32,6 +32,7 @@ class QuicTransportConfigTest {
                 .hasMessageStartingWith("connectionReceiveWindowBytes");
         assertThatThrownBy(() -> defaults.withTimeouts(1_000, 1_000)).hasMessageStartingWith("keepAliveIntervalMillis");
         assertThatThrownBy(() -> defaults.withTimeouts(50, 10)).hasMessageStartingWith("idleTimeoutMillis");
+        assertThatThrownBy(() -> defaults.withConnectTimeoutMillis(20_000)).hasMessageStartingWith("connectTimeoutMillis");
         assertThatThrownBy(() -> defaults.withReconnectBackoff(0, 10))
                 .hasMessageStartingWith("reconnectInitialBackoffMillis");
         assertThatThrownBy(() -> defaults.withReconnectBackoff(100, 10))

@@ -236,6 +236,20 @@ class QuicTransportTest {
     }
 
     @Test
+    void aDialerStartedBeforeItsPeerKeepsTryingAndConnectsOnceThePeerIsUp() {
+        QuicTransport one = cluster.start(1, new RecordingHandler());
+        // Each attempt is abandoned after the connect timeout and retried with backoff.
+        await().atMost(WAIT).until(() -> one.stats().peer(2).failedDials() >= 2);
+        assertThat(one.send(2, 1, text("too early"))).isFalse();
+        RecordingHandler atTwo = new RecordingHandler();
+        cluster.start(2, atTwo);
+        awaitConnected(one, 2);
+        assertThat(one.send(2, 1, text("now"))).isTrue();
+        await().atMost(WAIT).until(() -> atTwo.count() == 1);
+        assertThat(atTwo.texts(1, 1)).containsExactly("now");
+    }
+
+    @Test
     void aCrashedDialingPeerThatComesBackReplacesItsStaleConnection() {
         // A long idle timeout, so node 2 cannot notice the crash before node 1 is back.
         QuicTransportLimits slowIdle = QuicTestCluster.testLimits().withTimeouts(20_000, 200);
@@ -286,12 +300,16 @@ class QuicTransportTest {
         QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle), atTwo);
         awaitConnected(one, 2);
         awaitConnected(two, 1);
-        // Wait on the dialer's own clock (its pings) for well over one idle timeout; a drop would end the connection.
-        long pingsNeeded = 25;
-        await().atMost(WAIT).until(() -> one.stats().peer(2).connections() == 1 && keepAlivePings(one) >= pingsNeeded);
-        assertThat(one.stats().peer(2).connections()).isEqualTo(1);
-        assertThat(two.stats().peer(1).connections()).isEqualTo(1);
+        long dialed = one.stats().peer(2).connections();
+        long accepted = two.stats().peer(1).connections();
+        long pingsBefore = keepAlivePings(one);
+        // Wait on the dialer's own clock (its pings, every 150 ms) for over twice the 1.5 s idle
+        // timeout; had the connection idled out, the dialer would have redialed and counted it.
+        await().atMost(WAIT).until(() -> keepAlivePings(one) >= pingsBefore + 25);
+        assertThat(one.stats().peer(2).connections()).isEqualTo(dialed);
+        assertThat(two.stats().peer(1).connections()).isEqualTo(accepted);
         assertThat(one.isConnected(2)).isTrue();
+        assertThat(two.isConnected(1)).isTrue();
     }
 
     private static long keepAlivePings(QuicTransport transport) {
