@@ -51,12 +51,12 @@ class QuicTransportTest {
     @Test
     void threeNodesExchangeMessagesInEveryDirection() {
         RecordingHandler[] handlers = {new RecordingHandler(), new RecordingHandler(), new RecordingHandler()};
-        List<QuicTransport> nodes = new ArrayList<>();
-        nodes.add(cluster.start(1, handlers[0]));
-        nodes.add(cluster.start(2, handlers[1]));
+        // Acceptors first (the lower id dials), so no first dial goes to a port nobody listens on yet.
         // Node 3 reads its TLS material from PEM files, as a configured node would.
         TlsMaterial.PemFiles pem = QuicTestCluster.AUTHORITY.writeNode(3, dir.resolve("tls"));
-        nodes.add(cluster.start(cluster.config(3, pem, QuicTestCluster.testLimits()), handlers[2]));
+        QuicTransport three = cluster.start(cluster.config(3, pem, QuicTestCluster.testLimits()), handlers[2]);
+        QuicTransport two = cluster.start(2, handlers[1]);
+        List<QuicTransport> nodes = List.of(cluster.start(1, handlers[0]), two, three);
         awaitConnected(nodes.get(0), 2, 3);
         awaitConnected(nodes.get(1), 1, 3);
         awaitConnected(nodes.get(2), 1, 2);
@@ -96,10 +96,10 @@ class QuicTransportTest {
         int threads = 4;
         Map<Long, List<Integer>> atTwo = new ConcurrentHashMap<>();
         Map<Long, List<Integer>> atOne = new ConcurrentHashMap<>();
-        QuicTransport one = cluster.start(1, (from, group, m) ->
-                atOne.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
         QuicTransport two = cluster.start(2, (from, group, m) ->
                 atTwo.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
+        QuicTransport one = cluster.start(1, (from, group, m) ->
+                atOne.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
         awaitConnected(one, 2);
         awaitConnected(two, 1);
 
@@ -213,8 +213,8 @@ class QuicTransportTest {
     void deliveryResumesWhenTheAcceptingPeerRestarts() {
         RecordingHandler atOne = new RecordingHandler();
         RecordingHandler atTwo = new RecordingHandler();
-        QuicTransport one = cluster.start(1, atOne);
         QuicTransport two = cluster.start(2, atTwo);
+        QuicTransport one = cluster.start(1, atOne);
         awaitConnected(one, 2);
         assertThat(one.send(2, 9, text("before"))).isTrue();
         await().atMost(WAIT).until(() -> atTwo.count() == 1);
@@ -254,9 +254,9 @@ class QuicTransportTest {
         // A long idle timeout, so node 2 cannot notice the crash before node 1 is back.
         QuicTransportLimits slowIdle = QuicTestCluster.testLimits().withTimeouts(20_000, 200);
         RecordingHandler atOne = new RecordingHandler();
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), slowIdle), atOne);
         QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), slowIdle),
                 new RecordingHandler());
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), slowIdle), atOne);
         awaitConnected(two, 1);
 
         // No goodbye: node 2 still holds the old connection when node 1 dials again.
@@ -276,9 +276,9 @@ class QuicTransportTest {
     @Test
     void theDialerNoticesACrashedPeerByIdleTimeoutAndRedials() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_000, 200);
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), fastIdle),
-                new RecordingHandler());
         QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle),
+                new RecordingHandler());
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), fastIdle),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -294,10 +294,10 @@ class QuicTransportTest {
     @Test
     void aQuietConnectionStaysUpBeyondTheIdleTimeoutThanksToKeepAlive() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_500, 150);
+        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle),
+                new RecordingHandler());
         QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), fastIdle),
                 new RecordingHandler());
-        RecordingHandler atTwo = new RecordingHandler();
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle), atTwo);
         awaitConnected(one, 2);
         awaitConnected(two, 1);
         long dialed = one.stats().peer(2).connections();
@@ -439,8 +439,8 @@ class QuicTransportTest {
     void closeReleasesThePortAndTheThreads() throws IOException {
         QuicTestCluster own = new QuicTestCluster(101, 102);
         try (own) {
-            QuicTransport a = own.start(101, new RecordingHandler());
             QuicTransport b = own.start(102, new RecordingHandler());
+            QuicTransport a = own.start(101, new RecordingHandler());
             awaitConnected(a, 102);
             a.close();
             b.close();
