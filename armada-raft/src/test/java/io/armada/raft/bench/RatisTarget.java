@@ -62,6 +62,7 @@ public final class RatisTarget implements BenchTarget {
     private static final int CLOSE_THREADS = 32;
 
     private final Duration setupTimeout;
+    private final Map<String, String> settings;
     private final List<RaftServer> servers = new CopyOnWriteArrayList<>();
     private final List<RaftClient> clients = new CopyOnWriteArrayList<>();
     private final Map<RaftGroupId, CompletableFuture<RaftPeerId>> leaderReady = new ConcurrentHashMap<>();
@@ -84,12 +85,16 @@ public final class RatisTarget implements BenchTarget {
     }
 
     public RatisTarget() {
-        this(Duration.ofSeconds(240));
+        this(Duration.ofSeconds(240), Map.of());
     }
 
-    /** @param setupTimeout bound on adding the groups and on every group electing a leader that can commit */
-    public RatisTarget(Duration setupTimeout) {
+    /**
+     * @param setupTimeout bound on adding the groups and on every group electing a leader that can commit
+     * @param settings Ratis keys and values applied over the benchmark's settings (and under {@code -Draft.*})
+     */
+    public RatisTarget(Duration setupTimeout, Map<String, String> settings) {
         this.setupTimeout = setupTimeout;
+        this.settings = Map.copyOf(settings);
     }
 
     @Override
@@ -98,11 +103,11 @@ public final class RatisTarget implements BenchTarget {
     }
 
     /**
-     * Settings shared by servers and clients: Ratis' defaults, then the benchmark's timeouts below, then any
-     * {@code -Draft.*} system property (e.g. {@code -Draft.server.log.force.sync.num=256}), so another tuning
-     * can be tried without editing code.
+     * Settings shared by servers and clients: Ratis' defaults, then the benchmark's timeouts below, then the
+     * constructor's settings, then any {@code -Draft.*} system property (e.g.
+     * {@code -Draft.server.log.force.sync.num=256}), so another tuning can be tried without editing code.
      */
-    static RaftProperties properties() {
+    RaftProperties properties() {
         RaftProperties properties = new RaftProperties();
         // Timeouts for many groups on few cores, as multi-group Ratis deployments set them. With Ratis' defaults
         // (elections after 150-300 ms, 3 s RPC timeouts) or even Armada's 500-1000 ms, 384 divisions on two cores
@@ -110,20 +115,19 @@ public final class RatisTarget implements BenchTarget {
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
-        // ...but the first election of a new group stays quick, so starting is not slowed.
-        TimeDuration firstElectionMin = TimeDuration.valueOf(500, TimeUnit.MILLISECONDS);
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, firstElectionMin);
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        // The first election of a group falls back to these too: a shorter one only fails, since a new follower
+        // refuses votes until 5 s (the minimum) after it was created, and then waits 5-10 s for the next try.
         // The closed loop queues up to F proposals per group by design; with Ratis' 3 s client timeout a
         // queued request is sent again (duplicate work) instead of awaited. Armada's target never resends.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
+        settings.forEach(properties::set);
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
                 .forEach(k -> properties.set(k, System.getProperty(k)));
         return properties;
     }
 
     /** {@link #properties()} plus what each server must have: its storage, loopback, synchronous fsync. */
-    static RaftProperties serverProperties(Path storageDir) {
+    RaftProperties serverProperties(Path storageDir) {
         RaftProperties properties = properties();
         // Segmented log on disk, an entry counting as persisted only after FileChannel.force: Ratis' defaults.
         // An override to the in-memory log or to unsafe-flush (ack before force) is refused, not measured.
