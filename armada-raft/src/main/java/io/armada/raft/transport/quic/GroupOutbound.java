@@ -66,8 +66,8 @@ final class GroupOutbound {
     /**
      * Writes up to {@code maxChunkBytes} of queued frames, no more than the stream's known credit.
      *
-     * @return bytes written against known credit (0 if the stream had none); the group stays in the
-     *     ring only while it has data and a writable stream
+     * @return the bytes written if the stream took them all and is still writable, else 0: then
+     *     the stream's writability event, not the caller, resumes this group
      */
     long writeChunk(int maxChunkBytes) {
         if (pendingWireBytes == 0 || stream == null || !stream.isWritable()) {
@@ -109,7 +109,7 @@ final class GroupOutbound {
             connection.written(completedMessages, completedPayloadBytes);
         }
         stream.write(out, stream.voidPromise());
-        return credit > 0 ? chunk : 0;
+        return stream.isWritable() ? chunk : 0;
     }
 
     /** Whether the ring should keep this group after a chunk. */

@@ -142,14 +142,14 @@ final class PeerConnection {
     private void pump() {
         pumpScheduled = false;
         long writtenThisTurn = 0;
-        boolean credit = true;
-        while (credit && !ring.isEmpty() && writtenThisTurn < maxPumpBytesPerTurn) {
-            credit = false;
+        boolean progress = true;
+        while (progress && !ring.isEmpty() && writtenThisTurn < maxPumpBytesPerTurn) {
+            progress = false;
             for (int i = ring.size(); i > 0 && !ring.isEmpty(); i--) {
                 GroupOutbound group = ring.poll();
                 long written = group.writeChunk(writeChunkBytes);
                 writtenThisTurn += written;
-                credit |= written > 0;
+                progress |= written > 0;
                 if (group.wantsMore()) {
                     ring.add(group);
                 } else {
@@ -157,8 +157,10 @@ final class PeerConnection {
                 }
             }
         }
-        if (credit && !ring.isEmpty() && !pumpScheduled) {
-            // Allowance spent: let reads and other connections run, then continue.
+        // Groups whose stream blocked left the ring; their writability events bring them back. Any
+        // group still in it has data and a writable stream, so the allowance ran out: let reads and
+        // other connections run, then continue.
+        if (!ring.isEmpty() && !pumpScheduled) {
             pumpScheduled = true;
             channel.eventLoop().execute(pumpTask);
         }

@@ -183,6 +183,22 @@ class QuicTransportTest {
     }
 
     @Test
+    void aLoneMessageLargerThanOneChunkIsWrittenToTheEndWithoutFurtherSends() {
+        // Nothing else is sent, so only the transport's own write loop can finish the message.
+        QuicTransportLimits limits = QuicTestCluster.testLimits().withWriteChunkBytes(1024);
+        RecordingHandler atTwo = new RecordingHandler();
+        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), limits), atTwo);
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), limits),
+                new RecordingHandler());
+        awaitConnected(one, 2);
+        byte[] message = new byte[300 * 1024];
+        new SplittableRandom(3).nextBytes(message);
+        assertThat(one.send(2, 1, message)).isTrue();
+        await().atMost(WAIT).until(() -> atTwo.count() == 1);
+        assertThat(atTwo.received.getFirst().message()).isEqualTo(message);
+    }
+
+    @Test
     void messagesOfEverySizeArriveIntactWhenSlicedIntoChunks() {
         // Chunks are cut wherever stream credit ends, so frames - length prefixes included - are
         // split at arbitrary points; a small chunk size makes that happen often.
