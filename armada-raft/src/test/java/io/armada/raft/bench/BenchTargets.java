@@ -2,6 +2,7 @@ package io.armada.raft.bench;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,7 +60,7 @@ final class BenchTargets {
 
     /** Every name the harness accepts, available or not. */
     static Set<String> names() {
-        Set<String> all = new java.util.LinkedHashSet<>(AVAILABLE.keySet());
+        Set<String> all = new LinkedHashSet<>(AVAILABLE.keySet());
         all.addAll(UNAVAILABLE.keySet());
         return all;
     }

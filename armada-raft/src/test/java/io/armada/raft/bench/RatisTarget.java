@@ -1,5 +1,6 @@
 package io.armada.raft.bench;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -361,7 +362,7 @@ public final class RatisTarget implements BenchTarget {
         }
     }
 
-    private static void closeAll(List<? extends java.io.Closeable> resources, List<IOException> failures) {
+    private static void closeAll(List<? extends Closeable> resources, List<IOException> failures) {
         if (resources.isEmpty()) {
             return;
         }
