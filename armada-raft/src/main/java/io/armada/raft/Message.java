@@ -39,6 +39,8 @@ public record Message(
 
     /** {@code context} of a vote request caused by a leadership transfer: it bypasses leases. */
     public static final long CAMPAIGN_TRANSFER = 1;
+    /** {@code context} of a SNAPSHOT_RESPONSE sent for a chunk beyond the expected offset (one was lost). */
+    public static final long SNAPSHOT_GAP = 1;
 
     public Message {
         Objects.requireNonNull(type, "type");
@@ -46,9 +48,14 @@ public record Message(
         if (term < 0 || logTerm < 0 || index < 0 || commit < 0 || rejectHint < 0) {
             throw new IllegalArgumentException("negative field in " + type);
         }
-        if ((type == MessageType.SNAPSHOT || type == MessageType.SNAPSHOT_RESPONSE) != (snapshot != null)) {
-            throw new IllegalArgumentException(type + " must carry a snapshot chunk exactly when it is a snapshot message");
+        if (snapshot != null && !carriesSnapshot(type)) {
+            throw new IllegalArgumentException(type + " cannot carry a snapshot chunk");
         }
+    }
+
+    /** Whether messages of {@code type} must carry a {@link SnapshotChunk}. */
+    public static boolean carriesSnapshot(MessageType type) {
+        return type == MessageType.SNAPSHOT || type == MessageType.SNAPSHOT_RESPONSE;
     }
 
     /** A message with only the addressing fields set; the core fills the rest through the withers. */

@@ -83,6 +83,9 @@ public final class MessageCodec {
             entries.add(new Entry(e.getTerm(), e.getIndex(), EntryType.values()[et - 1], bytesOf(e.getData())));
         }
         SnapshotChunk chunk = null;
+        if (Message.carriesSnapshot(MessageType.values()[type - 1]) != p.hasSnapshot()) {
+            throw new IllegalArgumentException("snapshot chunk missing or misplaced in a " + MessageType.values()[type - 1]);
+        }
         if (p.hasSnapshot()) {
             RaftSnapshotChunk c = p.getSnapshot();
             chunk = new SnapshotChunk(decodeMeta(c.getMeta()), c.getOffset(), bytesOf(c.getData()), c.getLast());

@@ -5,7 +5,7 @@ package io.armada.raft;
  *
  * @param appliedIndex last index handed out for applying and acknowledged by {@link RaftGroup#advance}
  * @param confState membership after every entry up to {@code appliedIndex}; a state-machine
- *     snapshot taken at {@code appliedIndex} must record exactly this
+ *     snapshot taken at {@code appliedIndex} records exactly this
  * @param leadTransferee node a transfer is under way to, 0 if none
  */
 public record RaftStatus(

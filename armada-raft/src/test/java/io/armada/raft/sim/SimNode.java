@@ -1,0 +1,48 @@
+package io.armada.raft.sim;
+
+import io.armada.raft.RaftGroup;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One simulated node: a disk that survives crashes (up to its last sync) and, while up, one Raft
+ * core per group plus the client requests it has in flight (lost when it crashes).
+ */
+final class SimNode {
+    /** A proposal this node's core accepted as leader: acknowledged if (term, index) gets applied here. */
+    record Proposal(long term, long payload) {}
+
+    /** A ReadIndex request: its answer must be at least {@code minIndex}, the commit known when it started. */
+    record PendingRead(long minIndex, long startedAt) {}
+
+    final long id;
+    final int tickOffset;
+    final NodeDisk disk = new NodeDisk();
+    boolean up = true;
+    boolean crashInNextReady;
+    final Map<Long, RaftGroup> groups = new TreeMap<>();
+    final Map<Long, TreeMap<Long, Proposal>> proposals = new TreeMap<>();
+    final Map<Long, Map<Long, PendingRead>> reads = new TreeMap<>();
+
+    SimNode(long id, int tickOffset) {
+        this.id = id;
+        this.tickOffset = tickOffset;
+    }
+
+    TreeMap<Long, Proposal> proposals(long groupId) {
+        return proposals.computeIfAbsent(groupId, g -> new TreeMap<>());
+    }
+
+    Map<Long, PendingRead> reads(long groupId) {
+        return reads.computeIfAbsent(groupId, g -> new TreeMap<>());
+    }
+
+    void crash() {
+        up = false;
+        groups.clear();
+        proposals.clear();
+        reads.clear();
+        crashInNextReady = false;
+        disk.crash();
+    }
+}

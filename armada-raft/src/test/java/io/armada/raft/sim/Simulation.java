@@ -1,0 +1,655 @@
+package io.armada.raft.sim;
+
+import io.armada.raft.Bootstrap;
+import io.armada.raft.ConfChange;
+import io.armada.raft.ConfState;
+import io.armada.raft.Entry;
+import io.armada.raft.EntryType;
+import io.armada.raft.Message;
+import io.armada.raft.ProposeResult;
+import io.armada.raft.RaftConfig;
+import io.armada.raft.RaftGroup;
+import io.armada.raft.RaftRole;
+import io.armada.raft.RaftStatus;
+import io.armada.raft.ReadState;
+import io.armada.raft.Ready;
+import io.armada.raft.RequestResult;
+import io.armada.raft.SnapshotChunk;
+import io.armada.raft.SnapshotMeta;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A whole cluster — N nodes, M Raft groups — run in one thread from one seed: simulated time,
+ * network (delay, reordering, loss, duplication, partitions per node pair and per group) and
+ * disks (unsynced writes lost on crash). Nodes follow the engine contract: persist a Ready (sync
+ * when it must), send, apply, advance. Random clients propose, read, change membership, transfer
+ * leadership; nodes crash, restart, snapshot and compact.
+ *
+ * <p>After every step the checks run: at most one leader per term and group; committed entries
+ * never change (an oracle keeps every entry ever applied anywhere); each node applies indexes in
+ * sequence and every payload at most once; ReadIndex answers are at least every commit known when
+ * the read started. At the end the network heals, every node restarts, and every member of every
+ * group must converge to the same state machine holding every acknowledged proposal.
+ */
+public final class Simulation {
+    static final int TICK_TIME = 10;
+    private static final int TRACE_LINES = 400;
+
+    /** What the simulation did, for the test's summary. */
+    public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
+            long leaderChanges, long confChanges, long messagesSent) {}
+
+    private record Committed(long term, EntryType type, long payloadOrHash) {}
+
+    private final long seed;
+    private final long steps;
+    private final SplittableRandom rnd;
+    private final RaftConfig config;
+    private final SimNetwork net;
+    private final Map<Long, SimNode> nodes = new TreeMap<>();
+    private final List<Long> groupIds = new ArrayList<>();
+    private final Map<Long, TreeMap<Long, Committed>> oracle = new TreeMap<>();
+    private final Map<List<Long>, Long> leaderOfTerm = new HashMap<>();
+    private final Map<Long, Long> maxCommitSeen = new TreeMap<>();
+    private final Map<Long, Set<Long>> acked = new TreeMap<>();
+    private final ArrayDeque<String> trace = new ArrayDeque<>();
+    private long now;
+    private long nextPayload = 1;
+    private long nextReadId = 1;
+    private boolean finalPhase;
+
+    private long statAcked;
+    private long statReads;
+    private long statCrashes;
+    private long statSnapshots;
+    private long statLeaderChanges;
+    private long statConfChanges;
+
+    public Simulation(long seed, long steps) {
+        this.seed = seed;
+        this.steps = steps;
+        this.rnd = new SplittableRandom(seed);
+        int nodeCount = rnd.nextBoolean() ? 3 : 5;
+        int groupCount = 1 + rnd.nextInt(3);
+        this.config = randomConfig(rnd);
+        this.net = new SimNetwork(rnd.split());
+        for (long id = 1; id <= nodeCount; id++) {
+            nodes.put(id, new SimNode(id, rnd.nextInt(TICK_TIME)));
+        }
+        for (long g = 1; g <= groupCount; g++) {
+            groupIds.add(g);
+            oracle.put(g, new TreeMap<>());
+            acked.put(g, new TreeSet<>());
+            maxCommitSeen.put(g, 0L);
+            List<Long> founders = new ArrayList<>(nodes.keySet());
+            if (nodeCount == 5 && rnd.nextBoolean()) {
+                while (founders.size() > 3) {
+                    founders.remove(rnd.nextInt(founders.size()));
+                }
+            }
+            Bootstrap boot = Bootstrap.of(founders);
+            for (long f : founders) {
+                NodeDisk disk = nodes.get(f).disk;
+                disk.write(g, s -> {
+                    s.hardState = boot.hardState();
+                    s.confState = boot.confState();
+                    s.entries.addAll(boot.entries());
+                });
+                disk.sync();
+            }
+            trace("group " + g + " founders " + founders);
+        }
+        for (SimNode n : nodes.values()) {
+            openCores(n);
+        }
+        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config);
+    }
+
+    private static RaftConfig randomConfig(SplittableRandom r) {
+        int heartbeat = 1 + r.nextInt(2);
+        return new RaftConfig(
+                10,
+                heartbeat,
+                256 + r.nextInt(4096),
+                2 + r.nextInt(15),
+                512 + r.nextInt(16_384),
+                4096 + r.nextInt(60_000),
+                256,
+                512 + r.nextInt(65_536),
+                64 + r.nextInt(448),
+                1 + r.nextInt(4),
+                8 + r.nextInt(56),
+                r.nextInt(10) < 8,
+                r.nextInt(10) < 8);
+    }
+
+    private void openCores(SimNode n) {
+        for (long g : groupIds) {
+            GroupLogView view = new GroupLogView(n.disk, g);
+            long applied = n.disk.group(g).appliedIndex;
+            n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+        }
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Runs the whole scenario; throws AssertionError (with the replay command) on any violation. */
+    public Stats run() {
+        try {
+            for (now = 1; now <= steps; now++) {
+                step();
+                if (rnd.nextInt(100) < 6) {
+                    randomEvent();
+                    processAll();
+                }
+                check();
+            }
+            finish();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
+                    + "\nreplay: " + replayCommand(seed, steps) + "\nlast events:\n" + String.join("\n", trace), e);
+        }
+        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent);
+    }
+
+    public static String replayCommand(long seed, long steps) {
+        return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=" + seed + " -Dsim.steps=" + steps;
+    }
+
+    private void step() {
+        for (Message m : net.due(now)) {
+            SimNode n = nodes.get(m.to());
+            if (n == null || !n.up) {
+                continue;
+            }
+            n.groups.get(m.groupId()).step(m);
+            processReadys(n);
+        }
+        for (SimNode n : nodes.values()) {
+            if (n.up && (now + n.tickOffset) % TICK_TIME == 0) {
+                for (RaftGroup g : n.groups.values()) {
+                    g.tick();
+                }
+                processReadys(n);
+            }
+        }
+    }
+
+    private void processAll() {
+        for (SimNode n : nodes.values()) {
+            processReadys(n);
+        }
+    }
+
+    private void processReadys(SimNode n) {
+        boolean more = true;
+        while (more && n.up) {
+            more = false;
+            for (Map.Entry<Long, RaftGroup> e : n.groups.entrySet()) {
+                if (e.getValue().hasReady()) {
+                    handleReady(n, e.getKey(), e.getValue());
+                    more = true;
+                    if (!n.up) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The engine contract: persist (sync if needed), send, apply, advance. */
+    private void handleReady(SimNode n, long g, RaftGroup core) {
+        Ready rd = core.ready();
+        if (rd.hasPersistWork()) {
+            n.disk.write(g, s -> {
+                for (SnapshotChunk c : rd.snapshotChunks()) {
+                    s.stage(c);
+                }
+                if (rd.snapshot() != null) {
+                    s.install(rd.snapshot());
+                }
+                if (!rd.entries().isEmpty()) {
+                    s.append(rd.entries());
+                }
+                if (rd.hardState() != null) {
+                    s.hardState = rd.hardState();
+                }
+                if (rd.confState() != null) {
+                    s.confState = rd.confState();
+                }
+            });
+        }
+        if (rd.mustSync()) {
+            n.disk.sync();
+        }
+        if (rd.snapshot() != null) {
+            checkInstalledSnapshot(n, g, rd.snapshot());
+        }
+        if (n.crashInNextReady) {
+            trace("node " + n.id + " crashes after persisting a Ready of group " + g + " (before sending)");
+            crash(n);
+            return;
+        }
+        for (Message m : rd.messages()) {
+            net.send(now, m);
+        }
+        for (Entry e : rd.committedEntries()) {
+            apply(n, g, e);
+        }
+        for (ReadState rs : rd.readStates()) {
+            checkRead(n, g, rs);
+        }
+        if (rd.softState() != null && rd.softState().role() == RaftRole.LEADER) {
+            statLeaderChanges++;
+            trace("node " + n.id + " leads group " + g + " at term " + core.status().term());
+        }
+        core.advance(rd);
+    }
+
+    private void apply(SimNode n, long g, Entry e) {
+        GroupDiskState s = n.disk.group(g);
+        if (e.index() != s.appliedIndex + 1) {
+            throw new AssertionError("node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
+        }
+        Committed c = committedOf(e);
+        Committed prior = oracle.get(g).putIfAbsent(e.index(), c);
+        if (prior != null && !prior.equals(c)) {
+            throw new AssertionError("group " + g + " index " + e.index() + " committed as " + prior + " but node "
+                    + n.id + " applies " + c);
+        }
+        long payload = e.type() == EntryType.NORMAL ? SimStateMachine.payloadId(e.data()) : 0;
+        if (e.type() == EntryType.NORMAL && s.appliedPayloads.contains(payload)) {
+            throw new AssertionError("node " + n.id + " group " + g + " applies payload " + payload + " twice");
+        }
+        n.disk.write(g, st -> {
+            st.appliedIndex = e.index();
+            if (e.type() == EntryType.NORMAL) {
+                st.applied.add(new SimStateMachine.Applied(e.index(), e.term(), payload));
+                st.appliedPayloads.add(payload);
+            }
+        });
+        SimNode.Proposal p = n.proposals(g).remove(e.index());
+        if (p != null && p.term() == e.term()) {
+            if (p.payload() != payload) {
+                throw new AssertionError("proposal at " + e.term() + "/" + e.index() + " was payload " + p.payload()
+                        + " but applied " + payload);
+            }
+            acked.get(g).add(payload); // the client is told: committed
+            statAcked++;
+        }
+    }
+
+    private static Committed committedOf(Entry e) {
+        return switch (e.type()) {
+            case NORMAL -> new Committed(e.term(), e.type(), SimStateMachine.payloadId(e.data()));
+            case CONF_CHANGE -> new Committed(e.term(), e.type(), Arrays.hashCode(e.data()));
+            case NOOP -> new Committed(e.term(), e.type(), 0);
+        };
+    }
+
+    /** The installed state machine must hold exactly the committed proposals up to the snapshot. */
+    private void checkInstalledSnapshot(SimNode n, long g, SnapshotMeta meta) {
+        statSnapshots++;
+        trace("node " + n.id + " installs snapshot " + meta.term() + "/" + meta.index() + " of group " + g);
+        GroupDiskState s = n.disk.group(g);
+        TreeSet<Long> expected = new TreeSet<>();
+        for (Map.Entry<Long, Committed> e : oracle.get(g).headMap(meta.index(), true).entrySet()) {
+            if (e.getValue().type() == EntryType.NORMAL) {
+                expected.add(e.getKey());
+            }
+        }
+        TreeSet<Long> got = new TreeSet<>();
+        for (SimStateMachine.Applied a : s.applied) {
+            Committed c = oracle.get(g).get(a.index());
+            if (c == null || c.term() != a.term() || c.payloadOrHash() != a.payload()) {
+                throw new AssertionError("snapshot " + meta + " holds " + a + " but the committed entry is " + c);
+            }
+            got.add(a.index());
+        }
+        if (!expected.equals(got)) {
+            throw new AssertionError("snapshot " + meta + " of group " + g + " holds " + got.size()
+                    + " proposals, committed up to it: " + expected.size());
+        }
+        n.proposals(g).headMap(meta.index(), true).clear(); // their outcome is unknown to this node now
+    }
+
+    private void checkRead(SimNode n, long g, ReadState rs) {
+        SimNode.PendingRead r = n.reads(g).remove(rs.requestId());
+        if (r == null) {
+            return; // a request from before a crash
+        }
+        if (rs.index() < r.minIndex()) {
+            throw new AssertionError("ReadIndex " + rs + " on node " + n.id + " group " + g
+                    + " is below commit " + r.minIndex() + " known when the read started at " + r.startedAt());
+        }
+        if (rs.index() > maxCommitSeen.get(g)) {
+            throw new AssertionError("ReadIndex " + rs + " beyond any commit index seen (" + maxCommitSeen.get(g) + ")");
+        }
+        statReads++;
+    }
+
+    private void check() {
+        for (SimNode n : nodes.values()) {
+            if (!n.up) {
+                continue;
+            }
+            for (Map.Entry<Long, RaftGroup> e : n.groups.entrySet()) {
+                long g = e.getKey();
+                RaftStatus st = e.getValue().status();
+                if (st.role() == RaftRole.LEADER) {
+                    Long prior = leaderOfTerm.putIfAbsent(List.of(g, st.term()), n.id);
+                    if (prior != null && prior != n.id) {
+                        throw new AssertionError("two leaders of group " + g + " in term " + st.term() + ": " + prior
+                                + " and " + n.id);
+                    }
+                }
+                maxCommitSeen.merge(g, st.commitIndex(), Math::max);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ random events
+
+    private void randomEvent() {
+        int roll = rnd.nextInt(100);
+        long g = groupIds.get(rnd.nextInt(groupIds.size()));
+        if (roll < 40) {
+            propose(g);
+        } else if (roll < 55) {
+            read(g);
+        } else if (roll < 58) {
+            crash(randomNode(true));
+        } else if (roll < 59) {
+            SimNode n = randomNode(true);
+            if (n != null) {
+                n.crashInNextReady = true;
+            }
+        } else if (roll < 66) {
+            restart(randomNode(false));
+        } else if (roll < 69) {
+            long a = 1 + rnd.nextInt(nodes.size());
+            long b = 1 + rnd.nextInt(nodes.size());
+            if (a != b) {
+                net.cut(a, b);
+                trace("cut " + a + " <-> " + b);
+            }
+        } else if (roll < 71) {
+            long a = 1 + rnd.nextInt(nodes.size());
+            long b = 1 + rnd.nextInt(nodes.size());
+            if (a != b) {
+                net.cutGroup(g, a, b);
+                trace("cut group " + g + " " + a + " <-> " + b);
+            }
+        } else if (roll < 72) {
+            long a = 1 + rnd.nextInt(nodes.size());
+            for (long b : nodes.keySet()) {
+                if (b != a) {
+                    net.cut(a, b);
+                }
+            }
+            trace("isolate " + a);
+        } else if (roll < 78) {
+            net.healAll();
+            trace("heal");
+        } else if (roll < 82) {
+            changeMembership(g);
+        } else if (roll < 85) {
+            transfer(g);
+        } else if (roll < 92) {
+            snapshotAndCompact(randomNode(true), g);
+        } else if (roll < 94) {
+            net.dropRate = new double[] {0, 0, 0.01, 0.05, 0.2}[rnd.nextInt(5)];
+            net.duplicateRate = new double[] {0, 0.02, 0.1}[rnd.nextInt(3)];
+            net.maxDelay = new int[] {2, 10, 20, 40}[rnd.nextInt(4)];
+            trace("network drop=" + net.dropRate + " dup=" + net.duplicateRate + " delay<=" + net.maxDelay);
+        }
+    }
+
+    private SimNode randomNode(boolean up) {
+        List<SimNode> candidates = nodes.values().stream().filter(n -> n.up == up).toList();
+        return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
+    }
+
+    /** The live leader of the highest term, if any. */
+    private SimNode leaderOf(long g) {
+        SimNode best = null;
+        long bestTerm = -1;
+        for (SimNode n : nodes.values()) {
+            if (n.up) {
+                RaftStatus st = n.groups.get(g).status();
+                if (st.role() == RaftRole.LEADER && st.term() > bestTerm) {
+                    best = n;
+                    bestTerm = st.term();
+                }
+            }
+        }
+        return best;
+    }
+
+    private void propose(long g) {
+        SimNode n = rnd.nextInt(10) < 8 ? leaderOf(g) : randomNode(true);
+        if (n == null) {
+            return;
+        }
+        long payload = nextPayload++;
+        ProposeResult r = n.groups.get(g).propose(SimStateMachine.payload(payload, rnd.nextInt(64)));
+        if (r instanceof ProposeResult.Proposed p) {
+            n.proposals(g).put(p.index(), new SimNode.Proposal(p.term(), payload));
+        }
+    }
+
+    private void read(long g) {
+        SimNode n = randomNode(true);
+        if (n == null) {
+            return;
+        }
+        long min = maxCommitSeen.get(g);
+        for (SimNode o : nodes.values()) {
+            if (o.up) {
+                min = Math.max(min, o.groups.get(g).status().commitIndex());
+            }
+        }
+        maxCommitSeen.put(g, min);
+        long id = nextReadId++;
+        if (n.groups.get(g).readIndex(id) instanceof RequestResult.Accepted) {
+            n.reads(g).put(id, new SimNode.PendingRead(min, now));
+        }
+    }
+
+    private void crash(SimNode n) {
+        if (n == null) {
+            return;
+        }
+        trace("crash node " + n.id);
+        statCrashes++;
+        n.crash();
+    }
+
+    private void restart(SimNode n) {
+        if (n == null) {
+            return;
+        }
+        trace("restart node " + n.id);
+        n.up = true;
+        openCores(n);
+    }
+
+    private void changeMembership(long g) {
+        SimNode leader = leaderOf(g);
+        if (leader == null) {
+            return;
+        }
+        ConfState conf = leader.groups.get(g).status().confState();
+        long x = 1 + rnd.nextInt(nodes.size());
+        ConfChange.ConfChangeType type;
+        if (conf.voters().contains(x)) {
+            if (conf.voters().size() <= 1) {
+                return;
+            }
+            type = rnd.nextBoolean() ? ConfChange.ConfChangeType.REMOVE_NODE : ConfChange.ConfChangeType.ADD_LEARNER;
+        } else if (conf.learners().contains(x)) {
+            type = rnd.nextInt(3) < 2 ? ConfChange.ConfChangeType.ADD_VOTER : ConfChange.ConfChangeType.REMOVE_NODE;
+        } else {
+            type = rnd.nextInt(3) < 2 ? ConfChange.ConfChangeType.ADD_LEARNER : ConfChange.ConfChangeType.ADD_VOTER;
+        }
+        ProposeResult r = leader.groups.get(g).proposeConfChange(new ConfChange(type, x));
+        trace("group " + g + " leader " + leader.id + " proposes " + type + " " + x + " on " + conf + ": " + r);
+        if (r instanceof ProposeResult.Proposed) {
+            statConfChanges++;
+        }
+    }
+
+    private void transfer(long g) {
+        SimNode leader = leaderOf(g);
+        if (leader == null) {
+            return;
+        }
+        List<Long> voters = new ArrayList<>(leader.groups.get(g).status().confState().voters());
+        long to = voters.get(rnd.nextInt(voters.size()));
+        RequestResult r = leader.groups.get(g).transferLeadership(to);
+        trace("group " + g + " leader " + leader.id + " transfers to " + to + ": " + r);
+    }
+
+    private void snapshotAndCompact(SimNode n, long g) {
+        if (n == null) {
+            return;
+        }
+        RaftGroup core = n.groups.get(g);
+        RaftStatus st = core.status();
+        GroupDiskState s = n.disk.group(g);
+        long at = st.appliedIndex();
+        if (at <= s.snapshot.index() || at != s.appliedIndex) {
+            return;
+        }
+        SnapshotMeta meta = new SnapshotMeta(at, s.term(at), st.confState());
+        byte[] data = SimStateMachine.encode(at, s.applied);
+        long compactTo = Math.max(0, at - rnd.nextInt(6));
+        n.disk.write(g, d -> {
+            d.snapshot = meta;
+            d.snapshotData = data;
+            d.compact(compactTo);
+        });
+        trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts to " + compactTo);
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    /** Heals everything, restarts every node, and requires every group to converge. */
+    private void finish() {
+        finalPhase = true;
+        net.healAll();
+        net.dropRate = 0;
+        net.duplicateRate = 0;
+        net.maxDelay = 10;
+        for (SimNode n : nodes.values()) {
+            n.crashInNextReady = false;
+            if (!n.up) {
+                restart(n);
+            }
+        }
+        trace("final phase: healed, all nodes up");
+        long deadline = now + 400L * TICK_TIME;
+        Map<Long, Long> markers = new TreeMap<>();
+        while (now < deadline) {
+            now++;
+            step();
+            if (now % (5 * TICK_TIME) == 0) {
+                for (long g : groupIds) {
+                    if (!markers.containsKey(g) || !leaderStillHolds(g, markers.get(g))) {
+                        SimNode leader = leaderOf(g);
+                        if (leader != null && leader.groups.get(g).propose(SimStateMachine.payload(nextPayload, 0))
+                                instanceof ProposeResult.Proposed p) {
+                            leader.proposals(g).put(p.index(), new SimNode.Proposal(p.term(), nextPayload));
+                            markers.put(g, nextPayload++);
+                        }
+                    }
+                }
+            }
+            processAll();
+            check();
+            if (markers.size() == groupIds.size() && converged(markers)) {
+                verifyFinalState();
+                return;
+            }
+        }
+        StringBuilder sb = new StringBuilder("no convergence after healing:");
+        for (long g : groupIds) {
+            sb.append("\n group ").append(g).append(':');
+            for (SimNode n : nodes.values()) {
+                sb.append("\n  ").append(n.groups.get(g).status());
+            }
+        }
+        throw new AssertionError(sb.toString());
+    }
+
+    private boolean leaderStillHolds(long g, long marker) {
+        SimNode leader = leaderOf(g);
+        return leader != null && (acked.get(g).contains(marker) || leader.proposals(g).values().stream()
+                .anyMatch(p -> p.payload() == marker));
+    }
+
+    private boolean converged(Map<Long, Long> markers) {
+        for (long g : groupIds) {
+            if (!acked.get(g).contains(markers.get(g))) {
+                return false;
+            }
+            SimNode leader = leaderOf(g);
+            if (leader == null) {
+                return false;
+            }
+            RaftStatus ls = leader.groups.get(g).status();
+            for (long member : members(ls.confState())) {
+                RaftStatus ms = nodes.get(member).groups.get(g).status();
+                if (ms.appliedIndex() != ls.commitIndex() || ls.appliedIndex() != ls.commitIndex()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Set<Long> members(ConfState conf) {
+        TreeSet<Long> all = new TreeSet<>(conf.voters());
+        all.addAll(conf.learners());
+        return all;
+    }
+
+    private void verifyFinalState() {
+        for (long g : groupIds) {
+            SimNode leader = leaderOf(g);
+            List<SimStateMachine.Applied> reference = leader.disk.group(g).applied;
+            Set<Long> payloads = new TreeSet<>();
+            for (SimStateMachine.Applied a : reference) {
+                payloads.add(a.payload());
+            }
+            for (long p : acked.get(g)) {
+                if (!payloads.contains(p)) {
+                    throw new AssertionError("acknowledged proposal " + p + " of group " + g + " was lost");
+                }
+            }
+            for (long member : members(leader.groups.get(g).status().confState())) {
+                List<SimStateMachine.Applied> mine = nodes.get(member).disk.group(g).applied;
+                if (!mine.equals(reference)) {
+                    throw new AssertionError("node " + member + " state machine of group " + g + " differs from leader "
+                            + leader.id + "'s (" + mine.size() + " vs " + reference.size() + " entries)");
+                }
+            }
+        }
+    }
+
+    private void trace(String line) {
+        if (trace.size() == TRACE_LINES) {
+            trace.removeFirst();
+        }
+        trace.addLast("t=" + now + (finalPhase ? " [final] " : " ") + line);
+    }
+}
