@@ -39,6 +39,8 @@ public record Message(
 
     /** {@code context} of a vote request caused by a leadership transfer: it bypasses leases. */
     public static final long CAMPAIGN_TRANSFER = 1;
+    /** {@code context} of the first chunk of a new transfer: the follower drops what it received of older ones. */
+    public static final long SNAPSHOT_NEW_TRANSFER = 1;
     /** {@code context} of a SNAPSHOT_RESPONSE sent for a chunk beyond the expected offset (one was lost). */
     public static final long SNAPSHOT_GAP = 1;
 

@@ -75,6 +75,11 @@ public final class RaftCore implements RaftGroup {
     /** Follower side of a snapshot transfer: the snapshot being received and the next byte expected. */
     private SnapshotMeta incomingSnapshot;
     private long incomingOffset;
+    /** Term and highest pass of the incoming transfer; a chunk of an older pass never restarts it. */
+    private long incomingTerm;
+    private long incomingPass;
+    /** Leader side: number of the last snapshot pass started; passes only grow, across terms too. */
+    private long lastSnapshotPass;
 
     private final List<Message> msgs = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
@@ -164,7 +169,7 @@ public final class RaftCore implements RaftGroup {
         for (Map.Entry<Long, Progress> e : tracker.all().entrySet()) {
             Progress pr = e.getValue();
             if (pr.state() == ProgressState.SNAPSHOT && pr.snapshot().tickIdle(config.electionTicks())) {
-                pr.snapshot().rewindTo(pr.snapshot().ackedOffset()); // go-back-N after silence
+                pr.snapshot().rewindTo(pr.snapshot().ackedOffset(), ++lastSnapshotPass); // go-back-N after silence
                 sendSnapshotChunks(e.getKey(), pr);
             }
         }
@@ -547,8 +552,8 @@ public final class RaftCore implements RaftGroup {
     private void handleSnapshotResponse(Message m, Progress pr) {
         pr.setRecentActive(true);
         SnapshotTransfer t = pr.snapshot();
-        if (pr.state() != ProgressState.SNAPSHOT || !t.meta().equals(m.snapshot().meta())) {
-            return; // about a transfer we no longer run
+        if (pr.state() != ProgressState.SNAPSHOT || !t.meta().equals(m.snapshot().meta()) || !t.owns(m.index())) {
+            return; // about a transfer we no longer run (the follower may have dropped what it acknowledged)
         }
         if (m.reject()) {
             pr.becomeProbe();
@@ -556,8 +561,8 @@ public final class RaftCore implements RaftGroup {
             return;
         }
         long offset = m.snapshot().offset();
-        if (m.context() == Message.SNAPSHOT_GAP && offset < t.sentOffset()) {
-            t.rewindTo(offset); // a chunk was lost: go back to the first byte the follower misses
+        if (m.context() == Message.SNAPSHOT_GAP && m.index() == t.pass() && offset < t.sentOffset()) {
+            t.rewindTo(offset, ++lastSnapshotPass); // a chunk was lost: go back to the first byte the follower misses
         } else {
             t.acked(offset);
         }
@@ -606,7 +611,11 @@ public final class RaftCore implements RaftGroup {
     private void handleSnapshotChunk(Message m) {
         SnapshotChunk c = m.snapshot();
         SnapshotMeta meta = c.meta();
-        if (c.offset() == 0) {
+        long pass = m.index();
+        boolean sameTransfer = meta.equals(incomingSnapshot) && m.term() == incomingTerm;
+        boolean restart = m.context() == Message.SNAPSHOT_NEW_TRANSFER && pass > incomingPass;
+        if (c.offset() == 0 && (!sameTransfer || restart)) {
+            // a new transfer; a late or duplicate chunk 0, or a rewind to 0, keeps what we received
             if (meta.index() <= log.committed()) {
                 // we already have everything it holds: tell the leader where we are instead
                 incomingSnapshot = null;
@@ -622,22 +631,24 @@ public final class RaftCore implements RaftGroup {
             }
             incomingSnapshot = meta;
             incomingOffset = 0;
-        }
-        if (incomingSnapshot == null || !incomingSnapshot.equals(meta)) {
+            incomingTerm = m.term();
+            incomingPass = pass;
+        } else if (!sameTransfer) {
             // a chunk of a transfer we do not know (we restarted, or it was superseded): start over
-            send(snapshotResponse(m.from(), meta, 0).withReject(0));
+            send(snapshotResponse(m.from(), meta, 0, pass).withReject(0));
             return;
         }
+        incomingPass = Math.max(incomingPass, pass);
         if (c.offset() != incomingOffset) {
             // a duplicate (behind) or a gap (ahead, a chunk was lost): say which byte we expect
-            send(snapshotResponse(m.from(), meta, incomingOffset)
+            send(snapshotResponse(m.from(), meta, incomingOffset, pass)
                     .withContext(c.offset() > incomingOffset ? Message.SNAPSHOT_GAP : 0));
             return;
         }
         chunksToStage.add(c);
         incomingOffset = c.end();
         if (!c.last()) {
-            send(snapshotResponse(m.from(), meta, incomingOffset));
+            send(snapshotResponse(m.from(), meta, incomingOffset, pass));
             return;
         }
         incomingSnapshot = null;
@@ -652,8 +663,10 @@ public final class RaftCore implements RaftGroup {
         send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.lastIndex()));
     }
 
-    private Message snapshotResponse(long to, SnapshotMeta meta, long offset) {
+    /** A response to a chunk of pass {@code pass}, which it echoes. */
+    private Message snapshotResponse(long to, SnapshotMeta meta, long offset, long pass) {
         return Message.of(MessageType.SNAPSHOT_RESPONSE, groupId, id, to, term)
+                .withLog(0, pass)
                 .withSnapshot(new SnapshotChunk(meta, offset, null, false));
     }
 
@@ -731,7 +744,7 @@ public final class RaftCore implements RaftGroup {
             throw new IllegalStateException("entries before " + log.firstIndex() + " were compacted but the newest"
                     + " snapshot is " + meta);
         }
-        pr.becomeSnapshot(meta, config.maxInflightSnapshotChunks());
+        pr.becomeSnapshot(meta, config.maxInflightSnapshotChunks(), ++lastSnapshotPass);
         sendSnapshotChunks(to, pr);
         return true;
     }
@@ -749,7 +762,7 @@ public final class RaftCore implements RaftGroup {
                     return;
                 }
                 restarted = true;
-                pr.becomeSnapshot(newest, config.maxInflightSnapshotChunks());
+                pr.becomeSnapshot(newest, config.maxInflightSnapshotChunks(), ++lastSnapshotPass);
                 continue;
             }
             if (!chunk.meta().equals(t.meta()) || chunk.offset() != t.sentOffset()
@@ -757,7 +770,9 @@ public final class RaftCore implements RaftGroup {
                 throw new IllegalStateException("snapshot source returned " + chunk + " for " + t.meta() + " @"
                         + t.sentOffset());
             }
-            send(Message.of(MessageType.SNAPSHOT, groupId, id, to, term).withSnapshot(chunk));
+            send(Message.of(MessageType.SNAPSHOT, groupId, id, to, term).withLog(0, t.pass())
+                    .withContext(chunk.offset() == 0 && t.inFirstPass() ? Message.SNAPSHOT_NEW_TRANSFER : 0)
+                    .withSnapshot(chunk));
             t.sent(chunk.end(), chunk.last());
         }
     }

@@ -13,6 +13,8 @@ class RaftSimulationTest {
     /** Seeds that once found a bug; each is fixed and stays here as a regression case. */
     static final long[] REGRESSION_SEEDS = {
         162, // a removed leader accepted proposals after its removal entry: no voter could win afterwards
+        181, // gap reports from chunks sent before a rewind each rewound again: the chunks in flight multiplied
+        419, // a late duplicate of chunk 0 restarted the follower's receive below the leader's acknowledged offset
     };
 
     private static final long DEFAULT_SEEDS = 1200;

@@ -5,9 +5,11 @@ import io.armada.raft.MessageCodec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * A simulated network: every message is encoded, delayed by a random number of time units
@@ -22,6 +24,8 @@ final class SimNetwork {
             (a, b) -> a.deliverAt != b.deliverAt ? Long.compare(a.deliverAt, b.deliverAt) : Long.compare(a.seq, b.seq));
     private final Set<List<Long>> cutNodes = new HashSet<>();
     private final Set<List<Long>> cutGroupLinks = new HashSet<>();
+    /** Far above what any healthy run keeps in flight; beyond it the cluster amplifies messages. */
+    static final int MAX_IN_FLIGHT = 100_000;
     private long seq;
     int maxDelay = 20;
     double dropRate;
@@ -47,6 +51,9 @@ final class SimNetwork {
     }
 
     private void enqueue(long now, Message m, byte[] bytes) {
+        if (queue.size() >= MAX_IN_FLIGHT) {
+            throw new AssertionError("message storm: " + queue.size() + " messages in flight; by type: " + inFlightByType());
+        }
         queue.add(new InFlight(now + 1 + random.nextInt(maxDelay), seq++, m.from(), m.to(), m.groupId(), bytes));
     }
 
@@ -81,6 +88,15 @@ final class SimNetwork {
     void healAll() {
         cutNodes.clear();
         cutGroupLinks.clear();
+    }
+
+    private Map<String, Integer> inFlightByType() {
+        Map<String, Integer> byType = new TreeMap<>();
+        for (InFlight f : queue) {
+            Message m = MessageCodec.decode(f.bytes());
+            byType.merge(m.type() + " " + m.from() + "->" + m.to() + " g" + m.groupId(), 1, Integer::sum);
+        }
+        return byType;
     }
 
     int pending() {

@@ -586,6 +586,10 @@ public final class Simulation {
             sb.append("\n group ").append(g).append(':');
             for (SimNode n : nodes.values()) {
                 sb.append("\n  ").append(n.groups.get(g).status());
+                if (n.groups.get(g) instanceof io.armada.raft.core.RaftCore core
+                        && core.status().role() == RaftRole.LEADER) {
+                    sb.append("\n  progress: ").append(core.progress());
+                }
             }
         }
         throw new AssertionError(sb.toString());

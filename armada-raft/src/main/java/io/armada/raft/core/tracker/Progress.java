@@ -98,9 +98,9 @@ public final class Progress {
         next = match + 1;
     }
 
-    public void becomeSnapshot(SnapshotMeta meta, int maxInflightChunks) {
+    public void becomeSnapshot(SnapshotMeta meta, int maxInflightChunks, long pass) {
         resetState(ProgressState.SNAPSHOT);
-        snapshot = new SnapshotTransfer(meta, maxInflightChunks);
+        snapshot = new SnapshotTransfer(meta, maxInflightChunks, pass);
         next = meta.index() + 1;
         sentCommit = meta.index();
     }

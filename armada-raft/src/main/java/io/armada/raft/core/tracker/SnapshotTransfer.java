@@ -6,25 +6,52 @@ import io.armada.raft.SnapshotMeta;
  * Leader-side state of one snapshot streamed to one follower: a go-back-N window of chunks. The
  * follower acknowledges the next byte it expects; a silent window is re-sent from the last
  * acknowledged byte after a timeout, so lost chunks cost time, never correctness.
+ *
+ * <p>Every (re)start of the window is a new <em>pass</em>, numbered by the leader and echoed by the
+ * follower. Only a gap reported for a chunk of the current pass rewinds: chunks of an older pass
+ * that arrive late would otherwise each trigger another rewind, and under reordering the chunks in
+ * flight would multiply without bound. The bytes of one snapshot never change, so the follower keeps
+ * what it received across passes and acknowledges any byte this transfer ever sent.
  */
 public final class SnapshotTransfer {
     private final SnapshotMeta meta;
     private final int maxInflightChunks;
+    private final long firstPass;
+    private long pass;
     private final long[] chunkEnds;
     private int inflight;
     private long ackedOffset;
     private long sentOffset;
+    /** End of the furthest chunk sent in any pass. */
+    private long highestSent;
     private boolean lastSent;
     private int idleTicks;
 
-    public SnapshotTransfer(SnapshotMeta meta, int maxInflightChunks) {
+    public SnapshotTransfer(SnapshotMeta meta, int maxInflightChunks, long pass) {
         this.meta = meta;
+        this.pass = pass;
+        this.firstPass = pass;
         this.maxInflightChunks = maxInflightChunks;
         this.chunkEnds = new long[maxInflightChunks];
     }
 
     public SnapshotMeta meta() {
         return meta;
+    }
+
+    /** The current pass: chunks carry it, responses echo it. */
+    public long pass() {
+        return pass;
+    }
+
+    /** Whether a response to a chunk of pass {@code p} is about this transfer (not an earlier one). */
+    public boolean owns(long p) {
+        return p >= firstPass && p <= pass;
+    }
+
+    /** Whether the transfer is still in its first pass: its first chunk then starts a new receive. */
+    public boolean inFirstPass() {
+        return pass == firstPass;
     }
 
     /** Whether another chunk may be sent now. */
@@ -51,15 +78,22 @@ public final class SnapshotTransfer {
         }
         chunkEnds[inflight++] = end;
         sentOffset = end;
+        highestSent = Math.max(highestSent, end);
         lastSent = last;
     }
 
-    /** The follower expects byte {@code offset} next; frees the chunks it covers. */
+    /**
+     * The follower expects byte {@code offset} next; frees the chunks it covers. It may be ahead of
+     * the current pass (it kept chunks of an earlier one): sending then resumes from there.
+     */
     public void acked(long offset) {
-        if (offset <= ackedOffset || offset > sentOffset) {
+        if (offset <= ackedOffset || offset > highestSent) {
             return; // stale, duplicate or nonsense: nothing new is covered
         }
         ackedOffset = offset;
+        if (offset > sentOffset) {
+            sentOffset = offset;
+        }
         idleTicks = 0;
         int freed = 0;
         while (freed < inflight && chunkEnds[freed] <= offset) {
@@ -69,8 +103,15 @@ public final class SnapshotTransfer {
         inflight -= freed;
     }
 
-    /** Sends again from {@code offset} (the follower's expected byte, or the last acknowledged one). */
-    public void rewindTo(long offset) {
+    /**
+     * Starts pass {@code newPass} from {@code offset} (the follower's expected byte, or the last
+     * acknowledged one).
+     */
+    public void rewindTo(long offset, long newPass) {
+        if (newPass <= pass) {
+            throw new IllegalStateException("snapshot pass " + newPass + " does not follow " + pass);
+        }
+        pass = newPass;
         long to = Math.max(ackedOffset, Math.min(offset, sentOffset));
         ackedOffset = to;
         sentOffset = to;
