@@ -1,0 +1,121 @@
+package io.armada.server.api;
+
+import io.armada.api.v1.DeleteRangeRequest;
+import io.armada.api.v1.DeleteRangeResponse;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.PutResponse;
+import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.RangeResponse;
+import io.armada.api.v1.TxnRequest;
+import io.armada.api.v1.TxnResponse;
+import io.armada.internal.v1.Command;
+import io.armada.proto.Limits;
+import io.armada.server.node.ArmadaNode;
+import io.armada.server.node.TableHandle;
+import io.armada.storage.CommandValidator;
+import io.armada.storage.RangeCursor;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The armada.v1 KV service on one node. Writes go through {@link Router} (local proposal or one
+ * forward to the group leader) and are answered after the entry is committed by a quorum and
+ * applied; {@code header.revision} is its Raft index. Reads are served locally: serializable by
+ * default, linearizable after a ReadIndex round when asked.
+ */
+final class KvService extends KVGrpc.KVImplBase {
+    private final ArmadaNode node;
+    private final Router router;
+    private final Peers peers;
+
+    KvService(ArmadaNode node, Router router, Peers peers) {
+        this.node = node;
+        this.router = router;
+        this.peers = peers;
+    }
+
+    @Override
+    public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
+        Replies.reply(observer, () -> {
+            TableHandle table = table(request.getTable());
+            CommandValidator.validate("range", request);
+            return readPoint(table, request.getLinearizable()).thenApply(ignored -> {
+                RangeResponse r = table.stateMachine().table().range(request);
+                return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
+            });
+        });
+    }
+
+    @Override
+    public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
+        ServerCallStreamObserver<RangeResponse> out = (ServerCallStreamObserver<RangeResponse>) observer;
+        try {
+            TableHandle table = table(request.getTable());
+            CommandValidator.validate("range", request);
+            readPoint(table, request.getLinearizable()).join();
+            // a simple pull loop: each message is bounded, and the gRPC buffer bounds what is queued
+            try (RangeCursor cursor = table.stateMachine().table().iterate(request, Limits.MAX_RANGE_RESPONSE_BYTES)) {
+                while (cursor.hasNext() && !out.isCancelled()) {
+                    RangeResponse r = cursor.next();
+                    out.onNext(r.toBuilder().setHeader(router.header(table.id(), cursor.revision())).build());
+                }
+            }
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(Errors.toStatus(e));
+        }
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+        Replies.reply(observer, () -> {
+            TableHandle table = table(request.getTable());
+            CommandValidator.validate("put", request);
+            return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
+                    result -> result.getPut().toBuilder()
+                            .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
+                    (member, deadline) -> peers.kv(member).withDeadline(deadline).put(request));
+        });
+    }
+
+    @Override
+    public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
+        Replies.reply(observer, () -> {
+            TableHandle table = table(request.getTable());
+            CommandValidator.validate("delete_range", request);
+            return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
+                    result -> result.getDeleteRange().toBuilder()
+                            .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
+                            .build(),
+                    (member, deadline) -> peers.kv(member).withDeadline(deadline).deleteRange(request));
+        });
+    }
+
+    @Override
+    public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
+        Replies.reply(observer, () -> {
+            TableHandle table = table(request.getTable());
+            CommandValidator.validate(request);
+            return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
+                    result -> result.getTxn().toBuilder()
+                            .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
+                    (member, deadline) -> peers.kv(member).withDeadline(deadline).txn(request));
+        });
+    }
+
+    /** Completes when a read may run: at once, or for a linearizable read once this node applied the read index. */
+    private CompletableFuture<?> readPoint(TableHandle table, boolean linearizable) {
+        if (!linearizable) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return node.engine().readIndex(table.id()).orTimeout(Router.DEFAULT_WRITE_TIMEOUT_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private TableHandle table(String name) {
+        CommandValidator.validateTableName("table", name);
+        return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
+    }
+}

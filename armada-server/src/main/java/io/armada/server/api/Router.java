@@ -1,0 +1,131 @@
+package io.armada.server.api;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.armada.api.v1.ResponseHeader;
+import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
+import io.armada.raft.RaftRole;
+import io.armada.raft.engine.GroupStatus;
+import io.armada.raft.engine.RaftException;
+import io.armada.server.node.ArmadaNode;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends a write to where it can commit: proposed locally when this node leads the group, else
+ * forwarded once to the member that does. The client sees a redirect (UNAVAILABLE with the
+ * leader's address) only when no leader is known or a forwarded call lands on a non-leader.
+ */
+final class Router {
+    /** Bound on a write without a client deadline: a group without quorum must not hold calls forever. */
+    static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 30_000;
+
+    private final ArmadaNode node;
+    private final Peers peers;
+
+    Router(ArmadaNode node, Peers peers) {
+        this.node = node;
+        this.peers = peers;
+    }
+
+    /**
+     * Commits {@code command} in group {@code groupId}; {@code forward} sends the original request
+     * to a member (by id) when another member leads.
+     */
+    <T extends com.google.protobuf.Message> CompletableFuture<T> write(long groupId, String tableName, Command command,
+            java.util.function.Function<CommandResult, T> local, Forward<T> forward) {
+        // read the call's context here: the continuations below run on engine threads
+        Call call = new Call(ForwardedInterceptor.FORWARDED.get(), Context.current().getDeadline());
+        GroupStatus status = node.groupStatus(groupId).orElse(null);
+        if (status == null) {
+            return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
+        }
+        if (status.role() == RaftRole.LEADER) {
+            return node.engine().propose(groupId, command.toByteArray())
+                    .orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(applied -> local.apply((CommandResult) applied.result()))
+                    .exceptionallyCompose(e -> {
+                        if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
+                            return forwardOrFail(call, tableName, re.leaderHint(), forward);
+                        }
+                        return CompletableFuture.failedFuture(e);
+                    });
+        }
+        return forwardOrFail(call, tableName, status.leaderId(), forward);
+    }
+
+    /** Sends the original request to member {@code memberId} with the caller's remaining deadline. */
+    @FunctionalInterface
+    interface Forward<T> {
+        ListenableFuture<T> send(long memberId, Deadline deadline);
+    }
+
+    /** What the router needs of the gRPC call it serves. */
+    private record Call(boolean forwarded, Deadline deadline) {
+        long timeoutMillis() {
+            return deadline != null ? Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))
+                    : DEFAULT_WRITE_TIMEOUT_MILLIS;
+        }
+
+        Deadline forwardDeadline() {
+            return deadline != null ? deadline : Deadline.after(DEFAULT_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call, String tableName, long leaderId, Forward<T> forward) {
+        if (leaderId == 0 || leaderId == node.config().nodeId()) {
+            return CompletableFuture.failedFuture(Errors.unavailable("table '" + tableName + "' has no leader right now"
+                    + " (election in progress); retry", null));
+        }
+        if (call.forwarded()) {
+            return CompletableFuture.failedFuture(Errors.unavailable("table '" + tableName + "': this node is not the"
+                    + " leader; the leader is member " + leaderId, peers.clientAddress(leaderId)));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Futures.addCallback(forward.send(leaderId, call.forwardDeadline()), new FutureCallback<>() {
+            @Override
+            public void onSuccess(T value) {
+                result.complete(answeredBy(value, node.config().nodeId()));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, MoreExecutors.directExecutor());
+        return result;
+    }
+
+    /** The response with {@code header.member_id} naming the member the client called (etcd's meaning). */
+    @SuppressWarnings("unchecked")
+    static <T extends com.google.protobuf.Message> T answeredBy(T response, long memberId) {
+        var field = response.getDescriptorForType().findFieldByName("header");
+        if (field == null || !response.hasField(field)) {
+            return response;
+        }
+        ResponseHeader h = (ResponseHeader) response.getField(field);
+        return (T) response.toBuilder().setField(field, h.toBuilder().setMemberId(memberId).build()).build();
+    }
+
+    /** The header of a response about group {@code groupId} at {@code revision}. */
+    ResponseHeader header(long groupId, long revision) {
+        ResponseHeader.Builder h = ResponseHeader.newBuilder()
+                .setClusterId(node.config().clusterId())
+                .setMemberId(node.config().nodeId())
+                .setRevision(revision);
+        node.groupStatus(groupId).ifPresent(s -> h.setRaftTerm(s.term()).setLeaderId(s.leaderId()));
+        return h.build();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

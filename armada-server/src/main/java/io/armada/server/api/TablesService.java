@@ -1,0 +1,131 @@
+package io.armada.server.api;
+
+import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.CreateTableResponse;
+import io.armada.api.v1.DeleteTableRequest;
+import io.armada.api.v1.DeleteTableResponse;
+import io.armada.api.v1.ListTablesRequest;
+import io.armada.api.v1.ListTablesResponse;
+import io.armada.api.v1.TableInfo;
+import io.armada.api.v1.TableStatus;
+import io.armada.server.node.ArmadaNode;
+import io.armada.server.node.Catalog;
+import io.armada.storage.CommandValidator;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Table lifecycle through the catalog group. Create answers once the new table's group has a
+ * leader as seen from this node, so the client's first write does not race the table's first
+ * election; the table's id is the catalog index that created it.
+ */
+final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase implements AutoCloseable {
+    private static final long READY_POLL_MILLIS = 10;
+
+    private final ArmadaNode node;
+    private final Router router;
+    private final Peers peers;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "armada-tables-poller");
+        t.setDaemon(true);
+        return t;
+    });
+
+    TablesService(ArmadaNode node, Router router, Peers peers) {
+        this.node = node;
+        this.router = router;
+        this.peers = peers;
+    }
+
+    @Override
+    public void create(CreateTableRequest request, StreamObserver<CreateTableResponse> observer) {
+        Replies.reply(observer, () -> {
+            CommandValidator.validateTableName("name", request.getName());
+            io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+            CompletableFuture<CreateTableResponse> committed = router.write(Catalog.GROUP_ID, "catalog",
+                    Catalog.create(request.getName()),
+                    result -> {
+                        if (!result.getTxn().getSucceeded()) {
+                            throw Status.ALREADY_EXISTS.withDescription("table '" + request.getName() + "' already exists")
+                                    .asRuntimeException();
+                        }
+                        long id = result.getTxn().getHeader().getRevision();
+                        return CreateTableResponse.newBuilder()
+                                .setHeader(router.header(Catalog.GROUP_ID, id))
+                                .setTable(TableInfo.newBuilder().setName(request.getName()).setId(id))
+                                .build();
+                    },
+                    (member, d) -> peers.tables(member).withDeadline(d).create(request));
+            return committed.thenCompose(r -> whenLeaderKnown(r, deadline));
+        });
+    }
+
+    /** Completes with {@code response} once this node opened the table's group and sees its leader. */
+    private CompletableFuture<CreateTableResponse> whenLeaderKnown(CreateTableResponse response, io.grpc.Deadline deadline) {
+        CompletableFuture<CreateTableResponse> done = new CompletableFuture<>();
+        long id = response.getTable().getId();
+        long giveUpNanos = System.nanoTime() + (deadline != null ? deadline.timeRemaining(TimeUnit.NANOSECONDS)
+                : TimeUnit.MILLISECONDS.toNanos(Router.DEFAULT_WRITE_TIMEOUT_MILLIS));
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if (node.groupStatus(id).map(s -> s.leaderId() != 0).orElse(false)) {
+                    done.complete(response.toBuilder().setTable(info(response.getTable().getName(), id)).build());
+                } else if (System.nanoTime() > giveUpNanos) {
+                    done.complete(response); // created; its group is still electing, which status will show
+                } else {
+                    poller.schedule(this, READY_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
+        };
+        check.run();
+        return done;
+    }
+
+    @Override
+    public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
+        Replies.reply(observer, () -> {
+            CommandValidator.validateTableName("name", request.getName());
+            return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName()),
+                    result -> {
+                        if (result.getDeleteRange().getDeleted() == 0) {
+                            throw Errors.notFound("table '" + request.getName() + "' does not exist");
+                        }
+                        return DeleteTableResponse.newBuilder()
+                                .setHeader(router.header(Catalog.GROUP_ID, result.getDeleteRange().getHeader().getRevision()))
+                                .build();
+                    },
+                    (member, d) -> peers.tables(member).withDeadline(d).delete(request));
+        });
+    }
+
+    @Override
+    public void list(ListTablesRequest request, StreamObserver<ListTablesResponse> observer) {
+        Replies.reply(observer, () -> {
+            ListTablesResponse.Builder out = ListTablesResponse.newBuilder()
+                    .setHeader(router.header(Catalog.GROUP_ID, node.catalog().table().revision()));
+            for (Map.Entry<String, Long> t : Catalog.tables(node.catalog()).entrySet()) {
+                out.addTables(info(t.getKey(), t.getValue()));
+            }
+            return CompletableFuture.completedFuture(out.build());
+        });
+    }
+
+    /** A table as this node sees it: its group's leader and term and the revision applied here. */
+    TableInfo info(String name, long id) {
+        TableStatus.Builder status = TableStatus.newBuilder();
+        node.groupStatus(id).ifPresent(s -> status.setLeaderId(s.leaderId()).setRaftTerm(s.term()));
+        node.table(id).ifPresent(h -> status.setAppliedRevision(h.stateMachine().table().revision()));
+        return TableInfo.newBuilder().setName(name).setId(id).setStatus(status).build();
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}

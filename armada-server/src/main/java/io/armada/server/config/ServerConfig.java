@@ -1,0 +1,132 @@
+package io.armada.server.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything one node of a leader cluster needs, as loaded from YAML by {@link ConfigLoader}
+ * (kebab-case keys) and validated here; every error names the field. A node listens on the client
+ * and Raft addresses its own {@link MemberConfig} gives.
+ *
+ * @param nodeId this node's id; must appear in {@code members}
+ * @param dataDir where the node keeps its Raft log, tables and snapshots
+ * @param clusterName a name shared by every node of the cluster (its id in response headers is derived from it)
+ * @param members every node of the cluster, this one included (3 or 5 for fault tolerance; 1 for a toy)
+ * @param clientTls TLS of the client API; null serves plaintext
+ * @param raftTls the certificate of this node for QUIC (always TLS) and the authority of its peers
+ * @param metricsAddress host:port of the /metrics, /healthz and /readyz HTTP endpoint; null disables it
+ * @param raft timing and sizing of the node's Raft engine
+ */
+public record ServerConfig(
+        long nodeId,
+        Path dataDir,
+        String clusterName,
+        List<MemberConfig> members,
+        ClientTlsConfig clientTls,
+        RaftTlsConfig raftTls,
+        HostPort metricsAddress,
+        RaftSettings raft) {
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "data-dir: required");
+        if (clusterName == null || clusterName.isBlank()) {
+            clusterName = "armada";
+        }
+        if (members == null || members.isEmpty()) {
+            throw new ConfigException("members", "at least one member is required");
+        }
+        members = List.copyOf(members);
+        Set<Long> ids = new HashSet<>();
+        for (int i = 0; i < members.size(); i++) {
+            if (!ids.add(members.get(i).id())) {
+                throw new ConfigException("members[" + i + "].id", "duplicate id " + members.get(i).id());
+            }
+        }
+        if (!ids.contains(nodeId)) {
+            throw new ConfigException("node-id", nodeId + " is not one of the members " + ids);
+        }
+        Objects.requireNonNull(raftTls, "raft-tls: required (QUIC always runs TLS 1.3)");
+        raft = raft == null ? RaftSettings.defaults() : raft;
+    }
+
+    /** This node's own member entry. */
+    public MemberConfig self() {
+        return member(nodeId);
+    }
+
+    public MemberConfig member(long id) {
+        return members.stream().filter(m -> m.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no member " + id));
+    }
+
+    /** A stable 64-bit id of the cluster for response headers, derived from its name. */
+    public long clusterId() {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : clusterName.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001b3L;
+        }
+        return h & Long.MAX_VALUE;
+    }
+
+    /**
+     * One node of the cluster.
+     *
+     * @param clientAddress host:port of its gRPC client API (writes are forwarded here too)
+     * @param raftAddress host:port of its QUIC Raft endpoint (UDP)
+     */
+    public record MemberConfig(long id, HostPort clientAddress, HostPort raftAddress) {
+        public MemberConfig {
+            if (id <= 0) {
+                throw new ConfigException("id", id + " must be positive");
+            }
+            Objects.requireNonNull(clientAddress, "client-address: required");
+            Objects.requireNonNull(raftAddress, "raft-address: required");
+        }
+    }
+
+    /** Client API TLS: the server's certificate and key; with {@code clientCaFile} clients must present certificates (mutual TLS). */
+    public record ClientTlsConfig(Path certFile, Path keyFile, Path clientCaFile) {
+        public ClientTlsConfig {
+            Objects.requireNonNull(certFile, "cert-file: required");
+            Objects.requireNonNull(keyFile, "key-file: required");
+        }
+    }
+
+    /** QUIC TLS: this node's certificate chain and key (the certificate names the node id) and the peers' authority. */
+    public record RaftTlsConfig(Path certFile, Path keyFile, Path caFile) {
+        public RaftTlsConfig {
+            Objects.requireNonNull(certFile, "cert-file: required");
+            Objects.requireNonNull(keyFile, "key-file: required");
+            Objects.requireNonNull(caFile, "ca-file: required");
+        }
+    }
+
+    /**
+     * @param tickMillis one Raft tick; elections take {@code electionTicks} to {@code 2 * electionTicks} of them
+     * @param workerThreads engine threads driving all groups of the node
+     * @param snapshotThresholdEntries entries applied to a table between snapshots (and log compactions)
+     */
+    public record RaftSettings(long tickMillis, int electionTicks, int heartbeatTicks, int workerThreads,
+            long snapshotThresholdEntries) {
+        public RaftSettings {
+            range("raft.tick-millis", tickMillis, 1, 10_000);
+            range("raft.election-ticks", electionTicks, 2, 1_000);
+            range("raft.heartbeat-ticks", heartbeatTicks, 1, electionTicks - 1);
+            range("raft.worker-threads", workerThreads, 1, 256);
+            range("raft.snapshot-threshold-entries", snapshotThresholdEntries, 1, Long.MAX_VALUE);
+        }
+
+        public static RaftSettings defaults() {
+            return new RaftSettings(50, 10, 1, 2, 100_000);
+        }
+
+        private static void range(String field, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new ConfigException(field, value + " is outside " + min + ".." + max);
+            }
+        }
+    }
+}

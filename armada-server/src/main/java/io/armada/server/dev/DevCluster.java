@@ -1,0 +1,89 @@
+package io.armada.server.dev;
+
+import io.armada.raft.transport.tls.SelfSignedCertificates;
+import io.armada.raft.transport.tls.TlsMaterial;
+import io.armada.server.ArmadaServer;
+import io.armada.server.config.HostPort;
+import io.armada.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A whole leader cluster in one process on 127.0.0.1, for trying Armada out ({@code armada dev})
+ * and for tests: node i serves clients on {@code basePort + i} and Raft on {@code basePort + 100 + i},
+ * with QUIC certificates from a throwaway authority written under the data directory.
+ */
+public final class DevCluster implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+
+    private final List<ServerConfig> configs;
+    private final List<ArmadaServer> servers = new ArrayList<>();
+
+    private DevCluster(List<ServerConfig> configs) {
+        this.configs = configs;
+    }
+
+    /** Configurations of {@code nodes} members with data under {@code dataDir}/node-i. */
+    public static List<ServerConfig> configs(Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft) {
+        Path certs = dataDir.resolve("certs");
+        SelfSignedCertificates authority = SelfSignedCertificates.newAuthority("armada-dev");
+        List<ServerConfig.MemberConfig> members = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            members.add(new ServerConfig.MemberConfig(i, new HostPort(HOST, basePort + i),
+                    new HostPort(HOST, basePort + 100 + i)));
+        }
+        List<ServerConfig> out = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            TlsMaterial.PemFiles pem = authority.writeNode(i, certs);
+            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, null,
+                    new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
+                    null, raft));
+        }
+        return out;
+    }
+
+    /** Starts every node; a fatal storage error in any of them goes to {@code fatal}. */
+    public static DevCluster start(Path dataDir, int nodes, int basePort, Consumer<Throwable> fatal) {
+        DevCluster cluster = new DevCluster(configs(dataDir, nodes, basePort, ServerConfig.RaftSettings.defaults()));
+        try {
+            for (ServerConfig c : cluster.configs) {
+                cluster.servers.add(ArmadaServer.start(c, fatal));
+            }
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** Waits until every node sees a leader for the catalog and every table; false on timeout. */
+    public boolean awaitReady(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!servers.stream().allMatch(s -> s.node().ready())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10); // leaders are published by the engine's workers; there is no event to wait on
+        }
+        return true;
+    }
+
+    public List<ArmadaServer> servers() {
+        return List.copyOf(servers);
+    }
+
+    /** The client endpoints, {@code host:port} comma-separated, as the CLI's --endpoints takes them. */
+    public String endpoints() {
+        return String.join(",", configs.stream().map(c -> c.self().clientAddress().toString()).toList());
+    }
+
+    @Override
+    public void close() {
+        for (ArmadaServer s : servers.reversed()) {
+            s.close();
+        }
+        servers.clear();
+    }
+}

@@ -1,0 +1,274 @@
+package io.armada.server.node;
+
+import io.armada.proto.Limits;
+import io.armada.raft.RaftConfig;
+import io.armada.raft.RaftRole;
+import io.armada.raft.engine.EngineConfig;
+import io.armada.raft.engine.GroupStatus;
+import io.armada.raft.engine.RaftEngine;
+import io.armada.raft.log.LogStore;
+import io.armada.raft.log.LogStoreOptions;
+import io.armada.raft.transport.quic.QuicTransport;
+import io.armada.raft.transport.quic.QuicTransportConfig;
+import io.armada.raft.transport.quic.QuicTransportLimits;
+import io.armada.raft.transport.tls.TlsMaterial;
+import io.armada.server.config.ServerConfig;
+import io.armada.storage.StoreOptions;
+import io.armada.storage.TableStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated core of one node: its Raft log store, table store, QUIC transport and engine,
+ * the catalog group and one Raft group per table. The catalog decides which tables exist; every
+ * node follows it by opening and removing table groups as catalog entries apply, so creating or
+ * deleting a table is one Raft write and never pauses the other tables.
+ */
+public final class ArmadaNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ArmadaNode.class);
+
+    private final ServerConfig config;
+    private final LogStore logStore;
+    private final TableStore tableStore;
+    private final QuicTransport transport;
+    private final RaftEngine engine;
+    private final TableStateMachine catalog;
+    private final List<Long> voters;
+    private final Map<String, TableHandle> tablesByName = new ConcurrentHashMap<>();
+    private final Map<Long, TableHandle> tablesById = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
+        this.config = config;
+        Path data = config.dataDir();
+        this.voters = config.members().stream().map(ServerConfig.MemberConfig::id).sorted().toList();
+        this.logStore = LogStore.open(data.resolve("raft-log"), LogStoreOptions.defaults(), fatal::accept);
+        this.tableStore = TableStore.open(data.resolve("tables"), StoreOptions.defaults());
+        Map<Long, InetSocketAddress> peers = new HashMap<>();
+        for (ServerConfig.MemberConfig m : config.members()) {
+            if (m.id() != config.nodeId()) {
+                peers.put(m.id(), m.raftAddress().toSocketAddress());
+            }
+        }
+        ServerConfig.RaftTlsConfig tls = config.raftTls();
+        this.transport = new QuicTransport(new QuicTransportConfig(config.nodeId(),
+                config.self().raftAddress().toSocketAddress(), peers,
+                new TlsMaterial.PemFiles(tls.certFile(), tls.keyFile(), tls.caFile()), QuicTransportLimits.defaults()));
+        ServerConfig.RaftSettings raft = config.raft();
+        EngineConfig engineConfig = EngineConfig.defaults().withWorkerThreads(raft.workerThreads())
+                .withTickMillis(raft.tickMillis()).withSnapshots(raft.snapshotThresholdEntries(),
+                        Math.min(10_000, raft.snapshotThresholdEntries()));
+        RaftConfig raftConfig = RaftConfig.defaults().withTicks(raft.electionTicks(), raft.heartbeatTicks())
+                // one entry holds one request (at most MAX_REQUEST_BYTES) and its small envelope
+                .withProposalLimits(64L << 20, Limits.MAX_REQUEST_BYTES + (64 << 10));
+        this.engine = new RaftEngine(config.nodeId(), engineConfig, raftConfig, logStore, transport, fatal::accept);
+        this.catalog = new TableStateMachine(Catalog.GROUP_ID, tableStore, snapshotDir(Catalog.GROUP_ID),
+                index -> reconcileTables());
+    }
+
+    /**
+     * Opens the node's stores and starts Raft: the catalog group and every table group it lists.
+     * {@code fatal} is told of an unrecoverable storage error (a failed fsync): the caller must stop
+     * the process, because nothing this node would write afterwards can be trusted.
+     */
+    public static ArmadaNode start(ServerConfig config, Consumer<Throwable> fatal) {
+        ArmadaNode node = new ArmadaNode(config, fatal);
+        try {
+            node.engine.start();
+            node.reconcileTables(); // tables the catalog held when the node stopped
+            node.engine.openGroup(Catalog.GROUP_ID, node.voters, node.catalog).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            node.close();
+            throw new IllegalStateException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
+        }
+        log.info("node {} of cluster {} started: raft on {}, {} tables", config.nodeId(), config.clusterName(),
+                config.self().raftAddress(), node.tablesByName.size());
+        return node;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public RaftEngine engine() {
+        return engine;
+    }
+
+    public QuicTransport transport() {
+        return transport;
+    }
+
+    public TableStateMachine catalog() {
+        return catalog;
+    }
+
+    public Optional<TableHandle> table(String name) {
+        return Optional.ofNullable(tablesByName.get(name));
+    }
+
+    public Optional<TableHandle> table(long id) {
+        return Optional.ofNullable(tablesById.get(id));
+    }
+
+    /** The tables this node serves, by name. */
+    public Collection<TableHandle> tables() {
+        return tablesByName.values().stream().sorted(Comparator.comparing(TableHandle::name)).toList();
+    }
+
+    /** This node's view of a group: role, leader, term, commit and applied index. */
+    public Optional<GroupStatus> groupStatus(long groupId) {
+        return engine.status(groupId);
+    }
+
+    /** Whether every table group and the catalog know a leader: the node can serve writes. */
+    public boolean ready() {
+        if (closed || engine.status(Catalog.GROUP_ID).map(s -> s.leaderId() == 0).orElse(true)) {
+            return false;
+        }
+        return tablesById.keySet().stream().allMatch(id -> engine.status(id).map(s -> s.leaderId() != 0).orElse(false));
+    }
+
+    /**
+     * Brings the open table groups in line with the catalog: opens a group for every listed table
+     * and removes the groups (and data) of tables no longer listed. Runs after every catalog entry
+     * is applied, on the catalog's worker thread, and at start.
+     */
+    private synchronized void reconcileTables() {
+        if (closed) {
+            return;
+        }
+        Map<String, Long> wanted = Catalog.tables(catalog);
+        for (Map.Entry<String, Long> t : wanted.entrySet()) {
+            if (!tablesById.containsKey(t.getValue())) {
+                openTable(t.getKey(), t.getValue());
+            }
+        }
+        for (TableHandle h : List.copyOf(tablesById.values())) {
+            Long wantedId = wanted.get(h.name());
+            if (wantedId == null || wantedId != h.id()) {
+                removeTable(h);
+            }
+        }
+        // leftovers of removals a crash interrupted
+        for (long id : tableStore.tables()) {
+            if (id != Catalog.GROUP_ID && !tablesById.containsKey(id)) {
+                log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
+                engine.removeGroup(id).whenComplete((ok, e) -> dropTableData(id));
+            }
+        }
+    }
+
+    private void openTable(String name, long id) {
+        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), index -> { });
+        TableHandle handle = new TableHandle(name, id, sm);
+        tablesById.put(id, handle);
+        tablesByName.put(name, handle);
+        engine.openGroup(id, voters, sm).whenComplete((ok, e) -> {
+            if (e != null) {
+                log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
+            } else {
+                log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
+            }
+        });
+    }
+
+    private void removeTable(TableHandle h) {
+        tablesById.remove(h.id());
+        tablesByName.remove(h.name(), h);
+        engine.removeGroup(h.id()).whenComplete((ok, e) -> {
+            dropTableData(h.id());
+            log.info("node {}: table {} ({}) removed", config.nodeId(), h.name(), h.id());
+        });
+    }
+
+    private void dropTableData(long id) {
+        if (tableStore.hasTable(id)) {
+            tableStore.dropTable(id);
+        }
+        deleteRecursively(snapshotDir(id));
+    }
+
+    private Path snapshotDir(long groupId) {
+        return config.dataDir().resolve("snapshots").resolve(Long.toString(groupId));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    /**
+     * Hands leadership of every group this node leads to another member, so clients see a new
+     * leader within a round trip rather than an election timeout. Best effort, bounded by {@code timeoutMillis}.
+     */
+    public void transferLeadershipAway(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        List<Long> others = voters.stream().filter(id -> id != config.nodeId()).toList();
+        if (others.isEmpty()) {
+            return;
+        }
+        List<Long> groups = Stream.concat(Stream.of(Catalog.GROUP_ID), tablesById.keySet().stream()).toList();
+        int i = 0;
+        for (long g : groups) {
+            if (engine.status(g).map(s -> s.role() == RaftRole.LEADER).orElse(false)) {
+                long to = others.get(i++ % others.size());
+                engine.transferLeadership(g, to).exceptionally(e -> null);
+            }
+        }
+        for (long g : groups) {
+            while (System.nanoTime() < deadline
+                    && engine.status(g).map(s -> s.role() == RaftRole.LEADER).orElse(false)) {
+                try {
+                    Thread.sleep(5); // polling the engine's published status; there is no event to wait on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(engine);
+        closeQuietly(transport);
+        closeQuietly(tableStore);
+        closeQuietly(logStore);
+        log.info("node {} stopped", config.nodeId());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("close of {} failed", c.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.armada.server.node;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
+import io.armada.raft.Entry;
+import io.armada.raft.EntryType;
+import io.armada.raft.SnapshotChunk;
+import io.armada.raft.SnapshotMeta;
+import io.armada.raft.engine.GroupStateMachine;
+import io.armada.storage.Table;
+import io.armada.storage.TableSnapshot;
+import io.armada.storage.TableStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.function.LongConsumer;
+
+/**
+ * A table's Raft group state machine: each committed entry is applied to the table store at the
+ * entry's index, which is its revision in the leader cluster. Snapshots are table snapshots kept
+ * as files ({@link SnapshotFiles}), so a lagging follower is sent a file and never a live scan.
+ */
+public final class TableStateMachine implements GroupStateMachine {
+    private final long tableId;
+    private final TableStore store;
+    private final SnapshotFiles files;
+    private final LongConsumer onApplied;
+    private volatile Table table;
+
+    /**
+     * @param onApplied called after every applied entry with its index (on the group's worker
+     *     thread); waiters for "applied at least X" hang off it
+     */
+    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, LongConsumer onApplied) {
+        this.tableId = tableId;
+        this.store = store;
+        this.table = store.hasTable(tableId) ? store.table(tableId) : store.createTable(tableId);
+        this.files = new SnapshotFiles(snapshotDir);
+        this.onApplied = onApplied;
+    }
+
+    public Table table() {
+        return table;
+    }
+
+    @Override
+    public long appliedIndex() {
+        return table.appliedIndex();
+    }
+
+    @Override
+    public Object apply(Entry entry) {
+        Object result = null;
+        if (entry.type() == EntryType.NORMAL) {
+            Command command;
+            try {
+                command = Command.parseFrom(entry.data());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("table " + tableId + ": entry " + entry.index() + " is no Command", e);
+            }
+            CommandResult applied = table.apply(entry.index(), entry.index(), command);
+            result = applied;
+        } else {
+            table.markApplied(entry.index());
+        }
+        onApplied.accept(entry.index());
+        return result;
+    }
+
+    @Override
+    public SnapshotMeta takeSnapshot(SnapshotMeta identity) {
+        try (TableSnapshot snapshot = table.snapshot()) {
+            if (snapshot.index() != identity.index()) {
+                throw new IllegalStateException("table " + tableId + ": snapshot at " + identity.index()
+                        + " but the table has applied " + snapshot.index());
+            }
+            files.write(identity, out -> {
+                while (snapshot.hasNext()) {
+                    snapshot.next().writeDelimitedTo(out);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("table " + tableId + ": cannot write a snapshot", e);
+        }
+        return identity;
+    }
+
+    @Override
+    public SnapshotMeta latestSnapshot() {
+        return files.latest();
+    }
+
+    @Override
+    public SnapshotChunk read(SnapshotMeta meta, long offset, int maxBytes) {
+        return files.read(meta, offset, maxBytes);
+    }
+
+    @Override
+    public void stageSnapshotChunk(SnapshotChunk chunk) {
+        files.stage(chunk);
+    }
+
+    @Override
+    public void installSnapshot(SnapshotMeta meta) {
+        Path staged = files.commitStaged(meta);
+        try (InputStream in = Files.newInputStream(staged)) {
+            table = store.installSnapshot(tableId, new DelimitedChunks(in), meta.index());
+        } catch (IOException e) {
+            throw new UncheckedIOException("table " + tableId + ": cannot read staged snapshot " + staged, e);
+        }
+        onApplied.accept(meta.index());
+    }
+
+    /** The table snapshot's chunks as written by {@link #takeSnapshot}, one length-prefixed proto each. */
+    private static final class DelimitedChunks implements Iterator<io.armada.api.v1.SnapshotChunk> {
+        private final InputStream in;
+        private io.armada.api.v1.SnapshotChunk next;
+
+        DelimitedChunks(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null) {
+                try {
+                    next = io.armada.api.v1.SnapshotChunk.parseDelimitedFrom(in);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public io.armada.api.v1.SnapshotChunk next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            io.armada.api.v1.SnapshotChunk c = next;
+            next = null;
+            return c;
+        }
+    }
+
+    /** Writes a snapshot's bytes. */
+    @FunctionalInterface
+    interface SnapshotWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+}
