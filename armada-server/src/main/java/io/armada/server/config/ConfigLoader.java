@@ -11,6 +11,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Reads a {@link ServerConfig} from YAML. Keys are kebab-case ({@code node-id}, {@code data-dir});
@@ -33,20 +36,73 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static ServerConfig load(Path file) {
+        return load(file, Map.of());
+    }
+
+    /**
+     * Reads {@code file} and then applies {@code overrides}, each a dotted path into the document
+     * ({@code raft.tick-millis}, {@code members[0].client-address}) and a YAML scalar value: every
+     * option can also be set on the command line.
+     */
+    public static ServerConfig load(Path file, Map<String, String> overrides) {
         try {
-            return parse(Files.readString(file));
+            return parse(Files.readString(file), overrides);
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "cannot read: " + e.getMessage());
         }
     }
 
     public static ServerConfig parse(String yaml) {
+        return parse(yaml, Map.of());
+    }
+
+    public static ServerConfig parse(String yaml, Map<String, String> overrides) {
         try {
-            return YAML.readValue(yaml, ServerConfig.class);
+            JsonNode tree = YAML.readTree(yaml);
+            ObjectNode root = tree instanceof ObjectNode o ? o : YAML.createObjectNode();
+            for (Map.Entry<String, String> o : overrides.entrySet()) {
+                set(root, o.getKey(), YAML.readTree(o.getValue()));
+            }
+            return YAML.treeToValue(root, ServerConfig.class);
         } catch (JsonMappingException e) {
             throw new ConfigException(path(e), problem(e));
         } catch (IOException e) {
             throw new ConfigException("(document)", e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+        }
+    }
+
+    private static void set(ObjectNode root, String path, JsonNode value) {
+        String[] parts = path.split("\\.");
+        JsonNode at = root;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            int index = -1;
+            int bracket = part.indexOf('[');
+            if (bracket >= 0 && part.endsWith("]")) {
+                index = Integer.parseInt(part.substring(bracket + 1, part.length() - 1));
+                part = part.substring(0, bracket);
+            }
+            boolean last = i == parts.length - 1;
+            if (!(at instanceof ObjectNode obj)) {
+                throw new ConfigException(path, "cannot set: '" + part + "' is inside a scalar");
+            }
+            if (index < 0) {
+                if (last) {
+                    obj.set(part, value);
+                    return;
+                }
+                at = obj.has(part) ? obj.get(part) : obj.putObject(part);
+            } else {
+                JsonNode list = obj.get(part);
+                if (!(list instanceof com.fasterxml.jackson.databind.node.ArrayNode array) || index >= array.size()) {
+                    throw new ConfigException(path, "no element " + index + " in '" + part + "'");
+                }
+                if (last) {
+                    array.set(index, value);
+                    return;
+                }
+                at = array.get(index);
+            }
         }
     }
 
