@@ -1,0 +1,138 @@
+package io.armada.server.process;
+
+import io.armada.server.ServerMain;
+import io.armada.server.config.ServerConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Armada node as its own JVM ({@link ServerMain} with a YAML file), as an operator would run
+ * it. The file is written from a {@link ServerConfig}, so the loader is exercised too.
+ */
+public final class NodeProcess implements AutoCloseable {
+    private final ServerConfig config;
+    private final Path yaml;
+    private final Path stderr;
+    private Process process;
+
+    public NodeProcess(ServerConfig config, Path workDir) throws IOException {
+        this.config = config;
+        Files.createDirectories(workDir);
+        this.yaml = workDir.resolve("node-" + config.nodeId() + ".yaml");
+        this.stderr = workDir.resolve("node-" + config.nodeId() + ".stderr.log");
+        Files.writeString(yaml, toYaml(config));
+    }
+
+    public long id() {
+        return config.nodeId();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Starts the JVM and waits for its ready line. */
+    public void start(Duration timeout) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), yaml.toString()));
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("ready node")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "node-" + config.nodeId() + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.await(200, TimeUnit.MILLISECONDS)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("node " + id() + " not ready within " + timeout + "; stderr:\n" + stderr());
+            }
+        }
+    }
+
+    /** kill -9: no shutdown hook, no flush; only what was fsynced survives. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public String stderr() {
+        try {
+            return Files.readString(stderr);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy(); // SIGTERM: the graceful path
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static String toYaml(ServerConfig c) {
+        StringBuilder y = new StringBuilder();
+        y.append("node-id: ").append(c.nodeId()).append('\n');
+        y.append("data-dir: '").append(c.dataDir()).append("'\n");
+        y.append("cluster-name: ").append(c.clusterName()).append('\n');
+        y.append("members:\n");
+        for (ServerConfig.MemberConfig m : c.members()) {
+            y.append("  - id: ").append(m.id()).append('\n');
+            y.append("    client-address: ").append(m.clientAddress()).append('\n');
+            y.append("    raft-address: ").append(m.raftAddress()).append('\n');
+        }
+        y.append("raft-tls:\n");
+        y.append("  cert-file: '").append(c.raftTls().certFile()).append("'\n");
+        y.append("  key-file: '").append(c.raftTls().keyFile()).append("'\n");
+        y.append("  ca-file: '").append(c.raftTls().caFile()).append("'\n");
+        if (c.clientTls() != null) {
+            y.append("client-tls:\n");
+            y.append("  cert-file: '").append(c.clientTls().certFile()).append("'\n");
+            y.append("  key-file: '").append(c.clientTls().keyFile()).append("'\n");
+            if (c.clientTls().clientCaFile() != null) {
+                y.append("  client-ca-file: '").append(c.clientTls().clientCaFile()).append("'\n");
+            }
+        }
+        ServerConfig.RaftSettings r = c.raft();
+        y.append("raft:\n");
+        y.append("  tick-millis: ").append(r.tickMillis()).append('\n');
+        y.append("  election-ticks: ").append(r.electionTicks()).append('\n');
+        y.append("  heartbeat-ticks: ").append(r.heartbeatTicks()).append('\n');
+        y.append("  worker-threads: ").append(r.workerThreads()).append('\n');
+        y.append("  snapshot-threshold-entries: ").append(r.snapshotThresholdEntries()).append('\n');
+        return y.toString();
+    }
+}
