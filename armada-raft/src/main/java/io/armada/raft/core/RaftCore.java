@@ -372,6 +372,11 @@ public final class RaftCore implements RaftGroup {
                 send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term));
             } else if (m.type() == MessageType.PRE_VOTE) {
                 send(Message.of(MessageType.PRE_VOTE_RESPONSE, groupId, id, m.from(), term).withReject(0));
+            } else if (m.type() == MessageType.VOTE) {
+                // the paper's rule (etcd ignores these): a stale candidate must learn our term, or
+                // when we are the only voter it can reach it campaigns at its old term forever
+                // (simulation seed 200005: a lagging voter raised by a removed node's campaigns)
+                send(Message.of(MessageType.VOTE_RESPONSE, groupId, id, m.from(), term).withReject(0));
             }
             return;
         }

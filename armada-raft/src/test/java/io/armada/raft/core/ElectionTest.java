@@ -179,4 +179,12 @@ class ElectionTest {
         assertThat(drain(n)).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 5));
         assertThat(G).isEqualTo(TestCluster.GROUP);
     }
+
+    @Test
+    void aVoteRequestOfAnOlderTermIsRejectedWithOurTermSoTheCandidateCatchesUp() {
+        TestNode n = Fixtures.nodeWithLog(2, java.util.List.of(1L, 2L, 3L), 5, 1, 1);
+        n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(1, 1));
+        assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 5).withReject(0));
+        assertThat(n.status().term()).isEqualTo(5);
+    }
 }

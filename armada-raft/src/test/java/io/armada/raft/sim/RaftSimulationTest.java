@@ -2,6 +2,7 @@ package io.armada.raft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,14 +11,21 @@ import org.junit.jupiter.api.Test;
  * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs).
  */
 class RaftSimulationTest {
-    /** Seeds that once found a bug; each is fixed and stays here as a regression case. */
-    static final long[] REGRESSION_SEEDS = {
-        162, // a removed leader accepted proposals after its removal entry: no voter could win afterwards
-        181, // gap reports from chunks sent before a rewind each rewound again: the chunks in flight multiplied
-        419, // a late duplicate of chunk 0 restarted the follower's receive below the leader's acknowledged offset
-    };
+    /** A seed that once found a bug, and the run length that found it; each stays as a regression case. */
+    record Regression(long seed, long steps, String bug) {}
 
-    private static final long DEFAULT_SEEDS = 1200;
+    static final List<Regression> REGRESSIONS = List.of(
+            new Regression(162, 2000, "a removed leader accepted proposals after its removal entry: no voter could win"),
+            new Regression(181, 2000, "gap reports from chunks sent before a rewind each rewound again: chunks multiplied"),
+            new Regression(419, 2000, "a late duplicate of chunk 0 restarted the follower's receive below the leader's ack"),
+            new Regression(23045, 2000, "an ack of an earlier transfer advanced the leader past what the follower kept"),
+            new Regression(100908, 20000, "same as 23045, on a long run"),
+            new Regression(200005, 20000, "a stale candidate whose only reachable voter ignored its lower-term votes"));
+
+    private static final long DEFAULT_SEEDS = 10_000;
+    /** Long runs reach states short ones cannot (many reconfigurations, deep log divergence). */
+    private static final long LONG_RUN_SEEDS = 200;
+    private static final long LONG_RUN_STEPS = 20_000;
     private static final long DEFAULT_STEPS = 2000;
 
     @Test
@@ -48,9 +56,21 @@ class RaftSimulationTest {
     }
 
     @Test
+    void longRuns() {
+        if (Long.getLong("sim.seed") != null) {
+            return; // replaying one seed: manySeeds runs it
+        }
+        long acked = 0;
+        for (long seed = 1_000_001; seed < 1_000_001 + LONG_RUN_SEEDS; seed++) {
+            acked += new Simulation(seed, LONG_RUN_STEPS).run().proposalsAcked();
+        }
+        assertThat(acked).isPositive();
+    }
+
+    @Test
     void regressionSeeds() {
-        for (long seed : REGRESSION_SEEDS) {
-            new Simulation(seed, DEFAULT_STEPS).run();
+        for (Regression r : REGRESSIONS) {
+            new Simulation(r.seed(), r.steps()).run();
         }
     }
 }
