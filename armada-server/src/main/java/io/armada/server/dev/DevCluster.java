@@ -27,6 +27,15 @@ public final class DevCluster implements AutoCloseable {
 
     /** Configurations of {@code nodes} members with data under {@code dataDir}/node-i. */
     public static List<ServerConfig> configs(Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft) {
+        return configs(dataDir, nodes, basePort, raft, false);
+    }
+
+    /**
+     * As {@link #configs(Path, int, int, ServerConfig.RaftSettings)}; with {@code clientTls} the
+     * client API requires mutual TLS with the same throwaway authority ({@code certs/ca.crt}).
+     */
+    public static List<ServerConfig> configs(Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft,
+            boolean clientTls) {
         Path certs = dataDir.resolve("certs");
         SelfSignedCertificates authority = SelfSignedCertificates.newAuthority("armada-dev");
         List<ServerConfig.MemberConfig> members = new ArrayList<>();
@@ -37,7 +46,9 @@ public final class DevCluster implements AutoCloseable {
         List<ServerConfig> out = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             TlsMaterial.PemFiles pem = authority.writeNode(i, certs);
-            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, null,
+            ServerConfig.ClientTlsConfig api = clientTls ? new ServerConfig.ClientTlsConfig(pem.certificateChain(),
+                    pem.privateKey(), pem.trustedAuthorities()) : null;
+            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, api,
                     new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
                     null, raft));
         }
@@ -46,7 +57,12 @@ public final class DevCluster implements AutoCloseable {
 
     /** Starts every node; a fatal storage error in any of them goes to {@code fatal}. */
     public static DevCluster start(Path dataDir, int nodes, int basePort, Consumer<Throwable> fatal) {
-        DevCluster cluster = new DevCluster(configs(dataDir, nodes, basePort, ServerConfig.RaftSettings.defaults()));
+        return start(configs(dataDir, nodes, basePort, ServerConfig.RaftSettings.defaults()), fatal);
+    }
+
+    /** Starts a node for each configuration. */
+    public static DevCluster start(List<ServerConfig> configs, Consumer<Throwable> fatal) {
+        DevCluster cluster = new DevCluster(configs);
         try {
             for (ServerConfig c : cluster.configs) {
                 cluster.servers.add(ArmadaServer.start(c, fatal));

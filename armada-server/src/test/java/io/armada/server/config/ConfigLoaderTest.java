@@ -1,0 +1,62 @@
+package io.armada.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final String VALID = """
+            node-id: 2
+            data-dir: /var/lib/armada
+            members:
+              - id: 1
+                client-address: 127.0.0.1:6001
+                raft-address: 127.0.0.1:6101
+              - id: 2
+                client-address: 127.0.0.1:6002
+                raft-address: 127.0.0.1:6102
+            raft-tls:
+              cert-file: /etc/armada/node.crt
+              key-file: /etc/armada/node.key
+              ca-file: /etc/armada/ca.crt
+            """;
+
+    @Test
+    void aMinimalFileGetsDefaultsForEverythingElse() {
+        ServerConfig c = ConfigLoader.parse(VALID);
+        assertThat(c.nodeId()).isEqualTo(2);
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/armada"));
+        assertThat(c.self().clientAddress()).isEqualTo(new HostPort("127.0.0.1", 6002));
+        assertThat(c.clusterName()).isEqualTo("armada");
+        assertThat(c.clientTls()).isNull();
+        assertThat(c.raft()).isEqualTo(ServerConfig.RaftSettings.defaults());
+    }
+
+    @Test
+    void overridesSetAnyFieldByItsPath() {
+        ServerConfig c = ConfigLoader.parse(VALID, Map.of("node-id", "1", "members[0].client-address", "127.0.0.1:7001",
+                "raft.tick-millis", "20", "raft.election-ticks", "10", "raft.heartbeat-ticks", "1",
+                "raft.worker-threads", "2", "raft.snapshot-threshold-entries", "1000"));
+        assertThat(c.nodeId()).isEqualTo(1);
+        assertThat(c.self().clientAddress().port()).isEqualTo(7001);
+        assertThat(c.raft().tickMillis()).isEqualTo(20);
+    }
+
+    @Test
+    void errorsNameTheField() {
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID + "colour: blue\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("colour: unknown field");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("members[1].client-address", "nowhere")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("members[1].client-address")
+                .hasMessageContaining("not host:port");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("node-id", "3")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("node-id: 3 is not one of the members");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("node-id", "two")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("node-id:");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("  ca-file: /etc/armada/ca.crt\n", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ca-file");
+    }
+}
