@@ -59,4 +59,14 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("  ca-file: /etc/armada/ca.crt\n", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ca-file");
     }
+
+    @Test
+    void theReadmeExampleIsAValidConfiguration() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+        String yaml = readme.substring(start, readme.indexOf("```", start));
+        ServerConfig c = ConfigLoader.parse(yaml);
+        assertThat(c.members()).hasSize(3);
+        assertThat(c.clientTls().clientCaFile()).isEqualTo(Path.of("ca.crt"));
+    }
 }
