@@ -1,0 +1,89 @@
+package io.armada.raft.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.armada.raft.transport.tls.SelfSignedCertificates;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real disk failure, no mock: once a node process is running, its file-size limit is lowered
+ * ({@code prlimit --fsize}), so when its log store's files outgrow it every write fails with EFBIG
+ * (the JVM ignores SIGXFSZ). The node must stop with the fatal-storage status instead of retrying
+ * and carrying on.
+ */
+class DiskFailureTest {
+    /** Bytes any file of the node may reach: soon exhausted by the log's 8 KiB entries. */
+    private static final long FILE_SIZE_LIMIT_BYTES = 4L << 20;
+
+    @TempDir Path dir;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aFailedLogWriteStopsTheNode() throws Exception {
+        SelfSignedCertificates.newAuthority("armada-test").writeNode(1, dir.resolve("certs"));
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> javaCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            javaCommand.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        javaCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), RaftNodeMain.class.getName(), "1",
+                dir.resolve("n1").toString(), dir.resolve("certs").toString(), "1=" + port));
+        Path stderr = dir.resolve("n1.stderr.log");
+        Process node = new ProcessBuilder(javaCommand).redirectError(stderr.toFile()).start();
+        AtomicLong acked = new AtomicLong();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("ack ")) {
+                        acked.incrementAndGet();
+                    } else if (line.startsWith("ready")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "node-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        assertThat(ready.await(60, TimeUnit.SECONDS)).as("node ready; stderr:\n%s", Files.readString(stderr)).isTrue();
+        Process limit = new ProcessBuilder("prlimit", "--pid", Long.toString(node.pid()),
+                "--fsize=" + FILE_SIZE_LIMIT_BYTES + ":" + FILE_SIZE_LIMIT_BYTES).inheritIO().start();
+        assertThat(limit.waitFor(10, TimeUnit.SECONDS) && limit.exitValue() == 0).as("prlimit applied").isTrue();
+        try (PrintStream in = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            String payload = "x".repeat(8 * 1024);
+            // at most 4,000 proposals (32 MiB, eight times the limit) while the node lives
+            for (int i = 0; i < 4_000 && node.isAlive(); i++) {
+                in.println("propose " + i + payload);
+            }
+        } catch (RuntimeException brokenPipe) {
+            // the node stopped while we were writing: that is what the test waits for
+        }
+        assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("the node stops by itself").isTrue();
+        String log = Files.readString(stderr);
+        assertThat(node.exitValue()).as("exit status; stderr:\n%s", log).isEqualTo(70);
+        assertThat(log).contains("log store write failed");
+        assertThat(acked.get()).as("writes were acknowledged before the disk filled").isPositive();
+    }
+}
