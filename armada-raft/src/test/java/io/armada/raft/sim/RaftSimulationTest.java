@@ -20,7 +20,9 @@ class RaftSimulationTest {
             new Regression(419, 2000, "a late duplicate of chunk 0 restarted the follower's receive below the leader's ack"),
             new Regression(23045, 2000, "an ack of an earlier transfer advanced the leader past what the follower kept"),
             new Regression(100908, 20000, "same as 23045, on a long run"),
-            new Regression(200005, 20000, "a stale candidate whose only reachable voter ignored its lower-term votes"));
+            new Regression(200005, 20000, "a stale candidate whose only reachable voter ignored its lower-term votes"),
+            new Regression(200604, 20000, "the first chunk of a transfer was lost; the follower kept bytes of an earlier"
+                    + " one, beyond what the leader had sent, and the leader ignored its acknowledgements"));
 
     private static final long DEFAULT_SEEDS = 10_000;
     /** Long runs reach states short ones cannot (many reconfigurations, deep log divergence). */

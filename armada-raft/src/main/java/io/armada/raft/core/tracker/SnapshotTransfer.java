@@ -10,8 +10,13 @@ import io.armada.raft.SnapshotMeta;
  * <p>Every (re)start of the window is a new <em>pass</em>, numbered by the leader and echoed by the
  * follower. Only a gap reported for a chunk of the current pass rewinds: chunks of an older pass
  * that arrive late would otherwise each trigger another rewind, and under reordering the chunks in
- * flight would multiply without bound. The bytes of one snapshot never change, so the follower keeps
- * what it received across passes and acknowledges any byte this transfer ever sent.
+ * flight would multiply without bound.
+ *
+ * <p>The bytes of a snapshot are fixed by its meta (a leader serves one snapshot per meta), so the
+ * follower keeps what it received across passes of the same leader and term, and the follower is
+ * the authority on where it stands: an acknowledgement beyond what this transfer sent (the follower
+ * kept bytes of an earlier transfer whose first chunk of this one was lost) moves the window there.
+ * Responses of earlier transfers are ignored ({@link #owns}): the follower may have restarted since.
  */
 public final class SnapshotTransfer {
     private final SnapshotMeta meta;
@@ -22,8 +27,6 @@ public final class SnapshotTransfer {
     private int inflight;
     private long ackedOffset;
     private long sentOffset;
-    /** End of the furthest chunk sent in any pass. */
-    private long highestSent;
     private boolean lastSent;
     private int idleTicks;
 
@@ -78,17 +81,16 @@ public final class SnapshotTransfer {
         }
         chunkEnds[inflight++] = end;
         sentOffset = end;
-        highestSent = Math.max(highestSent, end);
         lastSent = last;
     }
 
     /**
      * The follower expects byte {@code offset} next; frees the chunks it covers. It may be ahead of
-     * the current pass (it kept chunks of an earlier one): sending then resumes from there.
+     * what this transfer sent (it kept bytes of an earlier one): sending then resumes from there.
      */
     public void acked(long offset) {
-        if (offset <= ackedOffset || offset > highestSent) {
-            return; // stale, duplicate or nonsense: nothing new is covered
+        if (offset <= ackedOffset) {
+            return; // stale or duplicate: nothing new is covered
         }
         ackedOffset = offset;
         if (offset > sentOffset) {
