@@ -60,7 +60,10 @@ final class Worker implements Runnable {
     }
 
     void start(String nodeName) {
-        Thread t = new Thread(this, "raft-worker-" + nodeName + "-" + id);
+        Thread t = new Thread(() -> {
+            org.slf4j.MDC.put("node", nodeName); // every log line of this thread names its node
+            run();
+        }, "raft-worker-" + nodeName + "-" + id);
         t.setDaemon(true);
         thread = t;
         t.start();

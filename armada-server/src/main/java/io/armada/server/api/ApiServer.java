@@ -25,14 +25,32 @@ public final class ApiServer implements AutoCloseable {
     /** Concurrent streams one client connection may open; more wait in the client. */
     static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 1_000;
 
+    /** Threads running service code; calls are short (writes and reads complete asynchronously). */
+    static final int SERVICE_THREADS = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
+
     private final Server server;
     private final Peers peers;
     private final TablesService tables;
+    private final java.util.concurrent.ExecutorService executor;
 
-    private ApiServer(Server server, Peers peers, TablesService tables) {
+    private ApiServer(Server server, Peers peers, TablesService tables, java.util.concurrent.ExecutorService executor) {
         this.server = server;
         this.peers = peers;
         this.tables = tables;
+        this.executor = executor;
+    }
+
+    /** Service threads of one node; their log lines carry the node (several nodes share a JVM in dev mode). */
+    private static java.util.concurrent.ExecutorService serviceExecutor(long nodeId) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return java.util.concurrent.Executors.newFixedThreadPool(SERVICE_THREADS, r -> {
+            Thread t = new Thread(() -> {
+                org.slf4j.MDC.put("node", "n" + nodeId);
+                r.run();
+            }, "armada-api-n" + nodeId + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts serving on the node's client address; {@code interceptors} run around every call (metrics). */
@@ -43,7 +61,9 @@ public final class ApiServer implements AutoCloseable {
         TablesService tables = new TablesService(node, router, peers);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
+        java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
         NettyServerBuilder b = NettyServerBuilder.forAddress(config.self().clientAddress().toSocketAddress())
+                .executor(executor)
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
                 .addService(ServerInterceptors.interceptForward(new KvService(node, router, peers), all))
@@ -53,8 +73,9 @@ public final class ApiServer implements AutoCloseable {
             b.sslContext(serverTls(config.clientTls()));
         }
         try {
-            return new ApiServer(b.build().start(), peers, tables);
+            return new ApiServer(b.build().start(), peers, tables, executor);
         } catch (IOException e) {
+            executor.shutdownNow();
             peers.close();
             tables.close();
             throw new UncheckedIOException("cannot serve the client API on " + config.self().clientAddress(), e);
@@ -96,5 +117,6 @@ public final class ApiServer implements AutoCloseable {
         shutdown(0);
         tables.close();
         peers.close();
+        executor.shutdownNow();
     }
 }
