@@ -1,0 +1,98 @@
+package io.armada.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.TablesGrpc;
+import io.armada.raft.RaftRole;
+import io.armada.server.config.ServerConfig;
+import io.armada.server.dev.DevCluster;
+import io.armada.server.node.TableHandle;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Closing a node hands its leaderships over; the node, started again on its data, rejoins and catches up. */
+class GracefulRestartTest {
+    @TempDir Path data;
+    private final List<ArmadaServer> servers = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        servers.forEach(s -> {
+            if (s != null) {
+                s.close();
+            }
+        });
+    }
+
+    @Test
+    void aClosedLeaderHandsOverAndARestartedNodeCatchesUp() {
+        List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        for (ServerConfig c : configs) {
+            servers.add(ArmadaServer.start(c, e -> {
+                throw new AssertionError("fatal storage error", e);
+            }));
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        put(0, "before", "1");
+        int leader = leaderIndex();
+        int other = (leader + 1) % 3;
+
+        servers.get(leader).close();
+        servers.set(leader, null);
+        // another member took over (the closing node transferred its leaderships before stopping)
+        ArmadaServer survivor = servers.get(other);
+        long id = survivor.node().table("t").map(TableHandle::id).orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> survivor.node().groupStatus(id)
+                .map(s -> s.leaderId() != 0 && s.leaderId() != leader + 1).orElse(false));
+        for (int i = 0; i < 50; i++) {
+            put(other, "during-" + i, "v");
+        }
+        long last = put(other, "last", "v");
+
+        servers.set(leader, ArmadaServer.start(configs.get(leader), e -> {
+            throw new AssertionError("fatal storage error", e);
+        }));
+        ArmadaServer restarted = servers.get(leader);
+        await().atMost(Duration.ofSeconds(30)).until(() -> restarted.node().table("t")
+                .map(h -> h.stateMachine().table().revision() >= last).orElse(false));
+        var all = KVGrpc.newBlockingStub(channels.get(leader)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0})).setCountOnly(true).build());
+        assertThat(all.getCount()).isEqualTo(52);
+    }
+
+    private long put(int node, String key, String value) {
+        return KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value)).build()).getHeader().getRevision();
+    }
+
+    private int leaderIndex() {
+        for (int i = 0; i < servers.size(); i++) {
+            var node = servers.get(i).node();
+            long id = node.table("t").map(TableHandle::id).orElseThrow();
+            if (node.groupStatus(id).map(s -> s.role() == RaftRole.LEADER).orElse(false)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no leader of table t");
+    }
+}
