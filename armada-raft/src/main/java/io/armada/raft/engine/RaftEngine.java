@@ -15,6 +15,7 @@ import io.armada.raft.log.FatalErrorHandler;
 import io.armada.raft.log.LogStore;
 import io.armada.raft.transport.Transport;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -92,6 +93,10 @@ public final class RaftEngine implements AutoCloseable {
      */
     public CompletableFuture<Void> openGroup(long groupId, Collection<Long> voters, GroupStateMachine stateMachine) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (groupId <= CoalescedHeartbeats.GROUP_ID) {
+            done.completeExceptionally(new IllegalArgumentException("group ids must be positive: " + groupId));
+            return done;
+        }
         Worker worker = workerFor(groupId);
         if (!worker.submit(() -> {
             try {
@@ -262,6 +267,19 @@ public final class RaftEngine implements AutoCloseable {
     }
 
     private void onMessage(long fromNodeId, long groupId, byte[] bytes) {
+        if (groupId == CoalescedHeartbeats.GROUP_ID) {
+            List<Message> heartbeats;
+            try {
+                heartbeats = CoalescedHeartbeats.decode(bytes);
+            } catch (IllegalArgumentException e) {
+                log.warn("dropping a corrupt heartbeat frame from node {}: {}", fromNodeId, e.getMessage());
+                return;
+            }
+            for (Message m : heartbeats) {
+                deliver(fromNodeId, m.groupId(), m);
+            }
+            return;
+        }
         Message m;
         try {
             m = MessageCodec.decode(bytes);
@@ -269,6 +287,10 @@ public final class RaftEngine implements AutoCloseable {
             log.warn("dropping a corrupt raft message from node {} for group {}: {}", fromNodeId, groupId, e.getMessage());
             return;
         }
+        deliver(fromNodeId, groupId, m);
+    }
+
+    private void deliver(long fromNodeId, long groupId, Message m) {
         if (m.groupId() != groupId || m.from() != fromNodeId || m.to() != nodeId) {
             log.warn("dropping a misaddressed raft message: stream says {}->{} group {}, message says {}->{} group {}",
                     fromNodeId, nodeId, groupId, m.from(), m.to(), m.groupId());

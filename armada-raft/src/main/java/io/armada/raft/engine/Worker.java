@@ -161,9 +161,11 @@ final class Worker implements Runnable {
             return worked;
         }
         persist(readyGroups, readies);
-        for (int i = 0; i < readies.size(); i++) {
-            send(readies.get(i).messages());
+        List<Message> outgoing = new ArrayList<>();
+        for (Ready rd : readies) {
+            outgoing.addAll(rd.messages());
         }
+        send(outgoing);
         for (int i = 0; i < readies.size(); i++) {
             applyAndAdvance(readyGroups.get(i), readies.get(i));
         }
@@ -229,14 +231,30 @@ final class Worker implements Runnable {
         }
     }
 
+    /** Sends a round's messages; the heartbeats of several groups to one peer go as one frame. */
     private void send(List<Message> messages) {
+        java.util.Map<Long, List<Message>> heartbeats = new java.util.HashMap<>();
         for (Message m : messages) {
-            if (transport.send(m.to(), m.groupId(), MessageCodec.encode(m))) {
-                stats.messagesSent.increment();
+            if (CoalescedHeartbeats.coalescible(m)) {
+                heartbeats.computeIfAbsent(m.to(), to -> new ArrayList<>()).add(m);
             } else {
-                stats.messagesDropped.increment();
+                count(transport.send(m.to(), m.groupId(), MessageCodec.encode(m)), 1);
             }
         }
+        for (List<Message> toPeer : heartbeats.values()) {
+            Message first = toPeer.getFirst();
+            if (toPeer.size() == 1) {
+                count(transport.send(first.to(), first.groupId(), MessageCodec.encode(first)), 1);
+            } else {
+                count(transport.send(first.to(), CoalescedHeartbeats.GROUP_ID, CoalescedHeartbeats.encode(toPeer)),
+                        toPeer.size());
+                stats.heartbeatsCoalesced.add(toPeer.size());
+            }
+        }
+    }
+
+    private void count(boolean sent, int messages) {
+        (sent ? stats.messagesSent : stats.messagesDropped).add(messages);
     }
 
     private void applyAndAdvance(GroupRuntime g, Ready rd) {

@@ -137,13 +137,9 @@ public final class ArmadaTarget implements BenchTarget {
     }
 
     private EngineStats.Snapshot sum() {
-        EngineStats.Snapshot total = new EngineStats.Snapshot(0, 0, 0, 0, 0, 0, 0, 0);
+        EngineStats.Snapshot total = EngineStats.Snapshot.ZERO;
         for (RaftEngine e : engines) {
-            EngineStats.Snapshot s = e.stats().snapshot();
-            total = new EngineStats.Snapshot(total.syncs() + s.syncs(), total.syncNanos() + s.syncNanos(),
-                    total.entriesPersisted() + s.entriesPersisted(), total.entriesApplied() + s.entriesApplied(),
-                    total.messagesSent() + s.messagesSent(), total.messagesDropped() + s.messagesDropped(),
-                    total.proposalsRejected() + s.proposalsRejected(), total.leaderChanges() + s.leaderChanges());
+            total = total.plus(e.stats().snapshot());
         }
         return total;
     }

@@ -211,4 +211,23 @@ class RaftEngineTest {
         });
         assertThat(Set.copyOf(nodes.get(laggard).machines.get(4L).applied())).hasSize(300);
     }
+
+    @Test
+    void heartbeatsOfManyGroupsTravelCoalescedAndKeepEveryLeader() {
+        long[] groups = java.util.stream.LongStream.rangeClosed(1, 40).toArray();
+        startAll(groups);
+        for (long g : groups) {
+            awaitLeader(g);
+        }
+        long leaderChanges = nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().leaderChanges()).sum();
+        long coalesced = nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced()).sum();
+        // many heartbeat intervals pass with the heartbeats in shared frames...
+        await().atMost(WAIT).until(() -> nodes.values().stream()
+                .mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced()).sum() > coalesced + 2_000);
+        // ...and they still reach every follower: no group lost its leader meanwhile
+        assertThat(nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().leaderChanges()).sum())
+                .isEqualTo(leaderChanges);
+        long g = groups[groups.length - 1];
+        assertThat(proposeAll(g, awaitLeader(g), 5, "x")).hasSize(5);
+    }
 }
