@@ -3,6 +3,9 @@ package io.armada.server;
 import io.armada.server.api.ApiServer;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.node.ArmadaNode;
+import io.armada.server.ops.MetricsInterceptor;
+import io.armada.server.ops.OpsHttpServer;
+import io.armada.server.ops.ServerMetrics;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -20,19 +23,32 @@ public final class ArmadaServer implements AutoCloseable {
 
     private final ArmadaNode node;
     private final ApiServer api;
+    private final OpsHttpServer ops;
 
-    private ArmadaServer(ArmadaNode node, ApiServer api) {
+    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops) {
         this.node = node;
         this.api = api;
+        this.ops = ops;
     }
 
     /** Starts a node; {@code fatal} must stop the process (see {@link ArmadaNode#start}). */
     public static ArmadaServer start(ServerConfig config, Consumer<Throwable> fatal) {
         ArmadaNode node = ArmadaNode.start(config, fatal);
         try {
-            ApiServer api = ApiServer.start(node, List.of());
+            ServerMetrics metrics = new ServerMetrics(node);
+            ApiServer api = ApiServer.start(node, List.of(new MetricsInterceptor(metrics.registry())));
             log.info("node {} serves clients on {}", config.nodeId(), config.self().clientAddress());
-            return new ArmadaServer(node, api);
+            OpsHttpServer ops = null;
+            if (config.metricsAddress() != null) {
+                try {
+                    ops = new OpsHttpServer(config.metricsAddress(), metrics::scrape, node::ready);
+                } catch (RuntimeException e) {
+                    api.close();
+                    throw e;
+                }
+                log.info("node {} serves /metrics, /healthz and /readyz on {}", config.nodeId(), config.metricsAddress());
+            }
+            return new ArmadaServer(node, api, ops);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -41,6 +57,11 @@ public final class ArmadaServer implements AutoCloseable {
 
     public ArmadaNode node() {
         return node;
+    }
+
+    /** The bound port of the operations endpoint, or -1 when it is off. */
+    public int opsPort() {
+        return ops == null ? -1 : ops.port();
     }
 
     public int clientPort() {
@@ -52,6 +73,9 @@ public final class ArmadaServer implements AutoCloseable {
         node.transferLeadershipAway(TRANSFER_MILLIS);
         api.shutdown(DRAIN_MILLIS);
         api.close();
+        if (ops != null) {
+            ops.close();
+        }
         node.close();
     }
 }

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds a base port whose client (TCP, base+i) and Raft (UDP, base+100+i) ports are all free now. */
+/** Finds a base port whose client (TCP, base+i), Raft (UDP, base+100+i) and metrics (TCP, base+200+i) ports are free now. */
 public final class FreePorts {
     private FreePorts() {}
 
@@ -23,7 +23,7 @@ public final class FreePorts {
 
     private static boolean allFree(int base, int nodes) {
         for (int i = 1; i <= nodes; i++) {
-            if (!tcpFree(base + i) || !udpFree(base + 100 + i)) {
+            if (!tcpFree(base + i) || !udpFree(base + 100 + i) || !tcpFree(base + 200 + i)) {
                 return false;
             }
         }

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * A whole leader cluster in one process on 127.0.0.1, for trying Armada out ({@code armada dev})
- * and for tests: node i serves clients on {@code basePort + i} and Raft on {@code basePort + 100 + i},
+ * and for tests: node i serves clients on {@code basePort + i}, Raft on {@code basePort + 100 + i} and
+ * metrics on {@code basePort + 200 + i},
  * with QUIC certificates from a throwaway authority written under the data directory.
  */
 public final class DevCluster implements AutoCloseable {
@@ -50,7 +51,7 @@ public final class DevCluster implements AutoCloseable {
                     pem.privateKey(), pem.trustedAuthorities()) : null;
             out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, api,
                     new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
-                    null, raft));
+                    new HostPort(HOST, basePort + 200 + i), raft));
         }
         return out;
     }

@@ -126,6 +126,9 @@ public final class NodeProcess implements AutoCloseable {
                 y.append("  client-ca-file: '").append(c.clientTls().clientCaFile()).append("'\n");
             }
         }
+        if (c.metricsAddress() != null) {
+            y.append("metrics-address: ").append(c.metricsAddress()).append('\n');
+        }
         ServerConfig.RaftSettings r = c.raft();
         y.append("raft:\n");
         y.append("  tick-millis: ").append(r.tickMillis()).append('\n');

@@ -1,0 +1,68 @@
+package io.armada.server.ops;
+
+import io.armada.raft.RaftRole;
+import io.armada.raft.engine.EngineStats;
+import io.armada.server.node.ArmadaNode;
+import io.armada.server.node.TableHandle;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A node's Prometheus metrics. Names: {@code armada_grpc_requests_total} / {@code armada_grpc_request_seconds}
+ * by method and code ({@link MetricsInterceptor}); {@code armada_table_applied_revision} and
+ * {@code armada_table_leader} by table; {@code armada_raft_fsync_total}, {@code armada_raft_fsync_seconds_total},
+ * {@code armada_raft_entries_persisted_total}, {@code armada_raft_entries_per_fsync} (mean over the process
+ * lifetime), {@code armada_raft_leader_changes_total}, {@code armada_raft_messages_dropped_total},
+ * {@code armada_raft_heartbeats_coalesced_total}. Every meter carries {@code node} and {@code cluster}.
+ */
+public final class ServerMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MultiGauge appliedRevision;
+    private final MultiGauge leader;
+    private final ArmadaNode node;
+
+    public ServerMetrics(ArmadaNode node) {
+        this.node = node;
+        registry.config().commonTags("node", Long.toString(node.config().nodeId()), "cluster", node.config().clusterName());
+        engineCounter("armada_raft_fsync_total", s -> s.syncs());
+        engineCounter("armada_raft_fsync_seconds_total", s -> s.syncNanos() / 1e9);
+        engineCounter("armada_raft_entries_persisted_total", s -> s.entriesPersisted());
+        engineCounter("armada_raft_leader_changes_total", s -> s.leaderChanges());
+        engineCounter("armada_raft_messages_dropped_total", s -> s.messagesDropped());
+        engineCounter("armada_raft_proposals_rejected_total", s -> s.proposalsRejected());
+        engineCounter("armada_raft_heartbeats_coalesced_total", s -> s.heartbeatsCoalesced());
+        Gauge.builder("armada_raft_entries_per_fsync", node, n -> n.engine().stats().snapshot().entriesPerSync())
+                .register(registry);
+        appliedRevision = MultiGauge.builder("armada_table_applied_revision").register(registry);
+        leader = MultiGauge.builder("armada_table_leader").description("1 when this node leads the table's group")
+                .register(registry);
+    }
+
+    private void engineCounter(String name, ToDoubleFunction<EngineStats.Snapshot> value) {
+        FunctionCounter.builder(name, node, n -> value.applyAsDouble(n.engine().stats().snapshot())).register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition, with the per-table gauges refreshed (tables come and go at runtime). */
+    public String scrape() {
+        java.util.List<MultiGauge.Row<?>> revisions = new java.util.ArrayList<>();
+        java.util.List<MultiGauge.Row<?>> leaders = new java.util.ArrayList<>();
+        for (TableHandle t : node.tables()) {
+            Tags tags = Tags.of("table", t.name());
+            revisions.add(MultiGauge.Row.of(tags, t.stateMachine().table().revision()));
+            boolean leads = node.groupStatus(t.id()).map(s -> s.role() == RaftRole.LEADER).orElse(false);
+            leaders.add(MultiGauge.Row.of(tags, leads ? 1 : 0));
+        }
+        appliedRevision.register(revisions, true);
+        leader.register(leaders, true);
+        return registry.scrape();
+    }
+}
