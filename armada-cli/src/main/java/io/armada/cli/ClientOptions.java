@@ -1,0 +1,30 @@
+package io.armada.cli;
+
+import io.armada.client.ArmadaClient;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine;
+
+/** Where and how the client commands reach a cluster. */
+final class ClientOptions {
+    @CommandLine.Option(names = "--endpoints", defaultValue = "127.0.0.1:6001,127.0.0.1:6002,127.0.0.1:6003",
+            description = "Comma-separated host:port of cluster nodes (default: the nodes of `armada dev`).")
+    String endpoints;
+
+    @CommandLine.Option(names = "--timeout", defaultValue = "10s", description = "Deadline per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    ArmadaClient connect() {
+        return new ArmadaClient(List.of(endpoints.split(",")), parse(timeout));
+    }
+
+    private static Duration parse(String text) {
+        if (text.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+        }
+        if (text.endsWith("s")) {
+            return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+        }
+        throw new IllegalArgumentException("--timeout: '" + text + "' is not like 500ms or 10s");
+    }
+}

@@ -1,0 +1,35 @@
+package io.armada.cli;
+
+import io.armada.api.v1.StatusResponse;
+import io.armada.api.v1.TableGroupStatus;
+import io.armada.client.ArmadaClient;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
+
+/** {@code armada status}: every endpoint's view of every table group. */
+@CommandLine.Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show each node's role, leader, term and applied revision for every table.")
+final class StatusCommand extends ClientCommand {
+    @Override
+    int run(ArmadaClient c) {
+        String[] endpoints = client.endpoints.split(",");
+        List<Optional<StatusResponse>> all = c.statusOfEach();
+        out().printf("%-22s %-6s %-20s %-10s %7s %5s %9s %9s%n", "ENDPOINT", "NODE", "TABLE", "ROLE", "LEADER", "TERM",
+                "COMMIT", "REVISION");
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).isEmpty()) {
+                out().printf("%-22s %s%n", endpoints[i], "unreachable");
+                continue;
+            }
+            StatusResponse s = all.get(i).get();
+            for (TableGroupStatus t : s.getTablesList()) {
+                out().printf("%-22s %-6d %-20s %-10s %7d %5d %9d %9d%n", endpoints[i], s.getHeader().getMemberId(),
+                        t.getTable().getName(), t.getRole(), t.getTable().getStatus().getLeaderId(),
+                        t.getTable().getStatus().getRaftTerm(), t.getCommitIndex(),
+                        t.getTable().getStatus().getAppliedRevision());
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,117 @@
+package io.armada.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.armada.server.dev.DevCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The table, kv and status commands against a real three-node cluster in this JVM. */
+class ClientCommandsTest {
+    @TempDir static Path data;
+    static DevCluster cluster;
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = DevCluster.start(data, 3, freeBase(), e -> {
+            throw new AssertionError("fatal storage error", e);
+        });
+        assertThat(cluster.awaitReady(30_000)).isTrue();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static Run armada(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--endpoints";
+        all[args.length + 1] = cluster.endpoints();
+        return new Run(cl.execute(all), out.toString(), err.toString());
+    }
+
+    @Test
+    void aSessionThroughTheCli() {
+        assertThat(armada("table", "create", "users").out()).startsWith("created users (id ");
+        Run put = armada("kv", "put", "--table", "users", "user/ada", "Ada Lovelace");
+        assertThat(put.exit()).isZero();
+        long revision = Long.parseLong(put.out().trim());
+        assertThat(revision).isPositive();
+        armada("kv", "put", "--table", "users", "user/alan", "Alan Turing");
+        armada("kv", "put", "--table", "users", "zeta", "z");
+
+        assertThat(armada("kv", "get", "--table", "users", "user/ada", "--linearizable").out()).isEqualTo("Ada Lovelace\n");
+        Run missing = armada("kv", "get", "--table", "users", "nobody");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(armada("kv", "range", "--table", "users", "user/", "--prefix").out())
+                .isEqualTo("user/ada=Ada Lovelace\nuser/alan=Alan Turing\n");
+        assertThat(armada("kv", "delete", "--table", "users", "user/", "--prefix").out().trim()).isEqualTo("2");
+        assertThat(armada("table", "list").out()).contains("users");
+        assertThat(armada("status").out()).contains("users").contains("LEADER");
+
+        Run noTable = armada("kv", "put", "--table", "nope", "k", "v");
+        assertThat(noTable.exit()).isEqualTo(ClientCommand.EXIT_SERVER_ERROR);
+        assertThat(noTable.err()).startsWith("error: NOT_FOUND: table 'nope' does not exist");
+        Run emptyKey = armada("kv", "put", "--table", "users", "", "v");
+        assertThat(emptyKey.err()).startsWith("error: INVALID_ARGUMENT:").contains("key");
+        assertThat(armada("kv", "put", "--table", "users").exit()).isEqualTo(2); // usage error
+    }
+
+    @Test
+    void theClientFailsOverFromAnUnreachableEndpoint() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort(); // closed again: nothing listens there
+        }
+        String live = cluster.endpoints().split(",")[1];
+        try (var client = new io.armada.client.ArmadaClient(java.util.List.of("127.0.0.1:" + dead, live),
+                java.time.Duration.ofSeconds(10))) {
+            client.createTable("failover");
+            assertThat(client.put("failover", "k".getBytes(), "v".getBytes())).isPositive();
+            assertThat(client.get("failover", "k".getBytes(), true)).map(kv -> new String(kv.value())).contains("v");
+        }
+    }
+
+    static int freeBase() throws Exception {
+        for (int base = 30_000; base < 60_000; base += 1_000) {
+            if (free(base)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free ports");
+    }
+
+    private static boolean free(int base) {
+        for (int i = 1; i <= 3; i++) {
+            try (ServerSocket a = new ServerSocket(); ServerSocket b = new ServerSocket();
+                    DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + 100 + i))) {
+                a.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + i));
+                b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + 200 + i));
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,152 @@
+package io.armada.client;
+
+import com.google.protobuf.ByteString;
+import io.armada.api.v1.ClusterGrpc;
+import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.DeleteRangeRequest;
+import io.armada.api.v1.DeleteTableRequest;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.ListTablesRequest;
+import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.StatusRequest;
+import io.armada.api.v1.StatusResponse;
+import io.armada.api.v1.TablesGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A client of an Armada cluster: any node serves every request (writes are forwarded to the
+ * leader inside the cluster). A call that finds a node UNAVAILABLE is retried on the next endpoint,
+ * up to once per endpoint. A write that timed out is never retried: it may have been applied.
+ */
+public final class ArmadaClient implements AutoCloseable {
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final Duration timeout;
+    private int next;
+
+    /** {@code endpoints} are {@code host:port}; plaintext. */
+    public ArmadaClient(List<String> endpoints, Duration timeout) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: at least one host:port is required");
+        }
+        for (String e : endpoints) {
+            int colon = e.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("endpoints: '" + e + "' is not host:port");
+            }
+            channels.add(NettyChannelBuilder.forAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1)))
+                    .usePlaintext().build());
+        }
+        this.timeout = timeout;
+    }
+
+    /** Puts {@code value} at {@code key}; returns the write's revision. */
+    public long put(String table, byte[] key, byte[] value) {
+        return call(false, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
+                        .setValue(ByteString.copyFrom(value)).build()).getHeader().getRevision());
+    }
+
+    public Optional<KeyValue> get(String table, byte[] key, boolean linearizable) {
+        RangeResult r = range(table, key, null, 1, linearizable);
+        return r.kvs().isEmpty() ? Optional.empty() : Optional.of(r.kvs().getFirst());
+    }
+
+    /** Keys in {@code [key, rangeEnd)} (etcd's conventions; null rangeEnd reads the one key); limit 0 = all. */
+    public RangeResult range(String table, byte[] key, byte[] rangeEnd, long limit, boolean linearizable) {
+        RangeRequest.Builder req = RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
+                .setLimit(limit).setLinearizable(linearizable);
+        if (rangeEnd != null) {
+            req.setRangeEnd(ByteString.copyFrom(rangeEnd));
+        }
+        var r = call(true, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .range(req.build()));
+        return new RangeResult(r.getKvsList().stream().map(KeyValue::of).toList(), r.getMore(), r.getCount(),
+                r.getHeader().getRevision());
+    }
+
+    /** Deletes {@code [key, rangeEnd)} (null rangeEnd: the one key); returns how many keys were deleted. */
+    public long delete(String table, byte[] key, byte[] rangeEnd) {
+        DeleteRangeRequest.Builder req = DeleteRangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key));
+        if (rangeEnd != null) {
+            req.setRangeEnd(ByteString.copyFrom(rangeEnd));
+        }
+        return call(false, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .deleteRange(req.build()).getDeleted());
+    }
+
+    public TableInfo createTable(String name) {
+        var t = call(false, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .create(CreateTableRequest.newBuilder().setName(name).build()).getTable());
+        return info(t);
+    }
+
+    public void deleteTable(String name) {
+        call(false, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .delete(DeleteTableRequest.newBuilder().setName(name).build()));
+    }
+
+    public List<TableInfo> listTables() {
+        return call(true, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .list(ListTablesRequest.getDefaultInstance())).getTablesList().stream().map(ArmadaClient::info).toList();
+    }
+
+    /** Each endpoint's own view (role per table, applied revisions); an unreachable one is an exception in its slot. */
+    public List<Optional<StatusResponse>> statusOfEach() {
+        List<Optional<StatusResponse>> out = new ArrayList<>();
+        for (ManagedChannel ch : channels) {
+            try {
+                out.add(Optional.of(ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .status(StatusRequest.getDefaultInstance())));
+            } catch (StatusRuntimeException e) {
+                out.add(Optional.empty());
+            }
+        }
+        return out;
+    }
+
+    private static TableInfo info(io.armada.api.v1.TableInfo t) {
+        return new TableInfo(t.getName(), t.getId(), t.getStatus().getLeaderId(), t.getStatus().getRaftTerm(),
+                t.getStatus().getAppliedRevision());
+    }
+
+    private synchronized <T> T call(boolean idempotent, Function<ManagedChannel, T> rpc) {
+        StatusRuntimeException last = null;
+        for (int attempt = 0; attempt < channels.size(); attempt++) {
+            ManagedChannel ch = channels.get(next);
+            try {
+                return rpc.apply(ch);
+            } catch (StatusRuntimeException e) {
+                last = e;
+                Status.Code code = e.getStatus().getCode();
+                boolean retry = code == Status.Code.UNAVAILABLE || idempotent && code == Status.Code.DEADLINE_EXCEEDED;
+                if (!retry) {
+                    break;
+                }
+                next = (next + 1) % channels.size();
+            }
+        }
+        Status s = last.getStatus();
+        ArmadaException.Code code;
+        try {
+            code = ArmadaException.Code.valueOf(s.getCode().name());
+        } catch (IllegalArgumentException e) {
+            code = ArmadaException.Code.UNKNOWN;
+        }
+        throw new ArmadaException(code, s.getDescription() == null ? s.getCode().name() : s.getDescription(), last);
+    }
+
+    @Override
+    public void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+    }
+}

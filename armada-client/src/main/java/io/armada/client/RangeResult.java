@@ -1,0 +1,6 @@
+package io.armada.client;
+
+import java.util.List;
+
+/** Keys read at one revision; {@code more} when the limit cut the result, {@code count} of all matching keys. */
+public record RangeResult(List<KeyValue> kvs, boolean more, long count, long revision) {}
