@@ -52,6 +52,7 @@ public final class ArmadaNode implements AutoCloseable {
     private final Map<String, TableHandle> tablesByName = new ConcurrentHashMap<>();
     private final Map<Long, TableHandle> tablesById = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private boolean leftoversChecked;
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
@@ -164,7 +165,11 @@ public final class ArmadaNode implements AutoCloseable {
                 removeTable(h);
             }
         }
-        // leftovers of removals a crash interrupted
+        if (leftoversChecked) {
+            return;
+        }
+        leftoversChecked = true;
+        // once, at start: leftovers of removals a crash interrupted
         for (long id : tableStore.tables()) {
             if (id != Catalog.GROUP_ID && !tablesById.containsKey(id)) {
                 log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
