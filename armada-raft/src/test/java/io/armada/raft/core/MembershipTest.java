@@ -1,0 +1,106 @@
+package io.armada.raft.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.armada.raft.ConfChange;
+import io.armada.raft.ConfChange.ConfChangeType;
+import io.armada.raft.ProposeResult;
+import io.armada.raft.RaftRole;
+import io.armada.raft.RejectReason;
+import io.armada.raft.Rejection;
+import org.junit.jupiter.api.Test;
+
+class MembershipTest {
+    private static TestCluster threeWithLearner4() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
+        c.addEmptyNode(4);
+        TestNode leader = c.elect(1);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 4)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+        c.stabilize();
+        c.tickAll(2);
+        return c;
+    }
+
+    @Test
+    void aLearnerReceivesEntriesButNeitherCountsForQuorumNorCampaigns() {
+        TestCluster c = threeWithLearner4();
+        TestNode leader = c.node(1);
+        assertThat(leader.status().confState().learners()).containsExactly(4L);
+        leader.core.propose(new byte[] {42});
+        c.stabilize();
+        c.tickAll(1);
+        assertThat(c.node(4).appliedData()).containsExactly(new byte[] {42});
+        // 1 and 2 alone are a majority of the three voters
+        c.isolate(3);
+        c.isolate(4);
+        long commit = leader.status().commitIndex();
+        leader.core.propose(new byte[] {43});
+        c.stabilize();
+        assertThat(leader.status().commitIndex()).isEqualTo(commit + 1);
+        c.tick(4, 10 * c.config.electionTicks());
+        c.node(4).handleReady();
+        assertThat(c.node(4).status().role()).isEqualTo(RaftRole.FOLLOWER);
+    }
+
+    @Test
+    void aPromotedLearnerCountsForQuorum() {
+        TestCluster c = threeWithLearner4();
+        TestNode leader = c.node(1);
+        leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_VOTER, 4));
+        c.stabilize();
+        assertThat(leader.status().confState().voters()).containsExactly(1L, 2L, 3L, 4L);
+        // of four voters, 1 and 2 are no majority any more
+        c.isolate(3);
+        c.isolate(4);
+        long commit = leader.status().commitIndex();
+        leader.core.propose(new byte[] {1});
+        c.stabilize();
+        assertThat(leader.status().commitIndex()).isEqualTo(commit);
+        c.heal();
+        c.tickAll(1);
+        assertThat(leader.status().commitIndex()).isEqualTo(commit + 1);
+    }
+
+    @Test
+    void removingAVoterShrinksTheQuorum() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
+        TestNode leader = c.elect(1);
+        leader.core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 3));
+        c.stabilize();
+        assertThat(leader.status().confState().voters()).containsExactly(1L, 2L);
+        c.isolate(3);
+        long commit = leader.status().commitIndex();
+        leader.core.propose(new byte[] {1});
+        c.stabilize();
+        assertThat(leader.status().commitIndex()).isEqualTo(commit + 1);
+    }
+
+    @Test
+    void onlyOneMembershipChangeMayBePendingAtATime() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
+        c.addEmptyNode(4);
+        c.addEmptyNode(5);
+        TestNode leader = c.elect(1);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 4)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 5)))
+                .isInstanceOf(Rejection.class).extracting(r -> ((Rejection) r).reason())
+                .isEqualTo(RejectReason.CONF_CHANGE_PENDING);
+        c.stabilize();
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 5)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+    }
+
+    @Test
+    void aRemovedLeaderStopsLeadingAndTheOthersElectANewOne() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
+        TestNode leader = c.elect(1);
+        leader.core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 1));
+        c.stabilize();
+        c.tickAll(3 * c.config.electionTicks());
+        assertThat(leader.core.propose(new byte[] {1})).isInstanceOf(Rejection.class);
+        assertThat(c.node(2).status().role() == RaftRole.LEADER || c.node(3).status().role() == RaftRole.LEADER).isTrue();
+        assertThat(c.node(2).status().confState().voters()).containsExactly(2L, 3L);
+    }
+}
