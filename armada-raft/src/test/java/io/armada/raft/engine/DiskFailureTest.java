@@ -71,16 +71,16 @@ class DiskFailureTest {
         Process limit = new ProcessBuilder("prlimit", "--pid", Long.toString(node.pid()),
                 "--fsize=" + FILE_SIZE_LIMIT_BYTES + ":" + FILE_SIZE_LIMIT_BYTES).inheritIO().start();
         assertThat(limit.waitFor(10, TimeUnit.SECONDS) && limit.exitValue() == 0).as("prlimit applied").isTrue();
-        try (PrintStream in = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8)) {
-            String payload = "x".repeat(8 * 1024);
-            // at most 4,000 proposals (32 MiB, eight times the limit) while the node lives
-            for (int i = 0; i < 4_000 && node.isAlive(); i++) {
-                in.println("propose " + i + payload);
-            }
-        } catch (RuntimeException brokenPipe) {
-            // the node stopped while we were writing: that is what the test waits for
+        // stdin stays open until the node is gone: at end of input the node would stop cleanly by itself
+        PrintStream in = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8);
+        String payload = "x".repeat(8 * 1024);
+        // at most 4,000 proposals (32 MiB, eight times the limit) while the node lives
+        for (int i = 0; i < 4_000 && node.isAlive(); i++) {
+            in.println("propose " + i + payload);
         }
-        assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("the node stops by itself").isTrue();
+        boolean stopped = node.waitFor(60, TimeUnit.SECONDS);
+        in.close();
+        assertThat(stopped).as("the node stops by itself").isTrue();
         String log = Files.readString(stderr);
         assertThat(node.exitValue()).as("exit status; stderr:\n%s", log).isEqualTo(70);
         assertThat(log).contains("log store write failed");
