@@ -57,9 +57,13 @@ class LeaderClusterTest {
             n.start(Duration.ofSeconds(60));
             channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
         }
-        // the catalog's first election: Tables.List answers once any node can serve, Create once a leader exists
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> tables(0)
-                .create(CreateTableRequest.newBuilder().setName("warmup").build()).hasTable());
+        // the catalog's first election: wait until every node knows the leader (a node that does not answers
+        // UNAVAILABLE, as it should; clients retry elsewhere, these tests address each node on purpose)
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> tables(n)
+                    .create(CreateTableRequest.newBuilder().setName("warmup-" + n).build()).hasTable());
+        }
     }
 
     @AfterAll
