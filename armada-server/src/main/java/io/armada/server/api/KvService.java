@@ -114,8 +114,29 @@ final class KvService extends KVGrpc.KVImplBase {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The table named {@code name}. A table this node does not know yet may have just been created
+     * through another node: before answering NOT_FOUND, catch up with the catalog (a ReadIndex round
+     * on its group), so "does not exist" is linearizable with table creation.
+     */
     private TableHandle table(String name) {
         CommandValidator.validateTableName("table", name);
+        var known = node.table(name);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        try {
+            node.engine().readIndex(io.armada.server.node.Catalog.GROUP_ID).get(CATALOG_CATCH_UP_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw Errors.unavailable("table '" + name + "' is unknown here and the catalog cannot be reached to"
+                    + " confirm it does not exist; retry", null);
+        }
         return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
     }
+
+    /** Bound on the catalog catch-up of a request naming an unknown table. */
+    static final long CATALOG_CATCH_UP_MILLIS = 5_000;
 }
