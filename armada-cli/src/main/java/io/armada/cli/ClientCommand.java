@@ -8,6 +8,7 @@ import picocli.CommandLine;
 /** A command that talks to a cluster: server errors print "error: CODE: message" and exit 3. */
 abstract class ClientCommand implements Callable<Integer> {
     static final int EXIT_SERVER_ERROR = 3;
+    static final int EXIT_USAGE = 2;
 
     @CommandLine.Mixin
     ClientOptions client;
@@ -22,6 +23,9 @@ abstract class ClientCommand implements Callable<Integer> {
         } catch (ArmadaException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return EXIT_SERVER_ERROR;
+        } catch (IllegalArgumentException e) { // a client option the client cannot use (endpoint, timeout, TLS file)
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return EXIT_USAGE;
         }
     }
 

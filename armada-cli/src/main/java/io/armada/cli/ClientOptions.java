@@ -1,6 +1,8 @@
 package io.armada.cli;
 
 import io.armada.client.ArmadaClient;
+import io.armada.client.ClientTls;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;
@@ -14,8 +16,19 @@ final class ClientOptions {
     @CommandLine.Option(names = "--timeout", defaultValue = "10s", description = "Deadline per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
     String timeout;
 
+    @CommandLine.Option(names = "--cacert", description = "PEM CA bundle that verifies the servers; turns TLS on.")
+    Path caCert;
+
+    @CommandLine.Option(names = "--cert", description = "PEM client certificate, for clusters that require mutual TLS; turns TLS on.")
+    Path cert;
+
+    @CommandLine.Option(names = "--key", description = "PEM (PKCS#8) private key of --cert.")
+    Path key;
+
+    /** TLS exactly when a CA or a client certificate is given; an unusable option is an IllegalArgumentException naming it. */
     ArmadaClient connect() {
-        return new ArmadaClient(List.of(endpoints.split(",")), parse(timeout));
+        boolean tls = caCert != null || cert != null;
+        return new ArmadaClient(List.of(endpoints.split(",")), parse(timeout), tls ? new ClientTls(caCert, cert, key) : null);
     }
 
     private static Duration parse(String text) {

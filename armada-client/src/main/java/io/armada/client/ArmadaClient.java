@@ -12,6 +12,12 @@ import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TablesGrpc;
+import io.armada.api.v1.TxnRequest;
+import io.armada.proto.Limits;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import javax.net.ssl.SSLException;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -35,18 +41,52 @@ public final class ArmadaClient implements AutoCloseable {
 
     /** {@code endpoints} are {@code host:port}; plaintext. */
     public ArmadaClient(List<String> endpoints, Duration timeout) {
+        this(endpoints, timeout, null);
+    }
+
+    /** {@code endpoints} are {@code host:port}; TLS when {@code tls} is not null, plaintext otherwise. */
+    public ArmadaClient(List<String> endpoints, Duration timeout, ClientTls tls) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: at least one host:port is required");
         }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " must be positive");
+        }
+        SslContext ssl = tls == null ? null : sslContext(tls);
         for (String e : endpoints) {
             int colon = e.lastIndexOf(':');
             if (colon <= 0) {
                 throw new IllegalArgumentException("endpoints: '" + e + "' is not host:port");
             }
-            channels.add(NettyChannelBuilder.forAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1)))
-                    .usePlaintext().build());
+            int port;
+            try {
+                port = Integer.parseInt(e.substring(colon + 1));
+            } catch (NumberFormatException notANumber) {
+                throw new IllegalArgumentException("endpoints: '" + e + "' has no numeric port");
+            }
+            NettyChannelBuilder b = NettyChannelBuilder.forAddress(e.substring(0, colon), port)
+                    .maxInboundMessageSize(MAX_RESPONSE_BYTES);
+            channels.add((ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build());
         }
         this.timeout = timeout;
+    }
+
+    /** A range page is at most {@link Limits#MAX_RANGE_RESPONSE_BYTES} of records plus its header and framing. */
+    private static final int MAX_RESPONSE_BYTES = Limits.MAX_RANGE_RESPONSE_BYTES + 64 * 1024;
+
+    private static SslContext sslContext(ClientTls tls) {
+        try {
+            SslContextBuilder b = GrpcSslContexts.forClient();
+            if (tls.caFile() != null) {
+                b.trustManager(tls.caFile().toFile());
+            }
+            if (tls.certFile() != null) {
+                b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+            }
+            return b.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: " + e.getMessage(), e);
+        }
     }
 
     /** Puts {@code value} at {@code key}; returns the write's revision. */
@@ -70,8 +110,20 @@ public final class ArmadaClient implements AutoCloseable {
         }
         var r = call(true, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .range(req.build()));
-        return new RangeResult(r.getKvsList().stream().map(KeyValue::of).toList(), r.getMore(), r.getCount(),
-                r.getHeader().getRevision());
+        return RangeResult.of(r);
+    }
+
+    /**
+     * Runs {@code success} if every compare holds, {@code failure} otherwise, atomically on one table
+     * (at most {@link Limits#MAX_TXN_OPS} operations per branch). Not retried after a timeout.
+     */
+    public TxnResult txn(String table, List<Compare> compares, List<Op> success, List<Op> failure) {
+        TxnRequest.Builder req = TxnRequest.newBuilder().setTable(table);
+        compares.forEach(c -> req.addCompare(c.toProto()));
+        success.forEach(op -> req.addSuccess(Op.toProto(table, op)));
+        failure.forEach(op -> req.addFailure(Op.toProto(table, op)));
+        return TxnResult.of(call(false, ch -> KVGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).txn(req.build())));
     }
 
     /** Deletes {@code [key, rangeEnd)} (null rangeEnd: the one key); returns how many keys were deleted. */

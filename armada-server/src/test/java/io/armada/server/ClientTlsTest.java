@@ -9,6 +9,12 @@ import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.TablesGrpc;
+import io.armada.client.ArmadaClient;
+import io.armada.client.ArmadaException;
+import io.armada.client.ClientTls;
+import io.armada.client.Compare;
+import io.armada.client.Op;
+import io.armada.client.TxnResult;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import io.grpc.ManagedChannel;
@@ -16,6 +22,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +74,32 @@ class ClientTlsTest {
         ManagedChannel anonymous = channel(node2.port(), GrpcSslContexts.forClient()
                 .trustManager(certs.resolve("ca.crt").toFile()).build());
         assertRefused(anonymous);
+
+        // the Java client with the same files: a compare-and-set transaction over mutual TLS
+        String endpoint = node2.host() + ":" + node2.port();
+        try (ArmadaClient client = new ArmadaClient(List.of(endpoint), Duration.ofSeconds(20),
+                new ClientTls(certs.resolve("ca.crt"), certs.resolve("node-1.crt"), certs.resolve("node-1.key")))) {
+            List<Compare> unchanged = List.of(Compare.value(utf8("k0"), Compare.Result.EQUAL, utf8("v")));
+            List<Op> swap = List.of(Op.put(utf8("k0"), utf8("w")), Op.get(utf8("k0")));
+            TxnResult first = client.txn("secure", unchanged, swap, List.of(Op.get(utf8("k0"))));
+            assertThat(first.succeeded()).isTrue();
+            assertThat(first.results()).hasSize(2).first().isInstanceOf(TxnResult.Put.class);
+            assertThat(((TxnResult.Got) first.results().get(1)).range().kvs())
+                    .singleElement().satisfies(kv -> assertThat(new String(kv.value())).isEqualTo("w"));
+            TxnResult second = client.txn("secure", unchanged, swap, List.of(Op.get(utf8("k0"))));
+            assertThat(second.succeeded()).isFalse();
+            assertThat(((TxnResult.Got) second.results().getFirst()).range().kvs().getFirst().modRevision())
+                    .isEqualTo(first.revision());
+        }
+        try (ArmadaClient anonymousClient = new ArmadaClient(List.of(endpoint), Duration.ofSeconds(5),
+                new ClientTls(certs.resolve("ca.crt"), null, null))) {
+            assertThatThrownBy(anonymousClient::listTables).isInstanceOf(ArmadaException.class)
+                    .satisfies(e -> assertThat(((ArmadaException) e).code()).isEqualTo(ArmadaException.Code.UNAVAILABLE));
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private ManagedChannel channel(int port, io.grpc.netty.shaded.io.netty.handler.ssl.SslContext ssl) {

@@ -28,6 +28,7 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
     private long returned;
     private TableView.KeyRecord carried;
     private boolean finished;
+    private boolean closed;
 
     RangeCursor(Table table, RocksDB db, ColumnFamilyHandle cf, RangeRequest request, int maxChunkBytes) {
         if (maxChunkBytes < 1) {
@@ -104,6 +105,10 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
 
     @Override
     public void close() {
+        if (closed) {
+            return; // releasing a RocksDB snapshot twice is undefined behaviour in native code
+        }
+        closed = true;
         if (scan != null) {
             scan.close();
         }

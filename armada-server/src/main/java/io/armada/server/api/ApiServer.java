@@ -66,9 +66,9 @@ public final class ApiServer implements AutoCloseable {
                 .executor(executor)
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
-                .addService(ServerInterceptors.interceptForward(new KvService(node, router, peers), all))
-                .addService(ServerInterceptors.interceptForward(tables, all))
-                .addService(ServerInterceptors.interceptForward(new ClusterService(node, router, tables), all));
+                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers)), all))
+                .addService(ServerInterceptors.interceptForward(strict(tables), all))
+                .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all));
         if (config.clientTls() != null) {
             b.sslContext(serverTls(config.clientTls()));
         }
@@ -80,6 +80,11 @@ public final class ApiServer implements AutoCloseable {
             tables.close();
             throw new UncheckedIOException("cannot serve the client API on " + config.self().clientAddress(), e);
         }
+    }
+
+    /** The service reading its requests itself, so an unparseable one is INVALID_ARGUMENT (see {@link StrictRequestParsing}). */
+    private static io.grpc.ServerServiceDefinition strict(io.grpc.BindableService service) {
+        return StrictRequestParsing.wrap(service.bindService());
     }
 
     private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext serverTls(ServerConfig.ClientTlsConfig tls) {

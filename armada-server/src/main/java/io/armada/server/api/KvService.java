@@ -38,71 +38,158 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
-        Replies.reply(observer, () -> {
-            TableHandle table = table(request.getTable());
-            CommandValidator.validate("range", request);
-            return readPoint(table, request.getLinearizable()).thenApply(ignored -> {
-                RangeResponse r = table.stateMachine().table().range(request);
-                return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
+        try (var logContext = tableInLogs(request.getTable())) {
+            Replies.reply(observer, () -> {
+                TableHandle table = table(request.getTable());
+                CommandValidator.validate("range", request);
+                return readPoint(table, request.getLinearizable()).thenApply(ignored -> {
+                    RangeResponse r = table.stateMachine().table().range(request);
+                    return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
+                });
             });
-        });
+        }
     }
 
     @Override
     public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
-        ServerCallStreamObserver<RangeResponse> out = (ServerCallStreamObserver<RangeResponse>) observer;
-        try {
-            TableHandle table = table(request.getTable());
-            CommandValidator.validate("range", request);
-            readPoint(table, request.getLinearizable()).join();
-            // a simple pull loop: each message is bounded, and the gRPC buffer bounds what is queued
-            try (RangeCursor cursor = table.stateMachine().table().iterate(request, Limits.MAX_RANGE_RESPONSE_BYTES)) {
-                while (cursor.hasNext() && !out.isCancelled()) {
-                    RangeResponse r = cursor.next();
-                    out.onNext(r.toBuilder().setHeader(router.header(table.id(), cursor.revision())).build());
-                }
+        try (var logContext = tableInLogs(request.getTable())) {
+            ServerCallStreamObserver<RangeResponse> out = (ServerCallStreamObserver<RangeResponse>) observer;
+            TableHandle table;
+            try {
+                table = table(request.getTable());
+                CommandValidator.validate("range", request);
+            } catch (RuntimeException e) {
+                out.onError(Errors.toStatus(e));
+                return;
             }
-            out.onCompleted();
-        } catch (RuntimeException e) {
-            out.onError(Errors.toStatus(e));
+            RangePump pump = new RangePump(out, table.id());
+            // both handlers must be set before this method returns
+            out.setOnCancelHandler(pump::cancel);
+            out.setOnReadyHandler(pump::drain);
+            readPoint(table, request.getLinearizable()).whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    pump.fail(failure);
+                } else {
+                    pump.start(() -> table.stateMachine().table().iterate(request, Limits.MAX_RANGE_RESPONSE_BYTES));
+                }
+            });
+        }
+    }
+
+    /**
+     * Sends the pages of one IterateRange as fast as the client takes them: a page goes out only
+     * while the call is ready (gRPC's flow-control window has room), the rest waits in the RocksDB
+     * snapshot rather than in memory. The snapshot is released when the stream ends or is cancelled
+     * (the client's deadline bounds how long a slow reader can hold it).
+     */
+    private final class RangePump {
+        private final ServerCallStreamObserver<RangeResponse> out;
+        private final long tableId;
+        private RangeCursor cursor;
+        private boolean finished;
+
+        RangePump(ServerCallStreamObserver<RangeResponse> out, long tableId) {
+            this.out = out;
+            this.tableId = tableId;
+        }
+
+        synchronized void start(java.util.function.Supplier<RangeCursor> open) {
+            if (finished) {
+                return; // cancelled while waiting for the read point
+            }
+            try {
+                cursor = open.get();
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            drain();
+        }
+
+        synchronized void drain() {
+            if (finished || cursor == null) {
+                return;
+            }
+            try {
+                while (out.isReady() && cursor.hasNext()) {
+                    RangeResponse r = cursor.next();
+                    out.onNext(r.toBuilder().setHeader(router.header(tableId, cursor.revision())).build());
+                }
+                if (!cursor.hasNext()) {
+                    release();
+                    out.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        synchronized void fail(Throwable failure) {
+            if (!finished) {
+                release();
+                out.onError(Errors.toStatus(failure));
+            }
+        }
+
+        synchronized void cancel() {
+            release();
+        }
+
+        private void release() {
+            finished = true;
+            if (cursor != null) {
+                cursor.close();
+                cursor = null;
+            }
         }
     }
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
-        Replies.reply(observer, () -> {
-            TableHandle table = table(request.getTable());
-            CommandValidator.validate("put", request);
-            return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
-                    result -> result.getPut().toBuilder()
-                            .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
-                    (member, deadline) -> peers.kv(member).withDeadline(deadline).put(request));
-        });
+        try (var logContext = tableInLogs(request.getTable())) {
+            Replies.reply(observer, () -> {
+                TableHandle table = table(request.getTable());
+                CommandValidator.validate("put", request);
+                return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
+                        result -> result.getPut().toBuilder()
+                                .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
+                        (member, deadline) -> peers.kv(member).withDeadline(deadline).put(request));
+            });
+        }
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
-        Replies.reply(observer, () -> {
-            TableHandle table = table(request.getTable());
-            CommandValidator.validate("delete_range", request);
-            return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
-                    result -> result.getDeleteRange().toBuilder()
-                            .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
-                            .build(),
-                    (member, deadline) -> peers.kv(member).withDeadline(deadline).deleteRange(request));
-        });
+        try (var logContext = tableInLogs(request.getTable())) {
+            Replies.reply(observer, () -> {
+                TableHandle table = table(request.getTable());
+                CommandValidator.validate("delete_range", request);
+                return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
+                        result -> result.getDeleteRange().toBuilder()
+                                .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
+                                .build(),
+                        (member, deadline) -> peers.kv(member).withDeadline(deadline).deleteRange(request));
+            });
+        }
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
-        Replies.reply(observer, () -> {
-            TableHandle table = table(request.getTable());
-            CommandValidator.validate(request);
-            return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
-                    result -> result.getTxn().toBuilder()
-                            .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
-                    (member, deadline) -> peers.kv(member).withDeadline(deadline).txn(request));
-        });
+        try (var logContext = tableInLogs(request.getTable())) {
+            Replies.reply(observer, () -> {
+                TableHandle table = table(request.getTable());
+                CommandValidator.validate(request);
+                return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
+                        result -> result.getTxn().toBuilder()
+                                .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
+                        (member, deadline) -> peers.kv(member).withDeadline(deadline).txn(request));
+            });
+        }
+    }
+
+    /** Names the table in every log line written while serving the request (the logback pattern shows it). */
+    private static org.slf4j.MDC.MDCCloseable tableInLogs(String table) {
+        return org.slf4j.MDC.putCloseable("table", table);
     }
 
     /** Completes when a read may run: at once, or for a linearizable read once this node applied the read index. */

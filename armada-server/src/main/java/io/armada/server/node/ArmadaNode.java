@@ -172,7 +172,9 @@ public final class ArmadaNode implements AutoCloseable {
         // once, at start: leftovers of removals a crash interrupted
         for (long id : tableStore.tables()) {
             if (id != Catalog.GROUP_ID && !tablesById.containsKey(id)) {
-                log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
+                try (var ignored = org.slf4j.MDC.putCloseable("table", "#" + id)) {
+                    log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
+                }
                 engine.removeGroup(id).whenComplete((ok, e) -> dropTableData(id));
             }
         }
@@ -184,10 +186,12 @@ public final class ArmadaNode implements AutoCloseable {
         tablesById.put(id, handle);
         tablesByName.put(name, handle);
         engine.openGroup(id, voters, sm).whenComplete((ok, e) -> {
-            if (e != null) {
-                log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
-            } else {
-                log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
+            try (var ignored = org.slf4j.MDC.putCloseable("table", name)) {
+                if (e != null) {
+                    log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
+                } else {
+                    log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
+                }
             }
         });
     }
@@ -197,7 +201,9 @@ public final class ArmadaNode implements AutoCloseable {
         tablesByName.remove(h.name(), h);
         engine.removeGroup(h.id()).whenComplete((ok, e) -> {
             dropTableData(h.id());
-            log.info("node {}: table {} ({}) removed", config.nodeId(), h.name(), h.id());
+            try (var ignored = org.slf4j.MDC.putCloseable("table", h.name())) {
+                log.info("node {}: table {} ({}) removed", config.nodeId(), h.name(), h.id());
+            }
         });
     }
 
