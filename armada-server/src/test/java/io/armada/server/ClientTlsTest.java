@@ -2,6 +2,7 @@ package io.armada.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.CreateTableRequest;
@@ -17,6 +18,7 @@ import io.armada.client.Op;
 import io.armada.client.TxnResult;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
+import io.armada.server.process.NodeProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -30,17 +32,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The client API with mutual TLS: trusted clients are served (writes forwarded over TLS too), others refused. */
+/** The client API with mutual TLS on three node processes: trusted clients are served (writes forwarded over TLS too), others refused. */
 class ClientTlsTest {
     @TempDir Path data;
-    private DevCluster cluster;
+    private final List<NodeProcess> nodes = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         channels.forEach(ManagedChannel::shutdownNow);
-        if (cluster != null) {
-            cluster.close();
+        for (NodeProcess n : nodes) {
+            n.close();
         }
     }
 
@@ -48,18 +50,20 @@ class ClientTlsTest {
     void mutualTlsServesTrustedClientsAndRefusesPlaintextAndAnonymousOnes() throws Exception {
         List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3),
                 ServerConfig.RaftSettings.defaults(), true);
-        cluster = DevCluster.start(configs, e -> {
-            throw new AssertionError("fatal storage error", e);
-        });
-        assertThat(cluster.awaitReady(30_000)).isTrue();
+        for (ServerConfig c : configs) { // three node processes, each reading its TLS files from its YAML config
+            NodeProcess n = new NodeProcess(c, data);
+            nodes.add(n);
+            n.start(Duration.ofSeconds(60));
+        }
         Path certs = data.resolve("certs");
         var node2 = configs.get(1).self().clientAddress();
 
         ManagedChannel trusted = channel(node2.port(), GrpcSslContexts.forClient()
                 .trustManager(certs.resolve("ca.crt").toFile())
                 .keyManager(certs.resolve("node-1.crt").toFile(), certs.resolve("node-1.key").toFile()).build());
-        TablesGrpc.newBlockingStub(trusted).withDeadlineAfter(20, TimeUnit.SECONDS)
-                .create(CreateTableRequest.newBuilder().setName("secure").build());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions() // until the catalog has a leader
+                .until(() -> TablesGrpc.newBlockingStub(trusted).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("secure").build()).hasTable());
         for (int i = 0; i < 3; i++) { // through node 2: at least one write is forwarded unless node 2 leads
             KVGrpc.newBlockingStub(trusted).withDeadlineAfter(20, TimeUnit.SECONDS).put(PutRequest.newBuilder()
                     .setTable("secure").setKey(ByteString.copyFromUtf8("k" + i)).setValue(ByteString.copyFromUtf8("v")).build());
