@@ -42,6 +42,10 @@ import org.rocksdb.WriteOptions;
 public final class Table {
     /** Key of the applied marker inside the table's column family: sorts before every data key. */
     static final byte[] APPLIED_KEY = {0};
+    /** Follower clusters: the last leader index applied (its entries may carry no command). */
+    static final byte[] SOURCE_KEY = {0, 'S'};
+    /** Follower clusters: present while a leader snapshot is being loaded; the content is partial. */
+    static final byte[] RESET_KEY = {0, 'R'};
 
     private final long id;
     private final RocksDB db;
@@ -51,6 +55,8 @@ public final class Table {
     private ColumnFamilyHandle cf;
     private volatile boolean dropped;
     private volatile Applied applied;
+    private volatile long sourceIndex;
+    private volatile boolean resetting;
 
     /** The position of the last applied command: the local Raft index and the revision it stamped. */
     public record Applied(long index, long revision) {
@@ -76,6 +82,9 @@ public final class Table {
         this.writeOptions = writeOptions;
         try {
             this.applied = Applied.decode(db.get(cf, APPLIED_KEY));
+            byte[] source = db.get(cf, SOURCE_KEY);
+            this.sourceIndex = source == null ? 0 : ByteBuffer.wrap(source).getLong();
+            this.resetting = db.get(cf, RESET_KEY) != null;
         } catch (RocksDBException e) {
             throw new StorageException("table " + id + ": cannot read the applied marker", e);
         }
@@ -121,13 +130,7 @@ public final class Table {
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro);
                 CommandResult result = execute(view, revision, command);
-                for (Map.Entry<byte[], Record> w : view.writes().entrySet()) {
-                    if (w.getValue() == null) {
-                        batch.delete(cf, TableView.dataKey(w.getKey()));
-                    } else {
-                        batch.put(cf, TableView.dataKey(w.getKey()), w.getValue().encode());
-                    }
-                }
+                writeTo(batch, view);
                 Applied after = new Applied(index, revision);
                 batch.put(cf, APPLIED_KEY, after.encode());
                 db.write(writeOptions, batch);
@@ -139,6 +142,133 @@ public final class Table {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Follower clusters: the last leader index this table applied, where replication resumes. At
+     * least the revision (a table installed from a follower-group snapshot knows only that).
+     */
+    public long sourceIndex() {
+        return Math.max(sourceIndex, applied.revision());
+    }
+
+    /** Follower clusters: a leader snapshot is being loaded and the content is partial; reads must wait. */
+    public boolean isResetting() {
+        return resetting;
+    }
+
+    /**
+     * Follower clusters: applies the leader's entry {@code leaderIndex} (its {@code command} may be
+     * null: a no-op) as part of local Raft entry {@code index}, which may carry several leader
+     * entries. The command stamps {@code leaderIndex} as its revision; the leader index is recorded
+     * in the same atomic write, so a leader entry at or below it is a replay and is skipped.
+     */
+    public CommandResult applyReplicated(long index, long leaderIndex, Command command) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Applied before = applied;
+            if (leaderIndex <= sourceIndex()) {
+                return CommandResult.getDefaultInstance();
+            }
+            if (index < before.index()) {
+                throw new IllegalStateException("table " + id + ": leader entry " + leaderIndex + " in local entry "
+                        + index + " behind the applied " + before.index());
+            }
+            try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
+                CommandResult result = CommandResult.getDefaultInstance();
+                Applied after = new Applied(index, before.revision());
+                if (command != null) {
+                    CommandValidator.validate(command);
+                    TableView view = new TableView(db, cf, ro);
+                    result = execute(view, leaderIndex, command);
+                    writeTo(batch, view);
+                    after = new Applied(index, leaderIndex);
+                }
+                batch.put(cf, APPLIED_KEY, after.encode());
+                batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
+                db.write(writeOptions, batch);
+                applied = after;
+                sourceIndex = leaderIndex;
+                return result;
+            } catch (RocksDBException e) {
+                throw new StorageException("table " + id + ": apply of leader entry " + leaderIndex + " failed", e);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Follower clusters: starts loading a leader snapshot at local entry {@code index}: the table
+     * is emptied and marked resetting in one write. {@link #loadRecords} entries follow, then
+     * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a follower-group
+     * snapshot in the middle resumes the load where it stood.
+     */
+    public void beginReset(long index) {
+        if (mutate(index, (batch, before) -> {
+            batch.deleteRange(cf, new byte[] {TableView.DATA_PREFIX}, new byte[] {TableView.DATA_PREFIX + 1});
+            batch.put(cf, RESET_KEY, new byte[0]);
+            return new Applied(index, before.revision());
+        })) {
+            resetting = true;
+        }
+    }
+
+    /** Follower clusters: writes snapshot records (as {@link SnapshotReader} yields them) at local entry {@code index}. */
+    public void loadRecords(long index, List<SnapshotReader.Item> records) {
+        mutate(index, (batch, before) -> {
+            for (SnapshotReader.Item item : records) {
+                Record.decode(item.record()); // validates
+                batch.put(cf, TableView.dataKey(item.key()), item.record());
+            }
+            return new Applied(index, before.revision());
+        });
+    }
+
+    /** Follower clusters: completes a snapshot load; the table now stands at the leader's {@code leaderIndex}. */
+    public void endReset(long index, long leaderIndex, long leaderRevision) {
+        if (mutate(index, (batch, before) -> {
+            batch.delete(cf, RESET_KEY);
+            batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
+            return new Applied(index, Math.max(before.revision(), leaderRevision));
+        })) {
+            resetting = false;
+            sourceIndex = leaderIndex;
+        }
+    }
+
+    /** Adds writes to a batch and returns the applied marker after them. */
+    @FunctionalInterface
+    private interface Change {
+        Applied apply(WriteBatch batch, Applied before) throws RocksDBException;
+    }
+
+    /** One atomic write of {@code change} plus the applied marker; false if {@code index} is a replay (nothing written). */
+    private boolean mutate(long index, Change change) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Applied before = applied;
+            if (index <= before.index()) {
+                return false;
+            }
+            try (WriteBatch batch = new WriteBatch()) {
+                Applied after = change.apply(batch, before);
+                batch.put(cf, APPLIED_KEY, after.encode());
+                db.write(writeOptions, batch);
+                applied = after;
+                return true;
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": write at index " + index + " failed", e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static byte[] longBytes(long v) {
+        return ByteBuffer.allocate(8).putLong(v).array();
     }
 
     /** Records that the Raft entry at {@code index} (no-op, membership change) was applied; the revision stays. */
@@ -157,6 +287,16 @@ public final class Table {
             throw new StorageException("table " + id + ": marking index " + index + " applied failed", e);
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    private void writeTo(WriteBatch batch, TableView view) throws RocksDBException {
+        for (Map.Entry<byte[], Record> w : view.writes().entrySet()) {
+            if (w.getValue() == null) {
+                batch.delete(cf, TableView.dataKey(w.getKey()));
+            } else {
+                batch.put(cf, TableView.dataKey(w.getKey()), w.getValue().encode());
+            }
         }
     }
 
@@ -397,6 +537,8 @@ public final class Table {
             ColumnFamilyHandle old = cf;
             cf = replacement;
             applied = replacementApplied;
+            sourceIndex = 0; // a snapshot stream carries the revision only; sourceIndex() falls back to it
+            resetting = false;
             return old;
         } finally {
             lock.writeLock().unlock();

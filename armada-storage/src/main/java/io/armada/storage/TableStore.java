@@ -1,8 +1,6 @@
 package io.armada.storage;
 
 import io.armada.api.v1.SnapshotChunk;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.CRC32C;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -255,41 +252,19 @@ public final class TableStore implements AutoCloseable {
 
     private Table.Applied load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
-        ChunkStream in = new ChunkStream(chunks);
-        DataInputStream data = new DataInputStream(in);
-        long index = data.readLong();
-        long revision = data.readLong();
-        Table.Applied applied = new Table.Applied(asIndex >= 0 ? asIndex : index, revision);
+        SnapshotReader in = new SnapshotReader(chunks);
+        Table.Applied applied = new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
-            while (true) {
-                int keyLength;
-                try {
-                    keyLength = data.readInt();
-                } catch (EOFException end) {
-                    break;
-                }
-                if (keyLength <= 0 || keyLength > io.armada.proto.Limits.MAX_KEY_BYTES) {
-                    throw new InvalidSnapshotException("snapshot record with a key of " + keyLength + " bytes");
-                }
-                byte[] key = new byte[keyLength];
-                data.readFully(key);
-                int recordLength = data.readInt();
-                if (recordLength < Record.HEADER_BYTES
-                        || recordLength > Record.HEADER_BYTES + io.armada.proto.Limits.MAX_VALUE_BYTES) {
-                    throw new InvalidSnapshotException("snapshot record of " + recordLength + " bytes");
-                }
-                byte[] record = new byte[recordLength];
-                data.readFully(record);
-                Record.decode(record); // validates
-                batch.put(cf, TableView.dataKey(key), record);
+            while (in.hasNext()) {
+                SnapshotReader.Item item = in.next();
+                batch.put(cf, TableView.dataKey(item.key()), item.record());
                 if (batch.getDataSize() > 4 << 20) {
                     db.write(noWal, batch); // durable by the flush before the switch
                     batch.close();
                     batch = new WriteBatch();
                 }
             }
-            in.verifyComplete();
             batch.put(cf, Table.APPLIED_KEY, applied.encode());
             db.write(noWal, batch);
         } finally {
@@ -302,70 +277,6 @@ public final class TableStore implements AutoCloseable {
     public static final class InvalidSnapshotException extends RuntimeException {
         public InvalidSnapshotException(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    /** The chunks' data as one stream, checking order, the last flag and the CRC32C. */
-    private static final class ChunkStream extends InputStream {
-        private final Iterator<SnapshotChunk> chunks;
-        private final CRC32C crc = new CRC32C();
-        private byte[] current = new byte[0];
-        private int position;
-        private boolean sawLast;
-        private long revision = -1;
-
-        ChunkStream(Iterator<SnapshotChunk> chunks) {
-            this.chunks = chunks;
-        }
-
-        private boolean fill() {
-            while (position >= current.length) {
-                if (sawLast || !chunks.hasNext()) {
-                    return false;
-                }
-                SnapshotChunk c = chunks.next();
-                if (revision >= 0 && c.getRevision() != revision) {
-                    throw new InvalidSnapshotException("snapshot chunks of revisions " + revision + " and " + c.getRevision());
-                }
-                revision = c.getRevision();
-                current = c.getData().toByteArray();
-                position = 0;
-                crc.update(current);
-                if (c.getLast()) {
-                    sawLast = true;
-                    if ((int) crc.getValue() != c.getChecksum()) {
-                        throw new InvalidSnapshotException("snapshot checksum mismatch: computed "
-                                + Integer.toUnsignedString((int) crc.getValue()) + ", stream says "
-                                + Integer.toUnsignedString(c.getChecksum()));
-                    }
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() {
-            return fill() ? current[position++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (!fill()) {
-                return -1;
-            }
-            int n = Math.min(len, current.length - position);
-            System.arraycopy(current, position, b, off, n);
-            position += n;
-            return n;
-        }
-
-        void verifyComplete() {
-            if (!sawLast) {
-                throw new InvalidSnapshotException("snapshot stream ended without its last chunk");
-            }
         }
     }
 
