@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /** {@code armada leader}: runs one node of the leader cluster from a YAML file, with overrides by flag. */
 @CommandLine.Command(name = "leader", mixinStandardHelpOptions = true,
         description = "Run one node of a leader cluster.")
-final class LeaderCommand implements Callable<Integer> {
+class LeaderCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--config", required = true, description = "YAML configuration file.")
     Path config;
 
@@ -30,6 +30,11 @@ final class LeaderCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Whether this command runs follower-cluster nodes. */
+    boolean follower() {
+        return false;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> overrides = new LinkedHashMap<>(set);
@@ -44,6 +49,12 @@ final class LeaderCommand implements Callable<Integer> {
             loaded = ConfigLoader.load(config, overrides);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("error: configuration " + config + ": " + e.getMessage());
+            return 2;
+        }
+        if (loaded.isFollower() != follower()) {
+            spec.commandLine().getErr().println("error: configuration " + config + ": " + (follower()
+                    ? "follower-of: required for a follower-cluster node (the leader cluster's endpoints)"
+                    : "follower-of: set, so this is a follower-cluster node; run `armada follower`"));
             return 2;
         }
         ServerMain.run(loaded);

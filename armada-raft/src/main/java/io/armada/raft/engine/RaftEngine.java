@@ -262,6 +262,40 @@ public final class RaftEngine implements AutoCloseable {
         return Optional.of(new GroupStatus(groupId, soft.role(), soft.leaderId(), g.term, g.commitIndex, g.appliedIndex));
     }
 
+    /**
+     * Committed entries of a group from {@code fromIndex} on, at most {@code maxBytes} of payload (at
+     * least one entry), and never past what this node has applied: an applied entry is committed and
+     * can no longer change. For readers outside the group (cross-cluster replication); safe from any
+     * thread, as it reads the log store's immutable, committed part.
+     */
+    public CommittedEntries committedEntries(long groupId, long fromIndex, long maxBytes) {
+        GroupRuntime g = groups.get(groupId);
+        if (g == null) {
+            throw new RaftException(RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " is not open on node " + nodeId);
+        }
+        long applied = g.stateMachine.appliedIndex();
+        long first = logStore.firstIndex(groupId);
+        if (fromIndex > applied) {
+            return new CommittedEntries(List.of(), applied, false);
+        }
+        if (first == 0 || fromIndex < first) {
+            return new CommittedEntries(List.of(), applied, true);
+        }
+        List<io.armada.raft.log.StoredEntry> stored;
+        try {
+            stored = logStore.entries(groupId, fromIndex, applied + 1, maxBytes);
+        } catch (IllegalStateException compactedMeanwhile) { // the store's "log hole": compaction raced this read
+            return new CommittedEntries(List.of(), applied, true);
+        }
+        if (stored.isEmpty() || stored.get(0).index() != fromIndex) {
+            return new CommittedEntries(List.of(), applied, true);
+        }
+        return new CommittedEntries(stored.stream().map(StoredLog::decodeEntry).toList(), applied, false);
+    }
+
+    /** A slice of a group's committed log: {@code compacted} when the start lies before the stored log. */
+    public record CommittedEntries(List<io.armada.raft.Entry> entries, long appliedIndex, boolean compacted) {}
+
     public Set<Long> groupIds() {
         return Set.copyOf(groups.keySet());
     }

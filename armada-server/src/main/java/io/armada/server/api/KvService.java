@@ -42,7 +42,13 @@ final class KvService extends KVGrpc.KVImplBase {
             Replies.reply(observer, () -> {
                 TableHandle table = table(request.getTable());
                 CommandValidator.validate("range", request);
-                return readPoint(table, request.getLinearizable()).thenApply(ignored -> {
+                return readPoint(table, request.getLinearizable())
+                        .thenCompose(ignored -> revisionReached(table, request.getMinRevision()))
+                        .thenApply(ignored -> {
+                    if (table.stateMachine().table().isResetting()) {
+                        throw Errors.unavailable("table '" + table.name() + "' is loading a snapshot of the leader"
+                                + " cluster; retry shortly or read from another cluster", null);
+                    }
                     RangeResponse r = table.stateMachine().table().range(request);
                     return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
                 });
@@ -153,7 +159,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
                         result -> result.getPut().toBuilder()
                                 .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
-                        (member, deadline) -> peers.kv(member).withDeadline(deadline).put(request));
+                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).put(request));
             });
         }
     }
@@ -168,7 +174,7 @@ final class KvService extends KVGrpc.KVImplBase {
                         result -> result.getDeleteRange().toBuilder()
                                 .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
                                 .build(),
-                        (member, deadline) -> peers.kv(member).withDeadline(deadline).deleteRange(request));
+                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).deleteRange(request));
             });
         }
     }
@@ -182,7 +188,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
                         result -> result.getTxn().toBuilder()
                                 .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
-                        (member, deadline) -> peers.kv(member).withDeadline(deadline).txn(request));
+                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).txn(request));
             });
         }
     }
@@ -190,6 +196,25 @@ final class KvService extends KVGrpc.KVImplBase {
     /** Names the table in every log line written while serving the request (the logback pattern shows it). */
     private static org.slf4j.MDC.MDCCloseable tableInLogs(String table) {
         return org.slf4j.MDC.putCloseable("table", table);
+    }
+
+    /**
+     * Completes once this node applied at least {@code minRevision} of the table (at once for 0),
+     * within the call's deadline: read-your-writes for a client that wrote through another cluster.
+     */
+    private CompletableFuture<?> revisionReached(TableHandle table, long minRevision) {
+        if (minRevision <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+        long waitMillis = deadline == null ? Router.DEFAULT_WRITE_TIMEOUT_MILLIS
+                : Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS));
+        return table.stateMachine().watch().atLeast(minRevision)
+                .orTimeout(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(io.grpc.Status.DEADLINE_EXCEEDED
+                        .withDescription("min_revision " + minRevision + " of table '" + table.name()
+                                + "' not applied on this node within the deadline (it is at "
+                                + table.stateMachine().position() + ")").asRuntimeException()));
     }
 
     /** Completes when a read may run: at once, or for a linearizable read once this node applied the read index. */

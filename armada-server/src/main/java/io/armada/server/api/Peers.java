@@ -32,6 +32,11 @@ final class Peers implements AutoCloseable {
         this.config = config;
     }
 
+    /** A channel to member {@code memberId}'s client API whose calls are marked as forwarded by this node. */
+    io.grpc.Channel forwardChannel(long memberId) {
+        return ClientInterceptors.intercept(channel(memberId), marker());
+    }
+
     KVGrpc.KVFutureStub kv(long memberId) {
         return KVGrpc.newFutureStub(ClientInterceptors.intercept(channel(memberId), marker()));
     }

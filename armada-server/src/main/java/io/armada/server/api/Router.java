@@ -28,9 +28,13 @@ final class Router {
     private final ArmadaNode node;
     private final Peers peers;
 
+    /** The leader cluster, when this node is in a follower cluster; null otherwise. */
+    private final io.armada.server.replication.LeaderLink leaderCluster;
+
     Router(ArmadaNode node, Peers peers) {
         this.node = node;
         this.peers = peers;
+        this.leaderCluster = node.leaderCluster();
     }
 
     /**
@@ -41,6 +45,9 @@ final class Router {
             java.util.function.Function<CommandResult, T> local, Forward<T> forward) {
         // read the call's context here: the continuations below run on engine threads
         Call call = new Call(ForwardedInterceptor.FORWARDED.get(), Context.current().getDeadline());
+        if (leaderCluster != null) {
+            return viaLeaderCluster(groupId, tableName, call, forward);
+        }
         GroupStatus status = node.groupStatus(groupId).orElse(null);
         if (status == null) {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
@@ -59,10 +66,10 @@ final class Router {
         return forwardOrFail(call, tableName, status.leaderId(), forward);
     }
 
-    /** Sends the original request to member {@code memberId} with the caller's remaining deadline. */
+    /** Sends the original request over {@code channel} (to a member, or to the leader cluster) with the caller's remaining deadline. */
     @FunctionalInterface
     interface Forward<T> {
-        ListenableFuture<T> send(long memberId, Deadline deadline);
+        ListenableFuture<T> send(io.grpc.Channel channel, Deadline deadline);
     }
 
     /** What the router needs of the gRPC call it serves. */
@@ -87,7 +94,7 @@ final class Router {
                     + " leader; the leader is member " + leaderId, peers.clientAddress(leaderId)));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        Futures.addCallback(forward.send(leaderId, call.forwardDeadline()), new FutureCallback<>() {
+        Futures.addCallback(forward.send(peers.forwardChannel(leaderId), call.forwardDeadline()), new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
                 result.complete(answeredBy(value, node.config().nodeId()));
@@ -99,6 +106,53 @@ final class Router {
             }
         }, MoreExecutors.directExecutor());
         return result;
+    }
+
+    /**
+     * A follower cluster's write: sent to the leader cluster, and answered once this node has
+     * applied the write's revision, so the client reads its own write here. If the leader cluster
+     * cannot be reached the call fails at once with UNAVAILABLE; local reads go on.
+     */
+    private <T extends com.google.protobuf.Message> CompletableFuture<T> viaLeaderCluster(long groupId, String tableName,
+            Call call, Forward<T> forward) {
+        io.armada.server.node.TableStateMachine sm = groupId == io.armada.server.node.Catalog.GROUP_ID ? node.catalog()
+                : node.table(groupId).map(io.armada.server.node.TableHandle::stateMachine).orElse(null);
+        if (sm == null) {
+            return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Futures.addCallback(forward.send(leaderCluster.channel(), call.forwardDeadline()), new FutureCallback<>() {
+            @Override
+            public void onSuccess(T value) {
+                long revision = revisionOf(value);
+                sm.watch().atLeast(revision).orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
+                    if (e == null) {
+                        result.complete(answeredBy(value, node.config().nodeId()));
+                    } else {
+                        result.completeExceptionally(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("committed at revision "
+                                + revision + " in the leader cluster, not yet replicated to this follower cluster")
+                                .asRuntimeException());
+                    }
+                });
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+                    leaderCluster.failedOver();
+                    result.completeExceptionally(Errors.unavailable("this is a follower cluster and the leader cluster ("
+                            + leaderCluster.endpoints() + ") cannot be reached; reads are still served here", null));
+                } else {
+                    result.completeExceptionally(t);
+                }
+            }
+        }, MoreExecutors.directExecutor());
+        return result;
+    }
+
+    private static long revisionOf(com.google.protobuf.Message response) {
+        var field = response.getDescriptorForType().findFieldByName("header");
+        return field == null ? 0 : ((ResponseHeader) response.getField(field)).getRevision();
     }
 
     /** The response with {@code header.member_id} naming the member the client called (etcd's meaning). */

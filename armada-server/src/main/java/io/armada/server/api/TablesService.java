@@ -60,7 +60,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
                                 .setTable(TableInfo.newBuilder().setName(request.getName()).setId(id))
                                 .build();
                     },
-                    (member, d) -> peers.tables(member).withDeadline(d).create(request));
+                    (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).create(request));
             return committed.thenCompose(r -> whenLeaderKnown(r, deadline));
         });
     }
@@ -100,7 +100,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
                                 .setHeader(router.header(Catalog.GROUP_ID, result.getDeleteRange().getHeader().getRevision()))
                                 .build();
                     },
-                    (member, d) -> peers.tables(member).withDeadline(d).delete(request));
+                    (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
         });
     }
 
@@ -121,6 +121,11 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         TableStatus.Builder status = TableStatus.newBuilder();
         node.groupStatus(id).ifPresent(s -> status.setLeaderId(s.leaderId()).setRaftTerm(s.term()));
         node.table(id).ifPresent(h -> status.setAppliedRevision(h.stateMachine().table().revision()));
+        // follower clusters: the node running the table's replicator knows the leader's revision
+        node.replication().flatMap(r -> r.lag(id)).filter(lag -> lag.leaderRevision() > 0).ifPresent(lag -> status
+                .setLeaderRevision(lag.leaderRevision())
+                .setLagRevisions(Math.max(0, lag.leaderRevision() - status.getAppliedRevision()))
+                .setOutOfSyncMillis(lag.outOfSyncMillis()));
         return TableInfo.newBuilder().setName(name).setId(id).setStatus(status).build();
     }
 

@@ -28,7 +28,8 @@ public record ServerConfig(
         ClientTlsConfig clientTls,
         RaftTlsConfig raftTls,
         HostPort metricsAddress,
-        RaftSettings raft) {
+        RaftSettings raft,
+        FollowerOf followerOf) {
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "data-dir: required");
@@ -50,6 +51,32 @@ public record ServerConfig(
         }
         Objects.requireNonNull(raftTls, "raft-tls: required (QUIC always runs TLS 1.3)");
         raft = raft == null ? RaftSettings.defaults() : raft;
+    }
+
+    /** Whether this node belongs to a follower cluster (it replicates from {@link #followerOf}). */
+    public boolean isFollower() {
+        return followerOf != null;
+    }
+
+    /** A copy of this configuration as a node of a follower cluster of {@code leader}. */
+    public ServerConfig asFollowerOf(FollowerOf leader) {
+        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader);
+    }
+
+    /**
+     * Present on the nodes of a follower cluster: the leader cluster's client API endpoints (any
+     * of its nodes; several for failover), and the TLS files to reach them when it serves TLS.
+     */
+    public record FollowerOf(List<HostPort> endpoints, Path caFile, Path certFile, Path keyFile) {
+        public FollowerOf {
+            if (endpoints == null || endpoints.isEmpty()) {
+                throw new ConfigException("follower-of.endpoints", "at least one host:port of the leader cluster is required");
+            }
+            endpoints = List.copyOf(endpoints);
+            if ((certFile == null) != (keyFile == null)) {
+                throw new ConfigException("follower-of.cert-file", "cert-file and key-file are given together");
+            }
+        }
     }
 
     /** This node's own member entry. */

@@ -51,7 +51,7 @@ public final class DevCluster implements AutoCloseable {
                     pem.privateKey(), pem.trustedAuthorities()) : null;
             out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, api,
                     new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
-                    new HostPort(HOST, basePort + 200 + i), raft));
+                    new HostPort(HOST, basePort + 200 + i), raft, null));
         }
         return out;
     }

@@ -51,11 +51,15 @@ public final class ArmadaNode implements AutoCloseable {
     private final List<Long> voters;
     private final Map<String, TableHandle> tablesByName = new ConcurrentHashMap<>();
     private final Map<Long, TableHandle> tablesById = new ConcurrentHashMap<>();
+    /** Follower clusters only: the leader cluster and the replicators pulling from it. */
+    private final io.armada.server.replication.LeaderLink leaderCluster;
+    private volatile io.armada.server.replication.ReplicationManager replication;
     private volatile boolean closed;
     private boolean leftoversChecked;
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
+        this.leaderCluster = config.isFollower() ? new io.armada.server.replication.LeaderLink(config.followerOf()) : null;
         Path data = config.dataDir();
         this.voters = config.members().stream().map(ServerConfig.MemberConfig::id).sorted().toList();
         this.logStore = LogStore.open(data.resolve("raft-log"), LogStoreOptions.defaults(), fatal::accept);
@@ -79,7 +83,7 @@ public final class ArmadaNode implements AutoCloseable {
                 .withProposalLimits(64L << 20, Limits.MAX_REQUEST_BYTES + (64 << 10));
         this.engine = new RaftEngine(config.nodeId(), engineConfig, raftConfig, logStore, transport, fatal::accept);
         this.catalog = new TableStateMachine(Catalog.GROUP_ID, tableStore, snapshotDir(Catalog.GROUP_ID),
-                index -> reconcileTables());
+                config.isFollower(), index -> reconcileTables());
     }
 
     /**
@@ -93,6 +97,10 @@ public final class ArmadaNode implements AutoCloseable {
             node.engine.start();
             node.reconcileTables(); // tables the catalog held when the node stopped
             node.engine.openGroup(Catalog.GROUP_ID, node.voters, node.catalog).get(30, TimeUnit.SECONDS);
+            if (node.leaderCluster != null) {
+                node.replication = new io.armada.server.replication.ReplicationManager(node.engine, node.leaderCluster,
+                        node::replicatedGroups, node::stateMachine, config.nodeId());
+            }
         } catch (Exception e) {
             node.close();
             throw new IllegalStateException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
@@ -104,6 +112,32 @@ public final class ArmadaNode implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The leader cluster, if this node is in a follower cluster; null otherwise. */
+    public io.armada.server.replication.LeaderLink leaderCluster() {
+        return leaderCluster;
+    }
+
+    /** The replication of a follower cluster node (lag per table); empty on the leader cluster. */
+    public Optional<io.armada.server.replication.ReplicationManager> replication() {
+        return Optional.ofNullable(replication);
+    }
+
+    /** The groups a follower cluster replicates from the leader cluster: the catalog and every table. */
+    private Iterable<Long> replicatedGroups() {
+        List<Long> ids = new java.util.ArrayList<>(tablesById.keySet());
+        ids.add(Catalog.GROUP_ID);
+        return ids;
+    }
+
+    /** The state machine of group {@code id} (the catalog or a table), or null if it is not open here. */
+    public TableStateMachine stateMachine(long id) {
+        if (id == Catalog.GROUP_ID) {
+            return catalog;
+        }
+        TableHandle h = tablesById.get(id);
+        return h == null ? null : h.stateMachine();
     }
 
     public RaftEngine engine() {
@@ -181,7 +215,7 @@ public final class ArmadaNode implements AutoCloseable {
     }
 
     private void openTable(String name, long id) {
-        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), index -> { });
+        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollower(), index -> { });
         TableHandle handle = new TableHandle(name, id, sm);
         tablesById.put(id, handle);
         tablesByName.put(name, handle);
@@ -268,6 +302,12 @@ public final class ArmadaNode implements AutoCloseable {
             return;
         }
         closed = true;
+        if (replication != null) {
+            closeQuietly(replication);
+        }
+        if (leaderCluster != null) {
+            closeQuietly(leaderCluster);
+        }
         closeQuietly(engine);
         closeQuietly(transport);
         closeQuietly(tableStore);

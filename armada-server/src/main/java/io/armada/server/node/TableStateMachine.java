@@ -17,7 +17,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.armada.internal.v1.FollowerEntry;
+import io.armada.internal.v1.ReplicatedEntry;
+import io.armada.storage.SnapshotReader;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 
@@ -31,18 +36,37 @@ public final class TableStateMachine implements GroupStateMachine {
     private final TableStore store;
     private final SnapshotFiles files;
     private final LongConsumer onApplied;
+    private final boolean follower;
+    private final AppliedWatch watch;
     private volatile Table table;
 
     /**
-     * @param onApplied called after every applied entry with its index (on the group's worker
-     *     thread); waiters for "applied at least X" hang off it
+     * @param follower whether this node is in a follower cluster: entries are then
+     *     {@link FollowerEntry FollowerEntries} carrying the leader cluster's entries and revisions
+     * @param onApplied called after every applied entry with its index (on the group's worker thread)
      */
-    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, LongConsumer onApplied) {
+    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, boolean follower, LongConsumer onApplied) {
         this.tableId = tableId;
         this.store = store;
         this.table = store.hasTable(tableId) ? store.table(tableId) : store.createTable(tableId);
         this.files = new SnapshotFiles(snapshotDir);
+        this.follower = follower;
         this.onApplied = onApplied;
+        this.watch = new AppliedWatch(position());
+    }
+
+    /**
+     * How far this table is, in the leader cluster's index space: the applied Raft index on the
+     * leader cluster, the last applied leader index on a follower cluster. Revisions clients hold
+     * (a write's revision, a read's min_revision) compare against it.
+     */
+    public long position() {
+        return follower ? table.sourceIndex() : table.appliedIndex();
+    }
+
+    /** Waiters on {@link #position()}. */
+    public AppliedWatch watch() {
+        return watch;
     }
 
     public Table table() {
@@ -57,20 +81,57 @@ public final class TableStateMachine implements GroupStateMachine {
     @Override
     public Object apply(Entry entry) {
         Object result = null;
-        if (entry.type() == EntryType.NORMAL) {
-            Command command;
-            try {
-                command = Command.parseFrom(entry.data());
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("table " + tableId + ": entry " + entry.index() + " is no Command", e);
-            }
-            CommandResult applied = table.apply(entry.index(), entry.index(), command);
-            result = applied;
-        } else {
+        if (entry.type() != EntryType.NORMAL) {
             table.markApplied(entry.index());
+        } else if (follower) {
+            applyFollowerEntry(entry);
+        } else {
+            result = table.apply(entry.index(), entry.index(), parse(entry, Command::parseFrom, "Command"));
         }
         onApplied.accept(entry.index());
+        watch.advance(position());
         return result;
+    }
+
+    private void applyFollowerEntry(Entry entry) {
+        FollowerEntry fe = parse(entry, FollowerEntry::parseFrom, "FollowerEntry");
+        long index = entry.index();
+        switch (fe.getOpCase()) {
+            case BATCH -> {
+                if (table.isResetting()) { // a snapshot load was cut short by a leadership change: it restarts
+                    table.markApplied(index);
+                    return;
+                }
+                for (ReplicatedEntry e : fe.getBatch().getEntriesList()) {
+                    table.applyReplicated(index, e.getIndex(), e.hasCommand() ? e.getCommand() : null);
+                }
+                table.markApplied(index); // a batch of replays only
+            }
+            case SNAPSHOT_BEGIN -> table.beginReset(index);
+            case SNAPSHOT_RECORDS -> {
+                List<SnapshotReader.Item> items = new ArrayList<>();
+                for (io.armada.internal.v1.SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
+                    items.add(new SnapshotReader.Item(r.getKey().toByteArray(), r.getRecord().toByteArray()));
+                }
+                table.loadRecords(index, items);
+            }
+            case SNAPSHOT_END -> table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(),
+                    fe.getSnapshotEnd().getLeaderRevision());
+            case OP_NOT_SET -> throw new IllegalStateException("table " + tableId + ": empty follower entry " + index);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    private <T> T parse(Entry entry, Parser<T> parser, String what) {
+        try {
+            return parser.parse(entry.data());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("table " + tableId + ": entry " + entry.index() + " is no " + what, e);
+        }
     }
 
     @Override
@@ -115,6 +176,7 @@ public final class TableStateMachine implements GroupStateMachine {
             throw new UncheckedIOException("table " + tableId + ": cannot read staged snapshot " + staged, e);
         }
         onApplied.accept(meta.index());
+        watch.advance(position());
     }
 
     /** The table snapshot's chunks as written by {@link #takeSnapshot}, one length-prefixed proto each. */

@@ -34,7 +34,7 @@ class TableStateMachineTest {
         SnapshotMeta meta = new SnapshotMeta(501, 1, ConfState.ofVoters(1L, 2L, 3L));
         List<SnapshotChunk> chunks = new ArrayList<>();
         try (TableStore source = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, source, dir.resolve("a-snap"), i -> { });
+            TableStateMachine sm = new TableStateMachine(7, source, dir.resolve("a-snap"), false, i -> { });
             sm.apply(new Entry(1, 1, EntryType.NOOP, new byte[0]));
             for (int i = 2; i <= 501; i++) {
                 sm.apply(put(i, "key-" + (i % 300), "value-" + i));
@@ -52,7 +52,7 @@ class TableStateMachineTest {
             assertThat(sm.read(new SnapshotMeta(9, 1, meta.confState()), 0, 10)).as("an unknown snapshot").isNull();
         }
         try (TableStore target = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, target, dir.resolve("b-snap"), i -> { });
+            TableStateMachine sm = new TableStateMachine(7, target, dir.resolve("b-snap"), false, i -> { });
             chunks.forEach(sm::stageSnapshotChunk);
             sm.installSnapshot(meta);
             assertThat(sm.appliedIndex()).isEqualTo(501);
@@ -62,7 +62,7 @@ class TableStateMachineTest {
                     .build()).getKvs(0).getValue().toStringUtf8()).isEqualTo("value-301");
         }
         try (TableStore reopened = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, reopened, dir.resolve("b-snap"), i -> { });
+            TableStateMachine sm = new TableStateMachine(7, reopened, dir.resolve("b-snap"), false, i -> { });
             assertThat(sm.appliedIndex()).isEqualTo(501);
             assertThat(sm.latestSnapshot()).as("the snapshot identity survives a restart").isEqualTo(meta);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(300);
@@ -73,7 +73,7 @@ class TableStateMachineTest {
     void everyEntryIsAppliedAtItsIndexAsRevision() {
         try (TableStore store = TableStore.open(dir.resolve("s"), StoreOptions.defaults())) {
             List<Long> seen = new ArrayList<>();
-            TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), seen::add);
+            TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), false, seen::add);
             sm.apply(new Entry(1, 4, EntryType.NOOP, new byte[0]));
             Object result = sm.apply(put(5, "a", "1"));
             assertThat(((io.armada.internal.v1.CommandResult) result).getPut().getHeader().getRevision()).isEqualTo(5);

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class NodeProcess implements AutoCloseable {
     private final ServerConfig config;
     private final Path yaml;
     private final Path stderr;
+    private final Path stdout;
     private Process process;
 
     public NodeProcess(ServerConfig config, Path workDir) throws IOException {
@@ -29,6 +31,7 @@ public final class NodeProcess implements AutoCloseable {
         Files.createDirectories(workDir);
         this.yaml = workDir.resolve("node-" + config.nodeId() + ".yaml");
         this.stderr = workDir.resolve("node-" + config.nodeId() + ".stderr.log");
+        this.stdout = workDir.resolve("node-" + config.nodeId() + ".stdout.log");
         Files.writeString(yaml, toYaml(config));
     }
 
@@ -57,6 +60,8 @@ public final class NodeProcess implements AutoCloseable {
                     if (line.startsWith("ready node")) {
                         ready.countDown();
                     }
+                    Files.writeString(stdout, line + "\n", StandardCharsets.UTF_8,
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 }
             } catch (IOException e) {
                 // the process ended
@@ -83,6 +88,15 @@ public final class NodeProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /** What the node printed on standard output (its log, with the test logging configuration). */
+    public String stdout() {
+        try {
+            return Files.exists(stdout) ? Files.readString(stdout) : "";
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     public String stderr() {
@@ -125,6 +139,10 @@ public final class NodeProcess implements AutoCloseable {
             if (c.clientTls().clientCaFile() != null) {
                 y.append("  client-ca-file: '").append(c.clientTls().clientCaFile()).append("'\n");
             }
+        }
+        if (c.followerOf() != null) {
+            y.append("follower-of:\n  endpoints:\n");
+            c.followerOf().endpoints().forEach(e -> y.append("    - ").append(e).append('\n'));
         }
         if (c.metricsAddress() != null) {
             y.append("metrics-address: ").append(c.metricsAddress()).append('\n');

@@ -1,0 +1,143 @@
+package io.armada.server.replication;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.armada.internal.v1.Command;
+import io.armada.internal.v1.LogServiceGrpc;
+import io.armada.internal.v1.PullRequest;
+import io.armada.internal.v1.PullResponse;
+import io.armada.internal.v1.ReplicatedEntry;
+import io.armada.internal.v1.TableSnapshotPart;
+import io.armada.internal.v1.TableSnapshotRequest;
+import io.armada.raft.Entry;
+import io.armada.raft.EntryType;
+import io.armada.raft.engine.RaftEngine;
+import io.armada.server.node.ArmadaNode;
+import io.armada.server.node.Catalog;
+import io.armada.server.node.TableHandle;
+import io.armada.server.node.TableStateMachine;
+import io.armada.storage.TableSnapshot;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The leader cluster's log service, on every leader node: a table's committed entries for
+ * follower clusters, one bounded batch per call (a long poll when nothing is new), and table
+ * snapshots for followers whose position was compacted away. Only applied entries leave the node,
+ * so nothing uncommitted ever reaches a follower.
+ */
+public final class LogService extends LogServiceGrpc.LogServiceImplBase {
+    /** Upper bound of a batch's commands; one entry larger than this still goes alone. */
+    public static final int MAX_BATCH_BYTES = 1 << 20;
+    public static final int MAX_WAIT_MILLIS = 10_000;
+
+    private final ArmadaNode node;
+
+    public LogService(ArmadaNode node) {
+        this.node = node;
+    }
+
+    @Override
+    public void pull(PullRequest request, StreamObserver<PullResponse> observer) {
+        if (node.config().isFollower()) {
+            observer.onError(Status.FAILED_PRECONDITION.withDescription("this node is in a follower cluster;"
+                    + " pull from the leader cluster").asRuntimeException());
+            return;
+        }
+        if (request.getStartIndex() < 1 || request.getWaitMillis() > MAX_WAIT_MILLIS) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("start_index must be at least 1 and wait_millis"
+                    + " at most " + MAX_WAIT_MILLIS).asRuntimeException());
+            return;
+        }
+        TableStateMachine sm = stateMachine(request.getTableId());
+        if (sm == null) {
+            observer.onNext(PullResponse.newBuilder().setGone(PullResponse.TableGone.getDefaultInstance()).build());
+            observer.onCompleted();
+            return;
+        }
+        int maxBytes = request.getMaxBytes() == 0 ? MAX_BATCH_BYTES : Math.min(request.getMaxBytes(), MAX_BATCH_BYTES);
+        sm.watch().atLeast(request.getStartIndex())
+                .completeOnTimeout(null, request.getWaitMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, e) -> {
+                    try {
+                        observer.onNext(read(request.getTableId(), request.getStartIndex(), maxBytes, sm));
+                        observer.onCompleted();
+                    } catch (RuntimeException failure) {
+                        observer.onError(Status.UNAVAILABLE.withDescription("table " + request.getTableId()
+                                + " cannot be read here: " + failure.getMessage()).asRuntimeException());
+                    }
+                });
+    }
+
+    private PullResponse read(long tableId, long start, int maxBytes, TableStateMachine sm) {
+        RaftEngine.CommittedEntries slice = node.engine().committedEntries(tableId, start, maxBytes);
+        if (slice.compacted()) {
+            return PullResponse.newBuilder().setCompacted(PullResponse.Compacted.getDefaultInstance()).build();
+        }
+        PullResponse.Batch.Builder batch = PullResponse.Batch.newBuilder()
+                .setLeaderAppliedIndex(slice.appliedIndex()).setLeaderRevision(sm.table().revision());
+        for (Entry e : slice.entries()) {
+            ReplicatedEntry.Builder r = ReplicatedEntry.newBuilder().setIndex(e.index());
+            if (e.type() == EntryType.NORMAL && e.data().length > 0) {
+                try {
+                    r.setCommand(Command.parseFrom(e.data()));
+                } catch (InvalidProtocolBufferException bad) {
+                    throw new IllegalStateException("table " + tableId + ": committed entry " + e.index() + " is no Command", bad);
+                }
+            }
+            batch.addEntries(r);
+        }
+        return PullResponse.newBuilder().setBatch(batch).build();
+    }
+
+    @Override
+    public void snapshot(TableSnapshotRequest request, StreamObserver<TableSnapshotPart> observer) {
+        TableStateMachine sm = node.config().isFollower() ? null : stateMachine(request.getTableId());
+        if (sm == null) {
+            observer.onError(Status.NOT_FOUND.withDescription("table " + request.getTableId()
+                    + " is not served by this leader-cluster node").asRuntimeException());
+            return;
+        }
+        ServerCallStreamObserver<TableSnapshotPart> out = (ServerCallStreamObserver<TableSnapshotPart>) observer;
+        Object ready = new Object();
+        out.setOnReadyHandler(() -> {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        });
+        // a snapshot is rare and large: this call's thread sends it, waiting whenever the client's
+        // flow-control window is full, so the node never buffers more than a chunk or two
+        try (TableSnapshot snapshot = sm.table().snapshot()) {
+            boolean first = true;
+            while (snapshot.hasNext()) {
+                synchronized (ready) {
+                    while (!out.isReady() && !out.isCancelled()) {
+                        ready.wait(100);
+                    }
+                }
+                if (out.isCancelled()) {
+                    return;
+                }
+                TableSnapshotPart.Builder part = TableSnapshotPart.newBuilder().setChunk(snapshot.next());
+                if (first) {
+                    part.setIndex(snapshot.index());
+                    first = false;
+                }
+                out.onNext(part.build());
+            }
+            out.onCompleted();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(Status.UNAVAILABLE.withDescription("node shutting down").asRuntimeException());
+        } catch (RuntimeException e) {
+            out.onError(Status.UNAVAILABLE.withDescription("snapshot of table " + request.getTableId() + " failed: "
+                    + e.getMessage()).asRuntimeException());
+        }
+    }
+
+    private TableStateMachine stateMachine(long tableId) {
+        return tableId == Catalog.GROUP_ID ? node.catalog()
+                : node.table(tableId).map(TableHandle::stateMachine).orElse(null);
+    }
+}

@@ -1,0 +1,96 @@
+package io.armada.server.replication;
+
+import io.armada.raft.RaftRole;
+import io.armada.raft.engine.RaftEngine;
+import io.armada.server.node.TableStateMachine;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * Keeps exactly one {@link Replicator} per table running in a follower cluster: on whichever node
+ * leads the table's follower group. Every node checks its own groups a few times a second and
+ * starts a replicator (a virtual thread) for each group it leads that has none; a replicator stops
+ * by itself once its node no longer leads, so at most one runs per group after an election settles.
+ */
+public final class ReplicationManager implements AutoCloseable {
+    static final long CHECK_MILLIS = 100;
+
+    private final RaftEngine engine;
+    private final LeaderLink leader;
+    private final Supplier<Iterable<Long>> groups;
+    private final LongFunction<TableStateMachine> tables;
+    private final Map<Long, Thread> running = new ConcurrentHashMap<>();
+    private final Map<Long, Lag> lags = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService checker;
+    private volatile boolean closed;
+
+    /**
+     * @param groups the ids of the groups to replicate (the catalog and every table)
+     * @param tables the state machine of a group id, or null once the table is gone
+     */
+    public ReplicationManager(RaftEngine engine, LeaderLink leader, Supplier<Iterable<Long>> groups,
+            LongFunction<TableStateMachine> tables, long nodeId) {
+        this.engine = engine;
+        this.leader = leader;
+        this.groups = groups;
+        this.tables = tables;
+        this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "armada-replication-n" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        checker.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The replication lag of a table, if this node replicates (or replicated) it. */
+    public Optional<Lag> lag(long tableId) {
+        return Optional.ofNullable(lags.get(tableId));
+    }
+
+    private boolean leads(long groupId) {
+        return !closed && tables.apply(groupId) != null
+                && engine.status(groupId).map(s -> s.role() == RaftRole.LEADER).orElse(false);
+    }
+
+    private void check() {
+        for (long id : groups.get()) {
+            if (running.containsKey(id) || !leads(id)) {
+                continue;
+            }
+            TableStateMachine sm = tables.apply(id);
+            Lag lag = lags.computeIfAbsent(id, x -> new Lag());
+            Replicator r = new Replicator(id, sm, engine, leader, lag, () -> leads(id));
+            Thread t = Thread.ofVirtual().name("replicator-" + id).unstarted(() -> {
+                try {
+                    r.run();
+                } finally {
+                    running.remove(id);
+                }
+            });
+            running.put(id, t);
+            t.start();
+        }
+        lags.keySet().removeIf(id -> tables.apply(id) == null);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        checker.shutdownNow();
+        running.values().forEach(Thread::interrupt);
+        for (Thread t : running.values()) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.armada.server.replication;
+
+import io.armada.internal.v1.FollowerEntry;
+import io.armada.internal.v1.PullResponse;
+import io.armada.internal.v1.ReplicatedBatch;
+import io.armada.internal.v1.SnapshotBegin;
+import io.armada.internal.v1.SnapshotEnd;
+import io.armada.internal.v1.SnapshotRecord;
+import io.armada.internal.v1.SnapshotRecords;
+import io.armada.internal.v1.TableSnapshotPart;
+import io.armada.raft.engine.RaftEngine;
+import io.armada.server.node.TableStateMachine;
+import io.armada.storage.SnapshotReader;
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import java.util.Iterator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicates one table from the leader cluster into this follower cluster. Runs only on the
+ * follower group's leader (it stops when leadership moves; the new leader starts its own from what
+ * its table applied). Pulls committed leader entries in batches and proposes each batch into the
+ * follower group as one entry; when its position was compacted away on the leader it fetches a
+ * table snapshot and loads it through the group in steps. Duplicates from a leadership change are
+ * harmless: applying skips leader entries at or below the table's recorded leader index.
+ */
+final class Replicator implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Replicator.class);
+    static final int PULL_WAIT_MILLIS = 1_000;
+    static final long PROPOSE_TIMEOUT_MILLIS = 10_000;
+    static final long SNAPSHOT_TIMEOUT_MILLIS = 10 * 60_000;
+    static final long MAX_BACKOFF_MILLIS = 2_000;
+    /** Snapshot records per follower entry: well under the entry size limit. */
+    static final int SNAPSHOT_ENTRY_BYTES = 1 << 20;
+
+    private final long tableId;
+    private final TableStateMachine table;
+    private final RaftEngine engine;
+    private final LeaderLink leader;
+    private final Lag lag;
+    private final BooleanSupplier active;
+
+    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, Lag lag, BooleanSupplier active) {
+        this.tableId = tableId;
+        this.table = table;
+        this.engine = engine;
+        this.leader = leader;
+        this.lag = lag;
+        this.active = active;
+    }
+
+    @Override
+    public void run() {
+        // a load cut short by a leadership change starts over; otherwise resume after what applied
+        long next = table.table().isResetting() ? -1 : table.position() + 1;
+        long backoffMillis = 50;
+        while (active.getAsBoolean()) {
+            try {
+                if (next < 0) {
+                    next = loadSnapshot() + 1;
+                    continue;
+                }
+                PullResponse r = leader.pull(tableId, next, LogService.MAX_BATCH_BYTES, PULL_WAIT_MILLIS);
+                backoffMillis = 50;
+                switch (r.getResultCase()) {
+                    case BATCH -> {
+                        PullResponse.Batch b = r.getBatch();
+                        if (b.getEntriesCount() > 0) {
+                            propose(FollowerEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
+                                    .addAllEntries(b.getEntriesList())).build());
+                            next = b.getEntries(b.getEntriesCount() - 1).getIndex() + 1;
+                        }
+                        lag.observed(b.getLeaderRevision(), b.getLeaderAppliedIndex(), next - 1);
+                    }
+                    case COMPACTED -> next = -1;
+                    case GONE, RESULT_NOT_SET -> pause(500); // the catalog will remove it, or the answering node lags
+                }
+            } catch (StatusRuntimeException | TimeoutException | ExecutionException e) {
+                lag.unreachable(e.getMessage());
+                log.debug("table {}: replication paused: {}", tableId, e.getMessage());
+                pause(backoffMillis);
+                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Loads the leader's snapshot of the table through the group; returns the leader index it stands at. */
+    private long loadSnapshot() throws InterruptedException, ExecutionException, TimeoutException {
+        Iterator<TableSnapshotPart> parts = leader.snapshot(tableId, SNAPSHOT_TIMEOUT_MILLIS);
+        if (!parts.hasNext()) {
+            throw new ExecutionException("empty snapshot stream", null);
+        }
+        TableSnapshotPart first = parts.next();
+        long leaderIndex = first.getIndex();
+        log.info("table {}: loading the leader cluster's snapshot at index {}", tableId, leaderIndex);
+        Iterator<io.armada.api.v1.SnapshotChunk> chunks = new Iterator<>() {
+            private TableSnapshotPart pending = first;
+
+            @Override
+            public boolean hasNext() {
+                return pending != null || parts.hasNext();
+            }
+
+            @Override
+            public io.armada.api.v1.SnapshotChunk next() {
+                TableSnapshotPart p = pending != null ? pending : parts.next();
+                pending = null;
+                return p.getChunk();
+            }
+        };
+        SnapshotReader reader = new SnapshotReader(chunks);
+        propose(FollowerEntry.newBuilder().setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(leaderIndex)).build());
+        SnapshotRecords.Builder records = SnapshotRecords.newBuilder();
+        long bytes = 0;
+        while (reader.hasNext()) {
+            if (!active.getAsBoolean()) {
+                throw new InterruptedException("no longer the follower group's leader");
+            }
+            SnapshotReader.Item item = reader.next();
+            records.addRecords(SnapshotRecord.newBuilder().setKey(ByteString.copyFrom(item.key()))
+                    .setRecord(ByteString.copyFrom(item.record())));
+            bytes += item.key().length + item.record().length;
+            if (bytes >= SNAPSHOT_ENTRY_BYTES) {
+                propose(FollowerEntry.newBuilder().setSnapshotRecords(records).build());
+                records = SnapshotRecords.newBuilder();
+                bytes = 0;
+            }
+        }
+        if (records.getRecordsCount() > 0) {
+            propose(FollowerEntry.newBuilder().setSnapshotRecords(records).build());
+        }
+        propose(FollowerEntry.newBuilder().setSnapshotEnd(SnapshotEnd.newBuilder().setLeaderIndex(leaderIndex)
+                .setLeaderRevision(reader.revision())).build());
+        log.info("table {}: leader snapshot at index {} loaded", tableId, leaderIndex);
+        return leaderIndex;
+    }
+
+    private void propose(FollowerEntry entry) throws InterruptedException, ExecutionException, TimeoutException {
+        engine.propose(tableId, entry.toByteArray()).get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void pause(long millis) {
+        try {
+            Thread.sleep(millis); // backoff between attempts to reach the leader cluster
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.armada.server.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.armada.api.v1.ClusterRole;
+import io.armada.api.v1.ClusterGrpc;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.KeyValue;
+import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.StatusRequest;
+import io.armada.client.ArmadaClient;
+import io.armada.server.FreePorts;
+import io.armada.server.config.HostPort;
+import io.armada.server.config.ServerConfig;
+import io.armada.server.dev.DevCluster;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A leader cluster and a follower cluster of three node processes each, on 127.0.0.1: the
+ * follower attaches after the leader compacted its log (snapshot path), then streams; reads on
+ * the follower are local and carry the leader's revisions; writes through it are forwarded and
+ * readable there at once; a follower node killed and restarted resumes without gaps or duplicates;
+ * with the whole leader cluster down follower reads go on and writes fail fast, and after the
+ * leader cluster returns replication resumes.
+ */
+class FollowerClusterTest {
+    @TempDir Path data;
+    private final List<NodeProcess> leaders = new ArrayList<>();
+    private final List<NodeProcess> followers = new ArrayList<>();
+    private final List<ManagedChannel> followerChannels = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        followerChannels.forEach(ManagedChannel::shutdownNow);
+        for (NodeProcess n : followers) {
+            n.close();
+        }
+        for (NodeProcess n : leaders) {
+            n.close();
+        }
+    }
+
+    @Test
+    void aFollowerClusterReplicatesEveryTableAndServesReadsAndWrites() throws Exception {
+        // a leader cluster that snapshots every 200 entries, so its log is compacted early
+        List<ServerConfig> leaderConfigs = DevCluster.configs(data.resolve("leader"), 3, FreePorts.basePort(3),
+                new ServerConfig.RaftSettings(50, 10, 1, 2, 200));
+        for (ServerConfig c : leaderConfigs) {
+            NodeProcess n = new NodeProcess(c, data.resolve("leader"));
+            leaders.add(n);
+            n.start(Duration.ofSeconds(60));
+        }
+        List<String> leaderEndpoints = leaderConfigs.stream().map(c -> c.self().clientAddress().toString()).toList();
+        try (ArmadaClient leader = new ArmadaClient(leaderEndpoints, Duration.ofSeconds(20))) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader.createTable("orders") != null);
+            for (int i = 0; i < 600; i++) {
+                leader.put("orders", key(i % 150), ("v" + i).getBytes());
+            }
+            leader.delete("orders", key(3), null);
+
+            // the follower cluster attaches now: its start lies in the compacted part of the leader's log
+            List<ServerConfig> followerConfigs = DevCluster.configs(data.resolve("follower"), 3, FreePorts.basePort(3),
+                    ServerConfig.RaftSettings.defaults()).stream()
+                    .map(c -> c.asFollowerOf(new ServerConfig.FollowerOf(
+                            leaderConfigs.stream().map(l -> l.self().clientAddress()).toList(), null, null, null)))
+                    .toList();
+            for (ServerConfig c : followerConfigs) {
+                NodeProcess n = new NodeProcess(c, data.resolve("follower"));
+                followers.add(n);
+                n.start(Duration.ofSeconds(60));
+                HostPort a = c.self().clientAddress();
+                followerChannels.add(NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().build());
+            }
+            awaitFollowersEqualLeader(leader);
+            assertThat(followers).anySatisfy(f -> assertThat(f.stdout()).contains("leader snapshot at index"));
+            assertThat(ClusterGrpc.newBlockingStub(followerChannels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance()).getClusterRole()).isEqualTo(ClusterRole.FOLLOWER_CLUSTER);
+
+            // streaming: new writes arrive with the leader's revisions
+            for (int i = 0; i < 50; i++) {
+                leader.put("orders", key(200 + i), "streamed".getBytes());
+            }
+            leader.createTable("invoices");
+            long invoice = leader.put("invoices", key(1), "paid".getBytes());
+            awaitFollowersEqualLeader(leader);
+
+            // read-your-writes across clusters: min_revision waits until the follower applied the write
+            long late = leader.put("invoices", key(2), "late".getBytes());
+            RangeResponseView seen = read(0, "invoices", key(2), late);
+            assertThat(seen.kvs()).singleElement().satisfies(kv -> assertThat(kv.getModRevision()).isEqualTo(late));
+            assertThat(invoice).isLessThan(late);
+
+            // writes through every follower node: forwarded, and readable on that node right after the reply
+            for (int node = 0; node < 3; node++) {
+                long revision = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder().setTable("orders").setKey(ByteString.copyFrom(key(500 + node)))
+                                .setValue(ByteString.copyFromUtf8("via follower " + node)).build()).getHeader().getRevision();
+                assertThat(read(node, "orders", key(500 + node), 0).kvs()).singleElement()
+                        .satisfies(kv -> assertThat(kv.getModRevision()).isEqualTo(revision));
+            }
+
+            // a follower node killed while the leader keeps writing resumes with no gap and no duplicate
+            followers.get(1).kill();
+            for (int i = 0; i < 100; i++) {
+                leader.put("orders", key(i), ("after kill " + i).getBytes());
+            }
+            followers.get(1).start(Duration.ofSeconds(60));
+            awaitFollowersEqualLeader(leader);
+
+            // the whole leader cluster down: follower reads go on, writes fail fast
+            for (NodeProcess n : leaders) {
+                n.kill();
+            }
+            assertThat(read(2, "orders", key(7), 0).kvs()).hasSize(1);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> KVGrpc.newBlockingStub(followerChannels.get(2)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder().setTable("orders").setKey(ByteString.copyFrom(key(9)))
+                            .setValue(ByteString.copyFromUtf8("x")).build()))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription()).contains("leader cluster"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+
+            // the leader cluster returns: writes resume and reach the follower cluster
+            for (NodeProcess n : leaders) {
+                n.start(Duration.ofSeconds(60));
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> leader.put("orders", key(600), "back".getBytes()) > 0);
+            awaitFollowersEqualLeader(leader);
+        }
+    }
+
+    private static byte[] key(int i) {
+        return String.format("key-%04d", i).getBytes();
+    }
+
+    private record RangeResponseView(List<KeyValue> kvs, long revision) {}
+
+    private RangeResponseView read(int node, String table, byte[] key, long minRevision) {
+        var r = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .range(RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
+                        .setMinRevision(minRevision).build());
+        return new RangeResponseView(r.getKvsList(), r.getHeader().getRevision());
+    }
+
+    /** Every follower node holds exactly the leader's keys, values and revisions, in every table. */
+    private void awaitFollowersEqualLeader(ArmadaClient leader) {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            for (var t : leader.listTables()) {
+                List<io.armada.client.KeyValue> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
+                for (int node = 0; node < followerChannels.size(); node++) {
+                    var r = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .range(RangeRequest.newBuilder().setTable(t.name()).setKey(ByteString.copyFrom(new byte[] {0}))
+                                    .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
+                    assertThat(r.getKvsList()).as("table %s on follower node %d", t.name(), node + 1)
+                            .map(kv -> String.join("|", kv.getKey().toStringUtf8(), kv.getValue().toStringUtf8(),
+                                    Long.toString(kv.getCreateRevision()), Long.toString(kv.getModRevision()),
+                                    Long.toString(kv.getVersion())))
+                            .containsExactlyElementsOf(expected.stream().map(kv -> String.join("|", new String(kv.key()),
+                                    new String(kv.value()), Long.toString(kv.createRevision()),
+                                    Long.toString(kv.modRevision()), Long.toString(kv.version()))).toList());
+                }
+            }
+        });
+    }
+}
