@@ -68,5 +68,13 @@ class ConfigLoaderTest {
         ServerConfig c = ConfigLoader.parse(yaml);
         assertThat(c.members()).hasSize(3);
         assertThat(c.clientTls().clientCaFile()).isEqualTo(Path.of("ca.crt"));
+        assertThat(c.isFollower()).isFalse();
+
+        // the follower example adds follower-of to the same file
+        int second = readme.indexOf("```yaml\n", start) + "```yaml\n".length();
+        ServerConfig follower = ConfigLoader.parse(yaml + readme.substring(second, readme.indexOf("```", second)));
+        assertThat(follower.isFollower()).isTrue();
+        assertThat(follower.followerOf().endpoints()).hasSize(3);
+        assertThat(follower.followerOf().caFile()).isEqualTo(Path.of("ca.crt"));
     }
 }
