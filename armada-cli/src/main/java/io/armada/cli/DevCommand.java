@@ -1,7 +1,7 @@
 package io.armada.cli;
 
 import io.armada.server.ServerMain;
-import io.armada.server.dev.DevCluster;
+import io.armada.server.dev.DevTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,19 +9,26 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 
-/** {@code armada dev}: a local three-node leader cluster in this process, until interrupted. */
+/** {@code armada dev}: a local leader cluster and its follower clusters in this process, until interrupted. */
 @CommandLine.Command(name = "dev", mixinStandardHelpOptions = true,
-        description = "Start a local 3-node leader cluster on 127.0.0.1 and run until interrupted.")
+        description = {"Start a local 3-node leader cluster and --followers follower clusters on 127.0.0.1 and run"
+                + " until interrupted.",
+                "Cluster k (0 is the leader cluster) uses ports from base-port + 100*k: node i serves clients on"
+                        + " +i, Raft (QUIC) on +10+i and metrics on +20+i."})
 final class DevCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--data", description = "Data directory (default: a new temporary one).")
     Path data;
 
     @CommandLine.Option(names = "--base-port", defaultValue = "6000",
-            description = "Node i serves clients on base-port + i and Raft (QUIC) on base-port + 100 + i (default: ${DEFAULT-VALUE}).")
+            description = "First port of the leader cluster (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @CommandLine.Option(names = "--nodes", defaultValue = "3", description = "Cluster size: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--nodes", defaultValue = "3", description = "Nodes per cluster: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
     int nodes;
+
+    @CommandLine.Option(names = "--followers", defaultValue = "1",
+            description = "Follower clusters, 0 to " + DevTopology.MAX_FOLLOWERS + " (default: ${DEFAULT-VALUE}).")
+    int followers;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,21 +38,34 @@ final class DevCommand implements Callable<Integer> {
         if (nodes != 1 && nodes != 3 && nodes != 5) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes: " + nodes + " is not 1, 3 or 5");
         }
+        if (followers < 0 || followers > DevTopology.MAX_FOLLOWERS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--followers: " + followers
+                    + " is not between 0 and " + DevTopology.MAX_FOLLOWERS);
+        }
+        int lastPort = basePort + DevTopology.PORTS_PER_CLUSTER * followers + DevTopology.PORTS_PER_CLUSTER - 1;
+        if (basePort < 1024 || lastPort > 65_535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--base-port: " + basePort
+                    + " leaves ports " + basePort + "-" + lastPort + " outside 1024-65535");
+        }
         Path dir = data != null ? data : Files.createTempDirectory("armada-dev");
-        DevCluster cluster = DevCluster.start(dir, nodes, basePort, ServerMain::haltOnFatal);
+        DevTopology topology = DevTopology.start(dir, nodes, followers, basePort, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cluster.close();
+            topology.close();
             stopped.countDown();
         }, "armada-dev-shutdown"));
         var out = spec.commandLine().getOut();
         out.println("data: " + dir);
-        out.println("endpoints: " + cluster.endpoints());
-        if (!cluster.awaitReady(60_000)) {
-            spec.commandLine().getErr().println("error: the cluster elected no leader within 60 s; see the log above");
+        for (DevTopology.Member m : topology.clusters()) {
+            boolean leader = m == topology.clusters().getFirst();
+            out.printf("%s cluster %s: endpoints %s%n", leader ? "leader" : "follower", m.name(), m.cluster().endpoints());
+        }
+        if (!topology.awaitReady(60_000)) {
+            spec.commandLine().getErr().println("error: a cluster elected no leader within 60 s; see the log above");
             return 1;
         }
-        out.println("ready: try  bin/armada table create demo --endpoints " + cluster.endpoints());
+        out.println("ready: try  bin/armada table create demo --endpoints "
+                + topology.clusters().getFirst().cluster().endpoints());
         out.flush();
         stopped.await();
         return 0;

@@ -69,6 +69,10 @@ class ClientCommandsTest {
         assertThat(armada("kv", "delete", "--table", "users", "user/", "--prefix").out().trim()).isEqualTo("2");
         assertThat(armada("table", "list").out()).contains("users");
         assertThat(armada("status").out()).contains("users").contains("LEADER");
+        Run hash = armada("table", "hash", "users");
+        assertThat(hash.exit()).isZero();
+        assertThat(hash.out().lines().filter(l -> l.matches(".* [0-9a-f]{64}"))).hasSize(3);
+        assertThat(armada("table", "hash", "nope").out()).contains("no such table");
 
         Run noTable = armada("kv", "put", "--table", "nope", "k", "v");
         assertThat(noTable.exit()).isEqualTo(ClientCommand.EXIT_SERVER_ERROR);
@@ -105,9 +109,9 @@ class ClientCommandsTest {
     private static boolean free(int base) {
         for (int i = 1; i <= 3; i++) {
             try (ServerSocket a = new ServerSocket(); ServerSocket b = new ServerSocket();
-                    DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + 100 + i))) {
+                    DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + DevCluster.RAFT_PORT_OFFSET + i))) {
                 a.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + i));
-                b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + 200 + i));
+                b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + DevCluster.METRICS_PORT_OFFSET + i));
             } catch (Exception e) {
                 return false;
             }

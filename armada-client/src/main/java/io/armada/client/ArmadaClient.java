@@ -5,8 +5,11 @@ import io.armada.api.v1.ClusterGrpc;
 import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.DeleteRangeRequest;
 import io.armada.api.v1.DeleteTableRequest;
+import io.armada.api.v1.HashRequest;
+import io.armada.api.v1.HashResponse;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.ListTablesRequest;
+import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
@@ -24,6 +27,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +41,8 @@ import java.util.function.Function;
 public final class ArmadaClient implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final Duration timeout;
-    private int next;
+    /** The endpoint calls try first: the last one that answered. */
+    private volatile int next;
 
     /** {@code endpoints} are {@code host:port}; plaintext. */
     public ArmadaClient(List<String> endpoints, Duration timeout) {
@@ -166,17 +171,41 @@ public final class ArmadaClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Each endpoint's digest of {@code table} as that node holds it; equal digests at equal
+     * revisions mean equal content (compare the nodes of a cluster, or a follower cluster with the
+     * leader's). An unreachable endpoint, or one without the table, is empty in its slot.
+     */
+    public List<Optional<TableDigest>> hashOfEach(String table) {
+        List<Optional<TableDigest>> out = new ArrayList<>();
+        for (ManagedChannel ch : channels) {
+            try {
+                HashResponse r = MaintenanceGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .hash(HashRequest.newBuilder().setTable(table).build());
+                out.add(Optional.of(new TableDigest(r.getHeader().getMemberId(), r.getHeader().getRevision(),
+                        HexFormat.of().formatHex(r.getSha256().toByteArray()))));
+            } catch (StatusRuntimeException e) {
+                out.add(Optional.empty());
+            }
+        }
+        return out;
+    }
+
     private static TableInfo info(io.armada.api.v1.TableInfo t) {
         return new TableInfo(t.getName(), t.getId(), t.getStatus().getLeaderId(), t.getStatus().getRaftTerm(),
                 t.getStatus().getAppliedRevision());
     }
 
-    private synchronized <T> T call(boolean idempotent, Function<ManagedChannel, T> rpc) {
+    // not synchronized: calls from many threads run concurrently; they only share the preferred endpoint
+    private <T> T call(boolean idempotent, Function<ManagedChannel, T> rpc) {
         StatusRuntimeException last = null;
+        int at = next;
         for (int attempt = 0; attempt < channels.size(); attempt++) {
-            ManagedChannel ch = channels.get(next);
+            ManagedChannel ch = channels.get(at);
             try {
-                return rpc.apply(ch);
+                T result = rpc.apply(ch);
+                next = at;
+                return result;
             } catch (StatusRuntimeException e) {
                 last = e;
                 Status.Code code = e.getStatus().getCode();
@@ -184,7 +213,7 @@ public final class ArmadaClient implements AutoCloseable {
                 if (!retry) {
                     break;
                 }
-                next = (next + 1) % channels.size();
+                at = (at + 1) % channels.size();
             }
         }
         Status s = last.getStatus();

@@ -1,5 +1,6 @@
 package io.armada.server;
 
+import io.armada.server.dev.DevCluster;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -7,14 +8,26 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds a base port whose client (TCP, base+i), Raft (UDP, base+100+i) and metrics (TCP, base+200+i) ports are free now. */
+/**
+ * Finds a base port whose client (TCP, base+i), Raft (UDP, base+10+i) and metrics (TCP, base+20+i)
+ * ports are free now ({@link io.armada.server.dev.DevCluster}'s layout).
+ */
 public final class FreePorts {
     private FreePorts() {}
 
     public static int basePort(int nodes) {
+        return basePort(nodes, 1);
+    }
+
+    /** A base port for {@code clusters} clusters 100 ports apart ({@link io.armada.server.dev.DevTopology}'s layout). */
+    public static int basePort(int nodes, int clusters) {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = 20_000 + ThreadLocalRandom.current().nextInt(300) * 100;
-            if (allFree(base, nodes)) {
+            boolean free = true;
+            for (int k = 0; k < clusters && free; k++) {
+                free = allFree(base + 100 * k, nodes);
+            }
+            if (free) {
                 return base;
             }
         }
@@ -23,7 +36,8 @@ public final class FreePorts {
 
     private static boolean allFree(int base, int nodes) {
         for (int i = 1; i <= nodes; i++) {
-            if (!tcpFree(base + i) || !udpFree(base + 100 + i) || !tcpFree(base + 200 + i)) {
+            if (!tcpFree(base + i) || !udpFree(base + DevCluster.RAFT_PORT_OFFSET + i)
+                    || !tcpFree(base + DevCluster.METRICS_PORT_OFFSET + i)) {
                 return false;
             }
         }

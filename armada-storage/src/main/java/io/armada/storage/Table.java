@@ -499,13 +499,19 @@ public final class Table {
      * equal digests mean equal tables (used to compare a follower cluster with the leader's).
      */
     public byte[] digest() {
+        return digestAtRevision().sha256();
+    }
+
+    /** The table's digest with the revision it covers (both read from one RocksDB snapshot). */
+    public Digest digestAtRevision() {
         lock.readLock().lock();
         Snapshot snapshot = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
             checkOpen();
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             ByteBuffer longs = ByteBuffer.allocate(3 * Long.BYTES);
-            sha.update(ByteBuffer.allocate(8).putLong(Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision()).array());
+            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            sha.update(ByteBuffer.allocate(8).putLong(revision).array());
             try (TableView.Scan scan = new TableView(db, cf, ro).scan(new KeyRange(new byte[0], null))) {
                 while (scan.hasNext()) {
                     TableView.KeyRecord kr = scan.next();
@@ -519,7 +525,7 @@ public final class Table {
                     sha.update(longs.array());
                 }
             }
-            return sha.digest();
+            return new Digest(revision, sha.digest());
         } catch (RocksDBException e) {
             throw new StorageException("table " + id + ": digest failed", e);
         } catch (NoSuchAlgorithmException e) {
@@ -565,4 +571,7 @@ public final class Table {
             throw new IllegalStateException("table " + id + " was dropped");
         }
     }
+
+    /** A table digest: SHA-256 of the content at {@code revision}. */
+    public record Digest(long revision, byte[] sha256) {}
 }

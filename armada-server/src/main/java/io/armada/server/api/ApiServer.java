@@ -69,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
                 .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers)), all))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
+                .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node)), all));
         if (config.clientTls() != null) {
             b.sslContext(serverTls(config.clientTls()));

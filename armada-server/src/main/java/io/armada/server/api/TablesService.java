@@ -10,6 +10,7 @@ import io.armada.api.v1.TableInfo;
 import io.armada.api.v1.TableStatus;
 import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.Catalog;
+import io.armada.server.node.ReplicationLag;
 import io.armada.storage.CommandValidator;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -121,8 +122,8 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         TableStatus.Builder status = TableStatus.newBuilder();
         node.groupStatus(id).ifPresent(s -> status.setLeaderId(s.leaderId()).setRaftTerm(s.term()));
         node.table(id).ifPresent(h -> status.setAppliedRevision(h.stateMachine().table().revision()));
-        // follower clusters: the node running the table's replicator knows the leader's revision
-        node.replication().flatMap(r -> r.lag(id)).filter(lag -> lag.leaderRevision() > 0).ifPresent(lag -> status
+        // follower clusters: every node learns the leader's position from the batches it applies
+        node.table(id).flatMap(h -> h.stateMachine().lag()).filter(ReplicationLag::known).ifPresent(lag -> status
                 .setLeaderRevision(lag.leaderRevision())
                 .setLagRevisions(Math.max(0, lag.leaderRevision() - status.getAppliedRevision()))
                 .setOutOfSyncMillis(lag.outOfSyncMillis()));

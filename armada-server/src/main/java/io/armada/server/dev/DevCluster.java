@@ -11,13 +11,17 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A whole leader cluster in one process on 127.0.0.1, for trying Armada out ({@code armada dev})
- * and for tests: node i serves clients on {@code basePort + i}, Raft on {@code basePort + 100 + i} and
- * metrics on {@code basePort + 200 + i},
- * with QUIC certificates from a throwaway authority written under the data directory.
+ * A whole cluster in one process on 127.0.0.1, for trying Armada out ({@code armada dev}) and for
+ * tests: node i serves clients on {@code basePort + i}, Raft on {@code basePort + 10 + i} and
+ * metrics on {@code basePort + 20 + i} (so clusters started 100 ports apart never collide), with
+ * QUIC certificates from a throwaway authority written under the data directory.
  */
 public final class DevCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
+    /** Offsets from a cluster's base port: clients at +i, Raft (UDP) at +10+i, metrics at +20+i. */
+    public static final int RAFT_PORT_OFFSET = 10;
+    public static final int METRICS_PORT_OFFSET = 20;
+    public static final int MAX_NODES = 9;
 
     private final List<ServerConfig> configs;
     private final List<ArmadaServer> servers = new ArrayList<>();
@@ -37,21 +41,30 @@ public final class DevCluster implements AutoCloseable {
      */
     public static List<ServerConfig> configs(Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft,
             boolean clientTls) {
+        return configs(dataDir, "armada-dev", nodes, basePort, raft, clientTls);
+    }
+
+    /** As {@link #configs(Path, int, int, ServerConfig.RaftSettings, boolean)} for a cluster named {@code clusterName}. */
+    public static List<ServerConfig> configs(Path dataDir, String clusterName, int nodes, int basePort,
+            ServerConfig.RaftSettings raft, boolean clientTls) {
+        if (nodes < 1 || nodes > MAX_NODES) {
+            throw new IllegalArgumentException("nodes: " + nodes + " is not between 1 and " + MAX_NODES);
+        }
         Path certs = dataDir.resolve("certs");
         SelfSignedCertificates authority = SelfSignedCertificates.newAuthority("armada-dev");
         List<ServerConfig.MemberConfig> members = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             members.add(new ServerConfig.MemberConfig(i, new HostPort(HOST, basePort + i),
-                    new HostPort(HOST, basePort + 100 + i)));
+                    new HostPort(HOST, basePort + RAFT_PORT_OFFSET + i)));
         }
         List<ServerConfig> out = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             TlsMaterial.PemFiles pem = authority.writeNode(i, certs);
             ServerConfig.ClientTlsConfig api = clientTls ? new ServerConfig.ClientTlsConfig(pem.certificateChain(),
                     pem.privateKey(), pem.trustedAuthorities()) : null;
-            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), "armada-dev", members, api,
+            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), clusterName, members, api,
                     new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
-                    new HostPort(HOST, basePort + 200 + i), raft, null));
+                    new HostPort(HOST, basePort + METRICS_PORT_OFFSET + i), raft, null));
         }
         return out;
     }

@@ -38,6 +38,7 @@ public final class TableStateMachine implements GroupStateMachine {
     private final LongConsumer onApplied;
     private final boolean follower;
     private final AppliedWatch watch;
+    private final ReplicationLag lag;
     private volatile Table table;
 
     /**
@@ -53,6 +54,12 @@ public final class TableStateMachine implements GroupStateMachine {
         this.follower = follower;
         this.onApplied = onApplied;
         this.watch = new AppliedWatch(position());
+        this.lag = follower ? new ReplicationLag(this::position, System::currentTimeMillis) : null;
+    }
+
+    /** Follower clusters: how far this table is behind the leader cluster's; empty on the leader cluster. */
+    public java.util.Optional<ReplicationLag> lag() {
+        return java.util.Optional.ofNullable(lag);
     }
 
     /**
@@ -106,6 +113,7 @@ public final class TableStateMachine implements GroupStateMachine {
                     table.applyReplicated(index, e.getIndex(), e.hasCommand() ? e.getCommand() : null);
                 }
                 table.markApplied(index); // a batch of replays only
+                lag.leaderAt(fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
             }
             case SNAPSHOT_BEGIN -> table.beginReset(index);
             case SNAPSHOT_RECORDS -> {
@@ -115,8 +123,10 @@ public final class TableStateMachine implements GroupStateMachine {
                 }
                 table.loadRecords(index, items);
             }
-            case SNAPSHOT_END -> table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(),
-                    fe.getSnapshotEnd().getLeaderRevision());
+            case SNAPSHOT_END -> {
+                table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
+                lag.leaderAt(fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
+            }
             case OP_NOT_SET -> throw new IllegalStateException("table " + tableId + ": empty follower entry " + index);
         }
     }

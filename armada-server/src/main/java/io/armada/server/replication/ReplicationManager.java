@@ -4,7 +4,6 @@ import io.armada.raft.RaftRole;
 import io.armada.raft.engine.RaftEngine;
 import io.armada.server.node.TableStateMachine;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +25,6 @@ public final class ReplicationManager implements AutoCloseable {
     private final Supplier<Iterable<Long>> groups;
     private final LongFunction<TableStateMachine> tables;
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
-    private final Map<Long, Lag> lags = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker;
     private volatile boolean closed;
 
@@ -48,11 +46,6 @@ public final class ReplicationManager implements AutoCloseable {
         checker.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** The replication lag of a table, if this node replicates (or replicated) it. */
-    public Optional<Lag> lag(long tableId) {
-        return Optional.ofNullable(lags.get(tableId));
-    }
-
     private boolean leads(long groupId) {
         return !closed && tables.apply(groupId) != null
                 && engine.status(groupId).map(s -> s.role() == RaftRole.LEADER).orElse(false);
@@ -64,8 +57,7 @@ public final class ReplicationManager implements AutoCloseable {
                 continue;
             }
             TableStateMachine sm = tables.apply(id);
-            Lag lag = lags.computeIfAbsent(id, x -> new Lag());
-            Replicator r = new Replicator(id, sm, engine, leader, lag, () -> leads(id));
+            Replicator r = new Replicator(id, sm, engine, leader, sm.lag().orElseThrow(), () -> leads(id));
             Thread t = Thread.ofVirtual().name("replicator-" + id).unstarted(() -> {
                 try {
                     r.run();
@@ -76,7 +68,6 @@ public final class ReplicationManager implements AutoCloseable {
             running.put(id, t);
             t.start();
         }
-        lags.keySet().removeIf(id -> tables.apply(id) == null);
     }
 
     @Override

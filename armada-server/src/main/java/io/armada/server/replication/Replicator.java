@@ -9,6 +9,7 @@ import io.armada.internal.v1.SnapshotRecord;
 import io.armada.internal.v1.SnapshotRecords;
 import io.armada.internal.v1.TableSnapshotPart;
 import io.armada.raft.engine.RaftEngine;
+import io.armada.server.node.ReplicationLag;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.SnapshotReader;
 import com.google.protobuf.ByteString;
@@ -42,10 +43,11 @@ final class Replicator implements Runnable {
     private final TableStateMachine table;
     private final RaftEngine engine;
     private final LeaderLink leader;
-    private final Lag lag;
+    private final ReplicationLag lag;
     private final BooleanSupplier active;
 
-    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, Lag lag, BooleanSupplier active) {
+    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, ReplicationLag lag,
+            BooleanSupplier active) {
         this.tableId = tableId;
         this.table = table;
         this.engine = engine;
@@ -72,10 +74,11 @@ final class Replicator implements Runnable {
                         PullResponse.Batch b = r.getBatch();
                         if (b.getEntriesCount() > 0) {
                             propose(FollowerEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
-                                    .addAllEntries(b.getEntriesList())).build());
+                                    .addAllEntries(b.getEntriesList()).setLeaderAppliedIndex(b.getLeaderAppliedIndex())
+                                    .setLeaderRevision(b.getLeaderRevision())).build());
                             next = b.getEntries(b.getEntriesCount() - 1).getIndex() + 1;
                         }
-                        lag.observed(b.getLeaderRevision(), b.getLeaderAppliedIndex(), next - 1);
+                        lag.leaderAt(b.getLeaderAppliedIndex(), b.getLeaderRevision());
                     }
                     case COMPACTED -> next = -1;
                     case GONE, RESULT_NOT_SET -> pause(500); // the catalog will remove it, or the answering node lags

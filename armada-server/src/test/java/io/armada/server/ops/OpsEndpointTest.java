@@ -39,7 +39,7 @@ class OpsEndpointTest {
             throw new AssertionError("fatal storage error", e);
         })) {
             int ops = cluster.servers().getFirst().opsPort();
-            assertThat(ops).isEqualTo(base + 201);
+            assertThat(ops).isEqualTo(base + DevCluster.METRICS_PORT_OFFSET + 1);
             assertThat(get(ops, "/healthz").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(30)).until(() -> get(ops, "/readyz").statusCode() == 200);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1).usePlaintext().build();
