@@ -7,8 +7,10 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.ClusterRole;
 import io.armada.api.v1.ClusterGrpc;
+import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.KeyValue;
+import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
@@ -23,6 +25,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A leader cluster and a follower cluster of three node processes each, on 127.0.0.1: the
  * follower attaches after the leader compacted its log (snapshot path), then streams; reads on
  * the follower are local and carry the leader's revisions; writes through it are forwarded and
- * readable there at once; a follower node killed and restarted resumes without gaps or duplicates;
+ * readable there at once; a follower node killed and restarted resumes without gaps or duplicates,
+ * and so does the table after its follower group's leader is killed in the middle of a stream;
  * with the whole leader cluster down follower reads go on and writes fail fast, and after the
  * leader cluster returns replication resumes.
  */
@@ -67,9 +71,7 @@ class FollowerClusterTest {
         List<String> leaderEndpoints = leaderConfigs.stream().map(c -> c.self().clientAddress().toString()).toList();
         try (ArmadaClient leader = new ArmadaClient(leaderEndpoints, Duration.ofSeconds(20))) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader.createTable("orders") != null);
-            for (int i = 0; i < 600; i++) {
-                leader.put("orders", key(i % 150), ("v" + i).getBytes());
-            }
+            writeConcurrently(leader, 10_000, i -> key(i % 150), i -> "v" + i);
             leader.delete("orders", key(3), null);
 
             // the follower cluster attaches now: its start lies in the compacted part of the leader's log
@@ -121,6 +123,23 @@ class FollowerClusterTest {
             followers.get(1).start(Duration.ofSeconds(60));
             awaitFollowersEqualLeader(leader);
 
+            // the follower group's leader (where the table's replicator runs) killed while the leader
+            // cluster streams writes: replication moves to the new group leader, nothing lost or doubled
+            int replicating = groupLeader(0, "orders");
+            var streaming = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> writeConcurrently(leader, 3_000, i -> key(1_000 + i % 500), i -> "mid-stream " + i));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> read((replicating + 1) % 3, "orders", key(1_000), 0).kvs().size() == 1);
+            assertThat(streaming).isNotDone();
+            followers.get(replicating).kill();
+            int survivor = (replicating + 1) % 3;
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> { int l = groupLeader(survivor, "orders"); return l >= 0 && l != replicating; });
+            streaming.get(120, TimeUnit.SECONDS);
+            awaitFollowersEqualLeader(leader, java.util.Set.of(replicating));
+            followers.get(replicating).start(Duration.ofSeconds(60));
+            awaitFollowersEqualLeader(leader);
+
             // the whole leader cluster down: follower reads go on, writes fail fast
             for (NodeProcess n : leaders) {
                 n.kill();
@@ -144,6 +163,35 @@ class FollowerClusterTest {
         }
     }
 
+    /** {@code count} puts into "orders" from 8 threads; key and value of the i-th from the functions. */
+    private static void writeConcurrently(ArmadaClient leader, int count, java.util.function.IntFunction<byte[]> key,
+            java.util.function.IntFunction<String> value) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                writers.add(threads.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        leader.put("orders", key.apply(i), value.apply(i).getBytes());
+                    }
+                }));
+            }
+            for (var w : writers) {
+                w.get(); // a failed put fails the test
+            }
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("writers failed", e);
+        }
+    }
+
+    /** The follower node (0-based) that node {@code asking} sees leading the table's group, or -1. */
+    private int groupLeader(int asking, String table) {
+        var status = ClusterGrpc.newBlockingStub(followerChannels.get(asking)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .status(StatusRequest.getDefaultInstance());
+        return status.getTablesList().stream().filter(t -> t.getTable().getName().equals(table))
+                .mapToInt(t -> (int) t.getTable().getStatus().getLeaderId() - 1).findFirst().orElse(-1);
+    }
+
     private static byte[] key(int i) {
         return String.format("key-%04d", i).getBytes();
     }
@@ -157,12 +205,29 @@ class FollowerClusterTest {
         return new RangeResponseView(r.getKvsList(), r.getHeader().getRevision());
     }
 
-    /** Every follower node holds exactly the leader's keys, values and revisions, in every table. */
     private void awaitFollowersEqualLeader(ArmadaClient leader) {
+        awaitFollowersEqualLeader(leader, java.util.Set.of());
+    }
+
+    /**
+     * Every follower node but {@code down} holds exactly the leader's keys, values and revisions, in
+     * every table, and its table digest equals every leader node's.
+     */
+    private void awaitFollowersEqualLeader(ArmadaClient leader, java.util.Set<Integer> down) {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             for (var t : leader.listTables()) {
                 List<io.armada.client.KeyValue> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
+                List<String> digests = new ArrayList<>();
+                for (var d : leader.hashOfEach(t.name())) {
+                    digests.add(d.orElseThrow().sha256());
+                }
                 for (int node = 0; node < followerChannels.size(); node++) {
+                    if (down.contains(node)) {
+                        continue;
+                    }
+                    digests.add(HexFormat.of().formatHex(MaintenanceGrpc.newBlockingStub(followerChannels.get(node))
+                            .withDeadlineAfter(10, TimeUnit.SECONDS).hash(HashRequest.newBuilder().setTable(t.name()).build())
+                            .getSha256().toByteArray()));
                     var r = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS)
                             .range(RangeRequest.newBuilder().setTable(t.name()).setKey(ByteString.copyFrom(new byte[] {0}))
                                     .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
@@ -174,6 +239,8 @@ class FollowerClusterTest {
                                     new String(kv.value()), Long.toString(kv.createRevision()),
                                     Long.toString(kv.modRevision()), Long.toString(kv.version()))).toList());
                 }
+                assertThat(digests).as("digests of table %s on every leader and follower node", t.name())
+                        .containsOnly(digests.getFirst());
             }
         });
     }
