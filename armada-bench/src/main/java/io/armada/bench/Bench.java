@@ -1,0 +1,41 @@
+package io.armada.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+
+/** {@code armada bench}: prepares the store, warms up, measures, reports. */
+public final class Bench {
+    private Bench() {}
+
+    /** Runs {@code spec}; progress lines go to {@code progress}. */
+    public static BenchResult run(BenchSpec spec, PrintWriter progress) throws Exception {
+        try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients())
+                        : new EtcdTarget(spec.endpoints(), spec.clients());
+                ArmadaTarget follower = spec.workload() == Workload.LAG
+                        ? new ArmadaTarget(spec.followerEndpoints(), spec.clients()) : null) {
+            target.prepare(spec.tables());
+            LoadGenerator load = new LoadGenerator(target, follower, spec);
+            if (spec.workload() == Workload.GET || spec.workload() == Workload.MIXED) {
+                load.populate(progress);
+            }
+            if (!spec.warmup().isZero()) {
+                load.run(spec.warmup(), false, progress);
+            }
+            LoadGenerator.Measurement m = load.run(spec.duration(), true, progress);
+            BenchResult result = new BenchResult(spec.store().name().toLowerCase(), spec.workload().name().toLowerCase(),
+                    spec.tables(), spec.clients(), spec.inFlight(), spec.valueSize(), spec.linearizable(), spec.rate(),
+                    m.seconds(), m.latency().getTotalCount(), m.errors(), m.latency().getTotalCount() / m.seconds(),
+                    BenchResult.Latency.of(m.latency()), m.lag() == null ? null : BenchResult.Latency.of(m.lag()));
+            if (spec.json() != null) {
+                writeJson(result, spec.json());
+            }
+            return result;
+        }
+    }
+
+    static void writeJson(BenchResult result, java.nio.file.Path file) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
+    }
+}

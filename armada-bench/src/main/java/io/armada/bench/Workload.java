@@ -1,0 +1,19 @@
+package io.armada.bench;
+
+/** What each operation of a run does. */
+public enum Workload {
+    /** A put of a random key. */
+    PUT,
+    /** A single-key read of a random key (the key space is written once before the run). */
+    GET,
+    /** A transaction: compare the key's mod revision (always true), then put; the cost of a conditional write. */
+    TXN,
+    /** Read-heavy: 90 % gets, 10 % puts. */
+    MIXED,
+    /**
+     * Replication lag: puts on the leader cluster at {@code --rate}; each acknowledged write is read
+     * back on a follower cluster with {@code min_revision}, and the time from the put's acknowledgement
+     * to the follower's answer is the lag.
+     */
+    LAG
+}
