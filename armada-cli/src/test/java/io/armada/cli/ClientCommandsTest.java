@@ -83,6 +83,31 @@ class ClientCommandsTest {
     }
 
     @Test
+    void benchLoadsTheClusterAndReportsPercentiles() throws Exception {
+        Path json = data.resolve("bench.json");
+        Run closed = armada("bench", "--op", "mixed", "--table", "bench", "--clients", "2", "--in-flight", "4",
+                "--duration", "1", "--warmup", "0", "--key-space", "50", "--json", json.toString());
+        assertThat(closed.exit()).as(closed.err()).isZero();
+        assertThat(closed.out()).contains("armada mixed: 1 tables, 2 clients x 4 in flight").contains("p99.9");
+        var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertThat(result.get("operations").asLong()).isPositive();
+        assertThat(result.get("errors").asLong()).isZero();
+        assertThat(result.get("latency").get("p50").asDouble()).isPositive();
+
+        // open loop: exactly rate × duration operations are scheduled, and every one completes
+        Run open = armada("bench", "--op", "txn", "--tables", "2", "--table", "bench-txn", "--rate", "100",
+                "--duration", "2", "--warmup", "0", "--clients", "2", "--in-flight", "8", "--json", json.toString());
+        assertThat(open.exit()).as(open.err()).isZero();
+        result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertThat(result.get("operations").asLong()).isEqualTo(200);
+        assertThat(result.get("tables")).hasSize(2);
+
+        Run bad = armada("bench", "--op", "lag");
+        assertThat(bad.exit()).isEqualTo(ClientCommand.EXIT_USAGE);
+        assertThat(bad.err()).contains("follower-endpoints");
+    }
+
+    @Test
     void theClientFailsOverFromAnUnreachableEndpoint() throws Exception {
         int dead;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
