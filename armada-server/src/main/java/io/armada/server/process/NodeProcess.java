@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Armada node as its own JVM ({@link ServerMain} with a YAML file), as an operator would run
- * it. The file is written from a {@link ServerConfig}, so the loader is exercised too.
+ * it, on this JVM's class path: for multi-process tests and {@code armada verify}. The file is
+ * written from a {@link ServerConfig}, so the loader is exercised too. Faults: {@link #kill()}
+ * (SIGKILL), {@link #pause()} and {@link #resume()} (SIGSTOP, SIGCONT).
  */
 public final class NodeProcess implements AutoCloseable {
     private final ServerConfig config;
@@ -25,6 +27,7 @@ public final class NodeProcess implements AutoCloseable {
     private final Path stderr;
     private final Path stdout;
     private Process process;
+    private volatile boolean ready;
 
     public NodeProcess(ServerConfig config, Path workDir) throws IOException {
         this.config = config;
@@ -58,6 +61,7 @@ public final class NodeProcess implements AutoCloseable {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith("ready node")) {
+                        NodeProcess.this.ready = true;
                         ready.countDown();
                     }
                     Files.writeString(stdout, line + "\n", StandardCharsets.UTF_8,
@@ -72,18 +76,41 @@ public final class NodeProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.await(200, TimeUnit.MILLISECONDS)) {
             if (!process.isAlive()) {
-                throw new AssertionError("node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
+                throw new IllegalStateException("node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("node " + id() + " not ready within " + timeout + "; stderr:\n" + stderr());
+                throw new IllegalStateException("node " + id() + " not ready within " + timeout + "; stderr:\n" + stderr());
             }
         }
     }
 
     /** kill -9: no shutdown hook, no flush; only what was fsynced survives. */
     public void kill() throws InterruptedException {
+        ready = false;
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP: the process stays, frozen (no ticks, no answers) until {@link #resume()}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Running and past its ready line (serving), as far as this process can tell. */
+    public boolean isReady() {
+        return ready && isAlive();
     }
 
     public boolean isAlive() {
@@ -110,6 +137,11 @@ public final class NodeProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            try {
+                resume(); // a paused process cannot act on SIGTERM
+            } catch (IOException e) {
+                // it is killed below if it does not stop
+            }
             process.destroy(); // SIGTERM: the graceful path
             if (!process.waitFor(15, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -117,7 +149,8 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    static String toYaml(ServerConfig c) {
+    /** The node's configuration as the YAML file {@code armada leader|follower --config} reads. */
+    public static String toYaml(ServerConfig c) {
         StringBuilder y = new StringBuilder();
         y.append("node-id: ").append(c.nodeId()).append('\n');
         y.append("data-dir: '").append(c.dataDir()).append("'\n");
@@ -143,6 +176,13 @@ public final class NodeProcess implements AutoCloseable {
         if (c.followerOf() != null) {
             y.append("follower-of:\n  endpoints:\n");
             c.followerOf().endpoints().forEach(e -> y.append("    - ").append(e).append('\n'));
+            if (c.followerOf().caFile() != null) {
+                y.append("  ca-file: '").append(c.followerOf().caFile()).append("'\n");
+            }
+            if (c.followerOf().certFile() != null) {
+                y.append("  cert-file: '").append(c.followerOf().certFile()).append("'\n");
+                y.append("  key-file: '").append(c.followerOf().keyFile()).append("'\n");
+            }
         }
         if (c.metricsAddress() != null) {
             y.append("metrics-address: ").append(c.metricsAddress()).append('\n');

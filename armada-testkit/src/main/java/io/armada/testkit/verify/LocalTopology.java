@@ -1,0 +1,183 @@
+package io.armada.testkit.verify;
+
+import io.armada.api.v1.ClusterGrpc;
+import io.armada.api.v1.StatusRequest;
+import io.armada.api.v1.StatusResponse;
+import io.armada.api.v1.TableGroupStatus;
+import io.armada.server.config.ServerConfig;
+import io.armada.server.dev.DevCluster;
+import io.armada.server.process.NodeProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A leader cluster of three node processes on 127.0.0.1 and, optionally, a follower cluster of
+ * three more, each node its own JVM: what the fault scenarios kill, pause and restart.
+ */
+final class LocalTopology implements AutoCloseable {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Raft settings of the scenarios: snapshots every 300 entries, so log compaction happens during every run. */
+    static final ServerConfig.RaftSettings RAFT = new ServerConfig.RaftSettings(50, 10, 1, 2, 300);
+
+    private final List<NodeProcess> leaders = new ArrayList<>();
+    private final List<NodeProcess> followers = new ArrayList<>();
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>(); // shared by every client thread
+
+    private LocalTopology() {}
+
+    static LocalTopology start(Path dir, boolean withFollower, Random random) throws IOException, InterruptedException {
+        LocalTopology t = new LocalTopology();
+        try {
+            int base = freeBase(withFollower ? 2 : 1, random);
+            List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, RAFT, false);
+            for (ServerConfig c : leaderConfigs) {
+                t.leaders.add(new NodeProcess(c, dir.resolve("leader")));
+            }
+            if (withFollower) {
+                ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(
+                        leaderConfigs.stream().map(c -> c.self().clientAddress()).toList(), null, null, null);
+                for (ServerConfig c : DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100,
+                        RAFT, false)) {
+                    t.followers.add(new NodeProcess(c.asFollowerOf(of), dir.resolve("follower")));
+                }
+            }
+            t.heal(); // starts every node
+            return t;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    List<NodeProcess> leaders() {
+        return List.copyOf(leaders);
+    }
+
+    List<NodeProcess> followers() {
+        return List.copyOf(followers);
+    }
+
+    List<NodeProcess> all() {
+        List<NodeProcess> all = new ArrayList<>(leaders);
+        all.addAll(followers);
+        return all;
+    }
+
+    static String endpoint(NodeProcess n) {
+        return n.config().self().clientAddress().toString();
+    }
+
+    ManagedChannel channel(NodeProcess n) {
+        return channels.computeIfAbsent(endpoint(n), e -> NettyChannelBuilder.forAddress(
+                n.config().self().clientAddress().host(), n.config().self().clientAddress().port()).usePlaintext().build());
+    }
+
+    /** The leader-cluster node that leads {@code table}'s group, as the first reachable node sees it. */
+    Optional<NodeProcess> leaderOf(String table) {
+        for (NodeProcess n : leaders) {
+            if (!n.isAlive()) {
+                continue;
+            }
+            try {
+                StatusResponse s = ClusterGrpc.newBlockingStub(channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .status(StatusRequest.getDefaultInstance());
+                for (TableGroupStatus g : s.getTablesList()) {
+                    long leader = g.getTable().getStatus().getLeaderId();
+                    if (g.getTable().getName().equals(table) && leader > 0) {
+                        return leaders.stream().filter(l -> l.id() == leader).findFirst();
+                    }
+                }
+            } catch (RuntimeException e) {
+                // ask the next node
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Resumes paused nodes and restarts killed ones, all at once (a cluster needs a quorum back to elect). */
+    void heal() throws IOException, InterruptedException {
+        List<Thread> starting = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (NodeProcess n : all()) {
+            if (n.isAlive()) {
+                n.resume();
+            } else {
+                starting.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        n.start(START_TIMEOUT);
+                    } catch (IOException | InterruptedException | RuntimeException e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+        }
+        for (Thread t : starting) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a node did not restart: " + failures.getFirst().getMessage(), failures.getFirst());
+        }
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        for (NodeProcess n : all().reversed()) {
+            try {
+                n.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A base port whose clusters' client, Raft and metrics ports are free now (DevCluster's layout, clusters 100 apart). */
+    private static int freeBase(int clusters, Random random) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 30_000 + random.nextInt(250) * 100;
+            boolean free = true;
+            for (int k = 0; k < clusters && free; k++) {
+                for (int i = 1; i <= 3 && free; i++) {
+                    int b = base + 100 * k;
+                    free = tcpFree(b + i) && udpFree(b + DevCluster.RAFT_PORT_OFFSET + i)
+                            && tcpFree(b + DevCluster.METRICS_PORT_OFFSET + i);
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range on 127.0.0.1");
+    }
+
+    private static boolean tcpFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean udpFree(int port) {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.armada.testkit.verify;
+
+import io.armada.api.v1.HashRequest;
+import io.armada.api.v1.HashResponse;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.MaintenanceGrpc;
+import io.armada.api.v1.PutRequest;
+import io.armada.server.process.NodeProcess;
+import io.armada.testkit.check.LinearizabilityChecker;
+import io.armada.testkit.check.RevisionChecker;
+import io.armada.testkit.check.Verdict;
+import io.armada.testkit.history.History;
+import io.armada.testkit.history.HistoryRecorder;
+import io.armada.testkit.history.Operation;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one {@link Scenario}: starts the clusters as processes, runs the {@link Workload} while the
+ * fault is injected and healed again and again (times drawn from the seed), heals everything,
+ * checks convergence (every table takes a write within 10 s; every follower node's table digest
+ * equals the leader cluster's within 30 s), then judges the history with both checkers.
+ */
+public final class VerifyRunner {
+    static final int CLIENTS = 6;
+    static final Duration WRITE_CONVERGENCE = Duration.ofSeconds(10);
+    static final Duration DIGEST_CONVERGENCE = Duration.ofSeconds(30);
+
+    private VerifyRunner() {}
+
+    public static ScenarioReport run(Scenario scenario, Duration duration, long seed, Path dir, PrintWriter progress)
+            throws IOException, InterruptedException {
+        Random random = new Random(seed);
+        Files.createDirectories(dir);
+        HistoryRecorder recorder = new HistoryRecorder(System::nanoTime);
+        long faults = 0;
+        long started = System.nanoTime();
+        String convergence;
+        long churned;
+        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), random)) {
+            progress.printf("%s: clusters up (%d node processes); running %d s%n", scenario.label(), topology.all().size(),
+                    duration.toSeconds());
+            progress.flush();
+            createTables(topology);
+            Workload workload = new Workload(topology, recorder, seed, CLIENTS);
+            workload.start();
+            long end = System.nanoTime() + duration.toNanos();
+            try {
+                while (System.nanoTime() < end - TimeUnit.SECONDS.toNanos(3)) {
+                    Thread.sleep(1_000 + random.nextInt(2_000)); // time between faults, drawn from the seed
+                    long t0 = System.nanoTime();
+                    String fault = scenario.inject(topology, random);
+                    long injected = System.nanoTime();
+                    Thread.sleep(scenario.holdMillis());
+                    topology.heal();
+                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later%n", ++faults, fault,
+                            (injected - t0) / 1_000_000, (System.nanoTime() - injected) / 1_000_000);
+                    progress.flush();
+                }
+                long left = end - System.nanoTime();
+                if (left > 0) {
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
+                }
+            } finally {
+                workload.stop();
+                topology.heal();
+            }
+            churned = workload.tablesChurned();
+            convergence = converge(topology);
+        }
+        History history = recorder.history();
+        Path file = dir.resolve(scenario.label() + "-" + seed + ".history.jsonl");
+        history.save(file);
+        List<Verdict> verdicts = List.of(RevisionChecker.check(history),
+                new LinearizabilityChecker(LinearizabilityChecker.DEFAULT_STEP_LIMIT).check(history));
+        List<Operation> ops = history.operations();
+        return new ScenarioReport(scenario.label(), seed, (System.nanoTime() - started) / 1e9, ops.size(),
+                ops.stream().filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK).count(),
+                ops.stream().filter(o -> o.outcome() == Operation.Outcome.UNKNOWN).count(),
+                ops.stream().filter(o -> o.outcome() == Operation.Outcome.FAILED).count(),
+                faults, churned, verdicts, convergence, file);
+    }
+
+    private static void createTables(LocalTopology topology) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Set<String> created = new HashSet<>();
+        while (created.size() < Workload.TABLES.size()) {
+            for (String t : Workload.TABLES) {
+                if (created.contains(t)) {
+                    continue;
+                }
+                try {
+                    io.armada.api.v1.TablesGrpc.newBlockingStub(topology.channel(topology.leaders().getFirst()))
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .create(io.armada.api.v1.CreateTableRequest.newBuilder().setName(t).build());
+                    created.add(t);
+                } catch (io.grpc.StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
+                        created.add(t);
+                    } else if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("cannot create the workload tables: " + e.getStatus(), e);
+                    } else {
+                        Thread.sleep(200); // until the catalog has a leader
+                    }
+                }
+            }
+        }
+    }
+
+    /** Null when converged, else what did not. */
+    private static String converge(LocalTopology topology) throws InterruptedException {
+        for (String table : Workload.TABLES) {
+            long deadline = System.nanoTime() + WRITE_CONVERGENCE.toNanos();
+            boolean written = false;
+            while (!written && System.nanoTime() < deadline) {
+                for (NodeProcess n : topology.leaders()) {
+                    try {
+                        KVGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                                .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFromUtf8("converged"))
+                                        .setValue(ByteString.copyFromUtf8("yes")).build());
+                        written = true;
+                        break;
+                    } catch (io.grpc.StatusRuntimeException e) {
+                        // try the next node
+                    }
+                }
+                if (!written) {
+                    Thread.sleep(100); // an election may still be running
+                }
+            }
+            if (!written) {
+                return "table " + table + " took no write within " + WRITE_CONVERGENCE.toSeconds() + " s after healing";
+            }
+        }
+        long deadline = System.nanoTime() + DIGEST_CONVERGENCE.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = digestsDiffer(topology);
+            if (last == null) {
+                return null;
+            }
+            Thread.sleep(200); // followers apply asynchronously
+        }
+        return "digests still differ after " + DIGEST_CONVERGENCE.toSeconds() + " s: " + last;
+    }
+
+    private static String digestsDiffer(LocalTopology topology) {
+        for (String table : Workload.TABLES) {
+            String first = null;
+            for (NodeProcess n : topology.all()) {
+                try {
+                    HashResponse h = MaintenanceGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .hash(HashRequest.newBuilder().setTable(table).build());
+                    String d = h.getHeader().getRevision() + ":" + java.util.HexFormat.of().formatHex(h.getSha256().toByteArray());
+                    if (first == null) {
+                        first = d;
+                    } else if (!first.equals(d)) {
+                        return "table " + table + ": node " + LocalTopology.endpoint(n) + " has " + d + ", others " + first;
+                    }
+                } catch (io.grpc.StatusRuntimeException e) {
+                    return "table " + table + ": node " + LocalTopology.endpoint(n) + " answers " + e.getStatus();
+                }
+            }
+        }
+        return null;
+    }
+}
