@@ -31,11 +31,23 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--dir", description = "Where node data and histories go (default: a new temporary directory).")
     Path dir;
 
+    @CommandLine.Option(names = "--check", paramLabel = "HISTORY",
+            description = "Only check a history a run saved (a .history.jsonl file), with both checkers.")
+    Path check;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (check != null) {
+            var history = io.armada.testkit.history.History.load(check);
+            var verdicts = List.of(io.armada.testkit.check.RevisionChecker.check(history),
+                    new io.armada.testkit.check.LinearizabilityChecker(
+                            io.armada.testkit.check.LinearizabilityChecker.DEFAULT_STEP_LIMIT).check(history));
+            verdicts.forEach(v -> spec.commandLine().getOut().println(v.summary()));
+            return verdicts.stream().allMatch(io.armada.testkit.check.Verdict::valid) ? 0 : 1;
+        }
         List<Scenario> scenarios = new ArrayList<>();
         try {
             if (scenario.equals("all")) {

@@ -34,7 +34,13 @@ final class Peers implements AutoCloseable {
 
     /** A channel to member {@code memberId}'s client API whose calls are marked as forwarded by this node. */
     io.grpc.Channel forwardChannel(long memberId) {
-        return ClientInterceptors.intercept(channel(memberId), marker());
+        ManagedChannel ch = channel(memberId);
+        if (ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
+            // Raft names this member the leader now, so it is up again: dial at once rather than
+            // waiting out gRPC's reconnect backoff, which grows to minutes while a member is down
+            ch.resetConnectBackoff();
+        }
+        return ClientInterceptors.intercept(ch, marker());
     }
 
     KVGrpc.KVFutureStub kv(long memberId) {

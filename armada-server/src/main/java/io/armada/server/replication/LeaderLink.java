@@ -58,9 +58,14 @@ public final class LeaderLink implements AutoCloseable {
         return channels.get(current % channels.size());
     }
 
-    /** The endpoint in use failed: the next call goes to the next one. */
+    /**
+     * The endpoint in use failed: the next call goes to the next one, which dials at once. gRPC
+     * would otherwise keep a channel whose node was down in exponential reconnect backoff (up to
+     * two minutes), long after the leader cluster is back; callers pace their own retries.
+     */
     public void failedOver() {
         current = (current + 1) % channels.size();
+        channel().resetConnectBackoff();
     }
 
     public String endpoints() {

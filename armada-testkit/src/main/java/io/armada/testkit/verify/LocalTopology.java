@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,16 +37,23 @@ final class LocalTopology implements AutoCloseable {
     private final List<NodeProcess> leaders = new ArrayList<>();
     private final List<NodeProcess> followers = new ArrayList<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>(); // shared by every client thread
+    /** Leader-cluster Raft paths by the pair of node ids (lower first), when partitions are wanted. */
+    private final Map<List<Long>, UdpLink> links = new HashMap<>();
 
     private LocalTopology() {}
 
-    static LocalTopology start(Path dir, boolean withFollower, Random random) throws IOException, InterruptedException {
+    /**
+     * @param cuttable whether the leader cluster's Raft traffic goes through {@link UdpLink}s that
+     *     {@link #isolate} can cut
+     */
+    static LocalTopology start(Path dir, boolean withFollower, boolean cuttable, Random random)
+            throws IOException, InterruptedException {
         LocalTopology t = new LocalTopology();
         try {
             int base = freeBase(withFollower ? 2 : 1, random);
             List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, RAFT, false);
             for (ServerConfig c : leaderConfigs) {
-                t.leaders.add(new NodeProcess(c, dir.resolve("leader")));
+                t.leaders.add(new NodeProcess(cuttable ? t.throughLinks(c) : c, dir.resolve("leader")));
             }
             if (withFollower) {
                 ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(
@@ -61,6 +69,36 @@ final class LocalTopology implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /**
+     * This node's configuration with every peer of a higher id reached through a link: QUIC
+     * connections are dialed from the lower id to the higher, so one link per pair carries all of
+     * the pair's traffic.
+     */
+    private ServerConfig throughLinks(ServerConfig c) throws IOException {
+        List<ServerConfig.MemberConfig> members = new ArrayList<>();
+        for (ServerConfig.MemberConfig m : c.members()) {
+            if (m.id() > c.nodeId()) {
+                UdpLink link = new UdpLink(m.raftAddress().toSocketAddress(), c.nodeId() + "-" + m.id());
+                links.put(List.of(c.nodeId(), m.id()), link);
+                members.add(new ServerConfig.MemberConfig(m.id(), m.clientAddress(),
+                        new io.armada.server.config.HostPort(m.raftAddress().host(), link.port())));
+            } else {
+                members.add(m);
+            }
+        }
+        return new ServerConfig(c.nodeId(), c.dataDir(), c.clusterName(), members, c.clientTls(), c.raftTls(),
+                c.metricsAddress(), c.raft(), c.followerOf());
+    }
+
+    /** Cuts every Raft path of leader-cluster node {@code id}: it is alone, the other two are a majority. */
+    void isolate(long id) {
+        links.forEach((pair, link) -> {
+            if (pair.contains(id)) {
+                link.cut();
+            }
+        });
     }
 
     List<NodeProcess> leaders() {
@@ -108,8 +146,9 @@ final class LocalTopology implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Resumes paused nodes and restarts killed ones, all at once (a cluster needs a quorum back to elect). */
+    /** Restores cut links, resumes paused nodes and restarts killed ones, all at once (a cluster needs a quorum back to elect). */
     void heal() throws IOException, InterruptedException {
+        links.values().forEach(UdpLink::restore);
         List<Thread> starting = new ArrayList<>();
         List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (NodeProcess n : all()) {
@@ -131,6 +170,8 @@ final class LocalTopology implements AutoCloseable {
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a node did not restart: " + failures.getFirst().getMessage(), failures.getFirst());
         }
+        // clients dial restarted nodes at once instead of waiting out gRPC's reconnect backoff
+        channels.values().forEach(ManagedChannel::resetConnectBackoff);
     }
 
     @Override
@@ -139,6 +180,13 @@ final class LocalTopology implements AutoCloseable {
         for (NodeProcess n : all().reversed()) {
             try {
                 n.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (UdpLink link : links.values()) {
+            try {
+                link.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -38,6 +38,24 @@ public enum Scenario {
             return "paused leader-cluster node " + victim.id();
         }
     },
+    /** The Raft paths of a table's leader cut both ways for three seconds: it is alone, the other two elect. */
+    PARTITION_LEADER("partition-leader", false, 3_000) {
+        @Override
+        String inject(LocalTopology t, Random random) {
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            t.isolate(victim.id());
+            return "isolated leader-cluster node " + victim.id() + " from its peers";
+        }
+    },
+    /** Any one leader-cluster node cut off from the other two (a minority and a majority). */
+    PARTITION_NODE("partition-node", false, 3_000) {
+        @Override
+        String inject(LocalTopology t, Random random) {
+            NodeProcess victim = t.leaders().get(random.nextInt(3));
+            t.isolate(victim.id());
+            return "isolated leader-cluster node " + victim.id() + " from its peers";
+        }
+    },
     /** kill -9 of every node of the follower cluster while the leader cluster takes writes. */
     KILL_FOLLOWER_CLUSTER("kill-follower-cluster", true, 2_000) {
         @Override
@@ -84,6 +102,11 @@ public enum Scenario {
 
     public String label() {
         return label;
+    }
+
+    /** Whether the leader cluster's Raft paths must be cuttable. */
+    boolean needsLinks() {
+        return this == PARTITION_LEADER || this == PARTITION_NODE;
     }
 
     /** Whether the scenario runs a follower cluster next to the leader cluster. */

@@ -46,7 +46,8 @@ public final class VerifyRunner {
         long started = System.nanoTime();
         String convergence;
         long churned;
-        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), random)) {
+        List<String> recoveryFailures = new java.util.ArrayList<>();
+        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), scenario.needsLinks(), random)) {
             progress.printf("%s: clusters up (%d node processes); running %d s%n", scenario.label(), topology.all().size(),
                     duration.toSeconds());
             progress.flush();
@@ -62,9 +63,16 @@ public final class VerifyRunner {
                     long injected = System.nanoTime();
                     Thread.sleep(scenario.holdMillis());
                     topology.heal();
-                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later%n", ++faults, fault,
-                            (injected - t0) / 1_000_000, (System.nanoTime() - injected) / 1_000_000);
+                    long healed = System.nanoTime();
+                    // the next fault comes only after the clusters took writes again: a window of service per cycle
+                    String stuck = awaitWritable(topology);
+                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later, writable after %d ms more%n",
+                            ++faults, fault, (injected - t0) / 1_000_000, (healed - injected) / 1_000_000,
+                            (System.nanoTime() - healed) / 1_000_000);
                     progress.flush();
+                    if (stuck != null) {
+                        recoveryFailures.add("after fault " + faults + " (" + fault + "): " + stuck);
+                    }
                 }
                 long left = end - System.nanoTime();
                 if (left > 0) {
@@ -76,6 +84,9 @@ public final class VerifyRunner {
             }
             churned = workload.tablesChurned();
             convergence = converge(topology);
+            if (!recoveryFailures.isEmpty()) {
+                convergence = String.join("; ", recoveryFailures) + (convergence == null ? "" : "; " + convergence);
+            }
         }
         History history = recorder.history();
         Path file = dir.resolve(scenario.label() + "-" + seed + ".history.jsonl");
@@ -118,6 +129,24 @@ public final class VerifyRunner {
 
     /** Null when converged, else what did not. */
     private static String converge(LocalTopology topology) throws InterruptedException {
+        String stuck = awaitWritable(topology);
+        if (stuck != null) {
+            return stuck;
+        }
+        long deadline = System.nanoTime() + DIGEST_CONVERGENCE.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = digestsDiffer(topology);
+            if (last == null) {
+                return null;
+            }
+            Thread.sleep(200); // followers apply asynchronously
+        }
+        return "digests still differ after " + DIGEST_CONVERGENCE.toSeconds() + " s: " + last;
+    }
+
+    /** Null once every workload table took a write through the leader cluster, within {@link #WRITE_CONVERGENCE}. */
+    private static String awaitWritable(LocalTopology topology) throws InterruptedException {
         for (String table : Workload.TABLES) {
             long deadline = System.nanoTime() + WRITE_CONVERGENCE.toNanos();
             boolean written = false;
@@ -141,16 +170,7 @@ public final class VerifyRunner {
                 return "table " + table + " took no write within " + WRITE_CONVERGENCE.toSeconds() + " s after healing";
             }
         }
-        long deadline = System.nanoTime() + DIGEST_CONVERGENCE.toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = digestsDiffer(topology);
-            if (last == null) {
-                return null;
-            }
-            Thread.sleep(200); // followers apply asynchronously
-        }
-        return "digests still differ after " + DIGEST_CONVERGENCE.toSeconds() + " s: " + last;
+        return null;
     }
 
     private static String digestsDiffer(LocalTopology topology) {

@@ -99,7 +99,8 @@ final class Workload {
             List<NodeProcess> nodes = (viaFollower ? topology.followers() : topology.leaders()).stream()
                     .filter(NodeProcess::isReady).toList();
             if (nodes.isEmpty()) {
-                nodes = viaFollower ? topology.followers() : topology.leaders();
+                pause(FAILURE_BACKOFF_MILLIS); // the whole cluster is down: nothing to send an operation to
+                continue;
             }
             NodeProcess node = nodes.get(random.nextInt(nodes.size()));
             KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(topology.channel(node))
