@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.armada.server.dev.DevCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -122,25 +120,7 @@ class ClientCommandsTest {
         }
     }
 
-    static int freeBase() throws Exception {
-        for (int base = 30_000; base < 60_000; base += 1_000) {
-            if (free(base)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free ports");
-    }
-
-    private static boolean free(int base) {
-        for (int i = 1; i <= 3; i++) {
-            try (ServerSocket a = new ServerSocket(); ServerSocket b = new ServerSocket();
-                    DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + DevCluster.RAFT_PORT_OFFSET + i))) {
-                a.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + i));
-                b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + DevCluster.METRICS_PORT_OFFSET + i));
-            } catch (Exception e) {
-                return false;
-            }
-        }
-        return true;
+    static int freeBase() {
+        return io.armada.server.dev.FreePorts.basePort(3);
     }
 }

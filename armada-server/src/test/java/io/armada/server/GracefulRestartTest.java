@@ -1,5 +1,6 @@
 package io.armada.server;
 
+import io.armada.server.dev.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -25,6 +25,8 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     private final DataInputStream in;
     private final long index;
     private final long revision;
+    private final long sourceIndex;
+    private final boolean resetting;
     private Item next;
     private boolean ended;
 
@@ -32,8 +34,25 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
         this.stream = new ChunkStream(chunks);
         this.in = new DataInputStream(stream);
         try {
-            this.index = in.readLong();
-            this.revision = in.readLong();
+            long first = in.readLong();
+            if (first == TableSnapshot.FOLLOWER_HEADER) {
+                this.index = in.readLong();
+                this.revision = in.readLong();
+                long flags = in.readLong();
+                this.sourceIndex = in.readLong();
+                if ((flags & ~TableSnapshot.FLAG_RESETTING) != 0 || sourceIndex < 0) {
+                    throw new TableStore.InvalidSnapshotException("snapshot header with unknown flags " + flags
+                            + " or source index " + sourceIndex);
+                }
+                this.resetting = (flags & TableSnapshot.FLAG_RESETTING) != 0;
+            } else if (first < 0) {
+                throw new TableStore.InvalidSnapshotException("snapshot header starts with " + first);
+            } else {
+                this.index = first;
+                this.revision = in.readLong();
+                this.sourceIndex = 0;
+                this.resetting = false;
+            }
         } catch (IOException e) {
             throw new TableStore.InvalidSnapshotException("snapshot stream without its header");
         }
@@ -47,6 +66,16 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     /** The table's revision the snapshot represents. */
     public long revision() {
         return revision;
+    }
+
+    /** Follower clusters: the last leader index the table had applied (0 when not a follower table). */
+    public long sourceIndex() {
+        return sourceIndex;
+    }
+
+    /** Follower clusters: the table was in the middle of loading a leader snapshot (its content is partial). */
+    public boolean resetting() {
+        return resetting;
     }
 
     @Override

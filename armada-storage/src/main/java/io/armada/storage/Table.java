@@ -538,13 +538,22 @@ public final class Table {
 
     /** Swaps in the column family a snapshot was installed into; returns the old one to drop. */
     ColumnFamilyHandle replaceColumnFamily(ColumnFamilyHandle replacement, Applied replacementApplied) {
+        long replacementSource;
+        boolean replacementResetting;
+        try { // the follower markers as the installed content stores them, read before anything changes
+            byte[] source = db.get(replacement, SOURCE_KEY);
+            replacementSource = source == null ? 0 : ByteBuffer.wrap(source).getLong();
+            replacementResetting = db.get(replacement, RESET_KEY) != null;
+        } catch (RocksDBException e) {
+            throw new StorageException("table " + id + ": cannot read the follower markers of the installed snapshot", e);
+        }
         lock.writeLock().lock();
         try {
             ColumnFamilyHandle old = cf;
             cf = replacement;
             applied = replacementApplied;
-            sourceIndex = 0; // a snapshot stream carries the revision only; sourceIndex() falls back to it
-            resetting = false;
+            sourceIndex = replacementSource;
+            resetting = replacementResetting;
             return old;
         } finally {
             lock.writeLock().unlock();

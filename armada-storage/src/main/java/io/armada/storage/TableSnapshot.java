@@ -19,10 +19,18 @@ import org.rocksdb.Snapshot;
 /**
  * A consistent copy of one table, read from a RocksDB snapshot and cut into chunks of at most
  * {@link Limits#MAX_SNAPSHOT_CHUNK_BYTES}. The byte stream is
- * {@code [index:8][revision:8]} then {@code [keyLength:4][key][recordLength:4][record]} per key;
+ * {@code [index:8][revision:8]} — for a follower cluster's table {@code [FOLLOWER_HEADER:8][index:8][revision:8]
+ * [flags:8][sourceIndex:8]} — then {@code [keyLength:4][key][recordLength:4][record]} per key;
  * the last chunk carries the CRC32C of the whole stream. Must be closed (it pins a RocksDB snapshot).
  */
 public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseable {
+    /**
+     * First long of a follower-cluster table's header, negative so it cannot be an index (the plain
+     * header starts with the index): then index, revision, flags and the source index follow.
+     */
+    static final long FOLLOWER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
+    static final long FLAG_RESETTING = 1;
+
     private final RocksDB db;
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
@@ -49,10 +57,25 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
                 ? Table.Applied.decode(it.value()) : Table.Applied.NONE;
         it.seek(new byte[] {TableView.DATA_PREFIX});
         try {
-            out.writeLong(applied.index());
-            out.writeLong(applied.revision());
+            byte[] source = db.get(cf, readOptions, Table.SOURCE_KEY);
+            boolean resetting = db.get(cf, readOptions, Table.RESET_KEY) != null;
+            if (source != null || resetting) {
+                // a follower cluster's table: its replication position and load state travel with it, so a
+                // node installing this snapshot resumes the leader-snapshot load instead of serving a part
+                out.writeLong(FOLLOWER_HEADER);
+                out.writeLong(applied.index());
+                out.writeLong(applied.revision());
+                out.writeLong(resetting ? FLAG_RESETTING : 0);
+                out.writeLong(source == null ? 0 : java.nio.ByteBuffer.wrap(source).getLong());
+            } else {
+                out.writeLong(applied.index());
+                out.writeLong(applied.revision());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (org.rocksdb.RocksDBException e) {
+            close();
+            throw new StorageException("cannot read the follower markers of a table snapshot", e);
         }
     }
 

@@ -266,6 +266,12 @@ public final class TableStore implements AutoCloseable {
                 }
             }
             batch.put(cf, Table.APPLIED_KEY, applied.encode());
+            if (in.sourceIndex() > 0) {
+                batch.put(cf, Table.SOURCE_KEY, ByteBuffer.allocate(8).putLong(in.sourceIndex()).array());
+            }
+            if (in.resetting()) {
+                batch.put(cf, Table.RESET_KEY, new byte[0]);
+            }
             db.write(noWal, batch);
         } finally {
             batch.close();

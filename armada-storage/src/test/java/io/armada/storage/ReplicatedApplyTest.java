@@ -98,4 +98,70 @@ class ReplicatedApplyTest {
             assertThat(t.revision()).isEqualTo(51);
         }
     }
+
+    @Test
+    void aRaftSnapshotTakenInTheMiddleOfALoadCarriesTheLoadAndTheSourceIndex() {
+        List<SnapshotReader.Item> items = leaderItems(30);
+        List<SnapshotChunk> midLoad = new ArrayList<>();
+        List<SnapshotChunk> settled = new ArrayList<>();
+        try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
+            Table t = store.createTable(1);
+            t.applyReplicated(1, 12, put("x", "1"));
+            t.applyReplicated(2, 13, null); // source index 13 above revision 12
+            try (TableSnapshot s = t.snapshot()) {
+                s.forEachRemaining(settled::add);
+            }
+            t.beginReset(3);
+            t.loadRecords(4, items.subList(0, 10));
+            try (TableSnapshot s = t.snapshot()) {
+                s.forEachRemaining(midLoad::add);
+            }
+        }
+        Path other = dir.resolve("b");
+        try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
+            Table settledCopy = store.installSnapshot(store.createTable(2).id(), settled.iterator());
+            assertThat(settledCopy.sourceIndex()).isEqualTo(13);
+            assertThat(settledCopy.isResetting()).isFalse();
+            Table t = store.installSnapshot(store.createTable(1).id(), midLoad.iterator());
+            assertThat(t.isResetting()).as("a node installing it must not serve the partial table").isTrue();
+        }
+        try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
+            Table t = store.table(1);
+            assertThat(t.isResetting()).isTrue(); // stored, not only in memory
+            t.loadRecords(5, items.subList(10, 30));
+            t.endReset(6, 40, 39);
+            assertThat(t.isResetting()).isFalse();
+            assertThat(t.sourceIndex()).isEqualTo(40);
+            assertThat(t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
+                    .setRangeEnd(ByteString.copyFromUtf8("l")).setCountOnly(true).build()).getCount()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void aSnapshotHeaderThatIsNeitherFormatIsRejected() {
+        byte[] header = java.nio.ByteBuffer.allocate(16).putLong(-5).putLong(1).array();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(header);
+        SnapshotChunk only = SnapshotChunk.newBuilder().setData(ByteString.copyFrom(header)).setLast(true)
+                .setChecksum((int) crc.getValue()).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SnapshotReader(List.of(only).iterator()))
+                .isInstanceOf(TableStore.InvalidSnapshotException.class).hasMessageContaining("header");
+    }
+
+    /** The records of a leader table of {@code n} keys, as its snapshot carries them. */
+    private List<SnapshotReader.Item> leaderItems(int n) {
+        try (TableStore leader = TableStore.open(dir.resolve("leader-items"), StoreOptions.defaults())) {
+            Table t = leader.createTable(1);
+            for (int i = 1; i <= n; i++) {
+                t.apply(i, i, put("k" + i, "v" + i));
+            }
+            List<SnapshotChunk> chunks = new ArrayList<>();
+            try (TableSnapshot s = t.snapshot()) {
+                s.forEachRemaining(chunks::add);
+            }
+            List<SnapshotReader.Item> items = new ArrayList<>();
+            new SnapshotReader(chunks.iterator()).forEachRemaining(items::add);
+            return items;
+        }
+    }
 }

@@ -7,7 +7,6 @@ import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TableGroupStatus;
 import io.armada.client.ArmadaClient;
 import io.armada.client.TableDigest;
-import io.armada.server.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -8,7 +8,7 @@ import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.FreePorts;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.dev.DevCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

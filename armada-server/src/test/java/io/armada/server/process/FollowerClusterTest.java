@@ -15,7 +15,7 @@ import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
 import io.armada.client.ArmadaClient;
-import io.armada.server.FreePorts;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.config.HostPort;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;

@@ -14,7 +14,7 @@ import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.FreePorts;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import io.grpc.ManagedChannel;

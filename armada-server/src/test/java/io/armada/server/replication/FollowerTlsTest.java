@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.armada.client.ArmadaClient;
 import io.armada.client.ArmadaException;
 import io.armada.client.ClientTls;
-import io.armada.server.FreePorts;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import java.nio.file.Path;

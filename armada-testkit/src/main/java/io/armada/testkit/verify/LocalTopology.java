@@ -6,14 +6,11 @@ import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TableGroupStatus;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.process.NodeProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -46,11 +42,11 @@ final class LocalTopology implements AutoCloseable {
      * @param cuttable whether the leader cluster's Raft traffic goes through {@link UdpLink}s that
      *     {@link #isolate} can cut
      */
-    static LocalTopology start(Path dir, boolean withFollower, boolean cuttable, Random random)
+    static LocalTopology start(Path dir, boolean withFollower, boolean cuttable)
             throws IOException, InterruptedException {
         LocalTopology t = new LocalTopology();
         try {
-            int base = freeBase(withFollower ? 2 : 1, random);
+            int base = FreePorts.basePort(3, withFollower ? 2 : 1);
             List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, RAFT, false);
             for (ServerConfig c : leaderConfigs) {
                 t.leaders.add(new NodeProcess(cuttable ? t.throughLinks(c) : c, dir.resolve("leader")));
@@ -190,42 +186,6 @@ final class LocalTopology implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** A base port whose clusters' client, Raft and metrics ports are free now (DevCluster's layout, clusters 100 apart). */
-    private static int freeBase(int clusters, Random random) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 30_000 + random.nextInt(250) * 100;
-            boolean free = true;
-            for (int k = 0; k < clusters && free; k++) {
-                for (int i = 1; i <= 3 && free; i++) {
-                    int b = base + 100 * k;
-                    free = tcpFree(b + i) && udpFree(b + DevCluster.RAFT_PORT_OFFSET + i)
-                            && tcpFree(b + DevCluster.METRICS_PORT_OFFSET + i);
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port range on 127.0.0.1");
-    }
-
-    private static boolean tcpFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean udpFree(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -47,7 +47,7 @@ public final class VerifyRunner {
         String convergence;
         long churned;
         List<String> recoveryFailures = new java.util.ArrayList<>();
-        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), scenario.needsLinks(), random)) {
+        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), scenario.needsLinks())) {
             progress.printf("%s: clusters up (%d node processes); running %d s%n", scenario.label(), topology.all().size(),
                     duration.toSeconds());
             progress.flush();

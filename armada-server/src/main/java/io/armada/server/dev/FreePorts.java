@@ -1,6 +1,5 @@
-package io.armada.server;
+package io.armada.server.dev;
 
-import io.armada.server.dev.DevCluster;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -10,7 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Finds a base port whose client (TCP, base+i), Raft (UDP, base+10+i) and metrics (TCP, base+20+i)
- * ports are free now ({@link io.armada.server.dev.DevCluster}'s layout).
+ * ports are free on 127.0.0.1 now ({@link DevCluster}'s layout), for tests and local process
+ * clusters. Free now is not reserved: a caller that loses a race gets a bind error and can retry.
  */
 public final class FreePorts {
     private FreePorts() {}
@@ -19,7 +19,7 @@ public final class FreePorts {
         return basePort(nodes, 1);
     }
 
-    /** A base port for {@code clusters} clusters 100 ports apart ({@link io.armada.server.dev.DevTopology}'s layout). */
+    /** A base port for {@code clusters} clusters 100 ports apart ({@link DevTopology}'s layout). */
     public static int basePort(int nodes, int clusters) {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = 20_000 + ThreadLocalRandom.current().nextInt(300) * 100;
