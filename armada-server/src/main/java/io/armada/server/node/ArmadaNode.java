@@ -119,11 +119,6 @@ public final class ArmadaNode implements AutoCloseable {
         return leaderCluster;
     }
 
-    /** The replication of a follower cluster node (lag per table); empty on the leader cluster. */
-    public Optional<io.armada.server.replication.ReplicationManager> replication() {
-        return Optional.ofNullable(replication);
-    }
-
     /** The groups a follower cluster replicates from the leader cluster: the catalog and every table. */
     private Iterable<Long> replicatedGroups() {
         List<Long> ids = new java.util.ArrayList<>(tablesById.keySet());
