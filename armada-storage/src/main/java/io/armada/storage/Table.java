@@ -80,13 +80,33 @@ public final class Table {
         this.db = db;
         this.cf = cf;
         this.writeOptions = writeOptions;
-        try {
-            this.applied = Applied.decode(db.get(cf, APPLIED_KEY));
-            byte[] source = db.get(cf, SOURCE_KEY);
-            this.sourceIndex = source == null ? 0 : ByteBuffer.wrap(source).getLong();
-            this.resetting = db.get(cf, RESET_KEY) != null;
-        } catch (RocksDBException e) {
-            throw new StorageException("table " + id + ": cannot read the applied marker", e);
+        Markers stored = Markers.read(id, db, cf);
+        this.applied = stored.applied();
+        this.sourceIndex = stored.sourceIndex();
+        this.resetting = stored.resetting();
+    }
+
+    /**
+     * What a table's column family stores besides its data: the applied marker and, on follower
+     * clusters, the source index ({@link #SOURCE_KEY}, 0 when absent) and whether a leader-snapshot
+     * load is unfinished ({@link #RESET_KEY}). The in-memory fields are always set from one of these
+     * as read back from RocksDB (at open and at a snapshot install), so they cannot disagree with it.
+     */
+    record Markers(Applied applied, long sourceIndex, boolean resetting) {
+        Markers {
+            if (sourceIndex < 0) {
+                throw new IllegalArgumentException("negative source index " + sourceIndex);
+            }
+        }
+
+        static Markers read(long tableId, RocksDB db, ColumnFamilyHandle cf) {
+            try {
+                byte[] source = db.get(cf, SOURCE_KEY);
+                return new Markers(Applied.decode(db.get(cf, APPLIED_KEY)),
+                        source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null);
+            } catch (RocksDBException e) {
+                throw new StorageException("table " + tableId + ": cannot read the applied and follower markers", e);
+            }
         }
     }
 
@@ -536,24 +556,19 @@ public final class Table {
         }
     }
 
-    /** Swaps in the column family a snapshot was installed into; returns the old one to drop. */
-    ColumnFamilyHandle replaceColumnFamily(ColumnFamilyHandle replacement, Applied replacementApplied) {
-        long replacementSource;
-        boolean replacementResetting;
-        try { // the follower markers as the installed content stores them, read before anything changes
-            byte[] source = db.get(replacement, SOURCE_KEY);
-            replacementSource = source == null ? 0 : ByteBuffer.wrap(source).getLong();
-            replacementResetting = db.get(replacement, RESET_KEY) != null;
-        } catch (RocksDBException e) {
-            throw new StorageException("table " + id + ": cannot read the follower markers of the installed snapshot", e);
-        }
+    /**
+     * Swaps in the column family a snapshot was installed into, with the markers it stores (read back
+     * by the caller before it committed the switch, so nothing here can fail half-way); returns the
+     * old column family to drop.
+     */
+    ColumnFamilyHandle replaceColumnFamily(ColumnFamilyHandle replacement, Markers stored) {
         lock.writeLock().lock();
         try {
             ColumnFamilyHandle old = cf;
             cf = replacement;
-            applied = replacementApplied;
-            sourceIndex = replacementSource;
-            resetting = replacementResetting;
+            applied = stored.applied();
+            sourceIndex = stored.sourceIndex();
+            resetting = stored.resetting();
             return old;
         } finally {
             lock.writeLock().unlock();

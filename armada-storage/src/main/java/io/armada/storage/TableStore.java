@@ -226,13 +226,20 @@ public final class TableStore implements AutoCloseable {
             throw new StorageException("table " + tableId + ": cannot create a staging column family", e);
         }
         try {
-            Table.Applied applied = load(staging, chunks, asIndex);
+            Table.Markers written = load(staging, chunks, asIndex);
             try (var flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
                 db.flush(flush, staging); // the staged data skipped the WAL: make it durable before the switch
             }
+            // the table takes its markers as a reopen would read them, so memory and RocksDB never disagree;
+            // read before the switch is committed, so a failure here still leaves the old table in place
+            Table.Markers stored = Table.Markers.read(tableId, db, staging);
+            if (!stored.equals(written)) {
+                throw new IllegalStateException("table " + tableId + ": staged markers read back as " + stored
+                        + ", written as " + written);
+            }
             db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(generation).array());
             generations.put(tableId, generation);
-            ColumnFamilyHandle old = table.replaceColumnFamily(staging, applied);
+            ColumnFamilyHandle old = table.replaceColumnFamily(staging, stored);
             db.dropColumnFamily(old);
             old.close();
             return table;
@@ -250,10 +257,16 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
-    private Table.Applied load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
+    /**
+     * Writes the stream's records and its markers into {@code cf} (without the WAL: the caller flushes);
+     * returns the markers written. A follower table's source index and unfinished load come with the
+     * stream, so the installed table resumes that load rather than serving its partial content.
+     */
+    private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
-        Table.Applied applied = new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision());
+        Table.Markers markers = new Table.Markers(new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision()),
+                in.sourceIndex(), in.resetting());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
             while (in.hasNext()) {
@@ -265,18 +278,18 @@ public final class TableStore implements AutoCloseable {
                     batch = new WriteBatch();
                 }
             }
-            batch.put(cf, Table.APPLIED_KEY, applied.encode());
-            if (in.sourceIndex() > 0) {
-                batch.put(cf, Table.SOURCE_KEY, ByteBuffer.allocate(8).putLong(in.sourceIndex()).array());
+            batch.put(cf, Table.APPLIED_KEY, markers.applied().encode());
+            if (markers.sourceIndex() > 0) { // absent reads as 0, as on a table that never replicated
+                batch.put(cf, Table.SOURCE_KEY, ByteBuffer.allocate(8).putLong(markers.sourceIndex()).array());
             }
-            if (in.resetting()) {
+            if (markers.resetting()) {
                 batch.put(cf, Table.RESET_KEY, new byte[0]);
             }
             db.write(noWal, batch);
         } finally {
             batch.close();
         }
-        return applied;
+        return markers;
     }
 
     /** A snapshot stream that is corrupt or incomplete. */
