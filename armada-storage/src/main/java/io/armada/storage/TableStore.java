@@ -27,6 +27,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every table of one node, in one RocksDB instance with a column family per table.
@@ -44,6 +46,7 @@ import org.rocksdb.WriteOptions;
  * nothing. Column families without a pointer (a crashed install, a crashed drop) are dropped at open.
  */
 public final class TableStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TableStore.class);
     private static final String POINTER_PREFIX = "table/";
 
     private final RocksDB db;
@@ -225,6 +228,7 @@ public final class TableStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new StorageException("table " + tableId + ": cannot create a staging column family", e);
         }
+        Table.Markers stored;
         try {
             Table.Markers written = load(staging, chunks, asIndex);
             try (var flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
@@ -232,17 +236,12 @@ public final class TableStore implements AutoCloseable {
             }
             // the table takes its markers as a reopen would read them, so memory and RocksDB never disagree;
             // read before the switch is committed, so a failure here still leaves the old table in place
-            Table.Markers stored = Table.Markers.read(tableId, db, staging);
+            stored = Table.Markers.read(tableId, db, staging);
             if (!stored.equals(written)) {
                 throw new IllegalStateException("table " + tableId + ": staged markers read back as " + stored
                         + ", written as " + written);
             }
             db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(generation).array());
-            generations.put(tableId, generation);
-            ColumnFamilyHandle old = table.replaceColumnFamily(staging, stored);
-            db.dropColumnFamily(old);
-            old.close();
-            return table;
         } catch (RuntimeException | RocksDBException | IOException e) {
             try {
                 db.dropColumnFamily(staging);
@@ -255,6 +254,17 @@ public final class TableStore implements AutoCloseable {
             }
             throw new StorageException("table " + tableId + ": snapshot install failed: " + e.getMessage(), e);
         }
+        // committed: the pointer names the staged column family, which must not be dropped from here on
+        generations.put(tableId, generation);
+        ColumnFamilyHandle old = table.replaceColumnFamily(staging, stored);
+        try {
+            db.dropColumnFamily(old);
+        } catch (RocksDBException e) {
+            // harmless: without a pointer the next open drops it
+            log.warn("table {}: the replaced column family stays until the next open: {}", tableId, e.getMessage());
+        }
+        old.close();
+        return table;
     }
 
     /**
