@@ -12,9 +12,12 @@ import java.util.NoSuchElementException;
 import java.util.zip.CRC32C;
 
 /**
- * Reads a table snapshot stream (the chunks of {@link Table#snapshot()}): its header (the index
- * and revision it represents), then its records one by one, each checked, and at the end the
- * stream's completeness and CRC32C. A corrupt or truncated stream is an
+ * Reads a table snapshot stream (the chunks of {@link Table#snapshot()}; format in {@link TableSnapshot}):
+ * its header, then its records one by one, each checked, and at the end the stream's completeness and
+ * CRC32C. The header is either the plain {@code [index:8][revision:8]} (a table that is not a follower
+ * cluster's, and every stream written before follower markers existed) or the follower header
+ * {@code [FOLLOWER_HEADER:8][index:8][revision:8][flags:8][sourceIndex:8]}; the first long tells them
+ * apart, as an index is never negative. A corrupt or truncated stream is an
  * {@link TableStore.InvalidSnapshotException}.
  */
 public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
@@ -47,7 +50,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 this.resetting = (flags & TableSnapshot.FLAG_RESETTING) != 0;
             } else if (first < 0) {
                 throw new TableStore.InvalidSnapshotException("snapshot header starts with " + first);
-            } else {
+            } else { // plain header: no follower markers, as on a table that never replicated
                 this.index = first;
                 this.revision = in.readLong();
                 this.sourceIndex = 0;
@@ -55,6 +58,9 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
             }
         } catch (IOException e) {
             throw new TableStore.InvalidSnapshotException("snapshot stream without its header");
+        }
+        if (index < 0 || revision < 0) {
+            throw new TableStore.InvalidSnapshotException("snapshot header with index " + index + " and revision " + revision);
         }
     }
 
@@ -68,12 +74,18 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
         return revision;
     }
 
-    /** Follower clusters: the last leader index the table had applied (0 when not a follower table). */
+    /**
+     * Follower clusters: the last leader index the table had applied, exactly (it may be above the
+     * revision: leader no-ops); 0 when the stream has no follower header.
+     */
     public long sourceIndex() {
         return sourceIndex;
     }
 
-    /** Follower clusters: the table was in the middle of loading a leader snapshot (its content is partial). */
+    /**
+     * Follower clusters: the table was in the middle of loading a leader snapshot, so its content is
+     * partial and must not be served; false when the stream has no follower header.
+     */
     public boolean resetting() {
         return resetting;
     }
