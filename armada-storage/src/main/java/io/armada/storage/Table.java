@@ -166,7 +166,8 @@ public final class Table {
 
     /**
      * Follower clusters: the last leader index this table applied, where replication resumes. At
-     * least the revision (a table installed from a follower-group snapshot knows only that).
+     * least the revision: a table installed from a snapshot stream without follower markers (a plain
+     * header, as streams written before they existed have) knows only that.
      */
     public long sourceIndex() {
         return Math.max(sourceIndex, applied.revision());

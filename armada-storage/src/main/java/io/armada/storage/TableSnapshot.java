@@ -18,17 +18,32 @@ import org.rocksdb.Snapshot;
 
 /**
  * A consistent copy of one table, read from a RocksDB snapshot and cut into chunks of at most
- * {@link Limits#MAX_SNAPSHOT_CHUNK_BYTES}. The byte stream is
- * {@code [index:8][revision:8]} — for a follower cluster's table {@code [FOLLOWER_HEADER:8][index:8][revision:8]
- * [flags:8][sourceIndex:8]} — then {@code [keyLength:4][key][recordLength:4][record]} per key;
- * the last chunk carries the CRC32C of the whole stream. Must be closed (it pins a RocksDB snapshot).
+ * {@link Limits#MAX_SNAPSHOT_CHUNK_BYTES}. The byte stream is a header, then
+ * {@code [keyLength:4][key][recordLength:4][record]} per key; the last chunk carries the CRC32C of
+ * the whole stream. Must be closed (it pins a RocksDB snapshot). The header is one of:
+ * <ul>
+ *   <li>{@code [index:8][revision:8]} (index never negative) for a table without follower markers —
+ *       every leader cluster's table, so a follower cluster or node of an older version still reads
+ *       its snapshots;
+ *   <li>{@code [FOLLOWER_HEADER:8][index:8][revision:8][flags:8][sourceIndex:8]} for a follower
+ *       cluster's table that has replicated: {@code flags} bit 0 ({@link #FLAG_RESETTING}) is set while
+ *       a leader-snapshot load is unfinished, {@code sourceIndex} is the last leader index applied. Its
+ *       marks travel with the Raft snapshot, so a node installing one taken mid-load neither serves the
+ *       partial table nor resumes replication after it, and keeps the exact source index. An older
+ *       reader takes the negative first long for an index and the index for the revision, then reads
+ *       the revision's high half (0 below 2^32) as a key length and rejects the stream rather than
+ *       misreading it.
+ * </ul>
+ * {@link SnapshotReader} reads both.
  */
 public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseable {
     /**
      * First long of a follower-cluster table's header, negative so it cannot be an index (the plain
-     * header starts with the index): then index, revision, flags and the source index follow.
+     * header starts with the index): then index, revision, flags and the source index follow. The low
+     * bytes spell "ARMDA1"; a later header layout takes another value.
      */
     static final long FOLLOWER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
+    /** Follower header flag: the table was loading a leader snapshot (its {@code RESET_KEY} was present). */
     static final long FLAG_RESETTING = 1;
 
     private final RocksDB db;
@@ -67,7 +82,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
                 out.writeLong(applied.revision());
                 out.writeLong(resetting ? FLAG_RESETTING : 0);
                 out.writeLong(source == null ? 0 : java.nio.ByteBuffer.wrap(source).getLong());
-            } else {
+            } else { // nothing to carry: the plain header, which readers of every version understand
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());
             }
