@@ -34,6 +34,7 @@ public final class VerifyRunner {
     static final int CLIENTS = 6;
     static final Duration WRITE_CONVERGENCE = Duration.ofSeconds(10);
     static final Duration DIGEST_CONVERGENCE = Duration.ofSeconds(30);
+    static final Duration FIRST_FAULT_AFTER = Duration.ofSeconds(5);
 
     private VerifyRunner() {}
 
@@ -56,6 +57,7 @@ public final class VerifyRunner {
             workload.start();
             long end = System.nanoTime() + duration.toNanos();
             try {
+                Thread.sleep(FIRST_FAULT_AFTER.toMillis()); // pacing: a stretch of normal service before the first fault
                 while (System.nanoTime() < end - TimeUnit.SECONDS.toNanos(3)) {
                     Thread.sleep(1_000 + random.nextInt(2_000)); // time between faults, drawn from the seed
                     long t0 = System.nanoTime();
