@@ -11,16 +11,25 @@ import java.util.Objects;
 record Register(String value, long modRevision) {
     static final long UNKNOWN_REVISION = -1;
     static final Register ABSENT = new Register(null, 0);
+    /**
+     * Holds a value no read returns, at an unknown revision: what any UNKNOWN write no read saw
+     * leaves. One state for all of them, so the search sees that it does not matter which.
+     */
+    static final Register UNREADABLE = new Register(null, -2);
+
+    private boolean unreadable() {
+        return modRevision == UNREADABLE.modRevision;
+    }
 
     /** The register after {@code op} takes effect here, or null if {@code op}'s result says it cannot have. */
     Register after(Operation op) {
         boolean answered = op.outcome() == Operation.Outcome.OK;
         long revision = answered ? op.revision() : UNKNOWN_REVISION;
+        boolean revisionUnknown = modRevision < 0;
         return switch (op.kind()) {
             case PUT -> new Register(op.value(), revision);
             case DELETE -> ABSENT;
             case CAS -> {
-                boolean revisionUnknown = modRevision == UNKNOWN_REVISION;
                 boolean holds = revisionUnknown || modRevision == op.expectedModRevision();
                 boolean fails = revisionUnknown || modRevision != op.expectedModRevision();
                 if (!answered) {
@@ -32,13 +41,14 @@ record Register(String value, long modRevision) {
                 }
                 yield fails ? this : null;
             }
-            case READ -> Objects.equals(value, op.readValue())
-                    && (value == null || modRevision == UNKNOWN_REVISION || modRevision == op.readModRevision()) ? this : null;
+            case READ -> !unreadable() && Objects.equals(value, op.readValue())
+                    && (value == null || revisionUnknown || modRevision == op.readModRevision()) ? this : null;
         };
     }
 
     @Override
     public String toString() {
-        return value == null ? "absent" : value + "@" + (modRevision == UNKNOWN_REVISION ? "?" : Long.toString(modRevision));
+        return unreadable() ? "a value no read returned"
+                : value == null ? "absent" : value + "@" + (modRevision < 0 ? "?" : Long.toString(modRevision));
     }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Leaves out of a partition the UNKNOWN puts and compare-and-sets no read saw, but for enough of
+ * Leaves out of a partition the UNKNOWN puts and compare-and-sets no read of it saw, but for enough of
  * them to keep every verdict. Each one kept multiplies the orders the search has to try, and
  * after a fault a partition may hold hundreds.
  *
@@ -31,11 +31,15 @@ final class UnseenUnknownWrites {
     private UnseenUnknownWrites() {}
 
     /**
-     * @param partition one key's operations
-     * @param seen the values any read (linearizable or not) returned for that key
+     * @param partition one key's operations that take part in the search
      * @return the partition without the unseen UNKNOWN writes that cannot change the verdict
      */
-    static List<Operation> leaveOut(List<Operation> partition, Set<String> seen) {
+    static List<Operation> leaveOut(List<Operation> partition) {
+        // only the partition's reads count: a value only a serializable read returned is no more
+        // readable in the search than one no read returned
+        Set<String> seen = new HashSet<>();
+        partition.stream().filter(o -> o.kind() == Operation.Kind.READ && o.readValue() != null)
+                .forEach(o -> seen.add(o.readValue()));
         // the compare-and-sets that consult the key: answered ones, and the UNKNOWN ones that stay
         long comparisons = partition.stream().filter(o -> o.kind() == Operation.Kind.CAS
                 && (o.outcome() == Operation.Outcome.OK || seen.contains(o.value()))).count();

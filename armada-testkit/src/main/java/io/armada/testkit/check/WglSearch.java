@@ -6,19 +6,19 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Wing & Gong's search for a linearization of one partition (one key), with Lowe's memoization:
- * a (set of operations placed, register) pair already explored is never explored again, which is
- * what makes the search practical (porcupine does the same). The history is a list of call and
+ * a configuration (operations placed, register) already explored is never explored again, which
+ * is what makes the search practical (porcupine does the same). The history is a list of call and
  * return entries in time order; the search places the first call it can, lifting its call and
  * return out of the list, and backtracks when it meets the return of an operation not yet placed.
- * An UNKNOWN operation's return lies at the end of time, so it may be placed anywhere after its
- * call; it need not be placed at all, since the search ends once every answered one is.
+ * An UNKNOWN write's return lies at the end of time (or at the first read of its value), so it may
+ * be placed anywhere after its call; it need not be placed at all, since the search ends once
+ * every answered operation is. {@link UnknownWriteRules} and {@link Explored} keep those writes
+ * from multiplying the orders to try.
  */
 final class WglSearch {
     /** What the search concluded about one partition. */
@@ -35,8 +35,12 @@ final class WglSearch {
          * @param overdue the operation whose return came before it could be placed
          */
         record NotLinearizable(int operations, List<Operation> longestPrefix, Register registerAfterPrefix,
-                List<Operation> candidates, Operation overdue) implements Outcome {
+                List<Operation> candidates, Operation overdue, long steps) implements Outcome {
             private static final int SHOWN = 8;
+
+            NotLinearizable withSteps(long steps) {
+                return new NotLinearizable(operations, longestPrefix, registerAfterPrefix, candidates, overdue, steps);
+            }
 
             String explanation() {
                 List<Operation> tail = longestPrefix.subList(Math.max(0, longestPrefix.size() - SHOWN), longestPrefix.size());
@@ -69,23 +73,29 @@ final class WglSearch {
         }
     }
 
-    private record Memo(BitSet placed, Register register) {}
-
-    private record Frame(Entry call, Register before) {}
+    /**
+     * A placement to undo: the operation, its call entry (null for a chain's write, which is not
+     * in the list), the register before it, and for a chain's write, which chain and the return
+     * that bounded the candidates then.
+     */
+    private record Frame(int op, Entry call, Register before, int chain, Entry blocking) {}
 
     private final List<Operation> ops;
     private final long stepLimit;
+    private final UnknownWriteRules unknown;
     private final Entry head = new Entry(-1, false);
 
     private WglSearch(List<Operation> ops, long stepLimit) {
         this.ops = ops;
         this.stepLimit = stepLimit;
+        this.unknown = new UnknownWriteRules(ops);
         record Event(long time, int op, boolean call) {}
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
-            Operation o = ops.get(i);
-            events.add(new Event(o.invokeNanos(), i, true));
-            events.add(new Event(o.outcome() == Operation.Outcome.OK ? o.completeNanos() : Long.MAX_VALUE, i, false));
+            if (unknown.chainOf(i) < 0) { // a chain's writes have no return to respect: they stay out of the list
+                events.add(new Event(ops.get(i).invokeNanos(), i, true));
+                events.add(new Event(unknown.returnTime(i), i, false));
+            }
         }
         // calls before returns at equal times: operations that touch in time count as concurrent
         events.sort(Comparator.comparingLong(Event::time).thenComparing(e -> !e.call()));
@@ -110,69 +120,137 @@ final class WglSearch {
         return new WglSearch(ops, stepLimit).search();
     }
 
+    /** What is placed: all operations, those outside chains of interchangeable writes, and how many of each chain. */
+    private final class Placement {
+        final BitSet all = new BitSet(ops.size());
+        final BitSet unchained = new BitSet(ops.size());
+        final int[] chainCounts = new int[unknown.chains()];
+
+        void set(int op, boolean placed) {
+            all.set(op, placed);
+            int chain = unknown.chainOf(op);
+            if (chain < 0) {
+                unchained.set(op, placed);
+            } else {
+                chainCounts[chain] += placed ? 1 : -1;
+            }
+        }
+    }
+
     private Outcome search() {
         int mustPlace = (int) ops.stream().filter(o -> o.outcome() == Operation.Outcome.OK).count();
         int answeredPlaced = 0;
-        BitSet placed = new BitSet(ops.size());
-        Set<Memo> explored = new HashSet<>();
+        Placement placed = new Placement();
+        Explored explored = new Explored(unknown);
         Deque<Frame> stack = new ArrayDeque<>();
         Register register = Register.ABSENT;
         Outcome.NotLinearizable deepest = null;
+        // Candidates come in two passes: first the calls in the list, up to the first return (the
+        // operation that must be placed before any later one can), then the next write of each
+        // chain of interchangeable UNKNOWN writes sent by then. Placing those writes only when
+        // nothing else leads on means the configurations that fail first are those with few of
+        // them placed, and a failure with few placed rules out the same configuration with more
+        // (Explored); the other way round, it would rule out nothing.
         Entry entry = head.next;
+        Entry blocking = null; // during the second pass: the return that ended the first
+        int nextChain = -1;    // during the second pass: the chain to try next
         long steps = 0;
         while (answeredPlaced < mustPlace) {
             if (++steps > stepLimit) {
                 return new Outcome.Undecided(stepLimit);
             }
-            if (entry == null) {
-                throw new IllegalStateException("the search ran past every return; an answered operation has none");
-            }
-            if (entry.call) {
-                Operation op = ops.get(entry.op);
-                Register after = register.after(op);
-                if (after != null) {
-                    // the memo key is a copy: the working set changes as the search goes on
-                    BitSet key = (BitSet) placed.clone();
-                    key.set(entry.op);
-                    if (explored.add(new Memo(key, after))) {
-                        stack.push(new Frame(entry, register));
-                        placed.set(entry.op);
-                        register = after;
-                        if (op.outcome() == Operation.Outcome.OK) {
-                            answeredPlaced++;
-                        }
-                        lift(entry);
-                        entry = head.next;
-                        continue;
-                    }
+            int op;
+            if (blocking == null) {
+                if (entry == null) {
+                    throw new IllegalStateException("the search ran past every return; an answered operation has none");
                 }
-                entry = entry.next;
+                if (!entry.call) {
+                    blocking = entry;
+                    nextChain = 0;
+                    continue;
+                }
+                op = entry.op;
+            } else if (nextChain < unknown.chains()) {
+                op = unknown.nextInChain(nextChain, placed.chainCounts[nextChain]);
+                nextChain++;
+                if (op < 0 || ops.get(op).invokeNanos() > unknown.returnTime(blocking.op)) {
+                    continue; // the chain is used up, or its next write was sent after the operation that must come first
+                }
             } else {
-                // entry's operation returned before the search could place it: undo the last placement
+                // nothing leads on from here: undo the last placement
                 if (deepest == null || stack.size() > deepest.longestPrefix().size()) {
-                    deepest = snapshot(stack, register, entry);
+                    deepest = snapshot(stack, register, blocking);
                 }
                 if (stack.isEmpty()) {
-                    return deepest;
+                    return deepest.withSteps(steps);
                 }
                 Frame f = stack.pop();
+                explored.failed(placed.unchained, placed.chainCounts, register, unknown.isUnknownWrite(f.op()));
                 register = f.before();
-                placed.clear(f.call().op);
-                if (ops.get(f.call().op).outcome() == Operation.Outcome.OK) {
+                placed.set(f.op(), false);
+                if (ops.get(f.op()).outcome() == Operation.Outcome.OK) {
                     answeredPlaced--;
                 }
-                unlift(f.call());
-                entry = f.call().next;
+                if (f.call() != null) {
+                    unlift(f.call());
+                    entry = f.call().next;
+                    blocking = null;
+                } else {
+                    blocking = f.blocking();
+                    nextChain = f.chain() + 1;
+                }
+                continue;
+            }
+            Register after = place(op, stack.isEmpty() ? -1 : stack.peek().op(), placed, explored, register);
+            if (after != null) {
+                Frame f = blocking == null ? new Frame(op, entry, register, -1, null)
+                        : new Frame(op, null, register, nextChain - 1, blocking);
+                stack.push(f);
+                register = after;
+                if (ops.get(op).outcome() == Operation.Outcome.OK) {
+                    answeredPlaced++;
+                }
+                if (f.call() != null) {
+                    lift(f.call());
+                }
+                entry = head.next;
+                blocking = null;
+            } else if (blocking == null) {
+                entry = entry.next;
             }
         }
         return new Outcome.Linearizable(steps);
+    }
+
+    /**
+     * Tries to place {@code op} after {@code previous} (-1: first): the rules for UNKNOWN writes,
+     * the model and the memo must all allow it. If they do, marks it placed and returns the
+     * register after it; otherwise null.
+     */
+    private Register place(int op, int previous, Placement placed, Explored explored, Register register) {
+        if (!unknown.isTurnOf(op, placed.all) || !unknown.mayFollow(previous, op)) {
+            return null;
+        }
+        Register after = register.after(ops.get(op));
+        if (after == null) {
+            return null;
+        }
+        if (unknown.isUnseen(op)) {
+            after = Register.UNREADABLE; // one state for every unseen write: which one it was does not matter
+        }
+        placed.set(op, true);
+        if (!explored.enter(placed.all, placed.unchained, placed.chainCounts, after, unknown.isUnknownWrite(op))) {
+            placed.set(op, false);
+            return null;
+        }
+        return after;
     }
 
     /** Where the search is stuck: the placed prefix, and the calls before the overdue return that all failed. */
     private Outcome.NotLinearizable snapshot(Deque<Frame> stack, Register register, Entry overdue) {
         List<Operation> prefix = new ArrayList<>(stack.size());
         for (Iterator<Frame> it = stack.descendingIterator(); it.hasNext(); ) {
-            prefix.add(ops.get(it.next().call().op));
+            prefix.add(ops.get(it.next().op()));
         }
         List<Operation> candidates = new ArrayList<>();
         for (Entry e = head.next; e != overdue; e = e.next) {
@@ -181,7 +259,7 @@ final class WglSearch {
             }
         }
         return new Outcome.NotLinearizable(ops.size(), List.copyOf(prefix), register, List.copyOf(candidates),
-                ops.get(overdue.op));
+                ops.get(overdue.op), 0);
     }
 
     private static void lift(Entry call) {

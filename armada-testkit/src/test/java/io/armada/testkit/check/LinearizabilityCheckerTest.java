@@ -119,6 +119,15 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void anUnseenUnknownCompareAndSetMayRecreateAKeyAnUnknownDeleteRemoved() {
+        // regression (a generated history, seed 1687): delete (unknown), CAS on absent (unknown, no read saw
+        // its value), then a CAS that held on the revision only that CAS can have had
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 36).deleteUnknown(2, "k", 20)
+                .casUnknown(3, "k", 0, "b", 15).cas(1, "k", 38, "c", 100, 110, 40, true);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
     void unseenUnknownWritesBeyondWhatComparisonsNeedAreLeftOut() {
         Histories h = new Histories().put(1, "k", "a", 0, 10, 5);
         for (int i = 0; i < 30; i++) {
