@@ -21,10 +21,10 @@ import java.util.Map;
  *       did, so it must be placed before the first such read completes.
  *   <li><b>Something must look.</b> An UNKNOWN write is followed by a read or a compare-and-set.
  *       A put or delete right after it overwrites it unseen, so the order without it is valid too
- *       (it may not have happened). And unless it is a delete, not by an unseen UNKNOWN
- *       compare-and-set (see 3) either: after the write the revision is unknown, so that
- *       compare-and-set holds and leaves a value no read returns, at an unknown revision, which
- *       allows nothing that the state before it did not; so it can be left out instead. After a
+ *       (it may not have happened). Unless the write is a delete, an unseen UNKNOWN
+ *       compare-and-set is not allowed next either: after the write the revision is unknown, so
+ *       that compare-and-set holds, and leaves a value no read returns at an unknown revision,
+ *       which allows nothing the state before it did not; so it can be left out instead. After a
  *       delete the revision is known (absent), and the compare-and-set may be what makes the key
  *       exist again.
  *   <li><b>Interchangeable writes in order.</b> Unseen UNKNOWN writes (puts and compare-and-sets

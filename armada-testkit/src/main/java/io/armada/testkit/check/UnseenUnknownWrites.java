@@ -24,8 +24,9 @@ import java.util.Set;
  * because an earlier-sent unseen write can stand in for a later one at the same place — a put
  * for any put, a compare-and-set for one with the same expected revision (it then holds exactly
  * when the other did); a put could also stand in for a compare-and-set, but keeping both kinds
- * is simpler than arguing when. So for n compare-and-sets, the n earliest unseen puts and the n
- * earliest unseen compare-and-sets of each expected revision are enough.
+ * is simpler than arguing when. So for n compare-and-sets that look at the key (answered ones,
+ * and UNKNOWN ones a read saw), the n earliest unseen puts and the n earliest unseen
+ * compare-and-sets of each expected revision are enough.
  */
 final class UnseenUnknownWrites {
     private UnseenUnknownWrites() {}
