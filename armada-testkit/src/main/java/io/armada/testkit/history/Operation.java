@@ -1,6 +1,7 @@
 package io.armada.testkit.history;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Objects;
 
 /**
  * One client operation of a history, as the client saw it (Jepsen's invocation and completion).
@@ -40,6 +41,14 @@ public record Operation(
         boolean casSucceeded,
         String readValue,
         long readModRevision) {
+
+    public Operation {
+        // a history is read back from files too: refuse a line that could not have been recorded
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(outcome, "outcome");
+    }
 
     public enum Kind { PUT, DELETE, CAS, READ }
 

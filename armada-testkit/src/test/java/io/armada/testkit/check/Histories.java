@@ -27,6 +27,16 @@ final class Histories {
                 null, 0);
     }
 
+    Histories casUnknown(int p, String key, long expected, String value, long start) {
+        return add(p, Operation.Kind.CAS, key, value, expected, null, "leader", start, 0, Operation.Outcome.UNKNOWN, 0,
+                false, null, 0);
+    }
+
+    Histories deleteUnknown(int p, String key, long start) {
+        return add(p, Operation.Kind.DELETE, key, null, 0, null, "leader", start, 0, Operation.Outcome.UNKNOWN, 0, false,
+                null, 0);
+    }
+
     Histories delete(int p, String key, long start, long end, long revision) {
         return add(p, Operation.Kind.DELETE, key, null, 0, null, "leader", start, end, Operation.Outcome.OK, revision,
                 false, null, 0);

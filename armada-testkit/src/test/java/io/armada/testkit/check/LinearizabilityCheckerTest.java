@@ -36,7 +36,20 @@ class LinearizabilityCheckerTest {
         Verdict v = check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "b", 11, 20, 6)
                 .read(2, "k", 30, 40, 6, "a", 5));
         assertThat(v.valid()).isFalse();
-        assertThat(v.violations()).singleElement().asString().contains("key t/k");
+        // the explanation: the partition, how far an order got, and what could not be placed after it
+        assertThat(v.violations()).singleElement().asString().contains("key t/k is not linearizable")
+                .contains("longest linearizable prefix places 2: #0 p1 PUT t/k = a", "#1 p1 PUT t/k = b")
+                .contains("the key is then b@6")
+                .contains("#2 p2 READ t/k -> a@5 OK rev=6 [30..40] completed without a place");
+    }
+
+    @Test
+    void readingAValueThenAnOlderOneAfterBothWritesCompletedIsAViolation() {
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5).put(2, "k", "b", 0, 10, 6) // concurrent: either order
+                .read(3, "k", 20, 30, 6, "b", 6);
+        assertThat(check(h).valid()).isTrue();
+        h.read(3, "k", 40, 50, 6, "a", 5); // b was last, and nothing wrote a again
+        assertThat(check(h).valid()).isFalse();
     }
 
     @Test
@@ -57,6 +70,9 @@ class LinearizabilityCheckerTest {
         Histories wrong = new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "x", 11, 15, 6)
                 .cas(2, "k", 5, "b", 20, 30, 7, true); // the key was at 6, a CAS on 5 cannot hold
         assertThat(check(wrong).valid()).isFalse();
+        Histories wrongFailure = new Histories().put(1, "k", "a", 0, 10, 5)
+                .cas(2, "k", 5, "b", 20, 30, 6, false); // the key was at 5, a CAS on 5 cannot fail
+        assertThat(check(wrongFailure).valid()).isFalse();
     }
 
     @Test
@@ -87,6 +103,43 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void anUnknownCompareAndSetThatWasSeenMayHoldThanksToAnUnknownPutNoReadSaw() {
+        // the unseen put gives the key an unknown revision, the only way the comparison on 7 can have held
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5).putUnknown(2, "k", "x", 20)
+                .casUnknown(3, "k", 7, "c", 30).read(4, "k", 100, 110, 12, "c", 12);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
+    void anUnseenUnknownCompareAndSetDoesNotStandInForAnUnseenPut() {
+        // only the put can make the key exist, which the failed comparison on "absent" requires
+        Histories h = new Histories().casUnknown(1, "k", 42, "q", 0).putUnknown(2, "k", "p", 5)
+                .cas(3, "k", 0, "c", 100, 110, 12, false);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
+    void anUnseenUnknownCompareAndSetMayRecreateAKeyAnUnknownDeleteRemoved() {
+        // regression (a generated history, seed 1687): delete (unknown), CAS on absent (unknown, no read saw
+        // its value), then a CAS that held on the revision only that CAS can have had
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 36).deleteUnknown(2, "k", 20)
+                .casUnknown(3, "k", 0, "b", 15).cas(1, "k", 38, "c", 100, 110, 40, true);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
+    void unseenUnknownWritesBeyondWhatComparisonsNeedAreLeftOut() {
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5);
+        for (int i = 0; i < 30; i++) {
+            h.putUnknown(10 + i, "k", "lost" + i, 20 + i);
+        }
+        h.cas(2, "k", 0, "c", 100, 110, 40, false).read(3, "k", 200, 210, 40, "a", 5);
+        Verdict v = check(h);
+        assertThat(v.valid()).isTrue();
+        assertThat(v.counts()).containsEntry("unseen-unknown-writes-left-out", 29L);
+    }
+
+    @Test
     void serializableReadsTakeNoPart() {
         Verdict v = check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "b", 11, 20, 6)
                 .followerRead(2, "k", 30, 40, 5, "a", 5));
@@ -104,6 +157,8 @@ class LinearizabilityCheckerTest {
         Verdict limited = new LinearizabilityChecker(50).check(h.history());
         assertThat(limited.complete()).isFalse();
         assertThat(limited.valid()).isTrue();
+        assertThat(limited.undecided()).singleElement().asString().startsWith("key t/k: undecided after 50 search steps");
+        assertThat(limited.summary()).contains("some parts undecided", "key t/k: undecided");
         assertThat(check(h).valid()).isFalse();
     }
 
