@@ -1,111 +1,80 @@
 package io.armada.bench;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
-import com.google.protobuf.ByteString;
-import io.armada.api.v1.Compare;
-import io.armada.api.v1.CreateTableRequest;
-import io.armada.api.v1.KVGrpc;
-import io.armada.api.v1.ListTablesRequest;
-import io.armada.api.v1.PutRequest;
-import io.armada.api.v1.RangeRequest;
-import io.armada.api.v1.RequestOp;
-import io.armada.api.v1.TablesGrpc;
-import io.armada.api.v1.TxnRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.armada.client.ArmadaClient;
+import io.armada.client.Compare;
+import io.armada.client.Op;
+import io.armada.client.RangeResult;
+import io.armada.client.TableInfo;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Armada through its gRPC API: one channel per client, spread over the endpoints. */
+/**
+ * Armada through its Java client ({@link ArmadaClient}'s asynchronous calls), one client — one
+ * set of gRPC channels — per bench connection. Routed (the default): every client knows every
+ * endpoint, starts at a different one, and sends a table's writes and linearizable reads to the
+ * table's leader once an answer has named it, as an application using the client does. Pinned:
+ * each client knows one endpoint only, so writes reaching a non-leader are forwarded inside the
+ * cluster — the cost routing saves.
+ */
 final class ArmadaTarget implements Target {
-    static final long DEADLINE_MILLIS = 10_000;
+    static final Duration DEADLINE = Duration.ofSeconds(10);
 
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<ArmadaClient> clients = new ArrayList<>();
 
-    ArmadaTarget(List<String> endpoints, int clients) {
-        for (int i = 0; i < clients; i++) {
-            String e = endpoints.get(i % endpoints.size());
-            int colon = e.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("endpoints: '" + e + "' is not host:port");
-            }
-            channels.add(NettyChannelBuilder.forAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1)))
-                    .usePlaintext().build());
+    ArmadaTarget(List<String> endpoints, int connections, boolean pinned) {
+        for (int i = 0; i < connections; i++) {
+            int first = i % endpoints.size();
+            List<String> mine = pinned ? List.of(endpoints.get(first)) : rotated(endpoints, first);
+            clients.add(new ArmadaClient(mine, DEADLINE));
         }
     }
 
-    private KVGrpc.KVFutureStub kv(int client) {
-        return KVGrpc.newFutureStub(channels.get(client)).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public CompletableFuture<Long> put(int client, String table, byte[] key, byte[] value) {
-        return complete(kv(client).put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setValue(ByteString.copyFrom(value)).build()), r -> r.getHeader().getRevision());
-    }
-
-    @Override
-    public CompletableFuture<Long> get(int client, String table, byte[] key, boolean linearizable) {
-        return complete(kv(client).range(RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setLinearizable(linearizable).build()), r -> r.getHeader().getRevision());
-    }
-
-    /** A read that waits until the answering node applied {@code minRevision} (bounded by the deadline). */
-    CompletableFuture<Long> getAtLeast(int client, String table, byte[] key, long minRevision) {
-        return complete(kv(client).range(RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setMinRevision(minRevision).build()), r -> r.getHeader().getRevision());
-    }
-
-    @Override
-    public CompletableFuture<Long> txn(int client, String table, byte[] key, byte[] value) {
-        ByteString k = ByteString.copyFrom(key);
-        return complete(kv(client).txn(TxnRequest.newBuilder().setTable(table)
-                .addCompare(Compare.newBuilder().setKey(k).setTarget(Compare.CompareTarget.MOD)
-                        .setResult(Compare.CompareResult.NOT_EQUAL).setModRevision(-1))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(k)
-                        .setValue(ByteString.copyFrom(value))))
-                .build()), r -> r.getHeader().getRevision());
-    }
-
-    @Override
-    public void prepare(List<String> tables) {
-        var stub = TablesGrpc.newBlockingStub(channels.getFirst()).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-        Set<String> existing = stub.list(ListTablesRequest.getDefaultInstance()).getTablesList().stream()
-                .map(io.armada.api.v1.TableInfo::getName).collect(Collectors.toSet());
-        for (String t : tables) {
-            if (!existing.contains(t)) {
-                TablesGrpc.newBlockingStub(channels.getFirst()).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
-                        .create(CreateTableRequest.newBuilder().setName(t).build());
-            }
-        }
-    }
-
-    private static <R> CompletableFuture<Long> complete(ListenableFuture<R> call, Function<R, Long> revision) {
-        CompletableFuture<Long> out = new CompletableFuture<>();
-        Futures.addCallback(call, new FutureCallback<>() {
-            @Override
-            public void onSuccess(R result) {
-                out.complete(revision.apply(result));
-            }
-
-            @Override
-            public void onFailure(Throwable t) {
-                out.completeExceptionally(t);
-            }
-        }, MoreExecutors.directExecutor());
+    /** {@code endpoints} starting at {@code first}: the client tries its first endpoint first. */
+    private static List<String> rotated(List<String> endpoints, int first) {
+        List<String> out = new ArrayList<>(endpoints.subList(first, endpoints.size()));
+        out.addAll(endpoints.subList(0, first));
         return out;
     }
 
     @Override
+    public CompletableFuture<Long> put(int client, String table, byte[] key, byte[] value) {
+        return clients.get(client).putAsync(table, key, value);
+    }
+
+    @Override
+    public CompletableFuture<Long> get(int client, String table, byte[] key, boolean linearizable) {
+        return clients.get(client).rangeAsync(table, key, null, 1, linearizable, 0).thenApply(RangeResult::revision);
+    }
+
+    /** A read that waits until the answering node applied {@code minRevision} (bounded by the deadline). */
+    CompletableFuture<Long> getAtLeast(int client, String table, byte[] key, long minRevision) {
+        return clients.get(client).rangeAsync(table, key, null, 1, false, minRevision).thenApply(RangeResult::revision);
+    }
+
+    /** A compare-and-put whose compare always holds (the key's mod revision is never -1): a write through Txn. */
+    @Override
+    public CompletableFuture<Long> txn(int client, String table, byte[] key, byte[] value) {
+        return clients.get(client).txnAsync(table, List.of(Compare.modRevision(key, Compare.Result.NOT_EQUAL, -1)),
+                List.of(new Op.Put(key, value)), List.of()).thenApply(r -> r.revision());
+    }
+
+    @Override
+    public void prepare(List<String> tables) {
+        ArmadaClient admin = clients.getFirst();
+        Set<String> existing = admin.listTables().stream().map(TableInfo::name).collect(Collectors.toSet());
+        for (String t : tables) {
+            if (!existing.contains(t)) {
+                admin.createTable(t);
+            }
+        }
+    }
+
+    @Override
     public void close() {
-        channels.forEach(ManagedChannel::shutdownNow);
+        clients.forEach(ArmadaClient::close);
     }
 }

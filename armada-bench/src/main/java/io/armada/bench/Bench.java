@@ -11,10 +11,10 @@ public final class Bench {
 
     /** Runs {@code spec}; progress lines go to {@code progress}. */
     public static BenchResult run(BenchSpec spec, PrintWriter progress) throws Exception {
-        try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients())
+        try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
                         : new EtcdTarget(spec.endpoints(), spec.clients());
                 ArmadaTarget follower = spec.workload() == Workload.LAG
-                        ? new ArmadaTarget(spec.followerEndpoints(), spec.clients()) : null) {
+                        ? new ArmadaTarget(spec.followerEndpoints(), spec.clients(), spec.pinned()) : null) {
             target.prepare(spec.tables());
             LoadGenerator load = new LoadGenerator(target, follower, spec);
             if (spec.workload() == Workload.GET || spec.workload() == Workload.MIXED) {

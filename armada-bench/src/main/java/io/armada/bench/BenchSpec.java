@@ -22,6 +22,8 @@ import java.util.List;
  * @param rate operations per second for an open loop (latency counted from each operation's intended start,
  *     so a stall is not hidden); 0 runs a closed loop as fast as the in-flight limit allows
  * @param json where to write the result as JSON, or null
+ * @param pinned Armada: each connection talks to one endpoint only (writes to a non-leader are forwarded)
+ *     instead of routing each table's writes to its leader
  */
 public record BenchSpec(
         Store store,
@@ -37,7 +39,8 @@ public record BenchSpec(
         int keySpace,
         boolean linearizable,
         double rate,
-        Path json) {
+        Path json,
+        boolean pinned) {
 
     /** The store under load. */
     public enum Store { ARMADA, ETCD }

@@ -11,7 +11,7 @@ class BenchSpecTest {
     private static BenchSpec spec(BenchSpec.Store store, Workload workload, List<String> followers, int clients,
             int inFlight, int valueSize, double rate) {
         return new BenchSpec(store, List.of("127.0.0.1:6001"), followers, List.of("t"), workload, clients, inFlight,
-                Duration.ofSeconds(1), Duration.ZERO, valueSize, 100, false, rate, null);
+                Duration.ofSeconds(1), Duration.ZERO, valueSize, 100, false, rate, null, false);
     }
 
     @Test

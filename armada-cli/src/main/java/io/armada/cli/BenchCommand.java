@@ -68,6 +68,10 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--json", description = "Also write the result to this file as JSON.")
     Path json;
 
+    @CommandLine.Option(names = "--pinned", description = "Armada: each connection talks to one endpoint only, so"
+            + " writes reaching a non-leader are forwarded (default: the client routes each table's writes to its leader).")
+    boolean pinned;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             s = new BenchSpec(store, split(endpoints), followerEndpoints == null ? List.of() : split(followerEndpoints),
                     names, workload, clients, inFlight, Duration.ofSeconds(duration), Duration.ofSeconds(warmup),
-                    valueSize, keySpace, linearizable, rate, json);
+                    valueSize, keySpace, linearizable, rate, json, pinned);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return ClientCommand.EXIT_USAGE;

@@ -1,48 +1,67 @@
 package io.armada.client;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.ClusterGrpc;
 import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.CreateTableResponse;
 import io.armada.api.v1.DeleteRangeRequest;
+import io.armada.api.v1.DeleteRangeResponse;
 import io.armada.api.v1.DeleteTableRequest;
+import io.armada.api.v1.DeleteTableResponse;
 import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.HashResponse;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.ListTablesRequest;
+import io.armada.api.v1.ListTablesResponse;
 import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.PutResponse;
 import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.RangeResponse;
+import io.armada.api.v1.ResponseHeader;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TablesGrpc;
 import io.armada.api.v1.TxnRequest;
+import io.armada.api.v1.TxnResponse;
 import io.armada.proto.Limits;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import javax.net.ssl.SSLException;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 
 /**
  * A client of an Armada cluster: any node serves every request (writes are forwarded to the
- * leader inside the cluster). A call that finds a node UNAVAILABLE is retried on the next endpoint,
- * up to once per endpoint. A write that timed out is never retried: it may have been applied.
+ * leader inside the cluster), but once an answer has named a table's Raft leader, that table's
+ * writes and linearizable reads go to the leader's endpoint directly (see {@link LeaderRoutes}).
+ * A call that finds a node UNAVAILABLE is retried on the next endpoint, up to once per endpoint.
+ * A write that timed out is never retried: it may have been applied.
  */
 public final class ArmadaClient implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final Duration timeout;
-    /** The endpoint calls try first: the last one that answered. */
+    /** The endpoint calls without a known leader try first: the last one that answered them. */
     private volatile int next;
+    private final LeaderRoutes routes;
+    /** The routing key of the catalog's group (table names are never empty). */
+    private static final String CATALOG = "";
 
     /** {@code endpoints} are {@code host:port}; plaintext. */
     public ArmadaClient(List<String> endpoints, Duration timeout) {
@@ -74,6 +93,7 @@ public final class ArmadaClient implements AutoCloseable {
             channels.add((ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build());
         }
         this.timeout = timeout;
+        this.routes = new LeaderRoutes(channels.size());
     }
 
     /** A range page is at most {@link Limits#MAX_RANGE_RESPONSE_BYTES} of records plus its header and framing. */
@@ -96,9 +116,15 @@ public final class ArmadaClient implements AutoCloseable {
 
     /** Puts {@code value} at {@code key}; returns the write's revision. */
     public long put(String table, byte[] key, byte[] value) {
-        return call(false, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                        .setValue(ByteString.copyFrom(value)).build()).getHeader().getRevision());
+        return await(putAsync(table, key, value));
+    }
+
+    /** {@link #put} without blocking; the future fails with an {@link ArmadaException}. */
+    public CompletableFuture<Long> putAsync(String table, byte[] key, byte[] value) {
+        PutRequest req = PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
+                .setValue(ByteString.copyFrom(value)).build();
+        return callAsync(table, Route.LEADER, false, ch -> kv(ch).put(req), PutResponse::getHeader)
+                .thenApply(r -> r.getHeader().getRevision());
     }
 
     public Optional<KeyValue> get(String table, byte[] key, boolean linearizable) {
@@ -108,14 +134,25 @@ public final class ArmadaClient implements AutoCloseable {
 
     /** Keys in {@code [key, rangeEnd)} (etcd's conventions; null rangeEnd reads the one key); limit 0 = all. */
     public RangeResult range(String table, byte[] key, byte[] rangeEnd, long limit, boolean linearizable) {
+        return await(rangeAsync(table, key, rangeEnd, limit, linearizable, 0));
+    }
+
+    /**
+     * {@link #range} without blocking. {@code minRevision} &gt; 0 makes the answering node wait (within
+     * the timeout) until it has applied that revision: read-your-writes on a follower cluster.
+     * Linearizable reads go to the table's leader when it is known (its ReadIndex needs no extra hop);
+     * serializable ones to whichever endpoint answered last.
+     */
+    public CompletableFuture<RangeResult> rangeAsync(String table, byte[] key, byte[] rangeEnd, long limit,
+            boolean linearizable, long minRevision) {
         RangeRequest.Builder req = RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setLimit(limit).setLinearizable(linearizable);
+                .setLimit(limit).setLinearizable(linearizable).setMinRevision(minRevision);
         if (rangeEnd != null) {
             req.setRangeEnd(ByteString.copyFrom(rangeEnd));
         }
-        var r = call(true, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .range(req.build()));
-        return RangeResult.of(r);
+        RangeRequest built = req.build();
+        return callAsync(table, linearizable ? Route.LEADER : Route.ANY, true, ch -> kv(ch).range(built),
+                RangeResponse::getHeader).thenApply(RangeResult::of);
     }
 
     /**
@@ -123,12 +160,18 @@ public final class ArmadaClient implements AutoCloseable {
      * (at most {@link Limits#MAX_TXN_OPS} operations per branch). Not retried after a timeout.
      */
     public TxnResult txn(String table, List<Compare> compares, List<Op> success, List<Op> failure) {
+        return await(txnAsync(table, compares, success, failure));
+    }
+
+    /** {@link #txn} without blocking. */
+    public CompletableFuture<TxnResult> txnAsync(String table, List<Compare> compares, List<Op> success, List<Op> failure) {
         TxnRequest.Builder req = TxnRequest.newBuilder().setTable(table);
         compares.forEach(c -> req.addCompare(c.toProto()));
         success.forEach(op -> req.addSuccess(Op.toProto(table, op)));
         failure.forEach(op -> req.addFailure(Op.toProto(table, op)));
-        return TxnResult.of(call(false, ch -> KVGrpc.newBlockingStub(ch)
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).txn(req.build())));
+        TxnRequest built = req.build();
+        return callAsync(table, Route.LEADER, false, ch -> kv(ch).txn(built), TxnResponse::getHeader)
+                .thenApply(TxnResult::of);
     }
 
     /** Deletes {@code [key, rangeEnd)} (null rangeEnd: the one key); returns how many keys were deleted. */
@@ -137,24 +180,33 @@ public final class ArmadaClient implements AutoCloseable {
         if (rangeEnd != null) {
             req.setRangeEnd(ByteString.copyFrom(rangeEnd));
         }
-        return call(false, ch -> KVGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .deleteRange(req.build()).getDeleted());
+        DeleteRangeRequest built = req.build();
+        return await(callAsync(table, Route.LEADER, false, ch -> kv(ch).deleteRange(built), DeleteRangeResponse::getHeader))
+                .getDeleted();
+    }
+
+    private KVGrpc.KVFutureStub kv(ManagedChannel ch) {
+        return KVGrpc.newFutureStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public TableInfo createTable(String name) {
-        var t = call(false, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .create(CreateTableRequest.newBuilder().setName(name).build()).getTable());
-        return info(t);
+        CreateTableRequest req = CreateTableRequest.newBuilder().setName(name).build();
+        return info(await(callAsync(CATALOG, Route.LEADER, false, ch -> tables(ch).create(req),
+                CreateTableResponse::getHeader)).getTable());
     }
 
     public void deleteTable(String name) {
-        call(false, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .delete(DeleteTableRequest.newBuilder().setName(name).build()));
+        DeleteTableRequest req = DeleteTableRequest.newBuilder().setName(name).build();
+        await(callAsync(CATALOG, Route.LEADER, false, ch -> tables(ch).delete(req), DeleteTableResponse::getHeader));
     }
 
     public List<TableInfo> listTables() {
-        return call(true, ch -> TablesGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .list(ListTablesRequest.getDefaultInstance())).getTablesList().stream().map(ArmadaClient::info).toList();
+        return await(callAsync(CATALOG, Route.ANY, true, ch -> tables(ch).list(ListTablesRequest.getDefaultInstance()),
+                ListTablesResponse::getHeader)).getTablesList().stream().map(ArmadaClient::info).toList();
+    }
+
+    private TablesGrpc.TablesFutureStub tables(ManagedChannel ch) {
+        return TablesGrpc.newFutureStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Each endpoint's own view (role per table, applied revisions); an unreachable one is an exception in its slot. */
@@ -196,34 +248,78 @@ public final class ArmadaClient implements AutoCloseable {
                 t.getStatus().getAppliedRevision());
     }
 
-    // not synchronized: calls from many threads run concurrently; they only share the preferred endpoint
-    private <T> T call(boolean idempotent, Function<ManagedChannel, T> rpc) {
-        StatusRuntimeException last = null;
-        int at = next;
-        for (int attempt = 0; attempt < channels.size(); attempt++) {
-            ManagedChannel ch = channels.get(at);
-            try {
-                T result = rpc.apply(ch);
-                next = at;
-                return result;
-            } catch (StatusRuntimeException e) {
-                last = e;
-                Status.Code code = e.getStatus().getCode();
-                boolean retry = code == Status.Code.UNAVAILABLE || idempotent && code == Status.Code.DEADLINE_EXCEEDED;
-                if (!retry) {
-                    break;
-                }
-                at = (at + 1) % channels.size();
-            }
+    /** Where a call goes first: the table's leader when one is known, or the endpoint that answered last. */
+    private enum Route { LEADER, ANY }
+
+    /**
+     * Sends {@code rpc} to its first endpoint and, when that node is UNAVAILABLE (or, for an
+     * idempotent call, too slow), to the next, at most once per endpoint. Calls from many threads
+     * run concurrently; they share only the preferred endpoint and the learned routes.
+     */
+    private <R> CompletableFuture<R> callAsync(String table, Route route, boolean idempotent,
+            Function<ManagedChannel, ListenableFuture<R>> rpc, Function<R, ResponseHeader> header) {
+        int leader = route == Route.LEADER ? routes.leaderEndpoint(table) : -1;
+        CompletableFuture<R> out = new CompletableFuture<>();
+        attempt(new Attempt<>(table, idempotent, rpc, header, out), leader >= 0 ? leader : next, leader < 0, 0);
+        return out;
+    }
+
+    private record Attempt<R>(String table, boolean idempotent, Function<ManagedChannel, ListenableFuture<R>> rpc,
+            Function<R, ResponseHeader> header, CompletableFuture<R> out) {}
+
+    /** {@code sticky}: a success makes {@code at} the endpoint later calls without a known leader try first. */
+    private <R> void attempt(Attempt<R> a, int at, boolean sticky, int tried) {
+        ListenableFuture<R> call;
+        try {
+            call = a.rpc().apply(channels.get(at));
+        } catch (RuntimeException e) {
+            a.out().completeExceptionally(failure(e));
+            return;
         }
-        Status s = last.getStatus();
+        Futures.addCallback(call, new FutureCallback<>() {
+            @Override
+            public void onSuccess(R result) {
+                if (sticky) {
+                    next = at;
+                }
+                routes.learn(at, a.table(), a.header().apply(result));
+                a.out().complete(result);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                Status.Code code = Status.fromThrowable(t).getCode();
+                boolean retry = code == Status.Code.UNAVAILABLE || a.idempotent() && code == Status.Code.DEADLINE_EXCEEDED;
+                if (retry && tried + 1 < channels.size()) {
+                    attempt(a, (at + 1) % channels.size(), true, tried + 1);
+                } else {
+                    a.out().completeExceptionally(failure(t));
+                }
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static ArmadaException failure(Throwable t) {
+        Status s = Status.fromThrowable(t);
         ArmadaException.Code code;
         try {
             code = ArmadaException.Code.valueOf(s.getCode().name());
         } catch (IllegalArgumentException e) {
             code = ArmadaException.Code.UNKNOWN;
         }
-        throw new ArmadaException(code, s.getDescription() == null ? s.getCode().name() : s.getDescription(), last);
+        return new ArmadaException(code, s.getDescription() == null ? s.getCode().name() : s.getDescription(), t);
+    }
+
+    /** The blocking methods' wait: an {@link ArmadaException} is rethrown as it is. */
+    private static <T> T await(CompletableFuture<T> call) {
+        try {
+            return call.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ArmadaException a) {
+                throw a;
+            }
+            throw e;
+        }
     }
 
     @Override

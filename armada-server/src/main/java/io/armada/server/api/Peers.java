@@ -23,7 +23,7 @@ import javax.net.ssl.SSLException;
  * never a loop.
  */
 final class Peers implements AutoCloseable {
-    static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("armada-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED_BY = ForwardedBy.HEADER;
 
     private final ServerConfig config;
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();

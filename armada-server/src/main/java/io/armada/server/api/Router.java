@@ -127,7 +127,7 @@ final class Router {
                 long revision = revisionOf(value);
                 sm.watch().atLeast(revision).orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
                     if (e == null) {
-                        result.complete(answeredBy(value, node.config().nodeId()));
+                        result.complete(withHeader(value, header(groupId, revision)));
                     } else {
                         result.completeExceptionally(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("committed at revision "
                                 + revision + " in the leader cluster, not yet replicated to this follower cluster")
@@ -155,7 +155,10 @@ final class Router {
         return field == null ? 0 : ((ResponseHeader) response.getField(field)).getRevision();
     }
 
-    /** The response with {@code header.member_id} naming the member the client called (etcd's meaning). */
+    /**
+     * The response with {@code header.member_id} naming the member the client called (etcd's
+     * meaning); the leader's own view of the group (leader id, term) stays, as it is the freshest.
+     */
     @SuppressWarnings("unchecked")
     static <T extends com.google.protobuf.Message> T answeredBy(T response, long memberId) {
         var field = response.getDescriptorForType().findFieldByName("header");
@@ -164,6 +167,20 @@ final class Router {
         }
         ResponseHeader h = (ResponseHeader) response.getField(field);
         return (T) response.toBuilder().setField(field, h.toBuilder().setMemberId(memberId).build()).build();
+    }
+
+    /**
+     * The leader cluster's response to a follower cluster's write, with this node's header: the
+     * header describes the cluster the client called (its cluster id, members and group leader), so
+     * a client never mistakes a leader-cluster member id for one of the endpoints it was given.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends com.google.protobuf.Message> T withHeader(T response, ResponseHeader header) {
+        var field = response.getDescriptorForType().findFieldByName("header");
+        if (field == null || !response.hasField(field)) {
+            return response;
+        }
+        return (T) response.toBuilder().setField(field, header).build();
     }
 
     /** The header of a response about group {@code groupId} at {@code revision}. */

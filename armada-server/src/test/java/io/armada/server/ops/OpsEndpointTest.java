@@ -55,7 +55,7 @@ class OpsEndpointTest {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             assertThat(metrics.body())
-                    .contains("armada_grpc_requests_total{cluster=\"armada-dev\",code=\"OK\",method=\"armada.v1.KV/Put\",node=\"1\"} 1.0")
+                    .contains("armada_grpc_requests_total{cluster=\"armada-dev\",code=\"OK\",forwarded=\"false\",method=\"armada.v1.KV/Put\",node=\"1\"} 1.0")
                     .contains("armada_grpc_request_seconds_bucket")
                     .contains("armada_table_applied_revision{cluster=\"armada-dev\",node=\"1\",table=\"metered\"}")
                     .contains("armada_table_leader{")
