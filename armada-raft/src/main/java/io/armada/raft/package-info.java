@@ -11,6 +11,8 @@
  *       persist(rd);        // 1. snapshot chunks / snapshot install, entries, hard state, conf state;
  *                           //    fsync when rd.mustSync(), ideally in one write with other groups
  *       send(rd.messages()); // 2. only now: messages promise what step 1 made durable
+ *                           //    (except a leader's appends, which may go before step 1:
+ *                           //    MessageType#sendableBeforePersist)
  *       apply(rd.committedEntries()); // 3. in index order; then answer rd.readStates()
  *       group.advance(rd);  // 4.
  *   }
@@ -20,7 +22,9 @@
  * installed. Until then the core keeps the entries in its own unstable tail and hands out nothing
  * twice. Persisting before sending is what makes a vote or an append acknowledgement a promise
  * that survives a crash; applying after persisting lets committed entries include ones appended in
- * the same Ready.
+ * the same Ready. A leader's appends are the exception (Raft thesis §10.2.1): the core counts the
+ * leader's own entries toward a commit only once {@code advance} reports them stable, so the
+ * engine sends them before the fsync and followers persist while the leader does.
  *
  * <h2>Seams</h2>
  * {@link io.armada.raft.LogReader} is what the core reads of the stable log (etcd's Storage).

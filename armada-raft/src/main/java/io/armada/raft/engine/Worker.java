@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One engine thread. It owns a share of the node's groups and runs rounds: take queued events
- * (messages, proposals, reads) and ticks, collect the Ready of every group that has one, persist
- * all of them in ONE log-store write (synced if any needs it), send their messages, apply their
+ * (messages, proposals, reads) and ticks, collect the Ready of every group that has one, send the
+ * leaders' appends, persist all of them in ONE log-store write (synced if any needs it), send the
+ * other messages, apply their
  * committed entries, advance. Work arriving during a sync waits for the next round, which is
  * what batches proposals of many clients and many groups into one fsync.
  */
@@ -160,12 +161,17 @@ final class Worker implements Runnable {
         if (readies.isEmpty()) {
             return worked;
         }
-        persist(readyGroups, readies);
-        List<Message> outgoing = new ArrayList<>();
+        // a leader's appends go out before the fsync, so followers persist in parallel with it
+        List<Message> early = new ArrayList<>();
+        List<Message> late = new ArrayList<>();
         for (Ready rd : readies) {
-            outgoing.addAll(rd.messages());
+            for (Message m : rd.messages()) {
+                (m.type().sendableBeforePersist() ? early : late).add(m);
+            }
         }
-        send(outgoing);
+        send(early);
+        persist(readyGroups, readies);
+        send(late);
         for (int i = 0; i < readies.size(); i++) {
             applyAndAdvance(readyGroups.get(i), readies.get(i));
         }

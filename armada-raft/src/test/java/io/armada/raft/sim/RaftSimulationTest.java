@@ -40,20 +40,24 @@ class RaftSimulationTest {
         long reads = 0;
         long snapshots = 0;
         long leaders = 0;
+        long earlyCrashes = 0;
         for (long seed = first; seed < first + count; seed++) {
             Simulation.Stats s = new Simulation(seed, steps).run();
             acked += s.proposalsAcked();
             reads += s.readsAnswered();
             snapshots += s.snapshotsInstalled();
             leaders += s.leaderChanges();
+            earlyCrashes += s.crashesBeforeLeaderPersist();
         }
         System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots installed,"
-                + " %d leaders elected%n", count, steps, acked, reads, snapshots, leaders);
+                + " %d leaders elected, %d leaders crashed between sending appends and persisting them%n", count, steps, acked,
+                reads, snapshots, leaders, earlyCrashes);
         // the runs must exercise what they claim to check
         assertThat(acked).isPositive();
         assertThat(reads).isPositive();
         if (count >= 100) {
             assertThat(snapshots).isPositive();
+            assertThat(earlyCrashes).isPositive();
         }
     }
 

@@ -46,7 +46,7 @@ public final class Simulation {
 
     /** What the simulation did, for the test's summary. */
     public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
-            long leaderChanges, long confChanges, long messagesSent) {}
+            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist) {}
 
     private record Committed(long term, EntryType type, long payloadOrHash) {}
 
@@ -72,6 +72,8 @@ public final class Simulation {
     private long statCrashes;
     private long statSnapshots;
     private long statLeaderChanges;
+    /** Crashes of a leader between sending its appends and persisting them. */
+    private long statEarlyCrashes;
     private long statConfChanges;
 
     public Simulation(long seed, long steps) {
@@ -158,7 +160,7 @@ public final class Simulation {
             throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
                     + "\nreplay: " + replayCommand(seed, steps) + "\nlast events:\n" + String.join("\n", trace), e);
         }
-        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent);
+        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent, statEarlyCrashes);
     }
 
     public static String replayCommand(long seed, long steps) {
@@ -206,9 +208,22 @@ public final class Simulation {
         }
     }
 
-    /** The engine contract: persist (sync if needed), send, apply, advance. */
+    /** The engine contract: send a leader's appends, persist (sync if needed), send the rest, apply, advance. */
     private void handleReady(SimNode n, long g, RaftGroup core) {
         Ready rd = core.ready();
+        boolean sentEarly = false;
+        for (Message m : rd.messages()) {
+            if (m.type().sendableBeforePersist()) {
+                net.send(now, m);
+                sentEarly = true;
+            }
+        }
+        if (n.crashInNextReady && sentEarly && rnd.nextBoolean()) {
+            trace("node " + n.id + " crashes after sending a leader's appends of group " + g + " (before persisting)");
+            statEarlyCrashes++;
+            crash(n);
+            return;
+        }
         if (rd.hasPersistWork()) {
             n.disk.write(g, s -> {
                 for (SnapshotChunk c : rd.snapshotChunks()) {
@@ -240,7 +255,9 @@ public final class Simulation {
             return;
         }
         for (Message m : rd.messages()) {
-            net.send(now, m);
+            if (!m.type().sendableBeforePersist()) {
+                net.send(now, m);
+            }
         }
         for (Entry e : rd.committedEntries()) {
             apply(n, g, e);
