@@ -26,16 +26,5 @@ public enum MessageType {
     READ_INDEX,
     READ_INDEX_RESPONSE,
     /** Leader to its chosen successor: campaign now, ignoring the election timeout and leases. */
-    TIMEOUT_NOW;
-
-    /**
-     * Whether the engine may send a message of this type before it persists the Ready that holds
-     * it. Only a leader's appends (Raft thesis §10.2.1: the leader writes to its disk in parallel
-     * with replicating): the core counts the leader's own entries toward a quorum only after
-     * {@code advance}, so an append sent ahead promises nothing the leader's disk does not yet hold.
-     * Everything else — votes, acknowledgements — promises what the persist makes durable.
-     */
-    public boolean sendableBeforePersist() {
-        return this == APPEND;
-    }
+    TIMEOUT_NOW
 }

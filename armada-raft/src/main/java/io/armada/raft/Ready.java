@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * Everything one group needs done, in this order (the core relies on it):
  * <ol>
+ *   <li><b>Send</b> {@link #messagesBeforePersist()}: a leader's appends, which need not wait for
+ *       its own disk (Raft thesis §10.2.1).
  *   <li><b>Persist</b>, synced when {@link #mustSync()}: stage {@link #snapshotChunks()}; if
  *       {@link #snapshot()} is set, install the staged snapshot into the state machine and reset
  *       the log to start after it; append {@link #entries()} (deleting any stored entries at or
@@ -26,6 +28,11 @@ import java.util.List;
  * @param entries log entries to append
  * @param confState the membership after {@code committedEntries}, when they change it
  * @param committedEntries entries to apply (they may include some of {@code entries})
+ * @param messagesBeforePersist a leader's appends, to send before step 1: followers persist while the leader
+ *     does. Safe because the core counts the leader's own entries toward a commit only after
+ *     {@code advance}. Empty unless the node leads and has applied every configuration change in its
+ *     log: a node that applied its own removal never campaigns again, so it must never hold entries
+ *     the leader could lose in a crash while the other voters still need its vote.
  * @param messages to send once persisted
  * @param readStates answered ReadIndex requests of this node
  */
@@ -38,6 +45,7 @@ public record Ready(
         List<Entry> entries,
         ConfState confState,
         List<Entry> committedEntries,
+        List<Message> messagesBeforePersist,
         List<Message> messages,
         List<ReadState> readStates) {
 
@@ -45,8 +53,19 @@ public record Ready(
         snapshotChunks = List.copyOf(snapshotChunks);
         entries = List.copyOf(entries);
         committedEntries = List.copyOf(committedEntries);
+        messagesBeforePersist = List.copyOf(messagesBeforePersist);
         messages = List.copyOf(messages);
         readStates = List.copyOf(readStates);
+    }
+
+    /** Every message, the ones that may precede the persist first (for a caller that sends all after it). */
+    public List<Message> allMessages() {
+        if (messagesBeforePersist.isEmpty()) {
+            return messages;
+        }
+        List<Message> all = new java.util.ArrayList<>(messagesBeforePersist);
+        all.addAll(messages);
+        return all;
     }
 
     /** Whether step 1 has anything to write at all. */

@@ -11,8 +11,7 @@
  *       persist(rd);        // 1. snapshot chunks / snapshot install, entries, hard state, conf state;
  *                           //    fsync when rd.mustSync(), ideally in one write with other groups
  *       send(rd.messages()); // 2. only now: messages promise what step 1 made durable
- *                           //    (except a leader's appends, which may go before step 1:
- *                           //    MessageType#sendableBeforePersist)
+ *                           //    (rd.messagesBeforePersist(), a leader's appends, go before step 1)
  *       apply(rd.committedEntries()); // 3. in index order; then answer rd.readStates()
  *       group.advance(rd);  // 4.
  *   }

@@ -161,13 +161,12 @@ final class Worker implements Runnable {
         if (readies.isEmpty()) {
             return worked;
         }
-        // a leader's appends go out before the fsync, so followers persist in parallel with it
+        // leaders' appends go out before the fsync, so followers persist in parallel with it
         List<Message> early = new ArrayList<>();
         List<Message> late = new ArrayList<>();
         for (Ready rd : readies) {
-            for (Message m : rd.messages()) {
-                (m.type().sendableBeforePersist() ? early : late).add(m);
-            }
+            early.addAll(rd.messagesBeforePersist());
+            late.addAll(rd.messages());
         }
         send(early);
         persist(readyGroups, readies);

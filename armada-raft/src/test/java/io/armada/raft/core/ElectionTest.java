@@ -30,7 +30,7 @@ class ElectionTest {
         assertThat(n.status().role()).isEqualTo(RaftRole.PRE_CANDIDATE);
         assertThat(n.status().term()).isEqualTo(1);
         Ready rd = n.handleReady();
-        assertThat(rd.messages()).containsExactly(
+        assertThat(rd.allMessages()).containsExactly(
                 msg(MessageType.PRE_VOTE, 1, 2, 2).withLog(1, 3),
                 msg(MessageType.PRE_VOTE, 1, 3, 2).withLog(1, 3));
         assertThat(rd.hardState()).isNull(); // nothing to persist: the term did not change
@@ -46,7 +46,7 @@ class ElectionTest {
         Ready rd = n.handleReady();
         assertThat(rd.hardState()).isEqualTo(new HardState(2, 1, 3));
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.messages()).containsExactly(
+        assertThat(rd.allMessages()).containsExactly(
                 msg(MessageType.VOTE, 1, 2, 2).withLog(1, 3),
                 msg(MessageType.VOTE, 1, 3, 2).withLog(1, 3));
 
@@ -55,7 +55,7 @@ class ElectionTest {
         rd = n.handleReady();
         Entry noop = new Entry(2, 4, EntryType.NOOP, null);
         assertThat(rd.entries()).containsExactly(noop);
-        assertThat(rd.messages()).containsExactly(
+        assertThat(rd.allMessages()).containsExactly(
                 msg(MessageType.APPEND, 1, 2, 2).withLog(1, 3).withEntries(List.of(noop)).withCommit(3),
                 msg(MessageType.APPEND, 1, 3, 2).withLog(1, 3).withEntries(List.of(noop)).withCommit(3));
     }
@@ -88,7 +88,7 @@ class ElectionTest {
         Ready rd = n.handleReady();
         assertThat(rd.hardState().vote()).isEqualTo(3);
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.messages()).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 3, 3));
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 3, 3));
         // another candidate in the same term: rejected
         n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(5, 9));
         assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 3).withReject(0));

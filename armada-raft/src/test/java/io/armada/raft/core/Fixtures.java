@@ -65,7 +65,7 @@ final class Fixtures {
         List<Message> out = new ArrayList<>();
         while (n.core.hasReady()) {
             Ready rd = n.handleReady();
-            out.addAll(rd.messages());
+            out.addAll(rd.allMessages());
         }
         return out;
     }

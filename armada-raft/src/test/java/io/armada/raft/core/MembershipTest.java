@@ -103,4 +103,35 @@ class MembershipTest {
         assertThat(c.node(2).status().role() == RaftRole.LEADER || c.node(3).status().role() == RaftRole.LEADER).isTrue();
         assertThat(c.node(2).status().confState().voters()).containsExactly(2L, 3L);
     }
+
+    @Test
+    void aLeaderSendsAppendsBeforeItsOwnPersistOnlyWithNoMembershipChangeUnapplied() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
+        TestNode leader = c.elect(1);
+        c.stabilize();
+        leader.core.propose(new byte[] {1});
+        io.armada.raft.Ready rd = leader.core.ready();
+        assertThat(rd.entries()).hasSize(1);
+        assertThat(rd.messagesBeforePersist()).as("appends may overlap the leader's fsync")
+                .isNotEmpty().allMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
+        assertThat(rd.messages()).noneMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
+        leader.storage.persist(rd);
+        leader.core.advance(rd);
+        c.deliver(rd.allMessages());
+        c.stabilize();
+
+        // a removal proposed and not yet applied by the leader: every message waits for the persist
+        leader.core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 3));
+        rd = leader.core.ready();
+        assertThat(rd.messagesBeforePersist()).isEmpty();
+        assertThat(rd.messages()).anyMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
+        leader.storage.persist(rd);
+        leader.core.advance(rd);
+        c.deliver(rd.allMessages());
+        c.stabilize();
+        assertThat(leader.status().confState().voters()).containsExactly(1L, 2L);
+        leader.core.propose(new byte[] {2});
+        assertThat(leader.core.ready().messagesBeforePersist()).as("the removal is applied").isNotEmpty();
+    }
 }
+

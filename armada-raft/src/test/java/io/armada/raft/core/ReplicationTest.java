@@ -31,7 +31,7 @@ class ReplicationTest {
         assertThat(rd.entries()).containsExactly(e3);
         assertThat(rd.mustSync()).isTrue();
         assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(2L, 3L); // commit = min(3, last new)
-        assertThat(rd.messages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
         f.storage.persist(rd);
         f.core.advance(rd);
         assertThat(f.status().commitIndex()).isEqualTo(3);

@@ -55,7 +55,7 @@ class SnapshotTest {
         assertThat(chunks.get(10).snapshot().last()).isTrue();
         // never more than maxInflightSnapshotChunks (2) unacknowledged: no leader Ready sent more
         for (Ready rd : leader.readies) {
-            assertThat(rd.messages().stream().filter(m -> m.type() == MessageType.SNAPSHOT).count()).isLessThanOrEqualTo(2);
+            assertThat(rd.allMessages().stream().filter(m -> m.type() == MessageType.SNAPSHOT).count()).isLessThanOrEqualTo(2);
         }
         TestNode f = c.node(3);
         assertThat(f.storage.snapshotData).isEqualTo(leader.storage.snapshotData);
@@ -103,7 +103,7 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 0, new byte[10], false)));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).isEmpty();
-        assertThat(rd.messages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 5));
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 5));
     }
 
     @Test
@@ -114,7 +114,7 @@ class SnapshotTest {
         Ready rd = f.handleReady();
         assertThat(rd.snapshot()).isNull();
         assertThat(f.status().commitIndex()).isEqualTo(4);
-        assertThat(rd.messages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
     }
 
     @Test
@@ -128,7 +128,7 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 5, new byte[] {9}, false)));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).containsExactly(first);
-        assertThat(rd.messages()).containsExactly(
+        assertThat(rd.allMessages()).containsExactly(
                 msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withSnapshot(new SnapshotChunk(meta, 2, null, false)),
                 msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withSnapshot(new SnapshotChunk(meta, 2, null, false))
                         .withContext(Message.SNAPSHOT_GAP));
@@ -139,7 +139,7 @@ class SnapshotTest {
         assertThat(rd.snapshotChunks()).containsExactly(second);
         assertThat(rd.snapshot()).isEqualTo(meta);
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.messages()).endsWith(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 9));
+        assertThat(rd.allMessages()).endsWith(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 9));
         assertThat(f.storage.snapshotData).containsExactly(1, 2, 3);
         assertThat(f.status().appliedIndex()).isEqualTo(9);
         assertThat(f.status().commitIndex()).isEqualTo(9);
@@ -169,7 +169,7 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, pass).withSnapshot(first));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).isEmpty();
-        assertThat(rd.messages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, pass)
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, pass)
                 .withSnapshot(new SnapshotChunk(meta, 4, null, false)));
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, pass).withSnapshot(third));
         drain(f);
@@ -195,7 +195,7 @@ class SnapshotTest {
                 .withSnapshot(restart));
         rd = f.handleReady();
         assertThat(rd.snapshotChunks()).containsExactly(restart);
-        assertThat(rd.messages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, 3)
+        assertThat(rd.allMessages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, 3)
                 .withSnapshot(new SnapshotChunk(meta, 2, null, false)));
     }
 }

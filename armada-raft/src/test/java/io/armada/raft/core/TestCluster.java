@@ -76,7 +76,7 @@ final class TestCluster {
             for (TestNode n : nodes.values()) {
                 while (n.core.hasReady()) {
                     Ready rd = n.handleReady();
-                    out.addAll(rd.messages());
+                    out.addAll(rd.allMessages());
                 }
             }
             if (out.isEmpty()) {

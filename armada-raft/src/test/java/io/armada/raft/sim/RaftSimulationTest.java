@@ -15,6 +15,8 @@ class RaftSimulationTest {
     record Regression(long seed, long steps, String bug) {}
 
     static final List<Regression> REGRESSIONS = List.of(
+            new Regression(104351, 2000, "a leader sent appends before persisting them, crashed and lost them; the"
+                    + " follower holding them had applied its own removal: it never campaigns, and refused the old leader's vote"),
             new Regression(162, 2000, "a removed leader accepted proposals after its removal entry: no voter could win"),
             new Regression(181, 2000, "gap reports from chunks sent before a rewind each rewound again: chunks multiplied"),
             new Regression(419, 2000, "a late duplicate of chunk 0 restarted the follower's receive below the leader's ack"),

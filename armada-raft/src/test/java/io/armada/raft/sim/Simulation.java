@@ -211,14 +211,10 @@ public final class Simulation {
     /** The engine contract: send a leader's appends, persist (sync if needed), send the rest, apply, advance. */
     private void handleReady(SimNode n, long g, RaftGroup core) {
         Ready rd = core.ready();
-        boolean sentEarly = false;
-        for (Message m : rd.messages()) {
-            if (m.type().sendableBeforePersist()) {
-                net.send(now, m);
-                sentEarly = true;
-            }
+        for (Message m : rd.messagesBeforePersist()) {
+            net.send(now, m);
         }
-        if (n.crashInNextReady && sentEarly && rnd.nextBoolean()) {
+        if (n.crashInNextReady && !rd.messagesBeforePersist().isEmpty() && rnd.nextBoolean()) {
             trace("node " + n.id + " crashes after sending a leader's appends of group " + g + " (before persisting)");
             statEarlyCrashes++;
             crash(n);
@@ -254,10 +250,8 @@ public final class Simulation {
             crash(n);
             return;
         }
-        for (Message m : rd.messages()) {
-            if (!m.type().sendableBeforePersist()) {
-                net.send(now, m);
-            }
+        for (Message m : rd.allMessages()) {
+            net.send(now, m);
         }
         for (Entry e : rd.committedEntries()) {
             apply(n, g, e);

@@ -32,6 +32,7 @@ import java.util.function.LongConsumer;
  * as files ({@link SnapshotFiles}), so a lagging follower is sent a file and never a live scan.
  */
 public final class TableStateMachine implements GroupStateMachine {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TableStateMachine.class);
     private final long tableId;
     private final TableStore store;
     private final SnapshotFiles files;
@@ -106,6 +107,16 @@ public final class TableStateMachine implements GroupStateMachine {
         switch (fe.getOpCase()) {
             case BATCH -> {
                 if (table.isResetting()) { // a snapshot load was cut short by a leadership change: it restarts
+                    table.markApplied(index);
+                    return;
+                }
+                List<ReplicatedEntry> entries = fe.getBatch().getEntriesList();
+                if (!entries.isEmpty() && entries.getFirst().getIndex() > position() + 1) {
+                    // a gap: an earlier batch of a pipelined replicator failed to commit; the leader's
+                    // log has every index, so applying this one would skip writes. Every member skips
+                    // it alike, and the replicator pulls again from what applied.
+                    log.debug("table {}: replicated batch from leader index {} skipped; applied up to {}", tableId,
+                            entries.getFirst().getIndex(), position());
                     table.markApplied(index);
                     return;
                 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Replicates one table from the leader cluster into this follower cluster. Runs only on the
  * follower group's leader (it stops when leadership moves; the new leader starts its own from what
  * its table applied). Pulls committed leader entries in batches and proposes each batch into the
- * follower group as one entry; when its position was compacted away on the leader it fetches a
+ * follower group as one entry, several batches in flight at once; when its position was compacted away on the leader it fetches a
  * table snapshot and loads it through the group in steps. Duplicates from a leadership change are
  * harmless: applying skips leader entries at or below the table's recorded leader index.
  */
@@ -36,6 +36,8 @@ final class Replicator implements Runnable {
     static final long PROPOSE_TIMEOUT_MILLIS = 10_000;
     static final long SNAPSHOT_TIMEOUT_MILLIS = 10 * 60_000;
     static final long MAX_BACKOFF_MILLIS = 2_000;
+    /** Replicated batches proposed and not yet committed, at most (each at most one pull's bytes). */
+    static final int MAX_BATCHES_IN_FLIGHT = 4;
     /** Snapshot records per follower entry: well under the entry size limit. */
     static final int SNAPSHOT_ENTRY_BYTES = 1 << 20;
 
@@ -45,6 +47,8 @@ final class Replicator implements Runnable {
     private final LeaderLink leader;
     private final ReplicationLag lag;
     private final BooleanSupplier active;
+    /** Proposed batches in the order proposed; only this replicator's thread touches it. */
+    private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();
 
     Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, ReplicationLag lag,
             BooleanSupplier active) {
@@ -64,6 +68,7 @@ final class Replicator implements Runnable {
         while (active.getAsBoolean()) {
             try {
                 if (next < 0) {
+                    awaitAll();
                     next = loadSnapshot() + 1;
                     continue;
                 }
@@ -73,7 +78,7 @@ final class Replicator implements Runnable {
                     case BATCH -> {
                         PullResponse.Batch b = r.getBatch();
                         if (b.getEntriesCount() > 0) {
-                            propose(FollowerEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
+                            proposeBatch(FollowerEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
                                     .addAllEntries(b.getEntriesList()).setLeaderAppliedIndex(b.getLeaderAppliedIndex())
                                     .setLeaderRevision(b.getLeaderRevision())).build());
                             next = b.getEntries(b.getEntriesCount() - 1).getIndex() + 1;
@@ -86,10 +91,52 @@ final class Replicator implements Runnable {
             } catch (StatusRuntimeException | TimeoutException | ExecutionException e) {
                 lag.unreachable(e.getMessage());
                 log.debug("table {}: replication paused: {}", tableId, e.getMessage());
+                // batches proposed after a failed one were skipped as gaps (or will be): go on from
+                // what the table applied once every proposal in flight has settled
+                settleAll();
+                next = table.table().isResetting() ? -1 : table.position() + 1;
                 pause(backoffMillis);
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        settleAll();
+    }
+
+    /**
+     * Proposes a batch without waiting for it to commit, so the next pull overlaps this batch's
+     * replication in the follower group; at most {@link #MAX_BATCHES_IN_FLIGHT} wait at a time (the
+     * memory bound: that many batches of at most {@link LogService#MAX_BATCH_BYTES}). A failed
+     * proposal fails the next call here; the batches after it apply as gaps (skipped), never out of order.
+     */
+    private void proposeBatch(FollowerEntry batch) throws InterruptedException, ExecutionException, TimeoutException {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
+            inFlight.pollFirst().get();
+        }
+        while (inFlight.size() >= MAX_BATCHES_IN_FLIGHT) {
+            inFlight.pollFirst().get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        inFlight.addLast(engine.propose(tableId, batch.toByteArray()));
+    }
+
+    private void awaitAll() throws InterruptedException, ExecutionException, TimeoutException {
+        while (!inFlight.isEmpty()) {
+            inFlight.pollFirst().get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Waits for every proposal in flight to commit or fail (bounded by the proposal timeout), ignoring failures. */
+    private void settleAll() {
+        while (!inFlight.isEmpty()) {
+            try {
+                inFlight.pollFirst().get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
+                // settled one way or the other; the position the table applied tells which
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                inFlight.clear();
                 return;
             }
         }

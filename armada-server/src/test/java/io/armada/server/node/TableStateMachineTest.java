@@ -86,4 +86,35 @@ class TableStateMachineTest {
         return RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
                 .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();
     }
+
+    private static Entry followerBatch(long index, long... leaderIndexes) {
+        io.armada.internal.v1.ReplicatedBatch.Builder b = io.armada.internal.v1.ReplicatedBatch.newBuilder()
+                .setLeaderAppliedIndex(leaderIndexes[leaderIndexes.length - 1])
+                .setLeaderRevision(leaderIndexes[leaderIndexes.length - 1]);
+        for (long li : leaderIndexes) {
+            Command c = Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t")
+                    .setKey(ByteString.copyFromUtf8("k" + li)).setValue(ByteString.copyFromUtf8("v" + li))).build();
+            b.addEntries(io.armada.internal.v1.ReplicatedEntry.newBuilder().setIndex(li).setCommand(c));
+        }
+        return new Entry(1, index, EntryType.NORMAL,
+                io.armada.internal.v1.FollowerEntry.newBuilder().setBatch(b).build().toByteArray());
+    }
+
+    @Test
+    void aFollowerTableSkipsABatchThatWouldLeaveAGapAndTakesItsReplayLater() {
+        try (TableStore store = TableStore.open(dir.resolve("f"), StoreOptions.defaults())) {
+            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("f-snap"), true, i -> { });
+            sm.apply(followerBatch(1, 1, 2));
+            assertThat(sm.position()).isEqualTo(2);
+            sm.apply(followerBatch(2, 5, 6)); // leader entries 3-4 were in a batch that never committed
+            assertThat(sm.position()).as("the batch after the gap is skipped").isEqualTo(2);
+            assertThat(sm.appliedIndex()).isEqualTo(2);
+            assertThat(sm.table().range(all()).getCount()).isEqualTo(2);
+            sm.apply(followerBatch(3, 2, 3, 4)); // the replicator pulled again from what applied; 2 is a replay
+            sm.apply(followerBatch(4, 5, 6));
+            assertThat(sm.position()).isEqualTo(6);
+            assertThat(sm.table().range(all()).getCount()).isEqualTo(6);
+            assertThat(sm.table().revision()).isEqualTo(6);
+        }
+    }
 }
