@@ -15,15 +15,23 @@ public final class Bench {
                         : new EtcdTarget(spec.endpoints(), spec.clients());
                 ArmadaTarget follower = spec.workload() == Workload.LAG
                         ? new ArmadaTarget(spec.followerEndpoints(), spec.clients(), spec.pinned()) : null) {
+            if (spec.workload() == Workload.CATCHUP) {
+                return CatchUp.measure(spec, progress);
+            }
             target.prepare(spec.tables());
             LoadGenerator load = new LoadGenerator(target, follower, spec);
-            if (spec.workload() == Workload.GET || spec.workload() == Workload.MIXED) {
-                load.populate(progress);
+            LoadGenerator.Measurement m;
+            if (spec.workload() == Workload.FILL) {
+                m = load.fill(progress);
+            } else {
+                if (spec.workload() == Workload.GET || spec.workload() == Workload.MIXED) {
+                    load.populate(progress);
+                }
+                if (!spec.warmup().isZero()) {
+                    load.run(spec.warmup(), false, progress);
+                }
+                m = load.run(spec.duration(), true, progress);
             }
-            if (!spec.warmup().isZero()) {
-                load.run(spec.warmup(), false, progress);
-            }
-            LoadGenerator.Measurement m = load.run(spec.duration(), true, progress);
             BenchResult result = new BenchResult(spec.store().name().toLowerCase(), spec.workload().name().toLowerCase(),
                     spec.tables(), spec.clients(), spec.inFlight(), spec.valueSize(), spec.linearizable(), spec.rate(),
                     m.seconds(), m.latency().getTotalCount(), m.errors(), m.latency().getTotalCount() / m.seconds(),

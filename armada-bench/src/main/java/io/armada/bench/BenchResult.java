@@ -45,6 +45,12 @@ public record BenchResult(
         b.append(String.format("%s %s: %d tables, %d clients x %d in flight, value %d B%s%s%n", store, workload,
                 tables.size(), clients, inFlight, valueSize, linearizable ? ", linearizable" : "",
                 targetRate > 0 ? String.format(", open loop at %.0f ops/s", targetRate) : ""));
+        if (workload.equals("catchup")) {
+            b.append(String.format("caught up: all %d follower nodes at the leader's revision after %.2f s"
+                    + " (per node p50 %.2f s, max %.2f s; %d attempts refused while they started or loaded)%n",
+                    operations, seconds, latency.p50() / 1000, latency.max() / 1000, errors));
+            return b.toString();
+        }
         b.append(String.format("operations %d in %.1f s: %.0f ops/s, errors %d%n", operations, seconds, throughput, errors));
         b.append("latency    ").append(latency.line()).append('\n');
         if (lag != null) {

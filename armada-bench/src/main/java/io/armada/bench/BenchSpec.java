@@ -62,6 +62,10 @@ public record BenchSpec(
         require(valueSize >= 0 && valueSize <= MAX_VALUE_SIZE, "value-size: " + valueSize + " is not between 0 and " + MAX_VALUE_SIZE);
         require(keySpace >= 1, "key-space: must be at least 1");
         require(rate >= 0, "rate: must not be negative");
+        if (workload == Workload.CATCHUP) {
+            require(store == Store.ARMADA, "op catchup: measures Armada's follower clusters; etcd has none");
+            require(!followerEndpoints.isEmpty(), "follower-endpoints: op catchup needs the follower cluster to wait for");
+        }
         if (workload == Workload.LAG) {
             require(store == Store.ARMADA, "op lag: measures Armada's follower clusters; etcd has none");
             require(!followerEndpoints.isEmpty(), "follower-endpoints: op lag needs a follower cluster to read back from");

@@ -44,6 +44,14 @@ final class LoadGenerator {
         return String.format("key-%08d", k).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** {@link #populate}, measured: the latency of every write and the time of the whole fill. */
+    Measurement fill(PrintWriter progress) throws InterruptedException {
+        latencies.reset();
+        long start = System.nanoTime();
+        populate(progress);
+        return new Measurement(latencies.getIntervalHistogram(), null, errors.get(), (System.nanoTime() - start) / 1e9);
+    }
+
     /** Writes every key of every table once, {@code clients × inFlight} at a time. */
     void populate(PrintWriter progress) throws InterruptedException {
         int slots = spec.clients() * spec.inFlight();
@@ -55,9 +63,12 @@ final class LoadGenerator {
         for (String table : spec.tables()) {
             for (int k = 0; k < spec.keySpace(); k++) {
                 free.acquire();
+                long began = System.nanoTime();
                 target.put((int) (n++ % spec.clients()), table, key(k), value).whenComplete((r, e) -> {
                     if (e != null) {
                         errors.incrementAndGet();
+                    } else {
+                        latencies.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - began) / 1_000));
                     }
                     free.release();
                 });
@@ -170,6 +181,7 @@ final class LoadGenerator {
             case TXN -> target.txn(client, table, key, value);
             case MIXED -> random.nextInt(10) == 0 ? target.put(client, table, key, value)
                     : target.get(client, table, key, spec.linearizable());
+            case FILL, CATCHUP -> throw new IllegalStateException(spec.workload() + " is not a timed load");
         };
         CompletableFuture<Long> recorded = op.whenComplete((revision, e) -> {
             if (e != null) {

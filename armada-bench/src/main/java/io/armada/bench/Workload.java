@@ -15,5 +15,16 @@ public enum Workload {
      * back on a follower cluster with {@code min_revision}, and the time from the put's acknowledgement
      * to the follower's answer is the lag.
      */
-    LAG
+    LAG,
+    /**
+     * Writes every key of the key space once ({@code clients × in-flight} at a time) and reports the
+     * rate; duration and warm-up are not used. Loads a table of a known size (keys × value size).
+     */
+    FILL,
+    /**
+     * Follower catch-up: reads the leader cluster's revision of each table, then waits until every
+     * follower endpoint has applied it; reports the time from the start of the run (start the run
+     * as the follower cluster starts). Armada only.
+     */
+    CATCHUP
 }

@@ -24,7 +24,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "host:port of the cluster's client API, comma-separated (default: ${DEFAULT-VALUE}).")
     String endpoints;
 
-    @CommandLine.Option(names = "--follower-endpoints", description = "op lag: a follower cluster's endpoints.")
+    @CommandLine.Option(names = "--follower-endpoints", description = "op lag and catchup: a follower cluster's endpoints.")
     String followerEndpoints;
 
     @CommandLine.Option(names = "--table", defaultValue = "bench", description = "The table (default: ${DEFAULT-VALUE}).")
@@ -35,7 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     int tables;
 
     @CommandLine.Option(names = "--op", defaultValue = "put",
-            description = "put, get, txn, mixed (90 %% gets) or lag (default: ${DEFAULT-VALUE}).")
+            description = "put, get, txn, mixed (90 %% gets), lag (writes read back on --follower-endpoints), fill"
+                    + " (every key once, then stop) or catchup (wait until --follower-endpoints reach the leader's"
+                    + " revision) (default: ${DEFAULT-VALUE}).")
     String op;
 
     @CommandLine.Option(names = "--clients", defaultValue = "1", description = "Connections (default: ${DEFAULT-VALUE}).")

@@ -1,10 +1,12 @@
 package io.armada.cli;
 
 import io.armada.server.ServerMain;
+import io.armada.server.config.HostPort;
 import io.armada.server.dev.DevTopology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -30,6 +32,11 @@ final class DevCommand implements Callable<Integer> {
             description = "Follower clusters, 0 to " + DevTopology.MAX_FOLLOWERS + " (default: ${DEFAULT-VALUE}).")
     int followers;
 
+    @CommandLine.Option(names = "--follower-of", split = ",", paramLabel = "HOST:PORT",
+            description = "Start only one follower cluster of this running leader cluster (its client endpoints),"
+                    + " on the ports from --base-port; --followers is not used.")
+    List<String> followerOf;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,8 +54,16 @@ final class DevCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--base-port: " + basePort
                     + " leaves ports " + basePort + "-" + lastPort + " outside 1024-65535");
         }
+        List<HostPort> leaderEndpoints;
+        try {
+            leaderEndpoints = followerOf == null ? null : followerOf.stream().map(HostPort::parse).toList();
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--follower-of: " + e.getMessage());
+        }
         Path dir = data != null ? data : Files.createTempDirectory("armada-dev");
-        DevTopology topology = DevTopology.start(dir, nodes, followers, basePort, ServerMain::haltOnFatal);
+        DevTopology topology = leaderEndpoints != null
+                ? DevTopology.startFollowerOf(dir, nodes, leaderEndpoints, basePort, ServerMain::haltOnFatal)
+                : DevTopology.start(dir, nodes, followers, basePort, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             topology.close();
@@ -57,7 +72,7 @@ final class DevCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println("data: " + dir);
         for (DevTopology.Member m : topology.clusters()) {
-            boolean leader = m == topology.clusters().getFirst();
+            boolean leader = m == topology.clusters().getFirst() && leaderEndpoints == null;
             out.printf("%s cluster %s: endpoints %s%n", leader ? "leader" : "follower", m.name(), m.cluster().endpoints());
         }
         if (!topology.awaitReady(60_000)) {
@@ -65,7 +80,7 @@ final class DevCommand implements Callable<Integer> {
             return 1;
         }
         out.println("ready: try  bin/armada table create demo --endpoints "
-                + topology.clusters().getFirst().cluster().endpoints());
+                + (leaderEndpoints != null ? String.join(",", followerOf) : topology.clusters().getFirst().cluster().endpoints()));
         out.flush();
         stopped.await();
         return 0;

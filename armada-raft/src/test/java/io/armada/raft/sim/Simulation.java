@@ -554,7 +554,10 @@ public final class Simulation {
 
     // ------------------------------------------------------------------ the end
 
-    /** Heals everything, restarts every node, and requires every group to converge. */
+    /**
+     * Heals everything, restarts every node, and requires every group to converge (with PreVote or
+     * CheckQuorum on, as every node runs).
+     */
     private void finish() {
         finalPhase = true;
         net.healAll();
@@ -591,6 +594,13 @@ public final class Simulation {
                 verifyFinalState();
                 return;
             }
+        }
+        if (!config.preVote() && !config.checkQuorum()) {
+            // without either, a member removed while it was down never learns of it and forces
+            // elections forever (Raft thesis 4.2.3; seed 213102); nodes always run with both, so
+            // such configurations are checked for safety only
+            trace("no convergence after healing; tolerated without PreVote and CheckQuorum");
+            return;
         }
         StringBuilder sb = new StringBuilder("no convergence after healing:");
         for (long g : groupIds) {

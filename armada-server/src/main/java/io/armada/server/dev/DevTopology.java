@@ -1,5 +1,6 @@
 package io.armada.server.dev;
 
+import io.armada.server.config.HostPort;
 import io.armada.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,22 @@ public final class DevTopology implements AutoCloseable {
         return topology;
     }
 
-    /** The leader cluster first, then the follower clusters in order. */
+    /**
+     * One follower cluster of an existing leader cluster (its client endpoints), on the ports from
+     * {@code basePort}: a follower that can be stopped, restarted or started afresh on its own.
+     */
+    public static DevTopology startFollowerOf(Path dataDir, int nodes, List<HostPort> leaderEndpoints, int basePort,
+            Consumer<Throwable> fatal) {
+        ServerConfig.FollowerOf leader = new ServerConfig.FollowerOf(leaderEndpoints, null, null, null);
+        String name = "armada-dev-follower-1";
+        List<ServerConfig> configs = DevCluster.configs(dataDir.resolve("follower-1"), name, nodes, basePort,
+                ServerConfig.RaftSettings.defaults(), false).stream().map(c -> c.asFollowerOf(leader)).toList();
+        DevTopology topology = new DevTopology();
+        topology.clusters.add(new Member(name, DevCluster.start(configs, fatal)));
+        return topology;
+    }
+
+    /** The leader cluster first, then the follower clusters in order (only a follower cluster: see {@link #startFollowerOf}). */
     public List<Member> clusters() {
         return List.copyOf(clusters);
     }
