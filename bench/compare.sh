@@ -2,45 +2,56 @@
 # The standard side-by-side comparison of Armada and etcd on this machine, in one go:
 #   bench/compare.sh [RUNS]        (default 3 runs per system and scenario)
 # BENCH_OUT=DIR continues an earlier, interrupted comparison in DIR: runs whose result file exists are not repeated.
-# Starts `bin/armada dev` (a 3-node leader cluster and one 3-node follower cluster, one JVM) and a 3-member etcd
-# (bench/etcd-cluster.sh), runs every scenario with `armada bench`, alternating Armada and etcd runs (A/B/A/B...),
-# and writes the medians and their ratios into docs/benchmarks.md between the system-bench markers.
+#
+# Armada: a 3-node leader cluster (`bin/armada dev --followers 0`, one JVM) and, from phase 2 on, a 3-node follower
+# cluster of it in a second JVM (`bin/armada dev --follower-of`), so it can be detached and restarted on its own.
+# etcd: 3 members (bench/etcd-cluster.sh, Debian's package). Every process shares this machine's cores and disk.
+#   1. leader-cluster scenarios, Armada vs etcd, alternating A/B/A/B (the follower cluster is not running: etcd has
+#      no counterpart to it, and on one disk its fsyncs would be charged to the leader cluster);
+#   2. with the follower cluster attached: follower-local gets vs etcd serializable gets, saturated puts again
+#      (the cost of a co-located follower cluster), replication lag at half the saturated put rate;
+#   3. follower catch-up after 60 s detached (the follower JVM stopped while the leader takes puts at that rate);
+#   4. snapshot catch-up: a table of 100 MiB of values (102,400 keys x 1 KiB, past the leader's log compaction) loaded
+#      by a fresh follower cluster.
+# Then the medians and ratios go into docs/benchmarks.md between the system-bench markers (bench/report.py).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-3}
 out=${BENCH_OUT:-"$root/bench/.runs/$(date +%Y%m%d-%H%M%S)"}
 mkdir -p "$out"
 armada="$root/bin/armada"
+leader=127.0.0.1:6001,127.0.0.1:6002,127.0.0.1:6003
+follower=127.0.0.1:6101,127.0.0.1:6102,127.0.0.1:6103
 
 cleanup() {
-  [ -n "${dev_pid:-}" ] && kill "$dev_pid" 2>/dev/null && wait "$dev_pid" 2>/dev/null || true
+  for p in ${follower_pid:-} ${leader_pid:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   "$root/bench/etcd-cluster.sh" stop "$out/etcd" || true
 }
 trap cleanup EXIT
 
+# start_dev NAME ARGS...: runs `armada dev ARGS` in the background, waits for its ready line; the pid goes to $started
+start_dev() {
+  local name=$1; shift
+  "$armada" dev "$@" > "$out/$name.log" 2>&1 &
+  started=$!
+  for _ in $(seq 1 300); do grep -q '^ready:' "$out/$name.log" && return 0; sleep 0.2; done
+  echo "compare: armada dev ($name) did not become ready; see $out/$name.log" >&2
+  exit 1
+}
+stop_follower() {
+  kill "$follower_pid" && wait "$follower_pid" 2>/dev/null || true
+  follower_pid=
+}
+
 "$armada" --version >/dev/null   # builds the distribution first, outside any measurement
 rm -rf "$out/armada" "$out/etcd"
-"$armada" dev --followers 1 --data "$out/armada" > "$out/armada-dev.log" 2>&1 &
-dev_pid=$!
-for _ in $(seq 1 300); do grep -q '^ready:' "$out/armada-dev.log" && break; sleep 0.2; done
-grep -q '^ready:' "$out/armada-dev.log" || { echo "compare: armada dev did not become ready; see $out/armada-dev.log" >&2; exit 1; }
-leader=127.0.0.1:6001,127.0.0.1:6002,127.0.0.1:6003
-follower=127.0.0.1:6101,127.0.0.1:6102,127.0.0.1:6103
+start_dev armada-leader --followers 0 --data "$out/armada"; leader_pid=$started
 etcd=$("$root/bench/etcd-cluster.sh" start "$out/etcd")
 
 common=(--duration "${BENCH_SECONDS:-8}" --warmup "${BENCH_WARMUP:-3}" --value-size 256 --key-space 10000)
-# name | armada arguments | etcd arguments (empty: Armada only)
-scenarios=(
-  "put-1client|--op put --clients 1 --in-flight 1|--op put --clients 1 --in-flight 1"
-  "put-saturated-1table|--op put --clients 16 --in-flight 16|--op put --clients 16 --in-flight 16"
-  "put-saturated-16tables|--op put --tables 16 --clients 16 --in-flight 16|--op put --tables 16 --clients 16 --in-flight 16"
-  "get-serializable-64|--op get --clients 8 --in-flight 8|--op get --clients 8 --in-flight 8"
-  "get-linearizable-64|--op get --linearizable --clients 8 --in-flight 8|--op get --linearizable --clients 8 --in-flight 8"
-  "get-follower-local-64|--op get --endpoints $follower --clients 8 --in-flight 8|--op get --clients 8 --in-flight 8"
-)
-for s in "${scenarios[@]}"; do
-  IFS='|' read -r name a e <<< "$s"
-  # the leader cluster unless the scenario names its own endpoints
+# compare NAME ARMADA_ARGS ETCD_ARGS: RUNS alternating runs of each (ETCD_ARGS empty: Armada only)
+compare() {
+  local name=$1 a=$2 e=$3
   [[ " $a " == *" --endpoints "* ]] || a="--endpoints $leader $a"
   for r in $(seq 1 "$runs"); do
     if [ ! -f "$out/$name.armada.$r.json" ]; then
@@ -48,15 +59,31 @@ for s in "${scenarios[@]}"; do
       # shellcheck disable=SC2086
       "$armada" bench $a "${common[@]}" --table "cmp-$name" --json "$out/$name.armada.$r.json" >&2
     fi
-    if [ ! -f "$out/$name.etcd.$r.json" ]; then
+    if [ -n "$e" ] && [ ! -f "$out/$name.etcd.$r.json" ]; then
       echo "== $name run $r: etcd" >&2
       # shellcheck disable=SC2086
       "$armada" bench --target etcd --endpoints "$etcd" $e "${common[@]}" --table "cmp-$name" \
         --json "$out/$name.etcd.$r.json" >&2
     fi
   done
-done
-# replication lag at half of Armada's median saturated single-table put rate
+}
+
+# 1. the leader cluster alone
+compare put-1client "--op put --clients 1 --in-flight 1" "--op put --clients 1 --in-flight 1"
+compare put-saturated-1table "--op put --clients 16 --in-flight 16" "--op put --clients 16 --in-flight 16"
+compare put-saturated-16tables "--op put --tables 16 --clients 16 --in-flight 16" "--op put --tables 16 --clients 16 --in-flight 16"
+compare get-serializable-64 "--op get --clients 8 --in-flight 8" "--op get --clients 8 --in-flight 8"
+compare get-linearizable-64 "--op get --linearizable --clients 8 --in-flight 8" "--op get --linearizable --clients 8 --in-flight 8"
+
+# 2. a follower cluster attached
+start_dev armada-follower --follower-of "$leader" --base-port 6100 --data "$out/armada-follower"; follower_pid=$started
+# first let it copy phase 1's tables, so their replication does not run under the measurements
+phase1=cmp-put-1client,cmp-put-saturated-1table,cmp-get-serializable-64,cmp-get-linearizable-64
+for i in $(seq 0 15); do phase1="$phase1,cmp-put-saturated-16tables-$i"; done
+"$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table "$phase1" \
+  --json "$out/attach.armada.json" >&2
+compare get-follower-local-64 "--op get --endpoints $follower --clients 8 --in-flight 8" "--op get --clients 8 --in-flight 8"
+compare put-saturated-1table-with-follower "--op put --clients 16 --in-flight 16" ""
 half=$(python3 - "$out" <<'PY'
 import json, glob, statistics, sys
 rates = [json.load(open(f))["throughput"] for f in glob.glob(sys.argv[1] + "/put-saturated-1table.armada.*.json")]
@@ -69,5 +96,41 @@ for r in $(seq 1 "$runs"); do
   "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op lag --rate "$half" --clients 8 \
     --in-flight 32 "${common[@]}" --table cmp-lag --json "$out/replication-lag.armada.$r.json" >&2
 done
+
+# 3. catch-up after 60 s detached
+detached=${BENCH_DETACHED_SECONDS:-60}
+for r in $(seq 1 "$runs"); do
+  [ -f "$out/catchup-detached.armada.$r.json" ] && continue
+  echo "== catchup-detached run $r: follower cluster stopped, $detached s of puts at $half/s" >&2
+  stop_follower
+  "$armada" bench --endpoints "$leader" --op put --rate "$half" --clients 8 --in-flight 32 --duration "$detached" \
+    --warmup 0 --value-size 256 --key-space 10000 --table cmp-lag --json "$out/catchup-detached-load.$r.json" >&2
+  # measured from the restart of the follower JVM: the catch-up includes its start
+  "$armada" dev --follower-of "$leader" --base-port 6100 --data "$out/armada-follower" \
+    >> "$out/armada-follower.log" 2>&1 &
+  follower_pid=$!
+  "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table cmp-lag \
+    --json "$out/catchup-detached.armada.$r.json" >&2
+done
+stop_follower
+
+# 4. snapshot catch-up of a 100 MiB table by a fresh follower cluster
+if [ ! -f "$out/fill-100mb.armada.json" ]; then
+  echo "== filling cmp-snapshot: 102,400 keys x 1 KiB" >&2
+  "$armada" bench --endpoints "$leader" --op fill --key-space "${BENCH_FILL_KEYS:-102400}" --value-size 1024 --clients 16 --in-flight 16 \
+    --table cmp-snapshot --json "$out/fill-100mb.armada.json" >&2
+fi
+for r in $(seq 1 "$runs"); do
+  [ -f "$out/catchup-snapshot.armada.$r.json" ] && continue
+  echo "== catchup-snapshot run $r: a fresh follower cluster" >&2
+  rm -rf "$out/armada-fresh"
+  "$armada" dev --follower-of "$leader" --base-port 6100 --data "$out/armada-fresh" > "$out/armada-fresh.$r.log" 2>&1 &
+  fresh_pid=$!
+  "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table cmp-snapshot \
+    --json "$out/catchup-snapshot.armada.$r.json" >&2
+  grep -c "loading the leader cluster's snapshot" "$out/armada-fresh.$r.log" > "$out/catchup-snapshot.loads.$r" || true
+  kill "$fresh_pid" && wait "$fresh_pid" 2>/dev/null || true
+done
+
 python3 "$root/bench/report.py" "$out" "$root/docs/benchmarks.md" "$runs"
 echo "compare: results in $out; docs/benchmarks.md updated" >&2

@@ -11,13 +11,18 @@ public final class Bench {
 
     /** Runs {@code spec}; progress lines go to {@code progress}. */
     public static BenchResult run(BenchSpec spec, PrintWriter progress) throws Exception {
+        BenchResult result = spec.workload() == Workload.CATCHUP ? CatchUp.measure(spec, progress) : load(spec, progress);
+        if (spec.json() != null) {
+            writeJson(result, spec.json());
+        }
+        return result;
+    }
+
+    private static BenchResult load(BenchSpec spec, PrintWriter progress) throws Exception {
         try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
                         : new EtcdTarget(spec.endpoints(), spec.clients());
                 ArmadaTarget follower = spec.workload() == Workload.LAG
                         ? new ArmadaTarget(spec.followerEndpoints(), spec.clients(), spec.pinned()) : null) {
-            if (spec.workload() == Workload.CATCHUP) {
-                return CatchUp.measure(spec, progress);
-            }
             target.prepare(spec.tables());
             LoadGenerator load = new LoadGenerator(target, follower, spec);
             LoadGenerator.Measurement m;
@@ -32,14 +37,10 @@ public final class Bench {
                 }
                 m = load.run(spec.duration(), true, progress);
             }
-            BenchResult result = new BenchResult(spec.store().name().toLowerCase(), spec.workload().name().toLowerCase(),
+            return new BenchResult(spec.store().name().toLowerCase(), spec.workload().name().toLowerCase(),
                     spec.tables(), spec.clients(), spec.inFlight(), spec.valueSize(), spec.linearizable(), spec.rate(),
                     m.seconds(), m.latency().getTotalCount(), m.errors(), m.latency().getTotalCount() / m.seconds(),
                     BenchResult.Latency.of(m.latency()), m.lag() == null ? null : BenchResult.Latency.of(m.lag()));
-            if (spec.json() != null) {
-                writeJson(result, spec.json());
-            }
-            return result;
         }
     }
 

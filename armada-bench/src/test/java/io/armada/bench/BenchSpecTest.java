@@ -39,6 +39,14 @@ class BenchSpecTest {
     }
 
     @Test
+    void catchupNeedsArmadaAndAFollowerCluster() {
+        assertThatThrownBy(() -> spec(BenchSpec.Store.ETCD, Workload.CATCHUP, List.of("127.0.0.1:6101"), 1, 1, 10, 0))
+                .hasMessageContaining("etcd has none");
+        assertThatThrownBy(() -> spec(BenchSpec.Store.ARMADA, Workload.CATCHUP, List.of(), 1, 1, 10, 0))
+                .hasMessageStartingWith("follower-endpoints:");
+    }
+
+    @Test
     void keysAreFixedWidthSoTheyStayInOrder() {
         assertThat(new String(LoadGenerator.key(42))).isEqualTo("key-00000042");
     }

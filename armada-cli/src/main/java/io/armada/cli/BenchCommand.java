@@ -27,7 +27,8 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--follower-endpoints", description = "op lag and catchup: a follower cluster's endpoints.")
     String followerEndpoints;
 
-    @CommandLine.Option(names = "--table", defaultValue = "bench", description = "The table (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(names = "--table", defaultValue = "bench",
+            description = "The table, or several separated by commas (default: ${DEFAULT-VALUE}).")
     String table;
 
     @CommandLine.Option(names = "--tables", defaultValue = "0",
@@ -85,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
             Workload workload = Workload.valueOf(op.toUpperCase());
             List<String> names = new ArrayList<>();
             if (tables <= 0) {
-                names.add(table);
+                names.addAll(split(table));
             }
             for (int i = 0; i < tables; i++) {
                 names.add(table + "-" + i);

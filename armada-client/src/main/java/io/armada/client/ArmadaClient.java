@@ -52,7 +52,9 @@ import javax.net.ssl.SSLException;
  * leader inside the cluster), but once an answer has named a table's Raft leader, that table's
  * writes and linearizable reads go to the leader's endpoint directly (see {@link LeaderRoutes}).
  * A call that finds a node UNAVAILABLE is retried on the next endpoint, up to once per endpoint.
- * A write that timed out is never retried: it may have been applied.
+ * A write that timed out is never retried: it may have been applied. The futures of the
+ * {@code *Async} calls complete on gRPC's network threads: continuations must not block (call the
+ * blocking methods from your own threads).
  */
 public final class ArmadaClient implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
