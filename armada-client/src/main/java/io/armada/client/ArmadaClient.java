@@ -29,6 +29,7 @@ import io.armada.api.v1.TablesGrpc;
 import io.armada.api.v1.TxnRequest;
 import io.armada.api.v1.TxnResponse;
 import io.armada.proto.Limits;
+import io.armada.proto.Trailers;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -51,8 +52,9 @@ import javax.net.ssl.SSLException;
  * A client of an Armada cluster: any node serves every request (writes are forwarded to the
  * leader inside the cluster), but once an answer has named a table's Raft leader, that table's
  * writes and linearizable reads go to the leader's endpoint directly (see {@link LeaderRoutes}).
- * A call that finds a node UNAVAILABLE is retried on the next endpoint, up to once per endpoint.
- * A write that timed out is never retried: it may have been applied. The futures of the
+ * A read that finds a node UNAVAILABLE (or too slow) is retried on the next endpoint, up to once
+ * per endpoint; a write only when it certainly did not apply ({@link Trailers#certainlyNotApplied}: the node refused it, or could not be reached) — a
+ * write that timed out or lost its connection fails with its status, as it may have been applied. The futures of the
  * {@code *Async} calls complete on gRPC's network threads: continuations must not block (call the
  * blocking methods from your own threads).
  */
@@ -291,7 +293,8 @@ public final class ArmadaClient implements AutoCloseable {
             @Override
             public void onFailure(Throwable t) {
                 Status.Code code = Status.fromThrowable(t).getCode();
-                boolean retry = code == Status.Code.UNAVAILABLE || a.idempotent() && code == Status.Code.DEADLINE_EXCEEDED;
+                boolean retry = a.idempotent() ? code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                        : code == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t);
                 if (retry && tried + 1 < channels.size()) {
                     attempt(a, (at + 1) % channels.size(), true, tried + 1);
                 } else {

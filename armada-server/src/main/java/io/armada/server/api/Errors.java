@@ -1,5 +1,6 @@
 package io.armada.server.api;
 
+import io.armada.proto.Trailers;
 import io.armada.raft.engine.RaftException;
 import io.armada.storage.InvalidRequestException;
 import io.armada.storage.NoSuchTableException;
@@ -24,14 +25,27 @@ public final class Errors {
     private static final Logger log = LoggerFactory.getLogger(Errors.class);
 
     /** Trailer naming the client address of the group's leader, when known, on UNAVAILABLE. */
-    public static final Metadata.Key<String> LEADER_HINT = Metadata.Key.of("armada-leader", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> LEADER_HINT = Trailers.LEADER_HINT;
 
     private Errors() {}
 
+    /** UNAVAILABLE for a request that may have taken effect (a client must not resend a write blindly). */
     public static StatusRuntimeException unavailable(String message, String leaderAddress) {
+        return unavailable(message, leaderAddress, false);
+    }
+
+    /** UNAVAILABLE for a request refused before anything was proposed: safe to send again elsewhere. */
+    public static StatusRuntimeException refused(String message, String leaderAddress) {
+        return unavailable(message, leaderAddress, true);
+    }
+
+    private static StatusRuntimeException unavailable(String message, String leaderAddress, boolean notApplied) {
         Metadata trailers = new Metadata();
         if (leaderAddress != null) {
             trailers.put(LEADER_HINT, leaderAddress);
+        }
+        if (notApplied) {
+            trailers.put(Trailers.NOT_APPLIED, "true");
         }
         return Status.UNAVAILABLE.withDescription(message).asRuntimeException(trailers);
     }
@@ -61,7 +75,7 @@ public final class Errors {
         }
         if (e instanceof RaftException re) {
             return switch (re.kind()) {
-                case NOT_LEADER -> unavailable(re.getMessage() + "; retry", null);
+                case NOT_LEADER -> refused(re.getMessage() + "; retry", null);
                 case OVERLOADED -> Status.RESOURCE_EXHAUSTED.withDescription(re.getMessage() + "; retry later")
                         .asRuntimeException();
                 case NO_SUCH_GROUP -> notFound("the table was deleted: " + re.getMessage());

@@ -46,7 +46,7 @@ final class KvService extends KVGrpc.KVImplBase {
                         .thenCompose(ignored -> revisionReached(table, request.getMinRevision()))
                         .thenApply(ignored -> {
                     if (table.stateMachine().table().isResetting()) {
-                        throw Errors.unavailable("table '" + table.name() + "' is loading a snapshot of the leader"
+                        throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
                                 + " cluster; retry shortly or read from another cluster", null);
                     }
                     RangeResponse r = table.stateMachine().table().range(request);
@@ -243,7 +243,7 @@ final class KvService extends KVGrpc.KVImplBase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw Errors.unavailable("table '" + name + "' is unknown here and the catalog cannot be reached to"
+            throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be reached to"
                     + " confirm it does not exist; retry", null);
         }
         return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));

@@ -31,7 +31,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
             TableHandle table = node.table(request.getTable())
                     .orElseThrow(() -> Errors.notFound("table '" + request.getTable() + "' does not exist on this node"));
             if (table.stateMachine().table().isResetting()) {
-                throw Errors.unavailable("table '" + table.name() + "' is loading a snapshot of the leader cluster;"
+                throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader cluster;"
                         + " retry shortly", null);
             }
             // a scan of the whole table: on the service executor, never on an event loop

@@ -86,11 +86,11 @@ final class Router {
 
     private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call, String tableName, long leaderId, Forward<T> forward) {
         if (leaderId == 0 || leaderId == node.config().nodeId()) {
-            return CompletableFuture.failedFuture(Errors.unavailable("table '" + tableName + "' has no leader right now"
+            return CompletableFuture.failedFuture(Errors.refused("table '" + tableName + "' has no leader right now"
                     + " (election in progress); retry", null));
         }
         if (call.forwarded()) {
-            return CompletableFuture.failedFuture(Errors.unavailable("table '" + tableName + "': this node is not the"
+            return CompletableFuture.failedFuture(Errors.refused("table '" + tableName + "': this node is not the"
                     + " leader; the leader is member " + leaderId, peers.clientAddress(leaderId)));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -102,7 +102,13 @@ final class Router {
 
             @Override
             public void onFailure(Throwable t) {
-                result.completeExceptionally(t);
+                if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE && io.armada.proto.Trailers.certainlyNotApplied(t)) {
+                    result.completeExceptionally(Errors.refused("table '" + tableName + "': the leader (member " + leaderId
+                            + ") refused or could not be reached: " + io.grpc.Status.fromThrowable(t).getDescription(),
+                            peers.clientAddress(leaderId)));
+                } else {
+                    result.completeExceptionally(t); // the leader may have applied it: the client must not resend blindly
+                }
             }
         }, MoreExecutors.directExecutor());
         return result;
@@ -140,8 +146,11 @@ final class Router {
             public void onFailure(Throwable t) {
                 if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
                     leaderCluster.failedOver();
-                    result.completeExceptionally(Errors.unavailable("this is a follower cluster and the leader cluster ("
-                            + leaderCluster.endpoints() + ") cannot be reached; reads are still served here", null));
+                    String message = "this is a follower cluster and the leader cluster (" + leaderCluster.endpoints()
+                            + ") cannot be reached; reads are still served here: "
+                            + io.grpc.Status.fromThrowable(t).getDescription();
+                    result.completeExceptionally(io.armada.proto.Trailers.certainlyNotApplied(t) ? Errors.refused(message, null)
+                            : Errors.unavailable(message + " (the write may or may not have been applied)", null));
                 } else {
                     result.completeExceptionally(t);
                 }
