@@ -55,9 +55,12 @@ def armada_only(name, label):
     return (f"| {label} | {med(a, lambda r: r['throughput']):,.0f} | | | {med(a, lambda r: r['latency']['p50']):.2f} / "
             f"{med(a, lambda r: r['latency']['p99']):.2f} | | {sum(r['errors'] for r in a)} / | |")
 
-extra = armada_only("put-saturated-1table-with-follower", "put-saturated-1table, follower cluster attached (Armada only)")
-if extra:
-    rows.append(extra)
+for name, label in [("put-1client-pinned", "put-1client, pinned to one node (Armada only; no leader routing)"),
+                    ("put-saturated-16tables-pinned", "put-saturated-16tables, pinned (Armada only; no leader routing)"),
+                    ("put-saturated-1table-with-follower", "put-saturated-1table, follower cluster attached (Armada only)")]:
+    extra = armada_only(name, label)
+    if extra:
+        rows.append(extra)
 
 lag = runs_of("replication-lag", "armada")
 lag_line = ""
