@@ -73,7 +73,6 @@ compare put-1client "--op put --clients 1 --in-flight 1" "--op put --clients 1 -
 compare put-saturated-1table "--op put --clients 16 --in-flight 16" "--op put --clients 16 --in-flight 16"
 compare put-saturated-16tables "--op put --tables 16 --clients 16 --in-flight 16" "--op put --tables 16 --clients 16 --in-flight 16"
 # what leader routing saves: the same loads with each connection pinned to one node (writes forwarded by non-leaders)
-compare put-1client-pinned "--op put --clients 1 --in-flight 1 --pinned --endpoints 127.0.0.1:6002" ""
 compare put-saturated-16tables-pinned "--op put --tables 16 --clients 16 --in-flight 16 --pinned" ""
 compare get-serializable-64 "--op get --clients 8 --in-flight 8" "--op get --clients 8 --in-flight 8"
 compare get-linearizable-64 "--op get --linearizable --clients 8 --in-flight 8" "--op get --linearizable --clients 8 --in-flight 8"

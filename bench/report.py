@@ -55,8 +55,7 @@ def armada_only(name, label):
     return (f"| {label} | {med(a, lambda r: r['throughput']):,.0f} | | | {med(a, lambda r: r['latency']['p50']):.2f} / "
             f"{med(a, lambda r: r['latency']['p99']):.2f} | | {sum(r['errors'] for r in a)} / | |")
 
-for name, label in [("put-1client-pinned", "put-1client, pinned to one node (Armada only; no leader routing)"),
-                    ("put-saturated-16tables-pinned", "put-saturated-16tables, pinned (Armada only; no leader routing)"),
+for name, label in [("put-saturated-16tables-pinned", "put-saturated-16tables, pinned (Armada only; no leader routing)"),
                     ("put-saturated-1table-with-follower", "put-saturated-1table, follower cluster attached (Armada only)")]:
     extra = armada_only(name, label)
     if extra:
