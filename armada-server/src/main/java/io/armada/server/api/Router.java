@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.armada.api.v1.ResponseHeader;
+import io.armada.proto.Trailers;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
 import io.armada.raft.RaftRole;
@@ -13,6 +14,7 @@ import io.armada.raft.engine.RaftException;
 import io.armada.server.node.ArmadaNode;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -102,10 +104,10 @@ final class Router {
 
             @Override
             public void onFailure(Throwable t) {
-                if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE && io.armada.proto.Trailers.certainlyNotApplied(t)) {
+                Status status = Status.fromThrowable(t);
+                if (status.getCode() == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t)) {
                     result.completeExceptionally(Errors.refused("table '" + tableName + "': the leader (member " + leaderId
-                            + ") refused or could not be reached: " + io.grpc.Status.fromThrowable(t).getDescription(),
-                            peers.clientAddress(leaderId)));
+                            + ") refused or could not be reached: " + status.getDescription(), peers.clientAddress(leaderId)));
                 } else {
                     result.completeExceptionally(t); // the leader may have applied it: the client must not resend blindly
                 }
@@ -135,7 +137,7 @@ final class Router {
                     if (e == null) {
                         result.complete(withHeader(value, header(groupId, revision)));
                     } else {
-                        result.completeExceptionally(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("committed at revision "
+                        result.completeExceptionally(Status.DEADLINE_EXCEEDED.withDescription("committed at revision "
                                 + revision + " in the leader cluster, not yet replicated to this follower cluster")
                                 .asRuntimeException());
                     }
@@ -144,12 +146,12 @@ final class Router {
 
             @Override
             public void onFailure(Throwable t) {
-                if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+                if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE) {
                     leaderCluster.failedOver();
                     String message = "this is a follower cluster and the leader cluster (" + leaderCluster.endpoints()
                             + ") cannot be reached; reads are still served here: "
-                            + io.grpc.Status.fromThrowable(t).getDescription();
-                    result.completeExceptionally(io.armada.proto.Trailers.certainlyNotApplied(t) ? Errors.refused(message, null)
+                            + Status.fromThrowable(t).getDescription();
+                    result.completeExceptionally(Trailers.certainlyNotApplied(t) ? Errors.refused(message, null)
                             : Errors.unavailable(message + " (the write may or may not have been applied)", null));
                 } else {
                     result.completeExceptionally(t);
