@@ -47,13 +47,18 @@ class ClientRoutingTest {
                     client.put("routed", k, bytes("warm-up"));
                 }
                 double before = forwardedPuts(cluster);
+                long termBefore = term(client);
                 for (int i = 0; i < 30; i++) {
                     client.put("routed", k, bytes("v" + i));
                 }
                 assertThat(client.txn("routed", List.of(Compare.modRevision(k, Compare.Result.NOT_EQUAL, -1)),
                         List.of(new Op.Put(k, bytes("txn"))), List.of()).succeeded()).isTrue();
-                assertThat(forwardedPuts(cluster)).as("puts forwarded after the leader became known").isEqualTo(before);
-                assertThat(forwarded(cluster, "armada.v1.KV/Txn")).isZero();
+                if (term(client) == termBefore) {
+                    assertThat(forwardedPuts(cluster)).as("puts forwarded after the leader became known").isEqualTo(before);
+                    assertThat(forwarded(cluster, "armada.v1.KV/Txn")).isZero();
+                } else { // an election on busy cores: the client relearns the leader, forwarding a few writes meanwhile
+                    assertThat(forwardedPuts(cluster) - before).isLessThanOrEqualTo(endpoints.size());
+                }
                 assertThat(client.get("routed", k, true).orElseThrow().value()).isEqualTo(bytes("txn"));
 
                 // a client that only knows a member that does not lead the table: every write is forwarded
@@ -68,6 +73,10 @@ class ClientRoutingTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> forwardedPuts(cluster) >= before + 5);
             }
         }
+    }
+
+    private static long term(ArmadaClient client) {
+        return client.listTables().stream().filter(t -> t.name().equals("routed")).findFirst().orElseThrow().raftTerm();
     }
 
     private static byte[] bytes(String s) {
