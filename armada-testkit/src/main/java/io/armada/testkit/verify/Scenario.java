@@ -9,8 +9,9 @@ import java.util.Random;
 
 /**
  * A named fault, injected again and again during a run and healed after {@link #holdMillis}: the
- * killed nodes restart, the paused ones resume, cut paths are restored, slowed disks sped up. Every scenario also creates and deletes tables
- * and compacts Raft logs (snapshots every few hundred entries) while it runs.
+ * killed nodes restart, the paused ones resume, cut paths are restored, slowed disks sped up.
+ * Every scenario also creates and deletes tables and compacts Raft logs (snapshots every few
+ * hundred entries) while it runs.
  */
 public enum Scenario {
     /** kill -9 of the Raft leader of a workload table. */
