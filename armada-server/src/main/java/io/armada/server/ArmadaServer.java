@@ -3,6 +3,7 @@ package io.armada.server;
 import io.armada.server.api.ApiServer;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.node.ArmadaNode;
+import io.armada.server.ops.Failpoints;
 import io.armada.server.ops.MetricsInterceptor;
 import io.armada.server.ops.OpsHttpServer;
 import io.armada.server.ops.ServerMetrics;
@@ -41,7 +42,12 @@ public final class ArmadaServer implements AutoCloseable {
             OpsHttpServer ops = null;
             if (config.metricsAddress() != null) {
                 try {
-                    ops = new OpsHttpServer(config.metricsAddress(), metrics::scrape, node::ready);
+                    Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), node.fsyncDelay());
+                    if (failpoints.enabled()) {
+                        log.warn("node {}: failpoints enabled ({}); never in production", config.nodeId(),
+                                Failpoints.ENVIRONMENT_VARIABLE);
+                    }
+                    ops = new OpsHttpServer(config.metricsAddress(), metrics::scrape, node::ready, failpoints);
                 } catch (RuntimeException e) {
                     api.close();
                     throw e;

@@ -43,6 +43,7 @@ public final class LogStore implements AutoCloseable {
     private final WriteOptions syncWrite;
     private final WriteOptions noSyncWrite;
     private final FatalErrorHandler fatal;
+    private final FsyncDelay fsyncDelay;
     /** First and last index of each group's stored entries; derived from the keys at open. */
     private final Map<Long, Bounds> bounds = new ConcurrentHashMap<>();
     private volatile boolean failed;
@@ -51,10 +52,11 @@ public final class LogStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    private LogStore(RocksDB db, Options options, FatalErrorHandler fatal) {
+    private LogStore(RocksDB db, Options options, FatalErrorHandler fatal, FsyncDelay fsyncDelay) {
         this.db = db;
         this.options = options;
         this.fatal = fatal;
+        this.fsyncDelay = fsyncDelay;
         this.syncWrite = new WriteOptions().setSync(true);
         this.noSyncWrite = new WriteOptions().setSync(false);
     }
@@ -65,6 +67,10 @@ public final class LogStore implements AutoCloseable {
      * being on disk.
      */
     public static LogStore open(Path dir, LogStoreOptions storeOptions, FatalErrorHandler fatal) {
+        return open(dir, storeOptions, fatal, new FsyncDelay());
+    }
+
+    static LogStore open(Path dir, LogStoreOptions storeOptions, FatalErrorHandler fatal, FsyncDelay fsyncDelay) {
         try {
             Files.createDirectories(dir);
             Options options = new Options()
@@ -74,7 +80,7 @@ public final class LogStore implements AutoCloseable {
                     .setMaxWriteBufferNumber(4)
                     .setMaxBackgroundJobs(2)
                     .setParanoidChecks(true);
-            LogStore store = new LogStore(RocksDB.open(options, dir.toString()), options, fatal);
+            LogStore store = new LogStore(RocksDB.open(options, dir.toString()), options, fatal, fsyncDelay);
             store.loadBounds();
             return store;
         } catch (RocksDBException | java.io.IOException e) {
@@ -105,6 +111,9 @@ public final class LogStore implements AutoCloseable {
         } finally {
             batch.close();
         }
+        if (sync) {
+            fsyncDelay.afterSync();
+        }
         batch.boundsAfter.forEach((group, b) -> {
             if (b.isEmpty()) {
                 bounds.remove(group);
@@ -112,6 +121,11 @@ public final class LogStore implements AutoCloseable {
                 bounds.put(group, b);
             }
         });
+    }
+
+    /** The failpoint that makes synced writes slow (off unless set). */
+    public FsyncDelay fsyncDelay() {
+        return fsyncDelay;
     }
 
     /** Groups that have anything stored (entries, hard state or snapshot). */

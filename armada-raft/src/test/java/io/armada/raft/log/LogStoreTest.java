@@ -140,4 +140,37 @@ class LogStoreTest {
         assertThat(store.hardState(1)).isNull();
         assertThat(payloads(store.entries(2, 1, 2, Long.MAX_VALUE))).containsExactly("b");
     }
+
+    @Test
+    void fsyncDelayWaitsAfterEverySyncedWriteOnlyWhileSet() {
+        List<Long> slept = new java.util.ArrayList<>();
+        FsyncDelay delay = new FsyncDelay(slept::add);
+        store = LogStore.open(dir, LogStoreOptions.defaults(), fatal::set, delay);
+        assertThat(store.fsyncDelay()).isSameAs(delay);
+        store.write(store.batch().append(1, 1, 1, bytes("off")), true);
+        assertThat(slept).as("off by default").isEmpty();
+
+        delay.set(750);
+        store.write(store.batch().append(1, 2, 1, bytes("unsynced")), false);
+        assertThat(slept).as("an unsynced write is not on the acknowledgement path").isEmpty();
+        store.write(store.batch().append(1, 3, 1, bytes("synced")), true);
+        assertThat(slept).containsExactly(750L);
+        assertThat(store.lastIndex(1)).as("the write itself happened").isEqualTo(3);
+
+        delay.set(0);
+        store.write(store.batch().append(1, 4, 1, bytes("off again")), true);
+        assertThat(slept).containsExactly(750L);
+        assertThatThrownBy(() -> delay.set(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> delay.set(FsyncDelay.MAX_MILLIS + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSyncedWriteTakesAtLeastTheDelay() {
+        open();
+        store.fsyncDelay().set(200);
+        long start = System.nanoTime();
+        store.write(store.batch().append(1, 1, 1, bytes("slow")), true);
+        // a lower bound only: how much longer the fsync itself takes depends on the machine
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(200_000_000L);
+    }
 }

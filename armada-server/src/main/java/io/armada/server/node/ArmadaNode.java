@@ -135,6 +135,11 @@ public final class ArmadaNode implements AutoCloseable {
         return h == null ? null : h.stateMachine();
     }
 
+    /** The failpoint that slows this node's synced Raft log writes (see {@link io.armada.server.ops.Failpoints}). */
+    public io.armada.raft.log.FsyncDelay fsyncDelay() {
+        return logStore.fsyncDelay();
+    }
+
     public RaftEngine engine() {
         return engine;
     }

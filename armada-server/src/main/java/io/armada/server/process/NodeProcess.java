@@ -2,9 +2,14 @@ package io.armada.server.process;
 
 import io.armada.server.ServerMain;
 import io.armada.server.config.ServerConfig;
+import io.armada.server.ops.Failpoints;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,18 +25,30 @@ import java.util.concurrent.TimeUnit;
  * One Armada node as its own JVM ({@link ServerMain} with a YAML file), as an operator would run
  * it, on this JVM's class path: for multi-process tests and {@code armada verify}. The file is
  * written from a {@link ServerConfig}, so the loader is exercised too. Faults: {@link #kill()}
- * (SIGKILL), {@link #pause()} and {@link #resume()} (SIGSTOP, SIGCONT).
+ * (SIGKILL), {@link #pause()} and {@link #resume()} (SIGSTOP, SIGCONT), and, for a process started
+ * with failpoints enabled, {@link #setFailpoint} over the node's ops endpoint.
  */
 public final class NodeProcess implements AutoCloseable {
+    private static final Duration FAILPOINT_TIMEOUT = Duration.ofSeconds(5);
     private final ServerConfig config;
     private final Path yaml;
     private final Path stderr;
     private final Path stdout;
+    private final Map<String, String> environment;
     private Process process;
     private volatile boolean ready;
 
     public NodeProcess(ServerConfig config, Path workDir) throws IOException {
+        this(config, workDir, Map.of());
+    }
+
+    /**
+     * @param environment added to this JVM's environment for the node's process, e.g.
+     *     {@link Failpoints#ENVIRONMENT_VARIABLE}{@code =enabled}
+     */
+    public NodeProcess(ServerConfig config, Path workDir, Map<String, String> environment) throws IOException {
         this.config = config;
+        this.environment = Map.copyOf(environment);
         Files.createDirectories(workDir);
         this.yaml = workDir.resolve("node-" + config.nodeId() + ".yaml");
         this.stderr = workDir.resolve("node-" + config.nodeId() + ".stderr.log");
@@ -54,7 +72,9 @@ public final class NodeProcess implements AutoCloseable {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), yaml.toString()));
-        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -105,6 +125,26 @@ public final class NodeProcess implements AutoCloseable {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /**
+     * Sets a failpoint of the running node ({@code PUT /debug/failpoints/NAME} on its ops endpoint);
+     * the node must have been started with failpoints enabled and a metrics address.
+     *
+     * @throws IOException when the node is unreachable or does not take the value (its answer says why)
+     */
+    public void setFailpoint(String name, String value) throws IOException, InterruptedException {
+        if (config.metricsAddress() == null) {
+            throw new IllegalStateException("node " + id() + " has no metrics-address, hence no failpoints");
+        }
+        URI uri = URI.create("http://" + config.metricsAddress() + Failpoints.PATH_PREFIX + name);
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(FAILPOINT_TIMEOUT).build()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(FAILPOINT_TIMEOUT)
+                    .PUT(HttpRequest.BodyPublishers.ofString(value)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IOException("node " + id() + ": PUT " + uri + " answered " + r.statusCode() + ": " + r.body().strip());
+            }
         }
     }
 

@@ -4,9 +4,11 @@ import io.armada.api.v1.ClusterGrpc;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TableGroupStatus;
+import io.armada.server.config.HostPort;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
+import io.armada.server.ops.Failpoints;
 import io.armada.server.process.NodeProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -18,12 +20,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A leader cluster of three node processes on 127.0.0.1 and, optionally, a follower cluster of
- * three more, each node its own JVM: what the fault scenarios kill, pause and restart.
+ * three more, each node its own JVM: what the fault scenarios kill, pause, cut off, slow down and
+ * restart.
  */
 final class LocalTopology implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -35,25 +39,39 @@ final class LocalTopology implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>(); // shared by every client thread
     /** Leader-cluster Raft paths by the pair of node ids (lower first), when partitions are wanted. */
     private final Map<List<Long>, UdpLink> links = new HashMap<>();
+    /** The follower cluster's paths to the leader cluster's client endpoints, one per endpoint, when they are to be cut. */
+    private final List<TcpProxy> leaderProxies = new ArrayList<>();
+    /** Leader-cluster nodes whose synced log writes are slowed until {@link #heal}. */
+    private final Set<NodeProcess> slowed = ConcurrentHashMap.newKeySet();
 
     private LocalTopology() {}
 
-    /**
-     * @param cuttable whether the leader cluster's Raft traffic goes through {@link UdpLink}s that
-     *     {@link #isolate} can cut
-     */
-    static LocalTopology start(Path dir, boolean withFollower, boolean cuttable)
-            throws IOException, InterruptedException {
+    /** The clusters {@code scenario} needs, with the paths it cuts and the failpoints it sets. */
+    static LocalTopology start(Path dir, Scenario scenario) throws IOException, InterruptedException {
         LocalTopology t = new LocalTopology();
         try {
+            boolean withFollower = scenario.needsFollower();
             int base = FreePorts.basePort(3, withFollower ? 2 : 1);
             List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, RAFT, false);
+            // failpoints are compiled into every node but reachable only in a process started with this variable
+            Map<String, String> environment = scenario.needsFailpoints()
+                    ? Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled") : Map.of();
             for (ServerConfig c : leaderConfigs) {
-                t.leaders.add(new NodeProcess(cuttable ? t.throughLinks(c) : c, dir.resolve("leader")));
+                t.leaders.add(new NodeProcess(scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"),
+                        environment));
             }
             if (withFollower) {
-                ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(
-                        leaderConfigs.stream().map(c -> c.self().clientAddress()).toList(), null, null, null);
+                List<HostPort> endpoints = new ArrayList<>();
+                for (ServerConfig c : leaderConfigs) {
+                    HostPort e = c.self().clientAddress();
+                    if (scenario.needsLeaderProxies()) {
+                        TcpProxy proxy = new TcpProxy(e.toSocketAddress(), "leader-" + c.nodeId());
+                        t.leaderProxies.add(proxy);
+                        e = new HostPort(e.host(), proxy.port());
+                    }
+                    endpoints.add(e);
+                }
+                ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(endpoints, null, null, null);
                 for (ServerConfig c : DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100,
                         RAFT, false)) {
                     t.followers.add(new NodeProcess(c.asFollowerOf(of), dir.resolve("follower")));
@@ -79,7 +97,7 @@ final class LocalTopology implements AutoCloseable {
                 UdpLink link = new UdpLink(m.raftAddress().toSocketAddress(), c.nodeId() + "-" + m.id());
                 links.put(List.of(c.nodeId(), m.id()), link);
                 members.add(new ServerConfig.MemberConfig(m.id(), m.clientAddress(),
-                        new io.armada.server.config.HostPort(m.raftAddress().host(), link.port())));
+                        new HostPort(m.raftAddress().host(), link.port())));
             } else {
                 members.add(m);
             }
@@ -95,6 +113,20 @@ final class LocalTopology implements AutoCloseable {
                 link.cut();
             }
         });
+    }
+
+    /** Cuts the follower cluster from the leader cluster: every path to a leader endpoint is closed and refused. */
+    void cutFollowerCluster() {
+        if (leaderProxies.isEmpty()) {
+            throw new IllegalStateException("the follower cluster reaches the leader cluster directly: nothing to cut");
+        }
+        leaderProxies.forEach(TcpProxy::cut);
+    }
+
+    /** Every synced Raft log write of {@code node} waits {@code millis} more, until {@link #heal}. */
+    void slowDisk(NodeProcess node, long millis) throws IOException, InterruptedException {
+        slowed.add(node);
+        node.setFailpoint(Failpoints.LOG_FSYNC_DELAY, Long.toString(millis));
     }
 
     List<NodeProcess> leaders() {
@@ -142,9 +174,19 @@ final class LocalTopology implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Restores cut links, resumes paused nodes and restarts killed ones, all at once (a cluster needs a quorum back to elect). */
+    /**
+     * Restores cut links and paths, gives slowed disks their speed back, resumes paused nodes and
+     * restarts killed ones, all at once (a cluster needs a quorum back to elect).
+     */
     void heal() throws IOException, InterruptedException {
         links.values().forEach(UdpLink::restore);
+        leaderProxies.forEach(TcpProxy::restore);
+        for (NodeProcess n : List.copyOf(slowed)) {
+            if (n.isAlive()) {
+                n.setFailpoint(Failpoints.LOG_FSYNC_DELAY, "0");
+            }
+            slowed.remove(n); // a restarted process starts with the failpoint off
+        }
         List<Thread> starting = new ArrayList<>();
         List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (NodeProcess n : all()) {
@@ -176,6 +218,13 @@ final class LocalTopology implements AutoCloseable {
         for (NodeProcess n : all().reversed()) {
             try {
                 n.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (TcpProxy proxy : leaderProxies) {
+            try {
+                proxy.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

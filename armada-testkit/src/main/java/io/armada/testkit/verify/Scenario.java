@@ -1,14 +1,17 @@
 package io.armada.testkit.verify;
 
 import io.armada.server.process.NodeProcess;
+import io.armada.testkit.history.History;
+import io.armada.testkit.history.Operation;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 
 /**
  * A named fault, injected again and again during a run and healed after {@link #holdMillis}: the
- * killed nodes restart, the paused ones resume. Every scenario also creates and deletes tables
- * and compacts Raft logs (snapshots every few hundred entries) while it runs.
+ * killed nodes restart, the paused ones resume, cut paths are restored, slowed disks sped up.
+ * Every scenario also creates and deletes tables and compacts Raft logs (snapshots every few
+ * hundred entries) while it runs.
  */
 public enum Scenario {
     /** kill -9 of the Raft leader of a workload table. */
@@ -66,6 +69,75 @@ public enum Scenario {
             return "killed the follower cluster";
         }
     },
+    /**
+     * The follower cluster cut from the leader cluster (every connection to the leader cluster's
+     * client endpoints reset, new ones refused) for 7 s, longer than a pull's deadline (a 1 s
+     * long-poll + 5 s) and the replicator's 2 s maximum backoff, so the replicators fail, back off
+     * and must find their way back. Writes through follower nodes must fail meanwhile; follower
+     * reads must go on being served.
+     */
+    PARTITION_FOLLOWER_CLUSTER("partition-follower-cluster", true, 7_000) {
+        @Override
+        String inject(LocalTopology t, Random random) {
+            t.cutFollowerCluster();
+            return "cut the follower cluster from the leader cluster";
+        }
+
+        @Override
+        List<Expectation> expectations(History history, List<Window> windows) {
+            long writes = 0;
+            long acknowledged = 0;
+            long reads = 0;
+            long served = 0;
+            for (Operation o : history.operations()) {
+                if (!o.cluster().startsWith("follower") || !sentDuring(o, windows, CUT_MARGIN_NANOS)) {
+                    continue;
+                }
+                if (o.isWrite()) {
+                    writes++;
+                    acknowledged += o.outcome() == Operation.Outcome.OK ? 1 : 0;
+                } else {
+                    reads++;
+                    served += o.outcome() == Operation.Outcome.OK ? 1 : 0;
+                }
+            }
+            return List.of(
+                    new Expectation(String.format("writes sent through follower nodes during the cuts: %d of %d"
+                            + " acknowledged (none may be: the leader cluster is unreachable)", acknowledged, writes),
+                            writes > 0 && acknowledged == 0),
+                    new Expectation(String.format("reads sent to follower nodes during the cuts: %d of %d served (all must"
+                            + " be)", served, reads), reads > 0 && served == reads));
+        }
+    },
+    /**
+     * Every synced Raft log write of a workload table's leader waits 1,200 ms more for 4 s, then
+     * 0. The node's worker threads block in the write, so the slow leader ticks and heartbeats only
+     * once per write: 1.2 s is above the largest randomized election timeout (2 × 10 ticks × 50 ms
+     * = 1 s), so its followers elect a new leader while the old one's writes are still being
+     * acknowledged one slow fsync at a time; and far below the workload's 5 s deadline, so writes
+     * through the slow node still complete rather than all turning unknown. A slow node as a
+     * follower ticks once per 1.2 s, too slowly to disrupt the others with elections.
+     */
+    SLOW_DISK_LEADER("slow-disk-leader", false, 4_000) {
+        static final long FSYNC_DELAY_MILLIS = 1_200;
+
+        @Override
+        String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            t.slowDisk(victim, FSYNC_DELAY_MILLIS);
+            return "slowed every fsync of leader-cluster node " + victim.id() + " by " + FSYNC_DELAY_MILLIS + " ms";
+        }
+
+        @Override
+        String observe(LocalTopology t) {
+            StringBuilder b = new StringBuilder("table leaders before healing:");
+            for (String table : Workload.TABLES) {
+                b.append(' ').append(table).append("=node ").append(t.leaderOf(table).map(n -> Long.toString(n.id()))
+                        .orElse("none"));
+            }
+            return b.toString();
+        }
+    },
     /** kill -9 of every leader-cluster node: follower reads go on, writes fail; then the leader cluster restarts. */
     LEADER_CLUSTER_DOWN("leader-cluster-down", true, 2_000) {
         @Override
@@ -107,6 +179,54 @@ public enum Scenario {
     /** Whether the leader cluster's Raft paths must be cuttable. */
     boolean needsLinks() {
         return this == PARTITION_LEADER || this == PARTITION_NODE;
+    }
+
+    /** Whether the follower cluster reaches the leader cluster through {@link TcpProxy}s that can be cut. */
+    boolean needsLeaderProxies() {
+        return this == PARTITION_FOLLOWER_CLUSTER;
+    }
+
+    /** Whether the leader cluster's processes start with failpoints enabled. */
+    boolean needsFailpoints() {
+        return this == SLOW_DISK_LEADER;
+    }
+
+    /** What the fault did, seen just before healing, for the progress line; null when there is nothing to say. */
+    String observe(LocalTopology topology) {
+        return null;
+    }
+
+    /**
+     * What this fault promises beyond the checkers and convergence, judged on the history and the
+     * times the fault was in place; empty for most scenarios.
+     */
+    List<Expectation> expectations(History history, List<Window> windows) {
+        return List.of();
+    }
+
+    /** When one injected fault was in place: from after {@link #inject} returned to before healing began (nanoTime). */
+    record Window(long injectedNanos, long healingNanos) {}
+
+    /** One promise of a scenario, as a line of its report. */
+    public record Expectation(String summary, boolean met) {}
+
+    /**
+     * A write sent within this long before healing may reach the leader cluster after the path is
+     * restored: only operations sent earlier in a cut are judged.
+     */
+    private static final long CUT_MARGIN_NANOS = 1_000_000_000L;
+
+    /**
+     * An operation sent while a fault was in place, at least {@code marginNanos} before healing
+     * began. By the time it was sent, not answered: an UNKNOWN operation has no completion time.
+     */
+    private static boolean sentDuring(Operation o, List<Window> windows, long marginNanos) {
+        for (Window w : windows) {
+            if (o.invokeNanos() >= w.injectedNanos() && o.invokeNanos() <= w.healingNanos() - marginNanos) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the scenario runs a follower cluster next to the leader cluster. */

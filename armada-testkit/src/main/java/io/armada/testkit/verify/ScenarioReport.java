@@ -7,6 +7,7 @@ import java.util.List;
 /**
  * The outcome of one scenario run.
  *
+ * @param expectations what the scenario promises while its fault is in place, beyond the checkers
  * @param convergence what happened after the faults healed; null when it converged
  * @param history where the run's history was saved
  */
@@ -21,16 +22,19 @@ public record ScenarioReport(
         long faults,
         long tablesChurned,
         List<Verdict> verdicts,
+        List<Scenario.Expectation> expectations,
         String convergence,
         Path history) {
 
     public ScenarioReport {
         verdicts = List.copyOf(verdicts);
+        expectations = List.copyOf(expectations);
     }
 
-    /** No checker found a violation and the clusters converged. */
+    /** No checker found a violation, the scenario's expectations were met and the clusters converged. */
     public boolean passed() {
-        return convergence == null && verdicts.stream().allMatch(Verdict::valid);
+        return convergence == null && verdicts.stream().allMatch(Verdict::valid)
+                && expectations.stream().allMatch(Scenario.Expectation::met);
     }
 
     public String text() {
@@ -41,6 +45,9 @@ public record ScenarioReport(
                 tablesChurned));
         for (Verdict v : verdicts) {
             b.append("  ").append(v.summary().replace("\n", "\n  ")).append('\n');
+        }
+        for (Scenario.Expectation e : expectations) {
+            b.append("  ").append(e.met() ? "" : "UNMET: ").append(e.summary()).append('\n');
         }
         b.append("  convergence: ").append(convergence == null ? "every table took a write and every follower digest"
                 + " equals the leader's" : convergence).append('\n');

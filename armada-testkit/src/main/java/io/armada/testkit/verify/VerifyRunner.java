@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * Runs one {@link Scenario}: starts the clusters as processes, runs the {@link Workload} while the
  * fault is injected and healed again and again (times drawn from the seed), heals everything,
  * checks convergence (every table takes a write within 10 s; every follower node's table digest
- * equals the leader cluster's within 30 s), then judges the history with both checkers.
+ * equals the leader cluster's within 30 s), then judges the history with both checkers and the
+ * scenario's own expectations (what must happen while its fault is in place).
  */
 public final class VerifyRunner {
     static final int CLIENTS = 6;
@@ -48,7 +49,8 @@ public final class VerifyRunner {
         String convergence;
         long churned;
         List<String> recoveryFailures = new java.util.ArrayList<>();
-        try (LocalTopology topology = LocalTopology.start(dir, scenario.needsFollower(), scenario.needsLinks())) {
+        List<Scenario.Window> windows = new java.util.ArrayList<>();
+        try (LocalTopology topology = LocalTopology.start(dir, scenario)) {
             progress.printf("%s: clusters up (%d node processes); running %d s%n", scenario.label(), topology.all().size(),
                     duration.toSeconds());
             progress.flush();
@@ -64,13 +66,15 @@ public final class VerifyRunner {
                     String fault = scenario.inject(topology, random);
                     long injected = System.nanoTime();
                     Thread.sleep(scenario.holdMillis());
+                    windows.add(new Scenario.Window(injected, System.nanoTime()));
+                    String observed = scenario.observe(topology);
                     topology.heal();
                     long healed = System.nanoTime();
                     // the next fault comes only after the clusters took writes again: a window of service per cycle
                     String stuck = awaitWritable(topology);
-                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later, writable after %d ms more%n",
+                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later, writable after %d ms more%s%n",
                             ++faults, fault, (injected - t0) / 1_000_000, (healed - injected) / 1_000_000,
-                            (System.nanoTime() - healed) / 1_000_000);
+                            (System.nanoTime() - healed) / 1_000_000, observed == null ? "" : "; " + observed);
                     progress.flush();
                     if (stuck != null) {
                         recoveryFailures.add("after fault " + faults + " (" + fault + "): " + stuck);
@@ -96,11 +100,12 @@ public final class VerifyRunner {
         List<Verdict> verdicts = List.of(RevisionChecker.check(history),
                 new LinearizabilityChecker(LinearizabilityChecker.DEFAULT_STEP_LIMIT).check(history));
         List<Operation> ops = history.operations();
+        List<Scenario.Expectation> expectations = scenario.expectations(history, windows);
         return new ScenarioReport(scenario.label(), seed, (System.nanoTime() - started) / 1e9, ops.size(),
                 ops.stream().filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK).count(),
                 ops.stream().filter(o -> o.outcome() == Operation.Outcome.UNKNOWN).count(),
                 ops.stream().filter(o -> o.outcome() == Operation.Outcome.FAILED).count(),
-                faults, churned, verdicts, convergence, file);
+                faults, churned, verdicts, expectations, convergence, file);
     }
 
     private static void createTables(LocalTopology topology) throws InterruptedException {
