@@ -90,7 +90,11 @@ final class Replicator implements Runnable {
                 }
             } catch (StatusRuntimeException | TimeoutException | ExecutionException e) {
                 lag.unreachable(e.getMessage());
-                log.debug("table {}: replication paused: {}", tableId, e.getMessage());
+                if (next < 0) { // a snapshot load starts over: worth knowing why
+                    log.info("table {}: loading the leader cluster's snapshot failed, starting over: {}", tableId, e.toString());
+                } else {
+                    log.debug("table {}: replication paused: {}", tableId, e.getMessage());
+                }
                 // batches proposed after a failed one were skipped as gaps (or will be): go on from
                 // what the table applied once every proposal in flight has settled
                 settleAll();
