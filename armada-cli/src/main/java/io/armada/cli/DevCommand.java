@@ -2,6 +2,7 @@ package io.armada.cli;
 
 import io.armada.server.ServerMain;
 import io.armada.server.config.HostPort;
+import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevTopology;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,10 @@ final class DevCommand implements Callable<Integer> {
                     + " on the ports from --base-port; --followers is not used.")
     List<String> followerOf;
 
+    @CommandLine.Option(names = "--raft-workers", defaultValue = "2",
+            description = "Raft worker threads per node (raft.worker-threads; default: ${DEFAULT-VALUE}).")
+    int raftWorkers;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -60,10 +65,18 @@ final class DevCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--follower-of: " + e.getMessage());
         }
+        ServerConfig.RaftSettings defaults = ServerConfig.RaftSettings.defaults();
+        ServerConfig.RaftSettings raft;
+        try {
+            raft = new ServerConfig.RaftSettings(defaults.tickMillis(), defaults.electionTicks(), defaults.heartbeatTicks(),
+                    raftWorkers, defaults.snapshotThresholdEntries());
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--raft-workers: " + e.getMessage());
+        }
         Path dir = data != null ? data : Files.createTempDirectory("armada-dev");
         DevTopology topology = leaderEndpoints != null
-                ? DevTopology.startFollowerOf(dir, nodes, leaderEndpoints, basePort, ServerMain::haltOnFatal)
-                : DevTopology.start(dir, nodes, followers, basePort, ServerMain::haltOnFatal);
+                ? DevTopology.startFollowerOf(dir, nodes, leaderEndpoints, basePort, raft, ServerMain::haltOnFatal)
+                : DevTopology.start(dir, nodes, followers, basePort, raft, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             topology.close();

@@ -26,20 +26,26 @@ public final class DevTopology implements AutoCloseable {
 
     /** Starts the leader cluster, then each follower cluster; a fatal storage error in any node goes to {@code fatal}. */
     public static DevTopology start(Path dataDir, int nodes, int followers, int basePort, Consumer<Throwable> fatal) {
+        return start(dataDir, nodes, followers, basePort, ServerConfig.RaftSettings.defaults(), fatal);
+    }
+
+    /** As {@link #start(Path, int, int, int, Consumer)} with every node's Raft settings {@code raft}. */
+    public static DevTopology start(Path dataDir, int nodes, int followers, int basePort, ServerConfig.RaftSettings raft,
+            Consumer<Throwable> fatal) {
         if (followers < 0 || followers > MAX_FOLLOWERS) {
             throw new IllegalArgumentException("followers: " + followers + " is not between 0 and " + MAX_FOLLOWERS);
         }
         DevTopology topology = new DevTopology();
         try {
             List<ServerConfig> leaderConfigs = DevCluster.configs(dataDir.resolve("leader"), "armada-dev", nodes, basePort,
-                    ServerConfig.RaftSettings.defaults(), false);
+                    raft, false);
             topology.clusters.add(new Member("armada-dev", DevCluster.start(leaderConfigs, fatal)));
             ServerConfig.FollowerOf leader = new ServerConfig.FollowerOf(
                     leaderConfigs.stream().map(c -> c.self().clientAddress()).toList(), null, null, null);
             for (int k = 1; k <= followers; k++) {
                 String name = "armada-dev-follower-" + k;
                 List<ServerConfig> configs = DevCluster.configs(dataDir.resolve("follower-" + k), name, nodes,
-                        basePort + PORTS_PER_CLUSTER * k, ServerConfig.RaftSettings.defaults(), false).stream()
+                        basePort + PORTS_PER_CLUSTER * k, raft, false).stream()
                         .map(c -> c.asFollowerOf(leader)).toList();
                 topology.clusters.add(new Member(name, DevCluster.start(configs, fatal)));
             }
@@ -55,11 +61,11 @@ public final class DevTopology implements AutoCloseable {
      * {@code basePort}: a follower that can be stopped, restarted or started afresh on its own.
      */
     public static DevTopology startFollowerOf(Path dataDir, int nodes, List<HostPort> leaderEndpoints, int basePort,
-            Consumer<Throwable> fatal) {
+            ServerConfig.RaftSettings raft, Consumer<Throwable> fatal) {
         ServerConfig.FollowerOf leader = new ServerConfig.FollowerOf(leaderEndpoints, null, null, null);
         String name = "armada-dev-follower-1";
         List<ServerConfig> configs = DevCluster.configs(dataDir.resolve("follower-1"), name, nodes, basePort,
-                ServerConfig.RaftSettings.defaults(), false).stream().map(c -> c.asFollowerOf(leader)).toList();
+                raft, false).stream().map(c -> c.asFollowerOf(leader)).toList();
         DevTopology topology = new DevTopology();
         topology.clusters.add(new Member(name, DevCluster.start(configs, fatal)));
         return topology;
