@@ -9,11 +9,18 @@
 #   1. leader-cluster scenarios, Armada vs etcd, alternating A/B/A/B (the follower cluster is not running: etcd has
 #      no counterpart to it, and on one disk its fsyncs would be charged to the leader cluster);
 #   2. with the follower cluster attached: follower-local gets vs etcd serializable gets, saturated puts again
-#      (the cost of a co-located follower cluster), replication lag at half the saturated put rate;
+#      (the cost of a co-located follower cluster), replication lag at half of that saturated put rate;
 #   3. follower catch-up after 60 s detached (the follower JVM stopped while the leader takes puts at that rate);
 #   4. snapshot catch-up: a table of 100 MiB of values (102,400 keys x 1 KiB, past the leader's log compaction) loaded
 #      by a fresh follower cluster.
 # Then the medians and ratios go into docs/benchmarks.md between the system-bench markers (bench/report.py).
+#
+# Warm-up: Armada's nodes and the load generator are JVMs, whose JIT compilers take tens of seconds of load on two
+# cores before code runs at full speed (a cold leader cluster takes ~2,500 puts/s, the same JVM 30 s later ~7,000).
+# Servers run for months, so the comparison measures the warm state: every server (Armada's clusters and etcd alike)
+# first takes ${BENCH_SERVER_WARMUP:-45} s of unrecorded load, and every run (a fresh load-generator JVM) has
+# ${BENCH_WARMUP:-20} s of warm-up before its ${BENCH_SECONDS:-10} measured seconds. The catch-up scenarios count
+# from a cold follower JVM's start, as an operator restarting one would see.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=${1:-3}
@@ -48,7 +55,17 @@ rm -rf "$out/armada" "$out/etcd"
 start_dev armada-leader --followers 0 --data "$out/armada"; leader_pid=$started
 etcd=$("$root/bench/etcd-cluster.sh" start "$out/etcd")
 
-common=(--duration "${BENCH_SECONDS:-8}" --warmup "${BENCH_WARMUP:-3}" --value-size 256 --key-space 10000)
+common=(--duration "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-20}" --value-size 256 --key-space 10000)
+server_warmup=${BENCH_SERVER_WARMUP:-45}
+
+# warm_server NAME BENCH_ARGS...: unrecorded load on a freshly started server (JIT, caches); every invocation starts
+# its servers afresh, so it warms them every time
+warm_server() {
+  local name=$1; shift
+  echo "== warming $name up: $server_warmup s of unrecorded load" >&2
+  "$armada" bench "$@" --op mixed --tables 4 --clients 8 --in-flight 8 --duration "$server_warmup" --warmup 0 \
+    --value-size 256 --key-space 10000 --table "warmup-$name" > "$out/warmup-$name.log" 2>&1
+}
 # compare NAME ARMADA_ARGS ETCD_ARGS: RUNS alternating runs of each (ETCD_ARGS empty: Armada only)
 compare() {
   local name=$1 a=$2 e=$3
@@ -68,6 +85,9 @@ compare() {
   done
 }
 
+warm_server armada-leader --endpoints "$leader"
+warm_server etcd --target etcd --endpoints "$etcd"
+
 # 1. the leader cluster alone
 compare put-1client "--op put --clients 1 --in-flight 1" "--op put --clients 1 --in-flight 1"
 compare put-saturated-1table "--op put --clients 16 --in-flight 16" "--op put --clients 16 --in-flight 16"
@@ -84,11 +104,12 @@ phase1=cmp-put-1client,cmp-put-saturated-1table,cmp-get-serializable-64,cmp-get-
 for i in $(seq 0 15); do phase1="$phase1,cmp-put-saturated-16tables-$i"; done
 "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table "$phase1" \
   --json "$out/attach.armada.json" >&2
+warm_server armada-follower --endpoints "$follower"
 compare get-follower-local-64 "--op get --endpoints $follower --clients 8 --in-flight 8" "--op get --clients 8 --in-flight 8"
 compare put-saturated-1table-with-follower "--op put --clients 16 --in-flight 16" ""
 half=$(python3 - "$out" <<'PY'
 import json, glob, statistics, sys
-rates = [json.load(open(f))["throughput"] for f in glob.glob(sys.argv[1] + "/put-saturated-1table.armada.*.json")]
+rates = [json.load(open(f))["throughput"] for f in glob.glob(sys.argv[1] + "/put-saturated-1table-with-follower.armada.*.json")]
 print(int(statistics.median(rates) / 2))
 PY
 )

@@ -65,7 +65,7 @@ lag = runs_of("replication-lag", "armada")
 lag_line = ""
 if lag:
     lag_line = (f"\nReplication lag leader → follower cluster at {lag[0]['targetRate']:.0f} puts/s (half of Armada's median "
-                f"saturated 1-table rate), medians of {len(lag)} runs: p50 {med(lag, lambda r: r['lag']['p50']):.2f} ms, "
+                f"saturated 1-table rate with the follower cluster attached), medians of {len(lag)} runs: p50 {med(lag, lambda r: r['lag']['p50']):.2f} ms, "
                 f"p99 {med(lag, lambda r: r['lag']['p99']):.2f} ms, max {med(lag, lambda r: r['lag']['max']):.2f} ms "
                 f"(target p99 <= 100 ms: {'met' if med(lag, lambda r: r['lag']['p99']) <= 100 else 'missed'}); "
                 f"errors {sum(r['errors'] for r in lag)}.\n")
@@ -104,7 +104,9 @@ follower-local gets on, a 3-node follower cluster in a second JVM, `armada dev -
 capture_output=True, text=True).stdout.splitlines()[0].split(':')[-1].strip() if os.path.exists(os.path.dirname(doc) + '/../bench/.etcd/usr/bin/etcd') else ''}
 (Debian package, three processes) on the same machine; every scenario alternates Armada and etcd runs, {runs} runs
 each, medians quoted. Load: the same generator (closed loop, HdrHistogram), 256-byte values, 10,000 keys per table,
-8 s measured after 3 s warm-up. Each Armada connection is an `ArmadaClient` that knows all three nodes and sends a
+{os.environ.get('BENCH_SECONDS', '10')} s measured after {os.environ.get('BENCH_WARMUP', '20')} s of warm-up in every run (each run is a fresh load-generator JVM), and
+every server (Armada's two JVMs, etcd) took {os.environ.get('BENCH_SERVER_WARMUP', '45')} s of unrecorded load after its start: the rows show
+warm JVMs, as a long-running server is. Each Armada connection is an `ArmadaClient` that knows all three nodes and sends a
 table's writes and linearizable reads to the table's leader once an answer has named it (serializable reads stay on
 the node it started with); jetcd spreads over the members and etcd forwards to its leader inside the cluster. The
 follower cluster is not running during the leader-cluster rows (etcd has nothing like it; on one disk its fsyncs
