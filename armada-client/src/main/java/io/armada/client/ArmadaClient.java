@@ -93,7 +93,10 @@ public final class ArmadaClient implements AutoCloseable {
                 throw new IllegalArgumentException("endpoints: '" + e + "' has no numeric port");
             }
             NettyChannelBuilder b = NettyChannelBuilder.forAddress(e.substring(0, colon), port)
-                    .maxInboundMessageSize(MAX_RESPONSE_BYTES);
+                    .maxInboundMessageSize(MAX_RESPONSE_BYTES)
+                    // answers complete on the network thread that read them (no hand-off to a pool thread):
+                    // the client's own callbacks never block, and the *Async contract says continuations must not
+                    .directExecutor();
             channels.add((ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build());
         }
         this.timeout = timeout;

@@ -64,9 +64,18 @@ public final class ApiServer implements AutoCloseable {
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
         NettyServerBuilder b = NettyServerBuilder.forAddress(config.self().clientAddress().toSocketAddress())
                 .executor(executor)
+                // writes never block: they run on the network thread that read them, saving a hand-off
+                .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> java.util.concurrent.Executor getExecutor(io.grpc.ServerCall<ReqT, RespT> call,
+                            io.grpc.Metadata headers) {
+                        return KvService.NON_BLOCKING_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                                ? com.google.common.util.concurrent.MoreExecutors.directExecutor() : null;
+                    }
+                })
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
-                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers)), all))
+                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers, executor)), all))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router)), all))

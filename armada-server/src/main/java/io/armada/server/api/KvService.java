@@ -17,7 +17,9 @@ import io.armada.storage.CommandValidator;
 import io.armada.storage.RangeCursor;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import com.google.common.util.concurrent.MoreExecutors;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The armada.v1 KV service on one node. Writes go through {@link Router} (local proposal or one
@@ -29,30 +31,46 @@ final class KvService extends KVGrpc.KVImplBase {
     private final ArmadaNode node;
     private final Router router;
     private final Peers peers;
+    private final Executor serviceExecutor;
 
-    KvService(ArmadaNode node, Router router, Peers peers) {
+    /**
+     * @param serviceExecutor where reads run once their read point is reached (a linearizable read's
+     *     ReadIndex completes on a Raft worker, which must not scan tables)
+     */
+    KvService(ArmadaNode node, Router router, Peers peers, Executor serviceExecutor) {
         this.node = node;
         this.router = router;
         this.peers = peers;
+        this.serviceExecutor = serviceExecutor;
     }
+
+    /**
+     * The methods that never block their thread: they validate, look the table up and hand the
+     * write to the Raft engine or a forward, so {@link ApiServer} runs them on the network thread
+     * that read the request (no hand-off to a service thread on the write path).
+     */
+    static final java.util.Set<String> NON_BLOCKING_METHODS = java.util.Set.of(
+            KVGrpc.getPutMethod().getFullMethodName(),
+            KVGrpc.getDeleteRangeMethod().getFullMethodName(),
+            KVGrpc.getTxnMethod().getFullMethodName());
 
     @Override
     public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> {
-                TableHandle table = table(request.getTable());
+            Executor inCall = io.grpc.Context.current().fixedContextExecutor(serviceExecutor);
+            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("range", request);
                 return readPoint(table, request.getLinearizable())
                         .thenCompose(ignored -> revisionReached(table, request.getMinRevision()))
-                        .thenApply(ignored -> {
+                        .thenApplyAsync(ignored -> {
                     if (table.stateMachine().table().isResetting()) {
                         throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
                                 + " cluster; retry shortly or read from another cluster", null);
                     }
                     RangeResponse r = table.stateMachine().table().range(request);
                     return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
-                });
-            });
+                }, inCall);
+            }));
         }
     }
 
@@ -62,7 +80,7 @@ final class KvService extends KVGrpc.KVImplBase {
             ServerCallStreamObserver<RangeResponse> out = (ServerCallStreamObserver<RangeResponse>) observer;
             TableHandle table;
             try {
-                table = table(request.getTable());
+                table = withTable(request.getTable(), CompletableFuture::completedFuture).join();
                 CommandValidator.validate("range", request);
             } catch (RuntimeException e) {
                 out.onError(Errors.toStatus(e));
@@ -153,43 +171,40 @@ final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> {
-                TableHandle table = table(request.getTable());
+            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("put", request);
                 return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
                         result -> result.getPut().toBuilder()
                                 .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
                         (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).put(request));
-            });
+            }));
         }
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> {
-                TableHandle table = table(request.getTable());
+            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("delete_range", request);
                 return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
                         result -> result.getDeleteRange().toBuilder()
                                 .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
                                 .build(),
                         (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).deleteRange(request));
-            });
+            }));
         }
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> {
-                TableHandle table = table(request.getTable());
+            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate(request);
                 return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
                         result -> result.getTxn().toBuilder()
                                 .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
                         (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).txn(request));
-            });
+            }));
         }
     }
 
@@ -227,26 +242,29 @@ final class KvService extends KVGrpc.KVImplBase {
     }
 
     /**
-     * The table named {@code name}. A table this node does not know yet may have just been created
-     * through another node: before answering NOT_FOUND, catch up with the catalog (a ReadIndex round
-     * on its group), so "does not exist" is linearizable with table creation.
+     * Runs {@code work} on the table named {@code name}. A table this node does not know yet may
+     * have just been created through another node: before answering NOT_FOUND, catch up with the
+     * catalog (a ReadIndex round on its group), so "does not exist" is linearizable with table
+     * creation. Never blocks: a known table runs {@code work} at once on this thread; otherwise it
+     * runs, in the call's gRPC context, when the catalog round completes.
      */
-    private TableHandle table(String name) {
+    private <T> CompletableFuture<T> withTable(String name, java.util.function.Function<TableHandle, CompletableFuture<T>> work) {
         CommandValidator.validateTableName("table", name);
         var known = node.table(name);
         if (known.isPresent()) {
-            return known.get();
+            return work.apply(known.get());
         }
-        try {
-            node.engine().readIndex(io.armada.server.node.Catalog.GROUP_ID).get(CATALOG_CATCH_UP_MILLIS,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be reached to"
-                    + " confirm it does not exist; retry", null);
-        }
-        return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
+        Executor inCall = io.grpc.Context.current().fixedContextExecutor(MoreExecutors.directExecutor());
+        return node.engine().readIndex(io.armada.server.node.Catalog.GROUP_ID)
+                .orTimeout(CATALOG_CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .handle((ignored, failure) -> {
+                    if (failure != null) {
+                        throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be"
+                                + " reached to confirm it does not exist; retry", null);
+                    }
+                    return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
+                })
+                .thenComposeAsync(work, inCall);
     }
 
     /** Bound on the catalog catch-up of a request naming an unknown table. */

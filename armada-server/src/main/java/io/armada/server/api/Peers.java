@@ -66,7 +66,9 @@ final class Peers implements AutoCloseable {
         return channels.computeIfAbsent(memberId, id -> {
             ServerConfig.MemberConfig m = config.member(id);
             NettyChannelBuilder b = NettyChannelBuilder.forAddress(m.clientAddress().host(), m.clientAddress().port())
-                    .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES + (1 << 20));
+                    .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES + (1 << 20))
+                    // a forwarded answer only completes the waiting call: no hand-off to a pool thread
+                    .directExecutor();
             ServerConfig.ClientTlsConfig tls = config.clientTls();
             if (tls == null) {
                 b.usePlaintext();
