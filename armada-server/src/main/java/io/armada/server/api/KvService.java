@@ -60,16 +60,19 @@ final class KvService extends KVGrpc.KVImplBase {
             Executor inCall = io.grpc.Context.current().fixedContextExecutor(serviceExecutor);
             Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("range", request);
-                return readPoint(table, request.getLinearizable())
-                        .thenCompose(ignored -> revisionReached(table, request.getMinRevision()))
-                        .thenApplyAsync(ignored -> {
+                CompletableFuture<?> readable = readPoint(table, request.getLinearizable())
+                        .thenCompose(ignored -> revisionReached(table, request.getMinRevision()));
+                java.util.function.Function<Object, RangeResponse> read = ignored -> {
                     if (table.stateMachine().table().isResetting()) {
                         throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
                                 + " cluster; retry shortly or read from another cluster", null);
                     }
                     RangeResponse r = table.stateMachine().table().range(request);
                     return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
-                }, inCall);
+                };
+                // a serializable read is readable at once and stays on this service thread; one that
+                // waited (ReadIndex, min_revision) continues on a service thread, never a Raft worker
+                return readable.isDone() ? readable.thenApply(read) : readable.thenApplyAsync(read, inCall);
             }));
         }
     }
