@@ -19,6 +19,7 @@ for r in $(seq 1 "$rounds"); do
     "$root/bin/armada" dev --followers 0 --data "$out/data" > "$out/dev-$v-$r.log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do grep -q '^ready:' "$out/dev-$v-$r.log" && break; sleep 0.2; done
+    grep -q '^ready:' "$out/dev-$v-$r.log" || { echo "ab-builds: armada dev ($v) did not become ready; see $out/dev-$v-$r.log" >&2; exit 1; }
     "$root/bin/armada" bench --endpoints "$endpoints" --op mixed --tables 4 --clients 8 --in-flight 8 --duration 30 \
       --warmup 0 --value-size 256 --key-space 10000 --table warmup > /dev/null 2>&1
     "$root/bin/armada" bench "${common[@]}" --op put --clients 1 --in-flight 1 --table one --json "$out/put-1client-$v-$r.json" >&2
