@@ -13,8 +13,9 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
- * The state a command sees while it is applied: the table as last applied, overlaid with the
- * writes the command made so far (a Txn's later ops see its earlier ones, as in etcd). Reads
+ * The state a command sees while it is applied: the table as last written, overlaid with the
+ * writes of the run of commands being applied so far (a Txn's later ops see its earlier ones, as in
+ * etcd, and a command sees the commands before it in the run). Reads
  * outside a write use a plain {@link TableView} without overlay on a RocksDB snapshot.
  */
 final class TableView {
@@ -23,7 +24,7 @@ final class TableView {
     private final RocksDB db;
     private final ColumnFamilyHandle cf;
     private final ReadOptions readOptions;
-    /** Pending writes of the command: a record, or null for a delete. */
+    /** Pending writes of the run: a record, or null for a delete. */
     private final NavigableMap<byte[], Record> overlay = new TreeMap<>(Arrays::compareUnsigned);
 
     TableView(RocksDB db, ColumnFamilyHandle cf, ReadOptions readOptions) {

@@ -10,6 +10,7 @@ import io.armada.raft.ReadState;
 import io.armada.raft.SoftState;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
@@ -55,16 +56,35 @@ final class GroupRuntime {
     record PendingRead(long index, CompletableFuture<Long> future) {}
 
     /** Applies one committed entry and completes the proposal waiting on it, if any. */
-    void apply(Entry entry, EngineStats stats) {
-        if (entry.index() != appliedIndex + 1 && entry.index() > appliedIndex) {
-            throw new IllegalStateException("group " + groupId + ": applying " + entry.index() + " after " + appliedIndex);
+    /** Applies a Ready's committed entries (a replayed prefix is skipped) and decides their proposals. */
+    void applyAll(List<Entry> committed, EngineStats stats) {
+        int from = 0;
+        while (from < committed.size() && committed.get(from).index() <= appliedIndex) {
+            from++; // replay of entries the state machine already holds
         }
-        if (entry.index() <= appliedIndex) {
-            return; // replay of an entry the state machine already holds
+        if (from == committed.size()) {
+            return;
         }
-        Object result = stateMachine.apply(entry);
+        List<Entry> fresh = committed.subList(from, committed.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            if (fresh.get(i).index() != appliedIndex + 1 + i) {
+                throw new IllegalStateException("group " + groupId + ": applying " + fresh.get(i).index() + " after "
+                        + (appliedIndex + i));
+            }
+        }
+        List<Object> results = stateMachine.applyAll(fresh);
+        if (results.size() != fresh.size()) {
+            throw new IllegalStateException("group " + groupId + ": " + results.size() + " results for "
+                    + fresh.size() + " entries");
+        }
+        for (int i = 0; i < fresh.size(); i++) {
+            decide(fresh.get(i), results.get(i));
+        }
+        stats.entriesApplied.add(fresh.size());
+    }
+
+    private void decide(Entry entry, Object result) {
         appliedIndex = entry.index();
-        stats.entriesApplied.increment();
         // Every pending proposal at or below this index is decided now.
         Iterator<Map.Entry<Long, PendingProposal>> it = proposals.headMap(entry.index(), true).entrySet().iterator();
         while (it.hasNext()) {

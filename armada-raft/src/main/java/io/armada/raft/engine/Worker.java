@@ -277,9 +277,7 @@ final class Worker implements Runnable {
             g.term = rd.hardState().term();
             g.commitIndex = rd.hardState().commit();
         }
-        for (Entry e : rd.committedEntries()) {
-            g.apply(e, stats);
-        }
+        g.applyAll(rd.committedEntries(), stats);
         for (ReadState rs : rd.readStates()) {
             g.readAnswered(rs);
         }

@@ -101,6 +101,38 @@ public final class TableStateMachine implements GroupStateMachine {
         return result;
     }
 
+    /**
+     * On the leader cluster, each run of consecutive commands goes to the table as one write (see
+     * {@link Table#applyAll}); waiters learn of the run once it is written. A follower cluster's
+     * entries are batches of the leader's already, so they apply one by one.
+     */
+    @Override
+    public List<Object> applyAll(List<Entry> entries) {
+        if (follower) {
+            return GroupStateMachine.super.applyAll(entries);
+        }
+        List<Object> results = new ArrayList<>(entries.size());
+        int i = 0;
+        while (i < entries.size()) {
+            if (entries.get(i).type() != EntryType.NORMAL) {
+                results.add(apply(entries.get(i)));
+                i++;
+                continue;
+            }
+            List<Table.IndexedCommand> run = new ArrayList<>();
+            for (; i < entries.size() && entries.get(i).type() == EntryType.NORMAL; i++) {
+                Entry e = entries.get(i);
+                run.add(new Table.IndexedCommand(e.index(), e.index(), parse(e, Command::parseFrom, "Command")));
+            }
+            results.addAll(table.applyAll(run));
+            for (Table.IndexedCommand c : run) {
+                onApplied.accept(c.index());
+            }
+            watch.advance(position());
+        }
+        return results;
+    }
+
     private void applyFollowerEntry(Entry entry) {
         FollowerEntry fe = parse(entry, FollowerEntry::parseFrom, "FollowerEntry");
         long index = entry.index();

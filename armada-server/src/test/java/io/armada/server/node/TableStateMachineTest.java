@@ -82,6 +82,29 @@ class TableStateMachineTest {
         }
     }
 
+    @Test
+    void aRoundOfEntriesAppliesAsRunsWithOneResultPerEntryAndEveryIndexReported() {
+        try (TableStore store = TableStore.open(dir.resolve("s"), StoreOptions.defaults())) {
+            List<Long> seen = new ArrayList<>();
+            TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), false, seen::add);
+            List<Object> results = sm.applyAll(List.of(put(1, "a", "1"), put(2, "a", "2"),
+                    new Entry(2, 3, EntryType.NOOP, new byte[0]), put(4, "a", "3"), put(5, "b", "1")));
+            assertThat(results).hasSize(5);
+            assertThat(results.get(2)).isNull();
+            assertThat(((io.armada.internal.v1.CommandResult) results.get(1)).getPut().getHeader().getRevision())
+                    .isEqualTo(2);
+            assertThat(((io.armada.internal.v1.CommandResult) results.get(4)).getPut().getHeader().getRevision())
+                    .isEqualTo(5);
+            var a = sm.table().range(all()).getKvs(0);
+            assertThat(a.getValue().toStringUtf8()).isEqualTo("3");
+            assertThat(a.getVersion()).isEqualTo(3); // each put of the run saw the one before it
+            assertThat(a.getCreateRevision()).isEqualTo(1);
+            assertThat(a.getModRevision()).isEqualTo(4);
+            assertThat(sm.position()).isEqualTo(5);
+            assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L);
+        }
+    }
+
     private static RangeRequest all() {
         return RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
                 .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();
