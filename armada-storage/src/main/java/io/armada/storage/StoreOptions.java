@@ -8,15 +8,24 @@ package io.armada.storage;
  *     (the applied index is lost with it, in the same batch). A process crash loses nothing either
  *     way, because the WAL write reaches the OS before apply returns.
  * @param blockCacheBytes RocksDB block cache shared by all tables
+ * @param recentRecordsBytes the current records of recently written keys kept in memory for the
+ *     apply path, shared by all tables ({@link RecentRecords}); 0 turns it off
  */
-public record StoreOptions(boolean syncApply, long blockCacheBytes) {
+public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes) {
     public StoreOptions {
         if (blockCacheBytes < 1 << 20) {
             throw new IllegalArgumentException("blockCacheBytes: " + blockCacheBytes + " is below the minimum of 1 MiB");
         }
+        if (recentRecordsBytes < 0) {
+            throw new IllegalArgumentException("recentRecordsBytes: " + recentRecordsBytes + " is negative");
+        }
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(false, 128L << 20);
+        return new StoreOptions(false, 128L << 20, 32L << 20);
+    }
+
+    public StoreOptions withRecentRecordsBytes(long bytes) {
+        return new StoreOptions(syncApply, blockCacheBytes, bytes);
     }
 }

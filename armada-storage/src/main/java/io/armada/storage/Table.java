@@ -57,6 +57,9 @@ public final class Table {
     private volatile Applied applied;
     private volatile long sourceIndex;
     private volatile boolean resetting;
+    private final RecentRecords recentRecords;
+    /** This content's entries in {@link #recentRecords}; replaced whenever the content is replaced wholesale. */
+    private volatile RecentRecords.Scope recent;
 
     /** The position of the last applied command: the local Raft index and the revision it stamped. */
     public record Applied(long index, long revision) {
@@ -75,8 +78,10 @@ public final class Table {
         }
     }
 
-    Table(long id, RocksDB db, ColumnFamilyHandle cf, WriteOptions writeOptions) {
+    Table(long id, RocksDB db, ColumnFamilyHandle cf, WriteOptions writeOptions, RecentRecords recentRecords) {
         this.id = id;
+        this.recentRecords = recentRecords;
+        this.recent = recentRecords.newScope();
         this.db = db;
         this.cf = cf;
         this.writeOptions = writeOptions;
@@ -154,7 +159,7 @@ public final class Table {
             Applied last = applied;
             List<CommandResult> results = new ArrayList<>(commands.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
-                TableView view = new TableView(db, cf, ro);
+                TableView view = new TableView(db, cf, ro, recent);
                 for (IndexedCommand c : commands) {
                     if (c.index() <= last.index()) {
                         results.add(CommandResult.getDefaultInstance());
@@ -172,6 +177,7 @@ public final class Table {
                     writeTo(batch, view);
                     batch.put(cf, APPLIED_KEY, last.encode());
                     db.write(writeOptions, batch);
+                    view.committed();
                     applied = last;
                 }
                 return results;
@@ -218,9 +224,10 @@ public final class Table {
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 CommandResult result = CommandResult.getDefaultInstance();
                 Applied after = new Applied(index, before.revision());
+                TableView view = null;
                 if (command != null) {
                     CommandValidator.validate(command);
-                    TableView view = new TableView(db, cf, ro);
+                    view = new TableView(db, cf, ro, recent);
                     result = execute(view, leaderIndex, command);
                     writeTo(batch, view);
                     after = new Applied(index, leaderIndex);
@@ -228,6 +235,9 @@ public final class Table {
                 batch.put(cf, APPLIED_KEY, after.encode());
                 batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
                 db.write(writeOptions, batch);
+                if (view != null) {
+                    view.committed();
+                }
                 applied = after;
                 sourceIndex = leaderIndex;
                 return result;
@@ -252,18 +262,21 @@ public final class Table {
             return new Applied(index, before.revision());
         })) {
             resetting = true;
+            recent = recentRecords.newScope(); // the content is gone: so are its remembered records
         }
     }
 
     /** Follower clusters: writes snapshot records (as {@link SnapshotReader} yields them) at local entry {@code index}. */
     public void loadRecords(long index, List<SnapshotReader.Item> records) {
-        mutate(index, (batch, before) -> {
+        if (mutate(index, (batch, before) -> {
             for (SnapshotReader.Item item : records) {
                 Record.decode(item.record()); // validates
                 batch.put(cf, TableView.dataKey(item.key()), item.record());
             }
             return new Applied(index, before.revision());
-        });
+        })) {
+            recent = recentRecords.newScope(); // written around the apply path: forget what it remembered
+        }
     }
 
     /** Follower clusters: completes a snapshot load; the table now stands at the leader's {@code leaderIndex}. */
@@ -586,6 +599,7 @@ public final class Table {
         try {
             ColumnFamilyHandle old = cf;
             cf = replacement;
+            recent = recentRecords.newScope();
             applied = stored.applied();
             sourceIndex = stored.sourceIndex();
             resetting = stored.resetting();

@@ -60,6 +60,7 @@ public final class TableStore implements AutoCloseable {
     private final ColumnFamilyHandle defaultCf;
     private final Map<Long, Table> tables = new ConcurrentHashMap<>();
     private final Map<Long, Long> generations = new ConcurrentHashMap<>();
+    private final RecentRecords recentRecords;
 
     static {
         RocksDB.loadLibrary();
@@ -74,6 +75,7 @@ public final class TableStore implements AutoCloseable {
         this.defaultCf = defaultCf;
         this.applyWrite = new WriteOptions().setSync(options.syncApply());
         this.syncWrite = new WriteOptions().setSync(true);
+        this.recentRecords = new RecentRecords(options.recentRecordsBytes());
     }
 
     /** Opens (or creates) the store in {@code dir}, finishing or undoing any table operation a crash interrupted. */
@@ -120,7 +122,7 @@ public final class TableStore implements AutoCloseable {
             String name = new String(h.getName(), StandardCharsets.UTF_8);
             long[] idGen = parseName(name);
             if (idGen != null && pointers.getOrDefault(idGen[0], -1L) == idGen[1]) {
-                tables.put(idGen[0], new Table(idGen[0], db, h, applyWrite));
+                tables.put(idGen[0], new Table(idGen[0], db, h, applyWrite, recentRecords));
                 generations.put(idGen[0], idGen[1]);
             } else {
                 db.dropColumnFamily(h); // left over from an interrupted install or drop
@@ -167,7 +169,7 @@ public final class TableStore implements AutoCloseable {
         try {
             ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(cfName(tableId, 1), cfOptions));
             db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(1).array());
-            Table table = new Table(tableId, db, cf, applyWrite);
+            Table table = new Table(tableId, db, cf, applyWrite, recentRecords);
             tables.put(tableId, table);
             generations.put(tableId, 1L);
             return table;

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -27,10 +28,19 @@ final class TableView {
     /** Pending writes of the run: a record, or null for a delete. */
     private final NavigableMap<byte[], Record> overlay = new TreeMap<>(Arrays::compareUnsigned);
 
+    /** The apply path's memory of current records (null for a read on a snapshot, which must not use it). */
+    private final RecentRecords.Scope recent;
+
     TableView(RocksDB db, ColumnFamilyHandle cf, ReadOptions readOptions) {
+        this(db, cf, readOptions, null);
+    }
+
+    /** A view for applying: reads the latest state (no snapshot), answering point reads from {@code recent} when it can. */
+    TableView(RocksDB db, ColumnFamilyHandle cf, ReadOptions readOptions, RecentRecords.Scope recent) {
         this.db = db;
         this.cf = cf;
         this.readOptions = readOptions;
+        this.recent = recent;
     }
 
     static byte[] dataKey(byte[] userKey) {
@@ -44,11 +54,28 @@ final class TableView {
         if (overlay.containsKey(key)) {
             return overlay.get(key);
         }
+        if (recent != null) {
+            Optional<Record> known = recent.get(key);
+            if (known != null) {
+                return known.orElse(null);
+            }
+        }
         try {
             byte[] bytes = db.get(cf, readOptions, dataKey(key));
-            return bytes == null ? null : Record.decode(bytes);
+            Record record = bytes == null ? null : Record.decode(bytes);
+            if (recent != null) {
+                recent.put(key, record); // what is stored now: the apply thread is the only writer
+            }
+            return record;
         } catch (RocksDBException e) {
             throw new StorageException("read failed", e);
+        }
+    }
+
+    /** The overlay's writes are committed to RocksDB: they are now the keys' current records. */
+    void committed() {
+        if (recent != null) {
+            overlay.forEach(recent::put);
         }
     }
 
