@@ -10,9 +10,17 @@ package io.armada.storage;
  * @param blockCacheBytes RocksDB block cache shared by all tables
  * @param recentRecordsBytes the current records of recently written keys kept in memory for the
  *     apply path, shared by all tables ({@link RecentRecords}); 0 turns it off
+ * @param memtableBytesPerTable RocksDB write buffer of each table's column family (two at most per
+ *     table). Small on purpose: every write inserts into a memtable skiplist holding every version
+ *     since the last flush, and a search through a large one is cache misses all the way down (with
+ *     64 MiB it was ~10 % of all CPU under saturated single-table puts; see docs/benchmarks.md)
  */
-public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes) {
+public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes, long memtableBytesPerTable) {
     public StoreOptions {
+        if (memtableBytesPerTable < 1 << 20) {
+            throw new IllegalArgumentException("memtableBytesPerTable: " + memtableBytesPerTable
+                    + " is below the minimum of 1 MiB");
+        }
         if (blockCacheBytes < 1 << 20) {
             throw new IllegalArgumentException("blockCacheBytes: " + blockCacheBytes + " is below the minimum of 1 MiB");
         }
@@ -22,10 +30,10 @@ public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentR
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(false, 128L << 20, 32L << 20);
+        return new StoreOptions(false, 128L << 20, 32L << 20, 8L << 20);
     }
 
     public StoreOptions withRecentRecordsBytes(long bytes) {
-        return new StoreOptions(syncApply, blockCacheBytes, bytes);
+        return new StoreOptions(syncApply, blockCacheBytes, bytes, memtableBytesPerTable);
     }
 }

@@ -82,6 +82,7 @@ public final class TableStore implements AutoCloseable {
     public static TableStore open(Path dir, StoreOptions options) {
         LRUCache cache = new LRUCache(options.blockCacheBytes());
         ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
+                .setWriteBufferSize(options.memtableBytesPerTable())
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
