@@ -55,7 +55,6 @@ final class GroupRuntime {
 
     record PendingRead(long index, CompletableFuture<Long> future) {}
 
-    /** Applies one committed entry and completes the proposal waiting on it, if any. */
     /** Applies a Ready's committed entries (a replayed prefix is skipped) and decides their proposals. */
     void applyAll(List<Entry> committed, EngineStats stats) {
         int from = 0;
