@@ -30,7 +30,7 @@ public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentR
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(false, 128L << 20, 32L << 20, 8L << 20);
+        return new StoreOptions(false, 128L << 20, 128L << 20, 8L << 20);
     }
 
     public StoreOptions withRecentRecordsBytes(long bytes) {
