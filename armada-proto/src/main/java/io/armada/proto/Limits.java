@@ -17,6 +17,19 @@ public final class Limits {
     public static final int MAX_TXN_OPS = 128;
     /** Most bytes of kvs in one unary Range response; past it the response sets {@code more}. */
     public static final int MAX_RANGE_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Most bytes a write's response may carry: a DeleteRange's {@code prev_kvs}, or a Txn's responses
+     * all together (its ranges share this budget: a range past it returns what fits and sets
+     * {@code more}). A write whose {@code prev_kv} results would exceed it fails with
+     * RESOURCE_EXHAUSTED and changes nothing. The same as a Range page, so every response fits the
+     * channels' inbound limit ({@link #MAX_RESPONSE_FRAME_BYTES}).
+     */
+    public static final int MAX_WRITE_RESPONSE_BYTES = MAX_RANGE_RESPONSE_BYTES;
+    /**
+     * Largest response message a channel must accept: a Range page or a write's response
+     * ({@link #MAX_RANGE_RESPONSE_BYTES}, counted with each record's framing) plus its header.
+     */
+    public static final int MAX_RESPONSE_FRAME_BYTES = MAX_RANGE_RESPONSE_BYTES + 64 * 1024;
     /** Largest chunk of a streamed table snapshot. */
     public static final int MAX_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 

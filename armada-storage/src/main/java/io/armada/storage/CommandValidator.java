@@ -81,8 +81,28 @@ public final class CommandValidator {
             } else {
                 range(field, key, c.getRangeEnd().toByteArray());
             }
+            if (c.getResult() == Compare.CompareResult.UNRECOGNIZED) {
+                throw new InvalidRequestException(field + ".result: " + c.getResultValue()
+                        + " is not a compare result (EQUAL 0, GREATER 1, LESS 2, NOT_EQUAL 3)");
+            }
+            if (c.getTarget() == Compare.CompareTarget.UNRECOGNIZED) {
+                throw new InvalidRequestException(field + ".target: " + c.getTargetValue()
+                        + " is not a compare target (VERSION 0, CREATE 1, MOD 2, VALUE 3)");
+            }
             if (c.getTargetUnionCase() == Compare.TargetUnionCase.TARGETUNION_NOT_SET) {
                 throw new InvalidRequestException(field + ": no target value set");
+            }
+            Compare.TargetUnionCase expected = switch (c.getTarget()) {
+                case VERSION -> Compare.TargetUnionCase.VERSION;
+                case CREATE -> Compare.TargetUnionCase.CREATE_REVISION;
+                case MOD -> Compare.TargetUnionCase.MOD_REVISION;
+                case VALUE -> Compare.TargetUnionCase.VALUE;
+                case UNRECOGNIZED -> throw new AssertionError("checked above");
+            };
+            if (c.getTargetUnionCase() != expected) {
+                throw new InvalidRequestException(field + ": target " + c.getTarget() + " compares "
+                        + expected.name().toLowerCase(java.util.Locale.ROOT) + ", but "
+                        + c.getTargetUnionCase().name().toLowerCase(java.util.Locale.ROOT) + " is set");
             }
         }
         ops("txn.success", txn.getTable(), txn.getSuccessList());

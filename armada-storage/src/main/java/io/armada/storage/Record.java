@@ -12,7 +12,7 @@ record Record(long createRevision, long modRevision, long version, byte[] value)
 
     Record {
         if (createRevision <= 0 || modRevision < createRevision || version <= 0) {
-            throw new IllegalStateException("corrupt record: create=" + createRevision + " mod=" + modRevision
+            throw new StorageException("corrupt record: create=" + createRevision + " mod=" + modRevision
                     + " version=" + version);
         }
     }
@@ -24,7 +24,7 @@ record Record(long createRevision, long modRevision, long version, byte[] value)
 
     static Record decode(byte[] bytes) {
         if (bytes.length < HEADER_BYTES) {
-            throw new IllegalStateException("corrupt record of " + bytes.length + " bytes");
+            throw new StorageException("corrupt record of " + bytes.length + " bytes");
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         long create = b.getLong();

@@ -16,6 +16,7 @@ import io.armada.api.v1.ResponseOp;
 import io.armada.api.v1.TxnRequest;
 import io.armada.api.v1.TxnResponse;
 import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandError;
 import io.armada.internal.v1.CommandResult;
 import io.armada.proto.Limits;
 import java.nio.ByteBuffer;
@@ -33,6 +34,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One table of a {@link TableStore}: applies commands at a revision and serves reads, each on one
@@ -40,6 +43,7 @@ import org.rocksdb.WriteOptions;
  * (the table's Raft group); reads may run on any thread concurrently.
  */
 public final class Table {
+    private static final Logger log = LoggerFactory.getLogger(Table.class);
     /** Key of the applied marker inside the table's column family: sorts before every data key. */
     static final byte[] APPLIED_KEY = {0};
     /** Follower clusters: the last leader index applied (its entries may carry no command). */
@@ -169,8 +173,7 @@ public final class Table {
                         throw new IllegalStateException("table " + id + ": revision " + c.revision() + " at index "
                                 + c.index() + " does not follow revision " + last.revision());
                     }
-                    CommandValidator.validate(c.command());
-                    results.add(execute(view, c.revision(), c.command()));
+                    results.add(executeOrFail(view, c.index(), c.revision(), c.command()));
                     last = new Applied(c.index(), c.revision());
                 }
                 if (last != applied) {
@@ -203,46 +206,73 @@ public final class Table {
         return resetting;
     }
 
+    /** Follower clusters: a leader-cluster entry: its index there and its command (null: a no-op there). */
+    public record LeaderEntry(long leaderIndex, Command command) {}
+
     /**
-     * Follower clusters: applies the leader's entry {@code leaderIndex} (its {@code command} may be
-     * null: a no-op) as part of local Raft entry {@code index}, which may carry several leader
-     * entries. The command stamps {@code leaderIndex} as its revision; the leader index is recorded
-     * in the same atomic write, so a leader entry at or below it is a replay and is skipped.
+     * Follower clusters: applies one leader entry as local Raft entry {@code index}; see
+     * {@link #applyReplicated(long, List)}.
      */
     public CommandResult applyReplicated(long index, long leaderIndex, Command command) {
+        return applyReplicated(index, List.of(new LeaderEntry(leaderIndex, command))).getFirst();
+    }
+
+    /**
+     * Follower clusters: applies the leader's entries carried by local Raft entry {@code index}, all
+     * or nothing: their effects, the applied marker (the local index and the last command's leader
+     * index as revision) and the last leader index go in one atomic write. A crash in the middle
+     * leaves the entry unapplied, so the Raft log replays it whole; applying them one write each would
+     * record the local index after the first, and the rest would never be applied. Each command stamps
+     * its leader index as its revision; a leader entry at or below the recorded leader index is a
+     * replay and is skipped (a result of its own is then empty).
+     */
+    public List<CommandResult> applyReplicated(long index, List<LeaderEntry> entries) {
         lock.readLock().lock();
         try {
             checkOpen();
             Applied before = applied;
-            if (leaderIndex <= sourceIndex()) {
-                return CommandResult.getDefaultInstance();
+            long recorded = sourceIndex();
+            if (index < before.index() && entries.stream().anyMatch(e -> e.leaderIndex() > recorded)) {
+                throw new IllegalStateException("table " + id + ": new leader entries in local entry " + index
+                        + ", behind the applied " + before.index());
             }
-            if (index < before.index()) {
-                throw new IllegalStateException("table " + id + ": leader entry " + leaderIndex + " in local entry "
-                        + index + " behind the applied " + before.index());
-            }
+            long source = recorded;
+            Applied after = before;
+            List<CommandResult> results = new ArrayList<>(entries.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
-                CommandResult result = CommandResult.getDefaultInstance();
-                Applied after = new Applied(index, before.revision());
-                TableView view = null;
-                if (command != null) {
-                    CommandValidator.validate(command);
-                    view = new TableView(db, cf, ro, recent);
-                    result = execute(view, leaderIndex, command);
-                    writeTo(batch, view);
-                    after = new Applied(index, leaderIndex);
+                TableView view = new TableView(db, cf, ro, recent);
+                for (LeaderEntry e : entries) {
+                    if (e.leaderIndex() <= source) {
+                        results.add(CommandResult.getDefaultInstance());
+                        continue;
+                    }
+                    source = e.leaderIndex();
+                    if (e.command() == null) {
+                        results.add(CommandResult.getDefaultInstance());
+                        after = new Applied(index, after.revision());
+                        continue;
+                    }
+                    if (e.leaderIndex() <= after.revision()) {
+                        throw new IllegalStateException("table " + id + ": leader index " + e.leaderIndex()
+                                + " does not follow revision " + after.revision());
+                    }
+                    results.add(executeOrFail(view, index, e.leaderIndex(), e.command()));
+                    after = new Applied(index, e.leaderIndex());
                 }
+                if (source == recorded) {
+                    return results; // every entry a replay: nothing to write
+                }
+                writeTo(batch, view);
                 batch.put(cf, APPLIED_KEY, after.encode());
-                batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
+                batch.put(cf, SOURCE_KEY, longBytes(source));
                 db.write(writeOptions, batch);
-                if (view != null) {
-                    view.committed();
-                }
+                view.committed();
                 applied = after;
-                sourceIndex = leaderIndex;
-                return result;
+                sourceIndex = source;
+                return results;
             } catch (RocksDBException e) {
-                throw new StorageException("table " + id + ": apply of leader entry " + leaderIndex + " failed", e);
+                throw new StorageException("table " + id + ": apply of leader entries through " + source
+                        + " in local entry " + index + " failed", e);
             }
         } finally {
             lock.readLock().unlock();
@@ -353,29 +383,68 @@ public final class Table {
         }
     }
 
+    /**
+     * Executes one committed command, or records why it cannot be applied. Every replica runs the
+     * same code on the same state, so a command that fails here fails alike everywhere: it becomes a
+     * {@link CommandError} result at its index, its writes are undone, and the run goes on. Stopping
+     * the node instead would stop every replica, again at every restart, since the entry stays in the
+     * log. Only a storage fault ({@link StorageException}) escapes: this node's data is in doubt.
+     */
+    private CommandResult executeOrFail(TableView view, long index, long revision, Command command) {
+        view.beginCommand();
+        try {
+            CommandValidator.validate(command);
+            return execute(view, revision, command);
+        } catch (StorageException e) {
+            throw e;
+        } catch (InvalidRequestException e) {
+            view.discardCommand();
+            return failed(CommandError.Reason.INVALID_ARGUMENT, e.getMessage());
+        } catch (ResponseTooLargeException e) {
+            view.discardCommand();
+            return failed(CommandError.Reason.RESOURCE_EXHAUSTED, e.getMessage());
+        } catch (RuntimeException e) {
+            view.discardCommand();
+            log.error("table {}: the command at index {} could not be applied; it is recorded as failed", id, index, e);
+            return failed(CommandError.Reason.INTERNAL, "the command at index " + index + " could not be applied"
+                    + " and changed nothing");
+        }
+    }
+
+    private static CommandResult failed(CommandError.Reason reason, String message) {
+        return CommandResult.newBuilder().setError(CommandError.newBuilder().setReason(reason).setMessage(message)).build();
+    }
+
     private CommandResult execute(TableView view, long revision, Command command) {
         ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
+        ResponseBudget budget = new ResponseBudget(Limits.MAX_WRITE_RESPONSE_BYTES);
         return switch (command.getOpCase()) {
-            case PUT -> CommandResult.newBuilder().setPut(put(view, revision, command.getPut()).setHeader(header)).build();
+            case PUT -> CommandResult.newBuilder()
+                    .setPut(put(view, revision, command.getPut(), budget, "put").setHeader(header)).build();
             case DELETE_RANGE -> CommandResult.newBuilder()
-                    .setDeleteRange(deleteRange(view, command.getDeleteRange()).setHeader(header)).build();
-            case TXN -> CommandResult.newBuilder().setTxn(txn(view, revision, command.getTxn()).setHeader(header)).build();
+                    .setDeleteRange(deleteRange(view, command.getDeleteRange(), budget, "delete_range").setHeader(header))
+                    .build();
+            case TXN -> CommandResult.newBuilder()
+                    .setTxn(txn(view, revision, command.getTxn(), budget).setHeader(header)).build();
             case OP_NOT_SET -> throw new IllegalStateException("empty command reached apply");
         };
     }
 
-    private PutResponse.Builder put(TableView view, long revision, PutRequest put) {
+    private PutResponse.Builder put(TableView view, long revision, PutRequest put, ResponseBudget budget, String field) {
         byte[] key = put.getKey().toByteArray();
         Record previous = view.get(key);
         view.put(key, Record.put(previous, revision, put.getValue().toByteArray()));
         PutResponse.Builder response = PutResponse.newBuilder();
         if (put.getPrevKv() && previous != null) {
-            response.setPrevKv(keyValue(key, previous, false));
+            KeyValue kv = keyValue(key, previous, false);
+            budget.require(field + ".prev_kv", kv);
+            response.setPrevKv(kv);
         }
         return response;
     }
 
-    private DeleteRangeResponse.Builder deleteRange(TableView view, DeleteRangeRequest delete) {
+    private DeleteRangeResponse.Builder deleteRange(TableView view, DeleteRangeRequest delete, ResponseBudget budget,
+            String field) {
         KeyRange range = KeyRange.of(delete.getKey().toByteArray(), delete.getRangeEnd().toByteArray());
         List<TableView.KeyRecord> doomed = new ArrayList<>();
         try (TableView.Scan scan = view.scan(range)) {
@@ -385,13 +454,15 @@ public final class Table {
         for (TableView.KeyRecord kr : doomed) {
             view.delete(kr.key());
             if (delete.getPrevKv()) {
-                response.addPrevKvs(keyValue(kr.key(), kr.record(), false));
+                KeyValue kv = keyValue(kr.key(), kr.record(), false);
+                budget.require(field + ".prev_kv", kv);
+                response.addPrevKvs(kv);
             }
         }
         return response;
     }
 
-    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn) {
+    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn, ResponseBudget budget) {
         boolean succeeded = true;
         for (Compare c : txn.getCompareList()) {
             if (!holds(view, c)) {
@@ -401,13 +472,19 @@ public final class Table {
         }
         TxnResponse.Builder response = TxnResponse.newBuilder().setSucceeded(succeeded);
         ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
-        for (RequestOp op : succeeded ? txn.getSuccessList() : txn.getFailureList()) {
+        List<RequestOp> ops = succeeded ? txn.getSuccessList() : txn.getFailureList();
+        String branch = succeeded ? "txn.success" : "txn.failure";
+        for (int i = 0; i < ops.size(); i++) {
+            RequestOp op = ops.get(i);
+            String field = branch + "[" + i + "]";
             ResponseOp.Builder r = ResponseOp.newBuilder();
             switch (op.getRequestCase()) {
-                case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision));
-                case REQUEST_PUT -> r.setResponsePut(put(view, revision, op.getRequestPut()).setHeader(header));
-                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(
-                        deleteRange(view, op.getRequestDeleteRange()).setHeader(header));
+                // the txn's ranges share the response's budget: what does not fit is left to a later page (more)
+                case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision, budget));
+                case REQUEST_PUT -> r.setResponsePut(
+                        put(view, revision, op.getRequestPut(), budget, field + ".request_put").setHeader(header));
+                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(view, op.getRequestDeleteRange(),
+                        budget, field + ".request_delete_range").setHeader(header));
                 case REQUEST_NOT_SET -> throw new IllegalStateException("empty txn op reached apply");
             }
             response.addResponses(r);
@@ -462,7 +539,8 @@ public final class Table {
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
             checkOpen();
             long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
-            return range(new TableView(db, cf, ro), request, revision);
+            return range(new TableView(db, cf, ro), request, revision,
+                    new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES));
         } catch (RocksDBException e) {
             throw new StorageException("table " + id + ": range failed", e);
         } finally {
@@ -471,13 +549,13 @@ public final class Table {
         }
     }
 
-    private static RangeResponse range(TableView view, RangeRequest request, long revision) {
+    /** The range's kvs as far as {@code budget} holds them (then {@code more}); {@code count} covers every match. */
+    private static RangeResponse range(TableView view, RangeRequest request, long revision, ResponseBudget budget) {
         KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
         long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
         RangeResponse.Builder response = RangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(revision));
         long count = 0;
-        long bytes = 0;
         boolean full = false;
         try (TableView.Scan scan = view.scan(range)) {
             while (scan.hasNext()) {
@@ -490,11 +568,10 @@ public final class Table {
                     continue;
                 }
                 KeyValue kv = keyValue(kr.key(), kr.record(), request.getKeysOnly());
-                if (response.getKvsCount() > 0 && bytes + kv.getSerializedSize() > Limits.MAX_RANGE_RESPONSE_BYTES) {
+                if (!budget.tryAdd(kv)) {
                     full = true;
                     continue;
                 }
-                bytes += kv.getSerializedSize();
                 response.addKvs(kv);
             }
         }

@@ -28,6 +28,14 @@ final class TableView {
     /** Pending writes of the run: a record, or null for a delete. */
     private final NavigableMap<byte[], Record> overlay = new TreeMap<>(Arrays::compareUnsigned);
 
+    /**
+     * How to undo the current command's writes to {@link #overlay}: each key's overlay entry before the
+     * command first wrote it ({@link #ABSENT} if it had none). A command that fails part-way must leave
+     * no trace, as if it had never run, while the run's earlier commands stay.
+     */
+    private final Map<byte[], Record> undo = new TreeMap<>(Arrays::compareUnsigned);
+    private static final Record ABSENT = new Record(1, 1, 1, new byte[0]); // compared by identity only
+
     /** The apply path's memory of current records (null for a read on a snapshot, which must not use it). */
     private final RecentRecords.Scope recent;
 
@@ -80,11 +88,36 @@ final class TableView {
     }
 
     void put(byte[] key, Record record) {
+        remember(key);
         overlay.put(key, record);
     }
 
     void delete(byte[] key) {
+        remember(key);
         overlay.put(key, null);
+    }
+
+    private void remember(byte[] key) {
+        if (!undo.containsKey(key)) {
+            undo.put(key, overlay.containsKey(key) ? overlay.get(key) : ABSENT);
+        }
+    }
+
+    /** A command starts: {@link #discardCommand} would undo its writes only. */
+    void beginCommand() {
+        undo.clear();
+    }
+
+    /** Undoes every write since {@link #beginCommand}: the overlay is as the run's earlier commands left it. */
+    void discardCommand() {
+        undo.forEach((key, before) -> {
+            if (before == ABSENT) {
+                overlay.remove(key);
+            } else {
+                overlay.put(key, before);
+            }
+        });
+        undo.clear();
     }
 
     NavigableMap<byte[], Record> writes() {

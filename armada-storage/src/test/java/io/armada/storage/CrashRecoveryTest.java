@@ -43,11 +43,38 @@ class CrashRecoveryTest {
         }
     }
 
-    /** Starts the writer, waits until it reports {@code atLeast}, kills it; returns the last index it reported. */
+    /**
+     * A follower cluster's local entry carries many leader entries; a kill in the middle of applying
+     * one must leave all of them or none, or the entry (recorded as applied) is never replayed and the
+     * rest of its leader entries are lost for good (issue 13, finding 3).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aFollowerEntryAppliesAllOrNothingAcrossKills() throws Exception {
+        long reported = 0;
+        for (int round = 0; round < 3; round++) {
+            reported = runAndKill(reported + 20, "follower");
+            try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
+                Table table = store.table(1);
+                long applied = table.appliedIndex();
+                assertThat(applied).as("applied index after kill %d", round).isGreaterThanOrEqualTo(reported);
+                assertThat(table.sourceIndex()).as("leader index after kill %d, local entry %d applied", round, applied)
+                        .isEqualTo(applied * CrashWriter.BATCH);
+                assertThat(table.revision()).isEqualTo(applied * CrashWriter.BATCH);
+                reported = applied;
+            }
+        }
+    }
+
     private long runAndKill(long atLeast) throws Exception {
+        return runAndKill(atLeast, "leader");
+    }
+
+    /** Starts the writer, waits until it reports {@code atLeast}, kills it; returns the last index it reported. */
+    private long runAndKill(long atLeast, String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString())
+                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString(), mode)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         long last = 0;

@@ -58,6 +58,16 @@ public final class Errors {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
+    /** A committed command that every replica recorded as failed: it changed nothing. */
+    public static StatusRuntimeException failedCommand(io.armada.internal.v1.CommandError error) {
+        Status status = switch (error.getReason()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case INTERNAL, REASON_UNSPECIFIED, UNRECOGNIZED -> Status.INTERNAL;
+        };
+        return status.withDescription(error.getMessage()).asRuntimeException();
+    }
+
     public static StatusRuntimeException toStatus(Throwable t) {
         Throwable e = unwrap(t);
         if (e instanceof StatusRuntimeException sre) {

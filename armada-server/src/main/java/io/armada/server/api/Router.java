@@ -57,7 +57,7 @@ final class Router {
         if (status.role() == RaftRole.LEADER) {
             return node.engine().propose(groupId, command.toByteArray())
                     .orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS)
-                    .thenApply(applied -> local.apply((CommandResult) applied.result()))
+                    .thenCompose(applied -> answer((CommandResult) applied.result(), local))
                     .exceptionallyCompose(e -> {
                         if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
                             return forwardOrFail(call, tableName, re.leaderHint(), forward);
@@ -66,6 +66,17 @@ final class Router {
                     });
         }
         return forwardOrFail(call, tableName, status.leaderId(), forward);
+    }
+
+    /**
+     * The client's answer to a command applied here: its response, or the status of a command every
+     * replica recorded as failed (it changed nothing, though it took a revision).
+     */
+    private static <T> CompletableFuture<T> answer(CommandResult result, java.util.function.Function<CommandResult, T> local) {
+        if (!result.hasError()) {
+            return CompletableFuture.completedFuture(local.apply(result));
+        }
+        return CompletableFuture.failedFuture(Errors.failedCommand(result.getError()));
     }
 
     /** Sends the original request over {@code channel} (to a member, or to the leader cluster) with the caller's remaining deadline. */

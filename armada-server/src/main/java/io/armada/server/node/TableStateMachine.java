@@ -94,7 +94,7 @@ public final class TableStateMachine implements GroupStateMachine {
         } else if (follower) {
             applyFollowerEntry(entry);
         } else {
-            result = table.apply(entry.index(), entry.index(), parse(entry, Command::parseFrom, "Command"));
+            result = table.apply(entry.index(), entry.index(), command(entry));
         }
         onApplied.accept(entry.index());
         watch.advance(position());
@@ -122,7 +122,7 @@ public final class TableStateMachine implements GroupStateMachine {
             List<Table.IndexedCommand> run = new ArrayList<>();
             for (; i < entries.size() && entries.get(i).type() == EntryType.NORMAL; i++) {
                 Entry e = entries.get(i);
-                run.add(new Table.IndexedCommand(e.index(), e.index(), parse(e, Command::parseFrom, "Command")));
+                run.add(new Table.IndexedCommand(e.index(), e.index(), command(e)));
             }
             results.addAll(table.applyAll(run));
             for (Table.IndexedCommand c : run) {
@@ -134,8 +134,16 @@ public final class TableStateMachine implements GroupStateMachine {
     }
 
     private void applyFollowerEntry(Entry entry) {
-        FollowerEntry fe = parse(entry, FollowerEntry::parseFrom, "FollowerEntry");
         long index = entry.index();
+        FollowerEntry fe;
+        try {
+            fe = FollowerEntry.parseFrom(entry.data());
+        } catch (InvalidProtocolBufferException e) {
+            // committed, so on every replica alike: skipping it is the same everywhere, stopping would stop them all
+            log.error("table {}: entry {} is no follower entry; it is applied as a no-op", tableId, index, e);
+            table.markApplied(index);
+            return;
+        }
         switch (fe.getOpCase()) {
             case BATCH -> {
                 if (table.isResetting()) { // a snapshot load was cut short by a leadership change: it restarts
@@ -152,9 +160,11 @@ public final class TableStateMachine implements GroupStateMachine {
                     table.markApplied(index);
                     return;
                 }
-                for (ReplicatedEntry e : fe.getBatch().getEntriesList()) {
-                    table.applyReplicated(index, e.getIndex(), e.hasCommand() ? e.getCommand() : null);
+                List<Table.LeaderEntry> leaderEntries = new ArrayList<>(entries.size());
+                for (ReplicatedEntry e : entries) {
+                    leaderEntries.add(new Table.LeaderEntry(e.getIndex(), e.hasCommand() ? e.getCommand() : null));
                 }
+                table.applyReplicated(index, leaderEntries); // all or nothing: a crash replays the whole entry
                 table.markApplied(index); // a batch of replays only
                 lag.leaderAt(fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
             }
@@ -170,20 +180,25 @@ public final class TableStateMachine implements GroupStateMachine {
                 table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
                 lag.leaderAt(fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
             }
-            case OP_NOT_SET -> throw new IllegalStateException("table " + tableId + ": empty follower entry " + index);
+            case OP_NOT_SET -> {
+                log.error("table {}: follower entry {} carries nothing (written by a newer version?); applied as a no-op",
+                        tableId, index);
+                table.markApplied(index);
+            }
         }
     }
 
-    @FunctionalInterface
-    private interface Parser<T> {
-        T parse(byte[] bytes) throws InvalidProtocolBufferException;
-    }
-
-    private <T> T parse(Entry entry, Parser<T> parser, String what) {
+    /**
+     * The entry's command. Bytes that are no command (written by a newer version, or damaged before
+     * they were proposed) become the empty command, which every replica records alike as an invalid
+     * one: a committed entry is never a reason to stop.
+     */
+    private Command command(Entry entry) {
         try {
-            return parser.parse(entry.data());
+            return Command.parseFrom(entry.data());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("table " + tableId + ": entry " + entry.index() + " is no " + what, e);
+            log.error("table {}: entry {} is no command; it is recorded as a failed one", tableId, entry.index(), e);
+            return Command.getDefaultInstance();
         }
     }
 
