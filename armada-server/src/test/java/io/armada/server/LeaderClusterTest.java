@@ -248,6 +248,51 @@ class LeaderClusterTest {
         assertThat(nodes).allMatch(NodeProcess::isAlive);
     }
 
+    /** Issue 14, finding 1: this 20-byte Txn (a compare result of 9) used to halt every node, again at every restart. */
+    @Test
+    void theProbesPoisonTxnIsRefusedAndEveryNodeKeepsServing() {
+        tables(0).create(CreateTableRequest.newBuilder().setName("poison").build());
+        io.grpc.MethodDescriptor<byte[], byte[]> rawTxn = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(KVGrpc.getTxnMethod().getFullMethodName())
+                .setRequestMarshaller(new RawBytes()).setResponseMarshaller(new RawBytes()).build();
+        byte[] poison = java.util.HexFormat.of().parseHex("0a06706f69736f6e120a080910001a026b312001");
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channels.get(n), rawTxn,
+                    io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), poison))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                            .contains("txn.compare[0].result: 9"));
+        }
+        for (int node = 0; node < 3; node++) {
+            assertThat(put(node, "poison", "k1", "v").getHeader().getRevision()).isPositive();
+        }
+        assertThat(nodes).allMatch(NodeProcess::isAlive);
+    }
+
+    /**
+     * Issue 14, finding 6: a DeleteRange whose prev_kvs exceed a write's response limit, sent to a
+     * non-leader, used to delete the keys and then lose the reply in the forwarding channel with the
+     * status of a request that was never applied. It now changes nothing and says so.
+     */
+    @Test
+    void aDeleteWhosePreviousRecordsExceedTheResponseLimitChangesNothingThroughAnyNode() {
+        tables(0).create(CreateTableRequest.newBuilder().setName("bulky").build());
+        ByteString big = ByteString.copyFrom(new byte[Limits.MAX_VALUE_BYTES - 64]);
+        for (int i = 0; i < 3; i++) {
+            kv(0).put(PutRequest.newBuilder().setTable("bulky").setKey(bytes("big" + i)).setValue(big).build());
+        }
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            assertCode(() -> kv(n).deleteRange(io.armada.api.v1.DeleteRangeRequest.newBuilder().setTable("bulky")
+                    .setKey(bytes("big")).setRangeEnd(bytes("bih")).setPrevKv(true).build()),
+                    Status.Code.RESOURCE_EXHAUSTED, String.valueOf(Limits.MAX_WRITE_RESPONSE_BYTES));
+        }
+        assertThat(kv(1).range(RangeRequest.newBuilder().setTable("bulky").setKey(bytes("big")).setRangeEnd(bytes("bih"))
+                .setCountOnly(true).setLinearizable(true).build()).getCount()).isEqualTo(3);
+    }
+
     /** Sends and receives bytes as they are, to put arbitrary bytes on the wire. */
     private static final class RawBytes implements io.grpc.MethodDescriptor.Marshaller<byte[]> {
         @Override
