@@ -27,11 +27,14 @@ import io.armada.raft.core.tracker.Progress;
 import io.armada.raft.core.tracker.ProgressState;
 import io.armada.raft.core.tracker.ProgressTracker;
 import io.armada.raft.core.tracker.SnapshotTransfer;
+import io.armada.raft.util.RateLimitedWarning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The role logic of one Raft group: elections (pre-vote, check-quorum), replication with
@@ -39,7 +42,10 @@ import java.util.random.RandomGenerator;
  * membership change. Modelled on etcd's raft.go; see {@link RaftGroup} for the contract.
  */
 public final class RaftCore implements RaftGroup {
+    private static final Logger logger = LoggerFactory.getLogger(RaftCore.class);
     private static final long NONE = 0;
+    /** Node-wide: a peer of another cluster sends to every group, and one line per interval says enough. */
+    private static final RateLimitedWarning impossibleMessages = new RateLimitedWarning();
 
     private final long groupId;
     private final long id;
@@ -344,6 +350,15 @@ public final class RaftCore implements RaftGroup {
         if (Message.carriesSnapshot(m.type()) != (m.snapshot() != null)) {
             throw new IllegalArgumentException("snapshot chunk missing or misplaced: " + m);
         }
+        String impossible = impossibleFromACorrectPeer(m);
+        if (impossible != null) {
+            long suppressed = impossibleMessages.tryAcquire();
+            if (suppressed >= 0) {
+                logger.warn("group {} node {}: dropping {} from node {} in term {}: {} ({} more dropped since the last "
+                        + "warning)", groupId, id, m.type(), m.from(), m.term(), impossible, suppressed);
+            }
+            return;
+        }
         if (m.term() > term) {
             if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
                 boolean force = m.context() == Message.CAMPAIGN_TRANSFER;
@@ -391,6 +406,47 @@ public final class RaftCore implements RaftGroup {
                 }
             }
         }
+    }
+
+    /**
+     * Why {@code m} cannot have come from a correct member of this group (a node of another
+     * cluster, a corrupted or lost log), or null. Checked before the message changes any state:
+     * acting on it would break an invariant of ours and stop the node, while dropping it is safe -
+     * Raft tolerates lost messages. Our own invariants still fail loudly.
+     */
+    private String impossibleFromACorrectPeer(Message m) {
+        switch (m.type()) {
+            case APPEND -> {
+                String malformed = malformedEntries(m);
+                if (malformed != null) {
+                    return malformed;
+                }
+            }
+            // a leader sends min(match, commit): never beyond what we acknowledged holding
+            case HEARTBEAT -> {
+                if (m.commit() > log.lastIndex()) {
+                    return "heartbeat commits index " + m.commit() + " beyond our last index " + log.lastIndex();
+                }
+            }
+            case SNAPSHOT -> {
+                if (m.snapshot().meta().term() > m.term()) {
+                    return "snapshot of term " + m.snapshot().meta().term() + " sent in earlier term " + m.term();
+                }
+            }
+            // within our term our log only grows, and a follower only acknowledges what we sent
+            case APPEND_RESPONSE -> {
+                if (role == RaftRole.LEADER && m.term() == term && !m.reject() && m.index() > log.lastIndex()) {
+                    return "acknowledges index " + m.index() + " beyond our last index " + log.lastIndex();
+                }
+            }
+            default -> { }
+        }
+        boolean fromALeader = m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
+                || m.type() == MessageType.SNAPSHOT;
+        if (fromALeader && role == RaftRole.LEADER && m.term() == term) {
+            return "two leaders in term " + term + ": we lead it";
+        }
+        return null;
     }
 
     private void handleVoteRequest(Message m) {
@@ -485,9 +541,6 @@ public final class RaftCore implements RaftGroup {
             } // else dropped: the follower's caller times out
             return;
         }
-        if (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT || m.type() == MessageType.SNAPSHOT) {
-            throw new IllegalStateException("two leaders in term " + term + ": " + id + " and " + m.from());
-        }
         Progress pr = tracker.get(m.from());
         if (pr == null) {
             return; // not (or no longer) a member
@@ -580,7 +633,6 @@ public final class RaftCore implements RaftGroup {
             send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.committed()));
             return;
         }
-        checkEntries(m);
         long lastNew = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNew >= 0) {
             send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, lastNew));
@@ -594,16 +646,22 @@ public final class RaftCore implements RaftGroup {
                 .withReject(hint[0]));
     }
 
-    private static void checkEntries(Message m) {
+    /** Why the entries of an APPEND cannot follow each other or the leader's term, or null. */
+    private static String malformedEntries(Message m) {
+        if (m.logTerm() > m.term()) {
+            return "previous entry of term " + m.logTerm() + " is ahead of the leader's term " + m.term();
+        }
         long prevTerm = m.logTerm();
         long expected = m.index() + 1;
         for (Entry e : m.entries()) {
             if (e.index() != expected || e.term() < prevTerm || e.term() > m.term()) {
-                throw new IllegalArgumentException("malformed APPEND entries from " + m.from() + ": " + m);
+                return "malformed entries: entry " + e.index() + " of term " + e.term() + " where entry " + expected
+                        + " of a term in [" + prevTerm + ", " + m.term() + "] belongs";
             }
             prevTerm = e.term();
             expected++;
         }
+        return null;
     }
 
     private void handleHeartbeat(Message m) {

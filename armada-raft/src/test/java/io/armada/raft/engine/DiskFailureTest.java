@@ -38,7 +38,7 @@ class DiskFailureTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aFailedLogWriteStopsTheNode() throws Exception {
-        SelfSignedCertificates.newAuthority("armada-test").writeNode(1, dir.resolve("certs"));
+        SelfSignedCertificates.newAuthority("armada-test").writeNode(RaftNodeMain.CLUSTER, 1, dir.resolve("certs"));
         int port;
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();

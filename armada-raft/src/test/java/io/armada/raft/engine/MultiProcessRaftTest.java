@@ -159,7 +159,7 @@ class MultiProcessRaftTest {
         SelfSignedCertificates authority = SelfSignedCertificates.newAuthority("armada-test");
         List<String> portList = new ArrayList<>();
         for (long id = 1; id <= 3; id++) {
-            authority.writeNode(id, dir.resolve("certs"));
+            authority.writeNode(RaftNodeMain.CLUSTER, id, dir.resolve("certs"));
             try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 portList.add(id + "=" + s.getLocalPort());
             }

@@ -28,6 +28,9 @@ import java.util.Map;
 public final class RaftNodeMain {
     static final long GROUP = 1;
 
+    /** The cluster name every test node process belongs to; its certificates must name it. */
+    static final String CLUSTER = "armada-test";
+
     public static void main(String[] args) throws Exception {
         long self = Long.parseLong(args[0]);
         Path data = Path.of(args[1]);
@@ -46,7 +49,7 @@ public final class RaftNodeMain {
             e.printStackTrace();
             Runtime.getRuntime().halt(70); // a failed fsync stops the node
         });
-        QuicTransport transport = new QuicTransport(new QuicTransportConfig(self, all.get(self), peers, tls,
+        QuicTransport transport = new QuicTransport(new QuicTransportConfig(CLUSTER, self, all.get(self), peers, tls,
                 QuicTransportLimits.defaults()));
         RaftEngine engine = new RaftEngine(self, EngineConfig.defaults().withTickMillis(20), RaftConfig.defaults(), log,
                 transport, e -> {

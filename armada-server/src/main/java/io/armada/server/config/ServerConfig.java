@@ -1,5 +1,6 @@
 package io.armada.server.config;
 
+import io.armada.raft.transport.tls.NodeIdentity;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.Set;
  *
  * @param nodeId this node's id; must appear in {@code members}
  * @param dataDir where the node keeps its Raft log, tables and snapshots
- * @param clusterName a name shared by every node of the cluster (its id in response headers is derived from it)
+ * @param clusterName a name shared by every node of the cluster (its id in response headers is derived from it);
+ *     1 to 63 letters, digits, '.', '_' or '-'. Every node's Raft certificate names it
+ *     ({@code urn:armada:cluster:<name>}), and nodes refuse Raft peers of another cluster
  * @param members every node of the cluster, this one included (3 or 5 for fault tolerance; 1 for a toy)
  * @param clientTls TLS of the client API; null serves plaintext
  * @param raftTls the certificate of this node for QUIC (always TLS) and the authority of its peers
@@ -35,6 +38,11 @@ public record ServerConfig(
         Objects.requireNonNull(dataDir, "data-dir: required");
         if (clusterName == null || clusterName.isBlank()) {
             clusterName = "armada";
+        }
+        try {
+            NodeIdentity.requireValidClusterName(clusterName);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("cluster-name", e.getMessage());
         }
         if (members == null || members.isEmpty()) {
             throw new ConfigException("members", "at least one member is required");
@@ -122,7 +130,11 @@ public record ServerConfig(
         }
     }
 
-    /** QUIC TLS: this node's certificate chain and key (the certificate names the node id) and the peers' authority. */
+    /**
+     * QUIC TLS: this node's certificate chain and key and the peers' authority. The certificate
+     * names the node id and the cluster in subject alternative name URIs {@code urn:armada:node:<id>}
+     * and {@code urn:armada:cluster:<cluster-name>}.
+     */
     public record RaftTlsConfig(Path certFile, Path keyFile, Path caFile) {
         public RaftTlsConfig {
             Objects.requireNonNull(certFile, "cert-file: required");

@@ -59,7 +59,7 @@ public final class DevCluster implements AutoCloseable {
         }
         List<ServerConfig> out = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
-            TlsMaterial.PemFiles pem = authority.writeNode(i, certs);
+            TlsMaterial.PemFiles pem = authority.writeNode(clusterName, i, certs);
             ServerConfig.ClientTlsConfig api = clientTls ? new ServerConfig.ClientTlsConfig(pem.certificateChain(),
                     pem.privateKey(), pem.trustedAuthorities()) : null;
             out.add(new ServerConfig(i, dataDir.resolve("node-" + i), clusterName, members, api,

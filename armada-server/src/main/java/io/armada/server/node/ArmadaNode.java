@@ -71,7 +71,7 @@ public final class ArmadaNode implements AutoCloseable {
             }
         }
         ServerConfig.RaftTlsConfig tls = config.raftTls();
-        this.transport = new QuicTransport(new QuicTransportConfig(config.nodeId(),
+        this.transport = new QuicTransport(new QuicTransportConfig(config.clusterName(), config.nodeId(),
                 config.self().raftAddress().toSocketAddress(), peers,
                 new TlsMaterial.PemFiles(tls.certFile(), tls.keyFile(), tls.caFile()), QuicTransportLimits.defaults()));
         ServerConfig.RaftSettings raft = config.raft();

@@ -58,6 +58,10 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("node-id:");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("  ca-file: /etc/armada/ca.crt\n", "")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ca-file");
+        // the name goes into certificates as a URI: no spaces, colons or slashes
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID + "cluster-name: prod/eu west\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster-name: cluster name 'prod/eu west'")
+                .hasMessageContaining("1 to 63 letters, digits");
     }
 
     @Test

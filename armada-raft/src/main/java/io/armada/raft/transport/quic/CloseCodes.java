@@ -10,6 +10,11 @@ final class CloseCodes {
     static final int IDENTITY_REJECTED = 2;
     /** A newer connection from the same peer replaced this one. */
     static final int REPLACED = 3;
+    /**
+     * The peer belongs to another cluster: its certificate or its hello names a cluster name other
+     * than this node's {@code cluster-name}.
+     */
+    static final int CLUSTER_MISMATCH = 4;
 
     private CloseCodes() {
     }

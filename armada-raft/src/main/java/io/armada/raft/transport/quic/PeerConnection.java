@@ -47,6 +47,9 @@ final class PeerConnection {
     private boolean draining;
     private boolean closed;
     private boolean attached;
+    private boolean helloReceived;
+    private final String clusterName;
+    private final long keepAliveIntervalMillis;
     private ScheduledFuture<?> keepAlive;
     private QuicStreamChannel controlStream;
 
@@ -58,14 +61,16 @@ final class PeerConnection {
         this.link = link;
         this.channel = channel;
         this.selfId = config.selfId();
+        this.clusterName = config.clusterName();
+        this.keepAliveIntervalMillis = config.limits().keepAliveIntervalMillis();
         this.maxFrameBytes = config.limits().maxFrameBytes();
         this.writeChunkBytes = config.limits().writeChunkBytes();
         this.maxDrainMessages = config.limits().maxQueuedMessagesPerPeer();
         this.maxPumpBytesPerTurn = 4L * writeChunkBytes;
     }
 
-    /** Makes this the link's connection: dialer once verified, acceptor once the dialer's hello arrived. */
-    void attach() {
+    /** Makes this the link's connection, once the hellos have checked out (see {@link Hello}). */
+    private void attach() {
         if (attached || closed) {
             return;
         }
@@ -78,10 +83,29 @@ final class PeerConnection {
         return attached;
     }
 
-    /** The dialer's control stream header arrived: the acceptor may now use the connection. */
-    void helloReceived() {
-        if (link.dialer) {
-            throw new StreamHeader.ProtocolViolation("node " + link.peerId + " opened a control stream but we dialed");
+    /**
+     * The peer's hello arrived (the first frame of its control stream). The acceptor checks it and
+     * answers with its own; the dialer takes that answer as the acceptor's verdict. Either side
+     * closes the connection if the hello names another cluster or other nodes.
+     */
+    void helloReceived(Hello hello) {
+        if (helloReceived) {
+            throw new StreamHeader.ProtocolViolation("a second hello from node " + link.peerId);
+        }
+        helloReceived = true;
+        if (!hello.clusterName().equals(clusterName)) {
+            transport.refuseHello(this, CloseCodes.CLUSTER_MISMATCH, "node " + link.peerId + " says it belongs to cluster '"
+                    + hello.clusterName() + "', this is cluster '" + clusterName + "'");
+            return;
+        }
+        if (hello.senderNodeId() != link.peerId || hello.receiverNodeId() != selfId) {
+            transport.refuseHello(this, CloseCodes.IDENTITY_REJECTED, "hello from node " + hello.senderNodeId()
+                    + " to node " + hello.receiverNodeId() + " on a connection between node " + link.peerId
+                    + " and node " + selfId);
+            return;
+        }
+        if (!link.dialer) {
+            openControlStream();
         }
         attach();
     }
@@ -185,8 +209,11 @@ final class PeerConnection {
         }
     }
 
-    /** Dialing side: the control stream leads the connection and carries keep-alive pings. */
-    void startKeepAlive(long intervalMillis) {
+    /**
+     * Opens this side's control stream and sends the hello on it: the dialer at once, the acceptor
+     * in answer to the dialer's. The dialer's also carries keep-alive pings.
+     */
+    void openControlStream() {
         channel.createStream(QuicStreamType.UNIDIRECTIONAL, null).addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("cannot open the control stream to node {}: {}", link.peerId, f.cause().toString());
@@ -199,11 +226,15 @@ final class PeerConnection {
                 return;
             }
             controlStream = stream;
-            ByteBuf header = stream.alloc().directBuffer(StreamHeader.BYTES);
-            new StreamHeader(StreamHeader.Kind.CONTROL, selfId, 0).writeTo(header);
-            stream.writeAndFlush(header, stream.voidPromise());
-            keepAlive = channel.eventLoop().scheduleAtFixedRate(this::ping, intervalMillis, intervalMillis,
-                    TimeUnit.MILLISECONDS);
+            byte[] hello = new Hello(clusterName, selfId, link.peerId).encode();
+            ByteBuf out = stream.alloc().directBuffer(StreamHeader.BYTES + StreamHeader.FRAME_PREFIX_BYTES + hello.length);
+            new StreamHeader(StreamHeader.Kind.CONTROL, selfId, 0).writeTo(out);
+            out.writeInt(hello.length).writeBytes(hello);
+            stream.writeAndFlush(out, stream.voidPromise());
+            if (link.dialer) {
+                keepAlive = channel.eventLoop().scheduleAtFixedRate(this::ping, keepAliveIntervalMillis,
+                        keepAliveIntervalMillis, TimeUnit.MILLISECONDS);
+            }
         });
     }
 

@@ -34,6 +34,7 @@ final class PeerLink {
     final LongAdder receivedBytes = new LongAdder();
     final LongAdder connections = new LongAdder();
     final LongAdder failedDials = new LongAdder();
+    final LongAdder dialAttempts = new LongAdder();
 
     /** Written only on the one event loop that owns this link's connections; read by senders. */
     private volatile PeerConnection current;
@@ -75,7 +76,12 @@ final class PeerLink {
         return current != null;
     }
 
-    /** A verified connection to the peer is up; a previous one (the peer redialed) is replaced. */
+    /**
+     * A verified connection to the peer is up (both hellos checked out); a previous one (the peer
+     * redialed) is replaced. Only this resets the dialer's backoff: a connection whose TLS handshake
+     * completed but that the acceptor then refused is a failure, or a refused peer would redial at
+     * the initial delay forever.
+     */
     void attach(PeerConnection connection) {
         PeerConnection previous = current;
         current = connection;
@@ -112,11 +118,19 @@ final class PeerLink {
         if (transport.isClosed()) {
             return;
         }
+        dialAttempts.increment();
         Future<QuicChannel> attempt = transport.dial(this);
         attempt.addListener(f -> {
             if (f.isSuccess()) {
                 // Redial when this connection ends, however it ends (rejected identity, idle, peer closed).
-                attempt.getNow().closeFuture().addListener(c -> scheduleRedial(transport, loop));
+                QuicChannel channel = attempt.getNow();
+                channel.closeFuture().addListener(c -> {
+                    PeerConnection connection = channel.attr(QuicTransport.CONNECTION).get();
+                    if (connection == null || !connection.isAttached()) {
+                        failedDials.increment(); // TLS completed, but one side refused the peer
+                    }
+                    scheduleRedial(transport, loop);
+                });
             } else {
                 failedDials.increment();
                 log.debug("dialing node {} at {} failed: {}", peerId, address, f.cause().toString());
@@ -139,7 +153,7 @@ final class PeerLink {
 
     PeerStats stats() {
         return new PeerStats(peerId, current != null, sentMessages.sum(), sentBytes.sum(), droppedMessages.sum(),
-                receivedMessages.sum(), receivedBytes.sum(), connections.sum(), failedDials.sum(),
+                receivedMessages.sum(), receivedBytes.sum(), connections.sum(), failedDials.sum(), dialAttempts.sum(),
                 budget.queuedMessages(), budget.queuedBytes());
     }
 }

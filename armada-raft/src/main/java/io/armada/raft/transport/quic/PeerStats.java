@@ -13,6 +13,7 @@ package io.armada.raft.transport.quic;
  * @param receivedBytes payload bytes of those messages
  * @param connections verified connections established (dialed or accepted)
  * @param failedDials dial attempts that did not yield a verified connection
+ * @param dialAttempts dials started (dialing side only), whatever became of them
  * @param queuedMessages messages accepted by {@code send} and not yet handed to QUIC
  * @param queuedBytes payload bytes of those messages
  */
@@ -26,6 +27,7 @@ public record PeerStats(
         long receivedBytes,
         long connections,
         long failedDials,
+        long dialAttempts,
         int queuedMessages,
         long queuedBytes) {
 }

@@ -1,7 +1,9 @@
 package io.armada.raft.transport.quic;
 
 import io.armada.raft.transport.Transport;
+import io.armada.raft.transport.tls.NodeIdentity;
 import io.armada.raft.transport.tls.TlsMaterial;
+import io.armada.raft.util.RateLimitedWarning;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wire format: each stream starts with a header (magic, version, kind, sender node id, group id)
  * followed by frames of a 4-byte length and the message. The sender id must equal the node id
- * named by the peer's certificate ({@link io.armada.raft.transport.tls.NodeIdentity}).
+ * named by the peer's certificate ({@link io.armada.raft.transport.tls.NodeIdentity}), and the
+ * certificate must name this node's cluster. Each side's control stream opens with a {@link Hello}
+ * (cluster name, sender and receiver ids); a connection is used only once both hellos checked out.
  *
  * <p>{@link #send} never blocks: a message goes into the peer's bounded queue (bytes and count) and
  * an event-loop task writes everything queued, group by group, once per turn. With no verified
@@ -65,6 +70,11 @@ public final class QuicTransport implements Transport {
     private final LongAdder rejectedConnections = new LongAdder();
     private final LongAdder protocolViolations = new LongAdder();
     final LongAdder keepAlivePings = new LongAdder();
+    // A refused peer keeps retrying: one warning per kind and interval, with a count of the rest.
+    private final RateLimitedWarning identityRefusals = new RateLimitedWarning();
+    private final RateLimitedWarning clusterRefusals = new RateLimitedWarning();
+    private final RateLimitedWarning refusedByPeers = new RateLimitedWarning();
+    private final RateLimitedWarning protocolWarnings = new RateLimitedWarning();
 
     private EventLoopGroup eventLoops;
     private Channel serverChannel;
@@ -93,6 +103,7 @@ public final class QuicTransport implements Transport {
         this.handler = Objects.requireNonNull(inboundHandler, "inboundHandler");
         Quic.ensureAvailability();
         TlsMaterial.Loaded tls = config.tls().load();
+        requireOwnIdentity(tls);
         eventLoops = new MultiThreadIoEventLoopGroup(config.limits().ioThreads(),
                 new DefaultThreadFactory(threadNamePrefix(config.selfId()), true), NioIoHandler.newFactory());
         inboundStreams = new InboundStreams();
@@ -127,6 +138,21 @@ public final class QuicTransport implements Transport {
                 link.startDialing(this, clientChannel.eventLoop());
             }
         }
+    }
+
+    /** Fails fast on a certificate every peer would refuse, saying which names it must carry. */
+    private void requireOwnIdentity(TlsMaterial.Loaded tls) {
+        OptionalLong node = NodeIdentity.nodeIdOf(tls.leaf());
+        Optional<String> cluster = NodeIdentity.clusterOf(tls.leaf());
+        if (node.equals(OptionalLong.of(config.selfId())) && cluster.equals(Optional.of(config.clusterName()))) {
+            return;
+        }
+        throw new IllegalStateException("the Raft TLS certificate " + tls.leaf().getSubjectX500Principal() + " names "
+                + (node.isPresent() ? "node " + Long.toUnsignedString(node.getAsLong()) : "no node") + " of "
+                + cluster.map(c -> "cluster '" + c + "'").orElse("no cluster") + ", but this is node "
+                + config.selfId() + " of cluster '" + config.clusterName()
+                + "': its subject alternative names must include " + NodeIdentity.uriFor(config.selfId()) + " and "
+                + NodeIdentity.clusterUriFor(config.clusterName()));
     }
 
     private <B extends QuicCodecBuilder<B>> B limits(B builder) {
@@ -269,16 +295,56 @@ public final class QuicTransport implements Transport {
 
     void rejectConnection(QuicChannel channel, OptionalLong peerId, PeerLink dialed) {
         rejectedConnections.increment();
-        log.warn("rejecting connection from {}: certificate names {}{}", channel.remoteSocketAddress(),
-                peerId.isPresent() ? "node " + peerId.getAsLong() : "no node",
-                dialed != null ? " but node " + dialed.peerId + " was dialed" : ", not a lower-id peer");
+        long suppressed = identityRefusals.tryAcquire();
+        if (suppressed >= 0) {
+            log.warn("rejecting connection from {}: certificate names {}{} ({} more rejections since the last warning)",
+                    channel.remoteSocketAddress(), peerId.isPresent() ? "node " + peerId.getAsLong() : "no node",
+                    dialed != null ? " but node " + dialed.peerId + " was dialed" : ", not a lower-id peer", suppressed);
+        }
         channel.close(true, CloseCodes.IDENTITY_REJECTED,
                 ByteBufUtil.writeUtf8(channel.alloc(), "certificate identity rejected"));
     }
 
+    /** The peer's verified certificate names another cluster (or none): it is not one of ours. */
+    void rejectCluster(QuicChannel channel, OptionalLong peerId, String peerCluster) {
+        rejectedConnections.increment();
+        String reason = "certificate names cluster '" + peerCluster + "', this is cluster '" + config.clusterName() + "'";
+        long suppressed = clusterRefusals.tryAcquire();
+        if (suppressed >= 0) {
+            log.warn("rejecting connection from {} (node {}): {} ({} more rejections since the last warning)",
+                    channel.remoteSocketAddress(), peerId.isPresent() ? Long.toUnsignedString(peerId.getAsLong()) : "?",
+                    reason, suppressed);
+        }
+        channel.close(true, CloseCodes.CLUSTER_MISMATCH, ByteBufUtil.writeUtf8(channel.alloc(), reason));
+    }
+
+    /** The peer's hello does not match this node's cluster or node ids. */
+    void refuseHello(PeerConnection connection, int code, String reason) {
+        rejectedConnections.increment();
+        long suppressed = clusterRefusals.tryAcquire();
+        if (suppressed >= 0) {
+            log.warn("rejecting connection from node {}: {} ({} more rejections since the last warning)",
+                    connection.link.peerId, reason, suppressed);
+        }
+        connection.close(code, reason);
+    }
+
+    /** The peer closed a connection it never accepted, saying why; it will be redialed with backoff. */
+    void refusedByPeer(PeerLink link, int code, String reason) {
+        long suppressed = refusedByPeers.tryAcquire();
+        if (suppressed >= 0) {
+            log.warn("node {} at {} refused the connection (code {}): {} ({} more refusals since the last warning)",
+                    link.peerId, link.address, code, reason, suppressed);
+        }
+    }
+
     void protocolViolation(PeerConnection connection, String detail) {
         protocolViolations.increment();
-        log.warn("node {} broke the wire protocol ({}); closing the connection", connection.link.peerId, detail);
+        long suppressed = protocolWarnings.tryAcquire();
+        if (suppressed >= 0) {
+            log.warn("node {} broke the wire protocol ({}); closing the connection ({} more violations since the last "
+                    + "warning)", connection.link.peerId, detail, suppressed);
+        }
         connection.close(CloseCodes.PROTOCOL_VIOLATION, detail);
     }
 
@@ -299,7 +365,7 @@ public final class QuicTransport implements Transport {
         protected void initChannel(QuicStreamChannel stream) {
             PeerConnection connection = stream.parent().attr(CONNECTION).get();
             if (connection == null || stream.type() != QuicStreamType.UNIDIRECTIONAL || stream.isLocalCreated()) {
-                log.warn("closing unexpected stream {} on {}", stream.streamId(), stream.parent());
+                log.debug("closing unexpected stream {} on {}", stream.streamId(), stream.parent());
                 stream.close();
                 return;
             }

@@ -1,5 +1,6 @@
 package io.armada.raft.transport.quic;
 
+import io.armada.raft.transport.tls.NodeIdentity;
 import io.armada.raft.transport.tls.TlsMaterial;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -9,6 +10,8 @@ import java.util.Objects;
  * Everything a node's {@link QuicTransport} needs: who it is, where it listens, where its peers
  * listen, its TLS identity and its limits.
  *
+ * @param clusterName the cluster this node belongs to; its certificate must name it, and so must
+ *     every peer's certificate and hello ({@link io.armada.raft.transport.tls.NodeIdentity})
  * @param selfId this node's id; its certificate must name it ({@link io.armada.raft.transport.tls.NodeIdentity})
  * @param bindAddress UDP address to accept connections on (port 0 picks a free one)
  * @param peers every other node of the cluster and the address it accepts on; must not contain selfId
@@ -16,6 +19,7 @@ import java.util.Objects;
  * @param limits sizes, queue bounds and timing
  */
 public record QuicTransportConfig(
+        String clusterName,
         long selfId,
         InetSocketAddress bindAddress,
         Map<Long, InetSocketAddress> peers,
@@ -23,6 +27,11 @@ public record QuicTransportConfig(
         QuicTransportLimits limits) {
 
     public QuicTransportConfig {
+        try {
+            NodeIdentity.requireValidClusterName(clusterName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("clusterName: " + e.getMessage(), e);
+        }
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(peers, "peers");
         Objects.requireNonNull(tls, "tls");
@@ -43,6 +52,6 @@ public record QuicTransportConfig(
 
     /** The same node with other limits. */
     public QuicTransportConfig withLimits(QuicTransportLimits newLimits) {
-        return new QuicTransportConfig(selfId, bindAddress, peers, tls, newLimits);
+        return new QuicTransportConfig(clusterName, selfId, bindAddress, peers, tls, newLimits);
     }
 }

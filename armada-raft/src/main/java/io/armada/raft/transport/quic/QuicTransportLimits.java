@@ -16,8 +16,9 @@ package io.armada.raft.transport.quic;
  * @param streamReceiveWindowBytes QUIC flow-control window of one stream (one group)
  * @param connectionReceiveWindowBytes QUIC flow-control window of a whole connection (all groups)
  * @param idleTimeoutMillis a connection with no packets for this long is dead
- * @param connectTimeoutMillis a dial attempt not verified by then is abandoned and retried, so a
- *     peer that comes back is reached by a fresh handshake rather than a backed-off retransmission
+ * @param connectTimeoutMillis a connection not accepted by both sides' hellos by then is closed (a
+ *     dial attempt is retried), so a peer that comes back is reached by a fresh handshake rather
+ *     than a backed-off retransmission
  * @param keepAliveIntervalMillis the dialing side pings this often so a quiet link stays up
  * @param reconnectInitialBackoffMillis first wait before redialing a peer; doubles per failure
  * @param reconnectMaxBackoffMillis cap of the redial wait (a random jitter of up to half is subtracted)

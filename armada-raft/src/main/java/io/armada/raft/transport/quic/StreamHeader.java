@@ -10,11 +10,12 @@ import io.netty.buffer.ByteBuf;
 record StreamHeader(Kind kind, long senderNodeId, long groupId) {
     /** "ARFT": Armada Raft transport. */
     static final int MAGIC = 0x41524654;
-    static final byte VERSION = 1;
+    /** 2: both sides open a control stream whose first frame is a {@link Hello}. */
+    static final byte VERSION = 2;
     static final int BYTES = 4 + 1 + 1 + 8 + 8;
     static final int FRAME_PREFIX_BYTES = 4;
 
-    /** What a stream carries: one Raft group's messages, or the dialer's keep-alive pings. */
+    /** What a stream carries: one Raft group's messages, or a side's hello (and the dialer's keep-alive pings). */
     enum Kind {
         GROUP(1), CONTROL(2);
 

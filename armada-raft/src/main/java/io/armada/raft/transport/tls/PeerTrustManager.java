@@ -12,18 +12,22 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import io.armada.raft.util.RateLimitedWarning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Verifies a peer's certificate chain against the cluster's authorities (PKIX) and requires the
- * leaf to name a node ({@link NodeIdentity}), logging why a peer was refused - the TLS stack only
- * reports "certificate verify failed". Which node is acceptable is decided after the handshake.
+ * leaf to name a node and a cluster ({@link NodeIdentity}), logging why a peer was refused - the TLS
+ * stack only reports "certificate verify failed" - at most once per interval, since a refused peer
+ * keeps retrying. Which node and cluster are acceptable is decided after the handshake, where the
+ * connection can be closed with a code that says why.
  */
 public final class PeerTrustManager extends X509ExtendedTrustManager {
     private static final Logger log = LoggerFactory.getLogger(PeerTrustManager.class);
 
     private final X509TrustManager pkix;
+    private final RateLimitedWarning refusals = new RateLimitedWarning();
 
     private PeerTrustManager(X509TrustManager pkix) {
         this.pkix = pkix;
@@ -104,9 +108,18 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
                 throw new CertificateException("certificate " + chain[0].getSubjectX500Principal()
                         + " names no node (subject alternative name " + NodeIdentity.URI_PREFIX + "<id>)");
             }
+            if (NodeIdentity.clusterOf(chain[0]).isEmpty()) {
+                throw new CertificateException("certificate " + chain[0].getSubjectX500Principal()
+                        + " names no cluster, or two (subject alternative name " + NodeIdentity.CLUSTER_URI_PREFIX
+                        + "<cluster-name>)");
+            }
         } catch (CertificateException e) {
-            log.warn("refusing {} certificate {}: {}", role,
-                    chain == null || chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal(), e.toString());
+            long suppressed = refusals.tryAcquire();
+            if (suppressed >= 0) {
+                log.warn("refusing {} certificate {}: {} ({} more refusals since the last warning)", role,
+                        chain == null || chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal(),
+                        e.toString(), suppressed);
+            }
             throw e;
         }
     }

@@ -35,7 +35,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throwaway certificate authority for development clusters and tests: it issues each node an
- * EC P-256 certificate naming the node id ({@link NodeIdentity}) for both TLS client and server use.
+ * EC P-256 certificate naming the node id and its cluster ({@link NodeIdentity}) for both TLS client
+ * and server use. One authority may issue certificates for several clusters; the cluster name in
+ * each certificate keeps their nodes apart.
  * Keys live in memory unless written out with {@link #writeNode}; never use it in production.
  */
 public final class SelfSignedCertificates {
@@ -72,8 +74,9 @@ public final class SelfSignedCertificates {
         return authority;
     }
 
-    /** A fresh key and certificate for {@code nodeId}, trusting only this authority. */
-    public TlsMaterial.Loaded issueNode(long nodeId) {
+    /** A fresh key and certificate for node {@code nodeId} of cluster {@code clusterName}, trusting only this authority. */
+    public TlsMaterial.Loaded issueNode(String clusterName, long nodeId) {
+        String clusterUri = NodeIdentity.clusterUriFor(clusterName);
         KeyPair keys = newKeyPair();
         X500Name subject = new X500Name("CN=armada-node-" + Long.toUnsignedString(nodeId));
         try {
@@ -86,6 +89,7 @@ public final class SelfSignedCertificates {
                     new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.uriFor(nodeId)),
+                    new GeneralName(GeneralName.uniformResourceIdentifier, clusterUri),
                     new GeneralName(GeneralName.dNSName, "localhost"),
                     new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
@@ -99,11 +103,11 @@ public final class SelfSignedCertificates {
     }
 
     /**
-     * Issues {@code nodeId} a certificate and writes {@code node-<id>.crt}, {@code node-<id>.key} and
+     * Issues node {@code nodeId} of {@code clusterName} a certificate and writes {@code node-<id>.crt}, {@code node-<id>.key} and
      * {@code ca.crt} under {@code directory}, for configurations that name PEM files.
      */
-    public TlsMaterial.PemFiles writeNode(long nodeId, Path directory) {
-        TlsMaterial.Loaded material = issueNode(nodeId);
+    public TlsMaterial.PemFiles writeNode(String clusterName, long nodeId, Path directory) {
+        TlsMaterial.Loaded material = issueNode(clusterName, nodeId);
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {

@@ -13,6 +13,8 @@ import java.util.Map;
 /** Nodes of one test cluster on 127.0.0.1: addresses fixed up front, certificates from one dev authority. */
 final class QuicTestCluster implements AutoCloseable {
     static final SelfSignedCertificates AUTHORITY = SelfSignedCertificates.newAuthority("armada-test-ca");
+    /** The cluster every node of a test cluster belongs to, unless a test says otherwise. */
+    static final String CLUSTER = "armada-test";
 
     final Map<Long, InetSocketAddress> addresses = new LinkedHashMap<>();
     private final List<QuicTransport> started = new ArrayList<>();
@@ -33,11 +35,11 @@ final class QuicTestCluster implements AutoCloseable {
     QuicTransportConfig config(long id, TlsMaterial tls, QuicTransportLimits limits) {
         Map<Long, InetSocketAddress> peers = new HashMap<>(addresses);
         peers.remove(id);
-        return new QuicTransportConfig(id, addresses.get(id), peers, tls, limits);
+        return new QuicTransportConfig(CLUSTER, id, addresses.get(id), peers, tls, limits);
     }
 
     QuicTransport start(long id, Transport.InboundHandler handler) {
-        return start(config(id, AUTHORITY.issueNode(id), testLimits()), handler);
+        return start(config(id, AUTHORITY.issueNode(CLUSTER, id), testLimits()), handler);
     }
 
     QuicTransport start(QuicTransportConfig config, Transport.InboundHandler handler) {

@@ -41,13 +41,13 @@ class QuicTransportConfigTest {
 
     @Test
     void peersMustBeOtherNodesWithRealAddresses() {
-        var tls = QuicTestCluster.AUTHORITY.issueNode(1);
-        assertThatThrownBy(() -> new QuicTransportConfig(1, LOCAL, Map.of(1L, LOCAL), tls, defaults))
+        var tls = QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1);
+        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(1L, LOCAL), tls, defaults))
                 .hasMessageStartingWith("peers").hasMessageContaining("selfId");
-        assertThatThrownBy(() -> new QuicTransportConfig(1, LOCAL, Map.of(2L, new InetSocketAddress("127.0.0.1", 0)),
+        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(2L, new InetSocketAddress("127.0.0.1", 0)),
                 tls, defaults)).hasMessageStartingWith("peers[2]");
-        assertThatThrownBy(() -> new QuicTransportConfig(1, InetSocketAddress.createUnresolved("nowhere", 1),
+        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, InetSocketAddress.createUnresolved("nowhere", 1),
                 Map.of(), tls, defaults)).hasMessageStartingWith("bindAddress");
-        assertThat(new QuicTransportConfig(1, LOCAL, Map.of(2L, LOCAL), tls, defaults).peers()).containsKey(2L);
+        assertThat(new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(2L, LOCAL), tls, defaults).peers()).containsKey(2L);
     }
 }

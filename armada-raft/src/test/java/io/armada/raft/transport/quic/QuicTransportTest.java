@@ -8,6 +8,7 @@ import io.armada.raft.transport.tls.SelfSignedCertificates;
 import io.armada.raft.transport.tls.TlsMaterial;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class QuicTransportTest {
         RecordingHandler[] handlers = {new RecordingHandler(), new RecordingHandler(), new RecordingHandler()};
         // Acceptors first (the lower id dials), so no first dial goes to a port nobody listens on yet.
         // Node 3 reads its TLS material from PEM files, as a configured node would.
-        TlsMaterial.PemFiles pem = QuicTestCluster.AUTHORITY.writeNode(3, dir.resolve("tls"));
+        TlsMaterial.PemFiles pem = QuicTestCluster.AUTHORITY.writeNode(QuicTestCluster.CLUSTER, 3, dir.resolve("tls"));
         QuicTransport three = cluster.start(cluster.config(3, pem, QuicTestCluster.testLimits()), handlers[2]);
         QuicTransport two = cluster.start(2, handlers[1]);
         List<QuicTransport> nodes = List.of(cluster.start(1, handlers[0]), two, three);
@@ -187,8 +188,8 @@ class QuicTransportTest {
         // Nothing else is sent, so only the transport's own write loop can finish the message.
         QuicTransportLimits limits = QuicTestCluster.testLimits().withWriteChunkBytes(1024);
         RecordingHandler atTwo = new RecordingHandler();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), limits), atTwo);
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), limits),
+        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits), atTwo);
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
                 new RecordingHandler());
         awaitConnected(one, 2);
         byte[] message = new byte[300 * 1024];
@@ -204,9 +205,9 @@ class QuicTransportTest {
         // split at arbitrary points; a small chunk size makes that happen often.
         QuicTransportLimits limits = QuicTestCluster.testLimits().withWriteChunkBytes(1024);
         Map<Long, List<byte[]>> received = new ConcurrentHashMap<>();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), limits), (from, group, m) ->
+        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits), (from, group, m) ->
                 received.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(m));
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), limits),
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -270,16 +271,16 @@ class QuicTransportTest {
         // A long idle timeout, so node 2 cannot notice the crash before node 1 is back.
         QuicTransportLimits slowIdle = QuicTestCluster.testLimits().withTimeouts(20_000, 200);
         RecordingHandler atOne = new RecordingHandler();
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), slowIdle),
+        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), slowIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), slowIdle), atOne);
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle), atOne);
         awaitConnected(two, 1);
 
         // No goodbye: node 2 still holds the old connection when node 1 dials again.
         one.crash();
         assertThat(two.isConnected(1)).isTrue();
         RecordingHandler atNewOne = new RecordingHandler();
-        QuicTransport newOne = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), slowIdle),
+        QuicTransport newOne = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle),
                 atNewOne);
         await().atMost(WAIT).until(() -> two.stats().peer(1).connections() == 2);
         awaitConnected(newOne, 2);
@@ -292,16 +293,16 @@ class QuicTransportTest {
     @Test
     void theDialerNoticesACrashedPeerByIdleTimeoutAndRedials() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_000, 200);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle),
+        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), fastIdle),
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
         two.crash();
         await().atMost(WAIT).until(() -> !one.isConnected(2));
         RecordingHandler atNewTwo = new RecordingHandler();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle), atNewTwo);
+        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle), atNewTwo);
         awaitConnected(one, 2);
         assertThat(one.send(2, 3, text("again"))).isTrue();
         await().atMost(WAIT).until(() -> atNewTwo.count() == 1);
@@ -310,9 +311,9 @@ class QuicTransportTest {
     @Test
     void aQuietConnectionStaysUpBeyondTheIdleTimeoutThanksToKeepAlive() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_500, 150);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), fastIdle),
+        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), fastIdle),
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
                 new RecordingHandler());
         awaitConnected(one, 2);
         awaitConnected(two, 1);
@@ -338,7 +339,7 @@ class QuicTransportTest {
         RecordingHandler atOne = new RecordingHandler();
         RecordingHandler atTwo = new RecordingHandler();
         QuicTransport one = cluster.start(1, atOne);
-        QuicTransport two = cluster.start(cluster.config(2, stranger.issueNode(2), QuicTestCluster.testLimits()),
+        QuicTransport two = cluster.start(cluster.config(2, stranger.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()),
                 atTwo);
 
         await().atMost(WAIT).until(() -> one.stats().peer(2).failedDials() >= 3);
@@ -353,7 +354,7 @@ class QuicTransportTest {
     @Test
     void aDialerWithACertificateFromAnotherAuthorityIsRefusedByTheAcceptor() {
         // Node 1 trusts the cluster authority (so it accepts node 2) but presents a stranger's certificate.
-        TlsMaterial.Loaded strangerCert = SelfSignedCertificates.newAuthority("stranger-ca").issueNode(1);
+        TlsMaterial.Loaded strangerCert = SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
         TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(strangerCert.privateKey(), strangerCert.certificateChain(),
                 List.of(QuicTestCluster.AUTHORITY.authorityCertificate()));
         RecordingHandler atTwo = new RecordingHandler();
@@ -373,10 +374,91 @@ class QuicTransportTest {
     }
 
     @Test
+    void aNodeOfAnotherClusterWithACertificateFromTheSameAuthorityIsRefusedAndTheRealNodeKeepsWorking() throws Exception {
+        RecordingHandler[] handlers = {new RecordingHandler(), new RecordingHandler(), new RecordingHandler()};
+        QuicTransport three = cluster.start(3, handlers[2]);
+        QuicTransport two = cluster.start(2, handlers[1]);
+        QuicTransport one = cluster.start(1, handlers[0]);
+        awaitConnected(one, 2, 3);
+        awaitConnected(three, 1, 2);
+
+        // Node 2 of cluster "other", certified by the same authority, configured with this cluster's addresses.
+        InetSocketAddress foreignAddress = FreeUdpPorts.loopback(1).getFirst();
+        RecordingHandler atForeign = new RecordingHandler();
+        QuicTransport foreign = cluster.start(new QuicTransportConfig("other", 2, foreignAddress,
+                Map.of(1L, cluster.addresses.get(1L), 3L, cluster.addresses.get(3L)),
+                QuicTestCluster.AUTHORITY.issueNode("other", 2), QuicTestCluster.testLimits()), atForeign);
+        await().atMost(WAIT).until(() -> three.stats().rejectedConnections() >= 2 && foreign.stats().peer(3).dialAttempts() >= 2);
+
+        assertThat(foreign.isConnected(3)).isFalse();
+        assertThat(foreign.send(3, 9, text("I am node 2"))).isFalse();
+        assertThat(three.stats().peer(2).connections()).as("the real node 2's connection was never replaced").isEqualTo(1);
+        // the real node 2 keeps working in both directions
+        assertThat(two.send(3, 9, text("still here"))).isTrue();
+        assertThat(three.send(2, 9, text("hello again"))).isTrue();
+        await().atMost(WAIT).until(() -> handlers[2].texts(2, 9).contains("still here")
+                && handlers[1].texts(3, 9).contains("hello again"));
+        assertThat(handlers[2].texts(2, 9)).containsExactly("still here");
+        assertThat(atForeign.count()).isZero();
+    }
+
+    @Test
+    void aNodeWhoseOwnCertificateNamesAnotherClusterOrNodeDoesNotStart() {
+        QuicTransport wrongCluster = new QuicTransport(cluster.config(1,
+                QuicTestCluster.AUTHORITY.issueNode("other", 1), QuicTestCluster.testLimits()));
+        assertThatThrownBy(() -> wrongCluster.start(new RecordingHandler()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("names node 1 of cluster 'other', but this is node 1 of cluster 'armada-test'")
+                .hasMessageContaining("urn:armada:cluster:armada-test");
+        QuicTransport wrongNode = new QuicTransport(cluster.config(1,
+                QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()));
+        assertThatThrownBy(() -> wrongNode.start(new RecordingHandler()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("urn:armada:node:1");
+    }
+
+    @Test
+    void aDialerOfAnotherClusterRedialsNoFasterThanItsBackoff() throws InterruptedException {
+        QuicTransportLimits backoff = QuicTestCluster.testLimits().withReconnectBackoff(50, 500);
+        cluster.start(2, new RecordingHandler());
+        QuicTransport foreign = cluster.start(new QuicTransportConfig("other", 1, cluster.addresses.get(1L),
+                Map.of(2L, cluster.addresses.get(2L)), QuicTestCluster.AUTHORITY.issueNode("other", 1), backoff),
+                new RecordingHandler());
+        await().atMost(WAIT).until(() -> foreign.stats().peer(2).dialAttempts() >= 1);
+        long before = foreign.stats().peer(2).dialAttempts();
+        Thread.sleep(3_000); // the measurement window: dials are counted over a fixed time
+        long dials = foreign.stats().peer(2).dialAttempts() - before;
+        System.out.println("dialer of another cluster: " + dials + " dials in 3 s (backoff 50..500 ms)");
+        assertThat(dials).isBetween(3L, 14L);
+        assertThat(foreign.isConnected(2)).isFalse();
+    }
+
+    @Test
+    void aDialerTheAcceptorRefusesRedialsNoFasterThanItsBackoff() throws InterruptedException {
+        // The acceptor refuses node 1's certificate only after node 1's side of the TLS 1.3 handshake
+        // has completed; that must not count as a success that resets node 1's backoff.
+        TlsMaterial.Loaded strangerCert = SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
+        TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(strangerCert.privateKey(), strangerCert.certificateChain(),
+                List.of(QuicTestCluster.AUTHORITY.authorityCertificate()));
+        QuicTransportLimits backoff = QuicTestCluster.testLimits().withReconnectBackoff(50, 500);
+        cluster.start(2, new RecordingHandler());
+        QuicTransport one = cluster.start(cluster.config(1, mixed, backoff), new RecordingHandler());
+
+        await().atMost(WAIT).until(() -> one.stats().peer(2).dialAttempts() >= 1);
+        long before = one.stats().peer(2).dialAttempts();
+        Thread.sleep(3_000); // the measurement window: dials are counted over a fixed time
+        long dials = one.stats().peer(2).dialAttempts() - before;
+        System.out.println("refused dialer: " + dials + " dials in 3 s (backoff 50..500 ms)");
+        // 50, 100, 200, 400 ms, then at least 250 ms each: at most 4 + 2250 / 250 + 1 = 14 in the window
+        assertThat(dials).isBetween(3L, 14L);
+        assertThat(one.isConnected(2)).isFalse();
+    }
+
+    @Test
     void aPeerWhoseCertificateNamesAnotherNodeIsRejected() {
         // Whoever listens at node 2's address holds a valid certificate - for node 3.
-        QuicTransport impostor = cluster.start(
-                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(3), QuicTestCluster.testLimits()),
+        QuicTransport impostor = cluster.start(new QuicTransportConfig(QuicTestCluster.CLUSTER, 3,
+                cluster.addresses.get(2L), Map.of(1L, cluster.addresses.get(1L)),
+                QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 3), QuicTestCluster.testLimits()),
                 new RecordingHandler());
         QuicTransport one = cluster.start(1, new RecordingHandler());
         await().atMost(WAIT).until(() -> one.stats().rejectedConnections() >= 2);
@@ -389,7 +471,7 @@ class QuicTransportTest {
     void aMessageOverTheFrameLimitIsRefusedBySenderAndReceiver() {
         RecordingHandler atTwo = new RecordingHandler();
         QuicTransportLimits small = QuicTestCluster.testLimits().withMaxFrameBytes(64 * 1024);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), small), atTwo);
+        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), small), atTwo);
         QuicTransport one = cluster.start(1, new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -414,7 +496,7 @@ class QuicTransportTest {
         // and node 1's queue fills. Long idle timeout: the stall must not look like a dead peer.
         QuicTransportLimits receiver = QuicTestCluster.testLimits().withTimeouts(60_000, 1_000)
                 .withReceiveWindows(64 * 1024, 128 * 1024);
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(2), receiver), (from, group, m) -> {
+        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), receiver), (from, group, m) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -424,7 +506,7 @@ class QuicTransportTest {
         });
         QuicTransportLimits sender = QuicTestCluster.testLimits().withTimeouts(60_000, 1_000)
                 .withMaxFrameBytes(4096).withQueueBounds(256 * 1024, 100_000);
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1), sender),
+        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), sender),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -479,7 +561,7 @@ class QuicTransportTest {
 
     @Test
     void sendToAnUnknownNodeOrBeforeStartIsDropped() {
-        QuicTransport one = new QuicTransport(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(1),
+        QuicTransport one = new QuicTransport(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1),
                 QuicTestCluster.testLimits()));
         try {
             assertThat(one.send(2, 1, text("not started"))).isFalse();

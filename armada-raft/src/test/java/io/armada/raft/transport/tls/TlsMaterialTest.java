@@ -13,13 +13,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TlsMaterialTest {
     private static final SelfSignedCertificates AUTHORITY = SelfSignedCertificates.newAuthority("tls-test-ca");
+    private static final String CLUSTER = "tls-test";
 
     @TempDir Path dir;
 
     @Test
     void issuedCertificatesNameTheirNodeAndChainToTheAuthority() throws Exception {
-        TlsMaterial.Loaded node = AUTHORITY.issueNode(42);
+        TlsMaterial.Loaded node = AUTHORITY.issueNode(CLUSTER, 42);
         assertThat(NodeIdentity.nodeIdOf(node.leaf())).hasValue(42);
+        assertThat(NodeIdentity.clusterOf(node.leaf())).hasValue(CLUSTER);
+        assertThat(NodeIdentity.clusterOf(AUTHORITY.issueNode("another-cluster", 42).leaf())).hasValue("another-cluster");
+        assertThat(NodeIdentity.clusterOf(AUTHORITY.authorityCertificate())).isEmpty();
         node.leaf().verify(AUTHORITY.authorityCertificate().getPublicKey());
         assertThat(node.trustedAuthorities()).containsExactly(AUTHORITY.authorityCertificate());
         assertThat(node.leaf().getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
@@ -27,7 +31,7 @@ class TlsMaterialTest {
 
     @Test
     void pemFilesRoundTrip() {
-        TlsMaterial.PemFiles files = AUTHORITY.writeNode(7, dir);
+        TlsMaterial.PemFiles files = AUTHORITY.writeNode(CLUSTER, 7, dir);
         TlsMaterial.Loaded loaded = files.load();
         assertThat(NodeIdentity.nodeIdOf(loaded.leaf())).hasValue(7);
         assertThat(loaded.certificateChain()).hasSize(2);
@@ -45,11 +49,11 @@ class TlsMaterialTest {
     @Test
     void theTrustManagerRefusesStrangersAndCertificatesWithoutANode() throws Exception {
         PeerTrustManager trust = PeerTrustManager.trusting(List.of(AUTHORITY.authorityCertificate()));
-        X509Certificate[] good = AUTHORITY.issueNode(1).certificateChain().toArray(X509Certificate[]::new);
+        X509Certificate[] good = AUTHORITY.issueNode(CLUSTER, 1).certificateChain().toArray(X509Certificate[]::new);
         trust.checkClientTrusted(good, "UNKNOWN");
         trust.checkServerTrusted(good, "UNKNOWN");
 
-        X509Certificate[] stranger = SelfSignedCertificates.newAuthority("other").issueNode(1).certificateChain()
+        X509Certificate[] stranger = SelfSignedCertificates.newAuthority("other").issueNode(CLUSTER, 1).certificateChain()
                 .toArray(X509Certificate[]::new);
         assertThatThrownBy(() -> trust.checkServerTrusted(stranger, "UNKNOWN"))
                 .isInstanceOf(CertificateException.class);
@@ -61,8 +65,18 @@ class TlsMaterialTest {
     }
 
     @Test
+    void aClusterNameMustBeSafeInAUri() {
+        assertThat(NodeIdentity.requireValidClusterName("prod-eu_1.a")).isEqualTo("prod-eu_1.a");
+        for (String bad : new String[] {"", "-lead", "a b", "a:b", "x".repeat(64), "caf\u00e9"}) {
+            assertThatThrownBy(() -> NodeIdentity.requireValidClusterName(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 63 letters");
+            assertThatThrownBy(() -> AUTHORITY.issueNode(bad, 1)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void loadedMaterialNeedsAChainAndAnAuthority() {
-        TlsMaterial.Loaded node = AUTHORITY.issueNode(1);
+        TlsMaterial.Loaded node = AUTHORITY.issueNode(CLUSTER, 1);
         assertThatThrownBy(() -> new TlsMaterial.Loaded(node.privateKey(), List.of(), node.trustedAuthorities()))
                 .hasMessageStartingWith("certificateChain");
         assertThatThrownBy(() -> new TlsMaterial.Loaded(node.privateKey(), node.certificateChain(), List.of()))
