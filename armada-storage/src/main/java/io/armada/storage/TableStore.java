@@ -315,6 +315,19 @@ public final class TableStore implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Makes every apply so far durable: syncs the WAL that all tables share (applies are written
+     * without a sync, see {@link StoreOptions#syncApply()}). Called before the Raft log forgets
+     * entries the tables' state must then stand for.
+     */
+    public void syncWal() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new StorageException("the table store's WAL could not be synced", e);
+        }
+    }
+
     public void close() {
         for (Table t : tables.values()) {
             t.columnFamily().close();

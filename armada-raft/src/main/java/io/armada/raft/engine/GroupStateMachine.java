@@ -42,6 +42,15 @@ public interface GroupStateMachine extends SnapshotSource {
     }
 
     /**
+     * Makes every apply so far durable (the table store syncs its WAL). Applies need not be synced
+     * one by one, since the Raft log replays what a power loss took; but the engine calls this before
+     * it records a snapshot and compacts the log in a synced write: after that the log no longer holds
+     * the entries up to the snapshot, so a state machine that lost them would stand before a log that
+     * starts after it, and the group could never reopen.
+     */
+    void syncApplied();
+
+    /**
      * Takes a snapshot of everything applied so far, to send to lagging followers and to compact
      * the log. Returns its identity; {@link #read} must serve its bytes until a newer one exists.
      */

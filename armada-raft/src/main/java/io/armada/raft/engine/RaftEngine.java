@@ -273,7 +273,10 @@ public final class RaftEngine implements AutoCloseable {
         if (g == null) {
             throw new RaftException(RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " is not open on node " + nodeId);
         }
-        long applied = g.stateMachine.appliedIndex();
+        // Applied and persisted as committed, both: an inbound snapshot is installed into the state machine
+        // (applied jumps to its index) before the log drops its old, possibly divergent tail, and that tail
+        // must never be served as committed. The commit index moves only after the round's synced write.
+        long applied = Math.min(g.stateMachine.appliedIndex(), g.commitIndex);
         long first = logStore.firstIndex(groupId);
         if (fromIndex > applied) {
             return new CommittedEntries(List.of(), applied, false);

@@ -303,6 +303,8 @@ final class Worker implements Runnable {
         }
         SnapshotMeta meta = g.stateMachine.takeSnapshot(
                 new SnapshotMeta(g.appliedIndex, g.log.term(g.appliedIndex), status.confState()));
+        // the snapshot record below is synced and compacts the log: what it covers must be durable first
+        g.stateMachine.syncApplied();
         long compactThrough = meta.index() - config.compactionRetainEntries();
         LogStore.Batch batch = logStore.batch().snapshotMeta(g.groupId, StoredLog.encodeSnapshotMeta(meta));
         if (compactThrough > 0) {

@@ -174,6 +174,11 @@ public final class ArmadaTarget implements BenchTarget {
         private long applied;
 
         @Override
+        public void syncApplied() {
+            // state in memory only, rebuilt from the log and the snapshot file at start
+        }
+
+        @Override
         public long appliedIndex() {
             return applied;
         }

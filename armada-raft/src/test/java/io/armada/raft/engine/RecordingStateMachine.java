@@ -54,6 +54,11 @@ final class RecordingStateMachine implements GroupStateMachine {
     }
 
     @Override
+    public void syncApplied() {
+        // state in memory only, rebuilt from the log and the snapshot file at start
+    }
+
+    @Override
     public long appliedIndex() {
         return appliedIndex;
     }

@@ -14,6 +14,12 @@ import java.util.concurrent.CompletableFuture;
 public final class AppliedWatch {
     /** Waiters per awaited position; bounded by the callers' own limits (calls in flight). */
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiting = new TreeMap<>();
+    /**
+     * Where waiters are released: shared by every table of the JVM. Its queue holds at most the
+     * waiters there are, which their callers bound (calls in flight, one long poll per follower table).
+     */
+    private static final java.util.concurrent.ExecutorService WAITERS = java.util.concurrent.Executors.newFixedThreadPool(
+            2, Thread.ofPlatform().name("armada-applied-watch-", 0).daemon().factory());
     private long position;
 
     public AppliedWatch(long position) {
@@ -49,6 +55,11 @@ public final class AppliedWatch {
             reached.values().forEach(ready::addAll);
             reached.clear();
         }
-        ready.forEach(f -> f.complete(null)); // outside the lock: completion runs callers' code
+        // Never on the caller's thread: advance runs on a Raft worker, in the middle of a round (a snapshot
+        // install advances before the log is reset), and waiters' code (a long poll reading the log, a
+        // reply to a client) must neither run inside that round nor hold up the other groups of the worker.
+        for (CompletableFuture<Void> f : ready) {
+            WAITERS.execute(() -> f.complete(null));
+        }
     }
 }

@@ -203,6 +203,11 @@ public final class TableStateMachine implements GroupStateMachine {
     }
 
     @Override
+    public void syncApplied() {
+        store.syncWal(); // a failure is a StorageException: the worker stops the node
+    }
+
+    @Override
     public SnapshotMeta takeSnapshot(SnapshotMeta identity) {
         try (TableSnapshot snapshot = table.snapshot()) {
             if (snapshot.index() != identity.index()) {
