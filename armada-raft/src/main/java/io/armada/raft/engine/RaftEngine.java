@@ -148,7 +148,11 @@ public final class RaftEngine implements AutoCloseable {
         SnapshotMeta installed = sm.latestSnapshot();
         byte[] storedMeta = logStore.snapshotMeta(groupId);
         long storedIndex = storedMeta == null ? 0 : StoredLog.decodeSnapshotMeta(storedMeta).index();
-        if (installed.index() > storedIndex && installed.index() > logStore.lastIndex(groupId)) {
+        // The log agrees with the snapshot when it holds the snapshot's last entry with the snapshot's term
+        // (Raft's log matching: then every entry before it is the snapshot's too). A log that stops short of
+        // the snapshot, or holds another term there (a divergent tail the install was replacing), is reset.
+        boolean logAgrees = logStore.term(groupId, installed.index()) == installed.term();
+        if (installed.index() > storedIndex && !logAgrees) {
             log.warn("group {}: state machine holds snapshot {} beyond the log ({}); resetting the log after it",
                     groupId, installed.index(), logStore.lastIndex(groupId));
             logStore.write(logStore.batch().compact(groupId, Long.MAX_VALUE - 1)

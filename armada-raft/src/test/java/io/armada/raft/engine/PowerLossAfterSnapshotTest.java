@@ -105,6 +105,38 @@ class PowerLossAfterSnapshotTest {
         }
     }
 
+    /**
+     * Issue 13, finding 9: an inbound snapshot at S is installed into the state machine, then the log
+     * is reset; a crash between the two used to be repaired only when the log ended before S. A
+     * divergent tail that covers S (entries of an older term, never committed) must go too.
+     */
+    @Test
+    void aCrashBetweenASnapshotInstallAndTheLogResetDropsADivergentTailThatCoversTheSnapshot() {
+        List<Throwable> fatal = new CopyOnWriteArrayList<>();
+        io.armada.raft.ConfState conf = io.armada.raft.ConfState.ofVoters(1L, 2L, 3L);
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
+            LogStore.Batch batch = logStore.batch();
+            for (long i = 1; i <= 10; i++) { // a term-1 log of which only index 2 ever committed
+                batch.append(7, i, 1, StoredLog.encodeEntry(new Entry(1, i, EntryType.NORMAL, new byte[] {(byte) i})));
+            }
+            batch.hardState(7, StoredLog.encodeHardState(new io.armada.raft.HardState(2, 0, 2), conf));
+            logStore.write(batch, true);
+            // the state machine installed the term-2 leader's snapshot at 6; the crash came before the log reset
+            SnapshotMeta installed = new SnapshotMeta(6, 2, conf);
+            UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(6, List.of(), installed));
+            RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
+                    logStore, network.transportFor(1), fatal::add);
+            engine.start();
+            engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
+            assertThat(logStore.term(7, 7)).as("the divergent entry after the snapshot").isEqualTo(-1);
+            assertThat(logStore.term(7, 10)).as("the divergent tail's last entry").isEqualTo(-1);
+            engine.close();
+            logStore.close();
+        }
+        assertThat(fatal).isEmpty();
+    }
+
     @Test
     void aPowerLossRightAfterALocalSnapshotLeavesAGroupThatReopensWithEveryAcknowledgedWrite() {
         EngineConfig config = EngineConfig.defaults().withTickMillis(10).withSnapshots(100, 10);
