@@ -314,7 +314,6 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
-    @Override
     /**
      * Makes every apply so far durable: syncs the WAL that all tables share (applies are written
      * without a sync, see {@link StoreOptions#syncApply()}). Called before the Raft log forgets
@@ -328,6 +327,7 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    @Override
     public void close() {
         for (Table t : tables.values()) {
             t.columnFamily().close();

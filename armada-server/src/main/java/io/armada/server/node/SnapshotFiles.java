@@ -19,10 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One group's snapshot on disk: {@code snapshot.data} (the bytes Raft ships) and {@code snapshot.meta}
- * (its identity), each replaced by an fsynced write and an atomic rename, so after a crash the
- * directory holds either the old snapshot or the new one. Inbound chunks collect in
- * {@code staging.data} until the install.
+ * One group's snapshot on disk: a data file named by the snapshot's identity
+ * ({@code snapshot-<index>-<term>.data}, the bytes Raft ships) and {@code snapshot.meta} (the identity
+ * of the current one). Each is written to a temporary file, fsynced and renamed, the directory fsynced
+ * after each rename; the meta's rename is the commit point. A crash before it leaves the old meta
+ * naming the old data file, which is still there; the new data file is an orphan, removed at open.
+ * (With one data file name for every snapshot, a crash between the two renames paired the old
+ * identity with the new bytes: a follower sent them would install a state at the wrong index.)
+ * Inbound chunks collect in {@code staging.data} until the install.
  */
 final class SnapshotFiles {
     private final Path dir;
@@ -34,6 +38,12 @@ final class SnapshotFiles {
             Files.createDirectories(dir);
             Path meta = dir.resolve("snapshot.meta");
             latest = Files.exists(meta) ? decodeMeta(Files.readAllBytes(meta)) : SnapshotMeta.EMPTY;
+            Path legacy = dir.resolve("snapshot.data"); // the single data file of earlier versions
+            if (Files.exists(meta) && Files.exists(legacy) && !Files.exists(dataFile(latest))) {
+                Files.move(legacy, dataFile(latest), StandardCopyOption.ATOMIC_MOVE);
+                fsync(dir);
+            }
+            removeDataFilesBut(latest);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open snapshot directory " + dir, e);
         }
@@ -51,23 +61,44 @@ final class SnapshotFiles {
         publish(meta, tmp);
     }
 
-    /** Moves a complete data file into place, then its meta: a crash in between leaves the old meta, never a torn one. */
+    /** The data file of snapshot {@code meta}. */
+    Path dataFile(SnapshotMeta meta) {
+        return dir.resolve("snapshot-" + meta.index() + "-" + meta.term() + ".data");
+    }
+
+    /**
+     * Moves a complete data file into place under its identity's name, then commits it by renaming
+     * its meta over the old one; only then is the old data file deleted.
+     */
     private void publish(SnapshotMeta meta, Path data) throws IOException {
         fsync(data);
-        Files.move(data, dir.resolve("snapshot.data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(data, dataFile(meta), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsync(dir); // the data file's name is durable before any meta names it
         Path metaTmp = dir.resolve("snapshot.meta.tmp");
         Files.write(metaTmp, encodeMeta(meta));
         fsync(metaTmp);
         Files.move(metaTmp, dir.resolve("snapshot.meta"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsync(dir);
         latest = meta;
+        removeDataFilesBut(meta);
+    }
+
+    /** Deletes every data file but {@code keep}'s: older snapshots, and orphans of a publish a crash cut short. */
+    private void removeDataFilesBut(SnapshotMeta keep) throws IOException {
+        try (var files = Files.newDirectoryStream(dir, "snapshot*.data")) {
+            for (Path f : files) {
+                if (!f.equals(dataFile(keep))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     SnapshotChunk read(SnapshotMeta meta, long offset, int maxBytes) {
         if (!meta.equals(latest)) {
             return null; // replaced by a newer snapshot: the Raft core restarts with that one
         }
-        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("snapshot.data").toFile(), "r")) {
+        try (RandomAccessFile f = new RandomAccessFile(dataFile(meta).toFile(), "r")) {
             long size = f.length();
             long from = Math.min(offset, size);
             int length = (int) Math.min(maxBytes, size - from);
@@ -103,7 +134,7 @@ final class SnapshotFiles {
     Path commitStaged(SnapshotMeta meta) {
         try {
             publish(meta, dir.resolve("staging.data"));
-            return dir.resolve("snapshot.data");
+            return dataFile(meta);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep staged snapshot " + meta + " in " + dir, e);
         }

@@ -52,6 +52,15 @@ public final class TableStateMachine implements GroupStateMachine {
         this.store = store;
         this.table = store.hasTable(tableId) ? store.table(tableId) : store.createTable(tableId);
         this.files = new SnapshotFiles(snapshotDir);
+        SnapshotMeta snapshot = files.latest();
+        if (snapshot.index() > table.appliedIndex()) {
+            // The snapshot file is fsynced, the table's applies are not: after a power loss (or a crash between an
+            // inbound snapshot's file and its install) the table can stand before its own snapshot, whose entries
+            // the log may no longer hold. The snapshot is a committed state: catch up from it.
+            log.warn("table {}: applied index {} is behind its snapshot {}; restoring the table from the snapshot file",
+                    tableId, table.appliedIndex(), snapshot.index());
+            install(files.dataFile(snapshot), snapshot);
+        }
         this.follower = follower;
         this.onApplied = onApplied;
         this.watch = new AppliedWatch(position());
@@ -242,14 +251,17 @@ public final class TableStateMachine implements GroupStateMachine {
 
     @Override
     public void installSnapshot(SnapshotMeta meta) {
-        Path staged = files.commitStaged(meta);
-        try (InputStream in = Files.newInputStream(staged)) {
-            table = store.installSnapshot(tableId, new DelimitedChunks(in), meta.index());
-        } catch (IOException e) {
-            throw new UncheckedIOException("table " + tableId + ": cannot read staged snapshot " + staged, e);
-        }
+        install(files.commitStaged(meta), meta);
         onApplied.accept(meta.index());
         watch.advance(position());
+    }
+
+    private void install(Path data, SnapshotMeta meta) {
+        try (InputStream in = Files.newInputStream(data)) {
+            table = store.installSnapshot(tableId, new DelimitedChunks(in), meta.index());
+        } catch (IOException e) {
+            throw new UncheckedIOException("table " + tableId + ": cannot read snapshot " + data, e);
+        }
     }
 
     /** The table snapshot's chunks as written by {@link #takeSnapshot}, one length-prefixed proto each. */
