@@ -69,13 +69,6 @@ public final class Limits {
      * not pin a call for hours. Past it the read is refused with UNAVAILABLE (retry, or read elsewhere).
      */
     public static final long MAX_MIN_REVISION_WAIT_MILLIS = 10_000;
-    /**
-     * Most tables of a cluster; creating one more is refused with RESOURCE_EXHAUSTED. Every table is
-     * a Raft group with its RocksDB column family, ticking on every node (about 260 idle tables took
-     * half a core and 1,800 file descriptors, so ten thousand would need many cores), so their number is
-     * bounded rather than left to clients.
-     */
-    public static final int MAX_TABLES = 1_000;
 
     private Limits() {}
 }

@@ -134,6 +134,9 @@ public final class ApiServer implements AutoCloseable {
                         io.armada.api.v1.KVGrpc.getIterateRangeMethod().getFullMethodName(),
                         io.armada.internal.v1.LogServiceGrpc.getSnapshotMethod().getFullMethodName())))
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
+                // gzip (the one encoding clients send) decompressed while the request is parsed: clear statuses
+                .decompressorRegistry(io.grpc.DecompressorRegistry.emptyInstance()
+                        .with(io.grpc.Codec.Identity.NONE, false).with(new StrictGzip(), true))
                 .maxInboundMetadataSize(MAX_HEADER_LIST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
