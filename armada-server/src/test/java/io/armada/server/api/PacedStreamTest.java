@@ -148,12 +148,14 @@ class PacedStreamTest {
     @Test
     void aReaderThatNeverReadsIsCutOffAndPinsOnlyAWindowOfPages() {
         List<Status> statuses = new ArrayList<>();
-        neverRead(channel(), statuses);
+        ClientCall<RangeRequest, RangeResponse> call = neverRead(channel(), statuses);
         await().atMost(Duration.ofSeconds(10)).until(() -> closed.get() == 1);
         // produced only while the call was ready: about the client's 1 MiB window plus the 32 KiB send buffer
         assertThat(produced.get()).isLessThan(PAGES / 4);
-        // the slot is held until gRPC reports the call over; the stalled stream's status reaches the wire
+        // the slot is held until gRPC reports the call over: the stream was reset on the wire
         await().atMost(Duration.ofSeconds(10)).until(() -> admission.open() == 0);
+        // a client that reads now gets what was in flight, then the end of the stream (gRPC delivers it after the messages)
+        call.request(Integer.MAX_VALUE);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             synchronized (statuses) {
                 return statuses.size() == 1;
