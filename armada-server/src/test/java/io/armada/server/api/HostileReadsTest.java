@@ -141,6 +141,44 @@ class HostileReadsTest {
         }
     }
 
+    @Test
+    void aRapidResetFloodClosesTheConnection() throws Exception {
+        // calls the node holds (min_revision far ahead), each cancelled once on the wire: one RST_STREAM apiece
+        RangeRequest held = RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("a"))
+                .setMinRevision(1L << 62).build();
+        ManagedChannel flood = NettyChannelBuilder.forTarget(channel.authority()).usePlaintext().build();
+        try {
+            CompletableFuture<StatusRuntimeException> victim = CompletableFuture.supplyAsync(() ->
+                    catchThrowableOfType(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(flood)
+                            .withDeadlineAfter(8, TimeUnit.SECONDS).range(held)));
+            int rounds = 3 * ApiServer.MAX_RST_FRAMES_PER_WINDOW / 50;
+            for (int round = 0; round < rounds && !victim.isDone(); round++) {
+                java.util.List<io.grpc.ClientCall<RangeRequest, RangeResponse>> calls = new java.util.ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    var call = flood.newCall(KVGrpc.getRangeMethod(), CallOptions.DEFAULT);
+                    call.start(new io.grpc.ClientCall.Listener<>() {}, new io.grpc.Metadata());
+                    call.sendMessage(held);
+                    call.halfClose();
+                    calls.add(call);
+                }
+                // the round's calls reach the node before they are reset: a Range on the main channel is a round trip
+                KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
+                        .setTable("t").setKey(ByteString.copyFromUtf8("a")).build());
+                calls.forEach(c -> c.cancel("rapid reset", null));
+            }
+            // the node closes the flooding connection (GOAWAY ENHANCE_YOUR_CALM), failing its call in flight at once
+            StatusRuntimeException closed = victim.get(20, TimeUnit.SECONDS);
+            System.out.println("flooding connection's call in flight: " + closed.getStatus());
+            // gRPC reports GOAWAY ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED; without the limit it waits out its deadline
+            assertThat(closed.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(closed.getStatus().getDescription()).contains("ENHANCE_YOUR_CALM");
+        } finally {
+            flood.shutdownNow();
+        }
+        // other clients are served
+        assertThat(put("after-flood")).isPositive();
+    }
+
     private static CompressorRegistry registryWith(Compressor compressor) {
         CompressorRegistry r = CompressorRegistry.newEmptyInstance();
         r.register(compressor);
