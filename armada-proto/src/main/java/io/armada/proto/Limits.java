@@ -33,5 +33,42 @@ public final class Limits {
     /** Largest chunk of a streamed table snapshot. */
     public static final int MAX_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
+    /**
+     * Most bytes of kvs in one IterateRange page (a page always holds at least one kv, so one large
+     * value still goes alone). Small so a reader that stops reading pins little: the node produces
+     * the next page only when gRPC's flow control says the client took the previous ones.
+     */
+    public static final int MAX_ITERATE_PAGE_BYTES = 64 * 1024;
+    /**
+     * Open IterateRange streams one client connection may hold; more are refused with
+     * RESOURCE_EXHAUSTED. A stream pins a RocksDB snapshot and up to one
+     * page or chunk in memory; an application needs a few at a time, not thousands.
+     */
+    public static final int MAX_STREAMS_PER_CONNECTION = 16;
+    /**
+     * Open IterateRange streams on one node, over all connections; more are refused with
+     * RESOURCE_EXHAUSTED. Bounds what never-read streams can pin: at most this many RocksDB snapshots
+     * and, per stream, one page ({@link #MAX_ITERATE_PAGE_BYTES}, or one large kv) plus gRPC's 32 KiB
+     * send buffer.
+     */
+    public static final int MAX_STREAMS_PER_NODE = 128;
+    /**
+     * Open LogService.Snapshot streams on one node (and on one connection). Each pins a RocksDB
+     * snapshot and about 3 MiB while it sends (the 1 MiB chunk being built, its buffer, the chunk in
+     * flight); a follower cluster needs one per table it catches up, rarely more than a few at once.
+     */
+    public static final int MAX_SNAPSHOT_STREAMS_PER_NODE = 8;
+    /**
+     * A server-streaming call whose reader took nothing for this long is ended with DEADLINE_EXCEEDED
+     * and its RocksDB snapshot released: a healthy reader takes a page in milliseconds.
+     */
+    public static final long STREAM_STALL_TIMEOUT_MILLIS = 30_000;
+    /**
+     * Longest a read with {@code min_revision} waits for this node to apply that revision, whatever
+     * the client's deadline: replication lag is normally milliseconds to seconds, and a wait must
+     * not pin a call for hours. Past it the read is refused with UNAVAILABLE (retry, or read elsewhere).
+     */
+    public static final long MAX_MIN_REVISION_WAIT_MILLIS = 10_000;
+
     private Limits() {}
 }

@@ -38,6 +38,7 @@ public final class ArmadaServer implements AutoCloseable {
         try {
             ServerMetrics metrics = new ServerMetrics(node);
             ApiServer api = ApiServer.start(node, List.of(new MetricsInterceptor(metrics.registry())));
+            metrics.streamsOpen(api::openStreams);
             log.info("node {} serves clients on {}", config.nodeId(), config.self().clientAddress());
             OpsHttpServer ops = null;
             if (config.metricsAddress() != null) {

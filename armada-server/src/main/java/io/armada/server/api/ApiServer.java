@@ -22,8 +22,37 @@ import javax.net.ssl.SSLException;
  * Cluster, with the request size limit and optional (mutual) TLS from configuration.
  */
 public final class ApiServer implements AutoCloseable {
-    /** Concurrent streams one client connection may open; more wait in the client. */
-    static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 1_000;
+    /**
+     * Concurrent calls one client connection may have open (HTTP/2 MAX_CONCURRENT_STREAMS); more wait
+     * in the client. Each may be receiving a request of up to {@link Limits#MAX_REQUEST_BYTES}, so this
+     * bounds what one connection's unfinished requests hold (100 x 4 MiB); Go's HTTP/2 server allows 250.
+     */
+    static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
+
+    /**
+     * HTTP/2 receive window of each call (and of the connection): how many request bytes a client may
+     * send ahead of the node reading them. gRPC's default; stated so it is a decision, not an accident.
+     */
+    static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+
+    /**
+     * RST_STREAM frames a connection may send per {@link #RST_WINDOW_SECONDS} before it is closed with
+     * GOAWAY (HTTP/2 "rapid reset", CVE-2023-44487: creating and cancelling streams in a loop costs the
+     * server far more than the client). Ordinary clients cancel a few calls a second.
+     */
+    static final int MAX_RST_FRAMES_PER_WINDOW = 1_000;
+    static final int RST_WINDOW_SECONDS = 10;
+
+    /** The node pings a connection quiet for this long, to find peers that vanished without closing. */
+    static final long KEEPALIVE_TIME_SECONDS = 60;
+    /** A connection whose ping is unanswered this long is closed, with every call on it. */
+    static final long KEEPALIVE_TIMEOUT_SECONDS = 20;
+    /** Pings from a client more often than this get GOAWAY (a ping flood costs the node work). */
+    static final long PERMIT_KEEPALIVE_SECONDS = 10;
+    /** A connection with no call for this long is closed (GOAWAY); clients reconnect when they need to. */
+    static final long MAX_CONNECTION_IDLE_MINUTES = 10;
+    /** Largest header block a request may carry; gRPC's default, stated. */
+    static final int MAX_HEADER_LIST_BYTES = 8 * 1024;
 
     /** Threads running service code; calls are short (writes and reads complete asynchronously). */
     static final int SERVICE_THREADS = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
@@ -32,12 +61,26 @@ public final class ApiServer implements AutoCloseable {
     private final Peers peers;
     private final TablesService tables;
     private final java.util.concurrent.ExecutorService executor;
+    private final java.util.concurrent.ScheduledExecutorService streamTimer;
+    private final List<StreamAdmission> admissions;
 
-    private ApiServer(Server server, Peers peers, TablesService tables, java.util.concurrent.ExecutorService executor) {
+    private ApiServer(Server server, Peers peers, TablesService tables, java.util.concurrent.ExecutorService executor,
+            java.util.concurrent.ScheduledExecutorService streamTimer, List<StreamAdmission> admissions) {
+        this.admissions = admissions;
         this.server = server;
         this.peers = peers;
         this.tables = tables;
         this.executor = executor;
+        this.streamTimer = streamTimer;
+    }
+
+    /** The one thread checking every stream of the node for a stalled reader (the checks are short). */
+    private static java.util.concurrent.ScheduledExecutorService streamTimer(long nodeId) {
+        return java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "armada-streams-n" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Service threads of one node; their log lines carry the node (several nodes share a JVM in dev mode). */
@@ -62,6 +105,19 @@ public final class ApiServer implements AutoCloseable {
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
+        java.util.concurrent.ScheduledExecutorService streamTimer = streamTimer(config.nodeId());
+        PacedStream.Settings streams = new PacedStream.Settings(streamTimer, executor, Limits.STREAM_STALL_TIMEOUT_MILLIS);
+        // after metrics (a refusal is counted), before the services
+        StreamAdmission iterations = new StreamAdmission("IterateRange calls",
+                new StreamAdmission.Cap(Limits.MAX_STREAMS_PER_CONNECTION, "Limits.MAX_STREAMS_PER_CONNECTION"),
+                new StreamAdmission.Cap(Limits.MAX_STREAMS_PER_NODE, "Limits.MAX_STREAMS_PER_NODE"));
+        StreamAdmission snapshots = new StreamAdmission("Snapshot calls",
+                new StreamAdmission.Cap(Limits.MAX_SNAPSHOT_STREAMS_PER_NODE, "Limits.MAX_SNAPSHOT_STREAMS_PER_NODE"),
+                new StreamAdmission.Cap(Limits.MAX_SNAPSHOT_STREAMS_PER_NODE, "Limits.MAX_SNAPSHOT_STREAMS_PER_NODE"));
+        List<ServerInterceptor> kvInterceptors = new ArrayList<>(all);
+        kvInterceptors.add(all.size() - 1, iterations);
+        List<ServerInterceptor> logInterceptors = new ArrayList<>(all);
+        logInterceptors.add(all.size() - 1, snapshots);
         NettyServerBuilder b = NettyServerBuilder.forAddress(config.self().clientAddress().toSocketAddress())
                 .executor(executor)
                 // writes never block: they run on the network thread that read them, saving a hand-off
@@ -73,20 +129,37 @@ public final class ApiServer implements AutoCloseable {
                                 ? com.google.common.util.concurrent.MoreExecutors.directExecutor() : null;
                     }
                 })
+                // a stalled stream can be reset on the wire (see PacedStream.CALL_CONTEXT)
+                .addStreamTracerFactory(new StreamCutOff(java.util.Set.of(
+                        io.armada.api.v1.KVGrpc.getIterateRangeMethod().getFullMethodName(),
+                        io.armada.internal.v1.LogServiceGrpc.getSnapshotMethod().getFullMethodName())))
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
+                // gzip (the one encoding clients send) decompressed while the request is parsed: clear statuses
+                .decompressorRegistry(io.grpc.DecompressorRegistry.emptyInstance()
+                        .with(io.grpc.Codec.Identity.NONE, false).with(new StrictGzip(), true))
+                .maxInboundMetadataSize(MAX_HEADER_LIST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
-                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers, executor)), all))
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+                .maxRstFramesPerWindow(MAX_RST_FRAMES_PER_WINDOW, RST_WINDOW_SECONDS)
+                .keepAliveTime(KEEPALIVE_TIME_SECONDS, TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                .maxConnectionIdle(MAX_CONNECTION_IDLE_MINUTES, TimeUnit.MINUTES)
+                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers, executor, streams)),
+                        kvInterceptors))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router)), all))
-                .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node)), all));
+                .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node, streams)),
+                        logInterceptors));
         if (config.clientTls() != null) {
             b.sslContext(serverTls(config.clientTls()));
         }
         try {
-            return new ApiServer(b.build().start(), peers, tables, executor);
+            return new ApiServer(b.build().start(), peers, tables, executor, streamTimer, List.of(iterations, snapshots));
         } catch (IOException e) {
             executor.shutdownNow();
+            streamTimer.shutdownNow();
             peers.close();
             tables.close();
             throw new UncheckedIOException("cannot serve the client API on " + config.self().clientAddress(), e);
@@ -109,6 +182,11 @@ public final class ApiServer implements AutoCloseable {
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("client-tls: " + e.getMessage(), e);
         }
+    }
+
+    /** Server-streaming calls open now (each holds a slot of a stream cap, see {@link StreamAdmission}). */
+    public int openStreams() {
+        return admissions.stream().mapToInt(StreamAdmission::open).sum();
     }
 
     public int port() {
@@ -134,5 +212,6 @@ public final class ApiServer implements AutoCloseable {
         tables.close();
         peers.close();
         executor.shutdownNow();
+        streamTimer.shutdownNow();
     }
 }

@@ -32,16 +32,19 @@ final class KvService extends KVGrpc.KVImplBase {
     private final Router router;
     private final Peers peers;
     private final Executor serviceExecutor;
+    private final PacedStream.Settings streams;
 
     /**
      * @param serviceExecutor where reads run once their read point is reached (a linearizable read's
      *     ReadIndex completes on a Raft worker, which must not scan tables)
+     * @param streams how IterateRange streams are paced and cut off
      */
-    KvService(ArmadaNode node, Router router, Peers peers, Executor serviceExecutor) {
+    KvService(ArmadaNode node, Router router, Peers peers, Executor serviceExecutor, PacedStream.Settings streams) {
         this.node = node;
         this.router = router;
         this.peers = peers;
         this.serviceExecutor = serviceExecutor;
+        this.streams = streams;
     }
 
     /**
@@ -77,98 +80,62 @@ final class KvService extends KVGrpc.KVImplBase {
         }
     }
 
+    /**
+     * Streams the range in pages of at most {@link Limits#MAX_ITERATE_PAGE_BYTES}, each produced only
+     * when the client made room for it ({@link PacedStream}), from one RocksDB snapshot taken once the
+     * read point and {@code min_revision} are reached (the same waits as {@link #range}).
+     */
     @Override
     public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            ServerCallStreamObserver<RangeResponse> out = (ServerCallStreamObserver<RangeResponse>) observer;
-            TableHandle table;
+            PacedStream<RangeResponse> stream = new PacedStream<>((ServerCallStreamObserver<RangeResponse>) observer,
+                    streams, "IterateRange of table '" + request.getTable() + "'", Errors::toStatus);
+            CompletableFuture<TableHandle> readable;
             try {
-                table = withTable(request.getTable(), CompletableFuture::completedFuture).join();
-                CommandValidator.validate("range", request);
-            } catch (RuntimeException e) {
-                out.onError(Errors.toStatus(e));
+                readable = withTable(request.getTable(), table -> {
+                    CommandValidator.validate("range", request);
+                    return readPoint(table, request.getLinearizable())
+                            .thenCompose(ignored -> revisionReached(table, request.getMinRevision()))
+                            .thenApply(ignored -> table);
+                });
+            } catch (RuntimeException invalid) {
+                stream.fail(invalid);
                 return;
             }
-            RangePump pump = new RangePump(out, table.id());
-            // both handlers must be set before this method returns
-            out.setOnCancelHandler(pump::cancel);
-            out.setOnReadyHandler(pump::drain);
-            readPoint(table, request.getLinearizable()).whenComplete((ignored, failure) -> {
+            readable.whenComplete((table, failure) -> {
                 if (failure != null) {
-                    pump.fail(failure);
+                    stream.fail(failure);
                 } else {
-                    pump.start(() -> table.stateMachine().table().iterate(request, Limits.MAX_RANGE_RESPONSE_BYTES));
+                    stream.start(() -> pages(table, request));
                 }
             });
         }
     }
 
-    /**
-     * Sends the pages of one IterateRange as fast as the client takes them: a page goes out only
-     * while the call is ready (gRPC's flow-control window has room), the rest waits in the RocksDB
-     * snapshot rather than in memory. The snapshot is released when the stream ends or is cancelled
-     * (the client's deadline bounds how long a slow reader can hold it).
-     */
-    private final class RangePump {
-        private final ServerCallStreamObserver<RangeResponse> out;
-        private final long tableId;
-        private RangeCursor cursor;
-        private boolean finished;
-
-        RangePump(ServerCallStreamObserver<RangeResponse> out, long tableId) {
-            this.out = out;
-            this.tableId = tableId;
+    /** The pages of one IterateRange, each with this node's header at the cursor's revision. */
+    private PacedStream.Pages<RangeResponse> pages(TableHandle table, RangeRequest request) {
+        if (table.stateMachine().table().isResetting()) {
+            throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
+                    + " cluster; retry shortly or read from another cluster", null);
         }
-
-        synchronized void start(java.util.function.Supplier<RangeCursor> open) {
-            if (finished) {
-                return; // cancelled while waiting for the read point
+        RangeCursor cursor = table.stateMachine().table().iterate(request, Limits.MAX_ITERATE_PAGE_BYTES);
+        return new PacedStream.Pages<>() {
+            @Override
+            public boolean hasNext() {
+                return cursor.hasNext();
             }
-            try {
-                cursor = open.get();
-            } catch (RuntimeException e) {
-                fail(e);
-                return;
-            }
-            drain();
-        }
 
-        synchronized void drain() {
-            if (finished || cursor == null) {
-                return;
+            @Override
+            public RangeResponse next() {
+                RangeResponse r = cursor.next();
+                return r.toBuilder().setHeader(router.header(table.id(), cursor.revision())).build();
             }
-            try {
-                while (out.isReady() && cursor.hasNext()) {
-                    RangeResponse r = cursor.next();
-                    out.onNext(r.toBuilder().setHeader(router.header(tableId, cursor.revision())).build());
-                }
-                if (!cursor.hasNext()) {
-                    release();
-                    out.onCompleted();
-                }
-            } catch (RuntimeException e) {
-                fail(e);
-            }
-        }
 
-        synchronized void fail(Throwable failure) {
-            if (!finished) {
-                release();
-                out.onError(Errors.toStatus(failure));
-            }
-        }
-
-        synchronized void cancel() {
-            release();
-        }
-
-        private void release() {
-            finished = true;
-            if (cursor != null) {
+            @Override
+            public void close() {
                 cursor.close();
-                cursor = null;
             }
-        }
+        };
     }
 
     @Override
@@ -218,21 +185,31 @@ final class KvService extends KVGrpc.KVImplBase {
 
     /**
      * Completes once this node applied at least {@code minRevision} of the table (at once for 0),
-     * within the call's deadline: read-your-writes for a client that wrote through another cluster.
+     * within the call's deadline and at most {@link Limits#MAX_MIN_REVISION_WAIT_MILLIS}:
+     * read-your-writes for a client that wrote through another cluster.
      */
     private CompletableFuture<?> revisionReached(TableHandle table, long minRevision) {
         if (minRevision <= 0) {
             return CompletableFuture.completedFuture(null);
         }
         io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
-        long waitMillis = deadline == null ? Router.DEFAULT_WRITE_TIMEOUT_MILLIS
+        long clientMillis = deadline == null ? Long.MAX_VALUE
                 : Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS));
+        long waitMillis = Math.min(clientMillis, Limits.MAX_MIN_REVISION_WAIT_MILLIS);
+        boolean serverCap = waitMillis < clientMillis;
         return table.stateMachine().watch().atLeast(minRevision)
                 .orTimeout(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(e -> CompletableFuture.failedFuture(io.grpc.Status.DEADLINE_EXCEEDED
-                        .withDescription("min_revision " + minRevision + " of table '" + table.name()
-                                + "' not applied on this node within the deadline (it is at "
-                                + table.stateMachine().position() + ")").asRuntimeException()));
+                .exceptionallyCompose(e -> {
+                    String notYet = "min_revision " + minRevision + " of table '" + table.name()
+                            + "' not applied on this node within ";
+                    long at = table.stateMachine().position();
+                    // past the server's cap the client still has time: a refusal it may retry (UNAVAILABLE)
+                    return CompletableFuture.failedFuture(serverCap
+                            ? Errors.refused(notYet + waitMillis + " ms (limit Limits.MAX_MIN_REVISION_WAIT_MILLIS);"
+                                    + " it is at " + at + "; retry, or read from another node", null)
+                            : io.grpc.Status.DEADLINE_EXCEEDED.withDescription(notYet + "the deadline (it is at "
+                                    + at + ")").asRuntimeException());
+                });
     }
 
     /** Completes when a read may run: at once, or for a linearizable read once this node applied the read index. */

@@ -1,5 +1,6 @@
 package io.armada.server.api;
 
+import io.armada.proto.Limits;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -15,7 +16,9 @@ import java.io.InputStream;
  * <p>gRPC parses a request before any service code runs; when its parser throws, gRPC reports the
  * failure as UNKNOWN ("application error"), which tells the client nothing useful and reads like a
  * server bug. This wrapper takes the request off the wire as bytes and parses it itself, so a bad
- * body is the caller's error with a message naming the method.
+ * body is the caller's error with a message naming the method. A compressed body is decompressed
+ * while it is parsed here ({@link StrictGzip}), so one too large once decompressed is
+ * RESOURCE_EXHAUSTED naming the limit and one that is not gzip is INVALID_ARGUMENT saying so.
  */
 final class StrictRequestParsing {
     private StrictRequestParsing() {}
@@ -63,11 +66,27 @@ final class StrictRequestParsing {
                 request = typed.parseRequest(body);
             } catch (RuntimeException e) {
                 refused = true;
-                call.close(Status.INVALID_ARGUMENT.withDescription("the request body is not a valid "
-                        + typed.getFullMethodName() + " request message"), new Metadata());
+                call.close(refusal(e), new Metadata());
                 return;
             }
             inner.onMessage(request);
+        }
+
+        /** Why a body that did not parse is refused: too large once decompressed, not gzip, or not the message. */
+        private Status refusal(RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof io.grpc.StatusRuntimeException sre
+                        && sre.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    return Status.RESOURCE_EXHAUSTED.withDescription("the decompressed " + typed.getFullMethodName()
+                            + " request exceeds " + Limits.MAX_REQUEST_BYTES + " bytes (Limits.MAX_REQUEST_BYTES)");
+                }
+                if (t instanceof StrictGzip.NotGzipException bad) {
+                    return Status.INVALID_ARGUMENT.withDescription("the " + typed.getFullMethodName()
+                            + " request body is not valid gzip: " + bad.getMessage());
+                }
+            }
+            return Status.INVALID_ARGUMENT.withDescription("the request body is not a valid "
+                    + typed.getFullMethodName() + " request message");
         }
 
         @Override

@@ -20,7 +20,12 @@ import java.util.function.ToDoubleFunction;
  * {@code armada_raft_entries_persisted_total}, {@code armada_raft_entries_per_fsync} (mean over the process
  * lifetime), {@code armada_raft_leader_changes_total}, {@code armada_raft_messages_dropped_total},
  * {@code armada_raft_heartbeats_coalesced_total}; on follower clusters {@code armada_replication_leader_revision},
- * {@code armada_replication_lag_revisions} and {@code armada_replication_out_of_sync_seconds} by table. Every meter carries {@code node} and {@code cluster}.
+ * {@code armada_replication_lag_revisions} and {@code armada_replication_out_of_sync_seconds} by table;
+ * {@code armada_grpc_streams_open} (server-streaming calls holding a slot); the JVM's memory by pool
+ * ({@code jvm_memory_used_bytes}, {@code jvm_buffer_memory_used_bytes}) and
+ * {@code armada_netty_direct_memory_bytes} (gRPC's Netty buffers when Netty allocates them itself, -1 when it
+ * allocates through the JDK, which {@code jvm_buffer_memory_used_bytes{id="direct"}} then counts). Every meter
+ * carries {@code node} and {@code cluster}.
  */
 public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -43,6 +48,11 @@ public final class ServerMetrics {
         engineCounter("armada_raft_heartbeats_coalesced_total", s -> s.heartbeatsCoalesced());
         Gauge.builder("armada_raft_entries_per_fsync", node, n -> n.engine().stats().snapshot().entriesPerSync())
                 .register(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        Gauge.builder("armada_netty_direct_memory_bytes",
+                        io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent::usedDirectMemory)
+                .description("direct memory gRPC's Netty allocated itself; -1 when it allocates through the JDK")
+                .register(registry);
         appliedRevision = MultiGauge.builder("armada_table_applied_revision").register(registry);
         leader = MultiGauge.builder("armada_table_leader").description("1 when this node leads the table's group")
                 .register(registry);
@@ -57,6 +67,13 @@ public final class ServerMetrics {
 
     private void engineCounter(String name, ToDoubleFunction<EngineStats.Snapshot> value) {
         FunctionCounter.builder(name, node, n -> value.applyAsDouble(n.engine().stats().snapshot())).register(registry);
+    }
+
+    /** Publishes the node's open server-streaming calls (those holding a slot of the stream caps). */
+    public void streamsOpen(java.util.function.IntSupplier open) {
+        Gauge.builder("armada_grpc_streams_open", open, s -> s.getAsInt())
+                .description("server-streaming calls open on this node (IterateRange, LogService.Snapshot)")
+                .register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

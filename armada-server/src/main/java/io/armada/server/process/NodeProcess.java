@@ -64,6 +64,11 @@ public final class NodeProcess implements AutoCloseable {
         return config;
     }
 
+    /** The running JVM's process id (for jcmd in resource tests). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Starts the JVM and waits for its ready line. */
     public void start(Duration timeout) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow();

@@ -16,6 +16,7 @@ import io.armada.server.node.Catalog;
 import io.armada.server.node.TableHandle;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.TableSnapshot;
+import io.armada.server.api.PacedStream;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,9 +34,12 @@ public final class LogService extends LogServiceGrpc.LogServiceImplBase {
     public static final int MAX_WAIT_MILLIS = 10_000;
 
     private final ArmadaNode node;
+    private final PacedStream.Settings streams;
 
-    public LogService(ArmadaNode node) {
+    /** @param streams how Snapshot streams are paced and cut off */
+    public LogService(ArmadaNode node, PacedStream.Settings streams) {
         this.node = node;
+        this.streams = streams;
     }
 
     @Override
@@ -91,6 +95,12 @@ public final class LogService extends LogServiceGrpc.LogServiceImplBase {
         return PullResponse.newBuilder().setBatch(batch).build();
     }
 
+    /**
+     * Streams the table's snapshot in chunks of at most {@link io.armada.proto.Limits#MAX_SNAPSHOT_CHUNK_BYTES},
+     * each read only when the client made room for it ({@link PacedStream}): no thread waits for a
+     * slow reader, a stalled one is cut off, and the RocksDB snapshot is released when the stream
+     * ends, stalls or is cancelled.
+     */
     @Override
     public void snapshot(TableSnapshotRequest request, StreamObserver<TableSnapshotPart> observer) {
         TableStateMachine sm = node.config().isFollower() ? null : stateMachine(request.getTableId());
@@ -99,41 +109,38 @@ public final class LogService extends LogServiceGrpc.LogServiceImplBase {
                     + " is not served by this leader-cluster node").asRuntimeException());
             return;
         }
-        ServerCallStreamObserver<TableSnapshotPart> out = (ServerCallStreamObserver<TableSnapshotPart>) observer;
-        Object ready = new Object();
-        out.setOnReadyHandler(() -> {
-            synchronized (ready) {
-                ready.notifyAll();
+        PacedStream<TableSnapshotPart> stream = new PacedStream<>((ServerCallStreamObserver<TableSnapshotPart>) observer,
+                streams, "Snapshot of table " + request.getTableId(),
+                e -> Status.UNAVAILABLE.withDescription("snapshot of table " + request.getTableId() + " failed: "
+                        + e.getMessage()).asRuntimeException());
+        stream.start(() -> parts(sm.table().snapshot()));
+    }
+
+    /** The parts of one snapshot stream: its chunks, the first carrying the snapshot's index. */
+    private static PacedStream.Pages<TableSnapshotPart> parts(TableSnapshot snapshot) {
+        return new PacedStream.Pages<>() {
+            private boolean first = true;
+
+            @Override
+            public boolean hasNext() {
+                return snapshot.hasNext();
             }
-        });
-        // a snapshot is rare and large: this call's thread sends it, waiting whenever the client's
-        // flow-control window is full, so the node never buffers more than a chunk or two
-        try (TableSnapshot snapshot = sm.table().snapshot()) {
-            boolean first = true;
-            while (snapshot.hasNext()) {
-                synchronized (ready) {
-                    while (!out.isReady() && !out.isCancelled()) {
-                        ready.wait(100);
-                    }
-                }
-                if (out.isCancelled()) {
-                    return;
-                }
+
+            @Override
+            public TableSnapshotPart next() {
                 TableSnapshotPart.Builder part = TableSnapshotPart.newBuilder().setChunk(snapshot.next());
                 if (first) {
                     part.setIndex(snapshot.index());
                     first = false;
                 }
-                out.onNext(part.build());
+                return part.build();
             }
-            out.onCompleted();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            out.onError(Status.UNAVAILABLE.withDescription("node shutting down").asRuntimeException());
-        } catch (RuntimeException e) {
-            out.onError(Status.UNAVAILABLE.withDescription("snapshot of table " + request.getTableId() + " failed: "
-                    + e.getMessage()).asRuntimeException());
-        }
+
+            @Override
+            public void close() {
+                snapshot.close();
+            }
+        };
     }
 
     private TableStateMachine stateMachine(long tableId) {
