@@ -162,7 +162,23 @@ final class Router {
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         io.armada.server.replication.LeaderLink.Endpoint endpoint = leaderCluster.endpoint();
-        Futures.addCallback(forward.send(endpoint.channel(), call.forwardDeadline()), new FutureCallback<>() {
+        // the forward ends with the client's call, and also when the link moves off its endpoint (a
+        // frozen node): its client then learns at once that the outcome is unknown, not at its deadline
+        Context.CancellableContext attempt = Context.current().withCancellation();
+        Context.CancellationListener linkMoved = moved -> attempt.cancel(null);
+        endpoint.calls().addListener(linkMoved, MoreExecutors.directExecutor());
+        ListenableFuture<T> sent;
+        Context previous = attempt.attach();
+        try {
+            sent = forward.send(endpoint.channel(), call.forwardDeadline());
+        } finally {
+            attempt.detach(previous);
+        }
+        sent.addListener(() -> {
+            endpoint.calls().removeListener(linkMoved);
+            attempt.cancel(null);
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(sent, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
                 long revision = revisionOf(value);
@@ -180,7 +196,10 @@ final class Router {
             @Override
             public void onFailure(Throwable t) {
                 Status.Code code = Status.fromThrowable(t).getCode();
-                if (code == Status.Code.DEADLINE_EXCEEDED && call.forwardDeadline().isExpired()) {
+                if (code == Status.Code.CANCELLED && endpoint.calls().isCancelled()) {
+                    result.completeExceptionally(Errors.unavailable("the leader cluster endpoint stopped answering"
+                            + " while the write was in flight; it may or may not have been applied", null));
+                } else if (code == Status.Code.DEADLINE_EXCEEDED && call.forwardDeadline().isExpired()) {
                     // the endpoint did not answer in time (frozen, or cut off): the next writes go
                     // to another; this one may have applied there, so it is never sent again
                     leaderCluster.failedOver(endpoint);
