@@ -15,6 +15,7 @@ import io.armada.server.node.ArmadaNode;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +47,7 @@ final class Router {
     <T extends com.google.protobuf.Message> CompletableFuture<T> write(long groupId, String tableName, Command command,
             java.util.function.Function<CommandResult, T> local, Forward<T> forward) {
         // read the call's context here: the continuations below run on engine threads
-        Call call = new Call(ForwardedInterceptor.FORWARDED.get(), Context.current().getDeadline());
+        Call call = Call.of(ForwardedInterceptor.FORWARDED.get(), Context.current().getDeadline());
         if (leaderCluster != null) {
             return viaLeaderCluster(groupId, tableName, call, forward);
         }
@@ -61,6 +62,10 @@ final class Router {
                     .exceptionallyCompose(e -> {
                         if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
                             return forwardOrFail(call, tableName, re.leaderHint(), forward);
+                        }
+                        if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
+                            return CompletableFuture.failedFuture(outcomeUnknown("table '" + tableName
+                                    + "': the write was proposed and did not commit"));
                         }
                         return CompletableFuture.failedFuture(e);
                     });
@@ -85,16 +90,40 @@ final class Router {
         ListenableFuture<T> send(io.grpc.Channel channel, Deadline deadline);
     }
 
+    /**
+     * The most a write's answer is sent ahead of the client's deadline. The server's copy of that
+     * deadline expires with the client's: an answer due at the deadline itself is lost (the client
+     * sees CANCELLED or its own DEADLINE_EXCEEDED, never what the server knew), so the server answers
+     * a tenth of the call's time earlier, at most this much: time for the reply's way back.
+     */
+    static final long MAX_ANSWER_MARGIN_MILLIS = 250;
+
     /** What the router needs of the gRPC call it serves. */
-    private record Call(boolean forwarded, Deadline deadline) {
-        long timeoutMillis() {
-            return deadline != null ? Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))
-                    : DEFAULT_WRITE_TIMEOUT_MILLIS;
+    private record Call(boolean forwarded, Deadline answerBy) {
+        /** {@code clientDeadline} null: the call has none, and the write is bounded by the default timeout. */
+        static Call of(boolean forwarded, Deadline clientDeadline) {
+            Deadline client = clientDeadline != null ? clientDeadline
+                    : Deadline.after(DEFAULT_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            long remaining = client.timeRemaining(TimeUnit.MILLISECONDS);
+            return new Call(forwarded, Deadline.after(
+                    remaining - Math.min(MAX_ANSWER_MARGIN_MILLIS, Math.max(0, remaining / 10)), TimeUnit.MILLISECONDS));
         }
 
-        Deadline forwardDeadline() {
-            return deadline != null ? deadline : Deadline.after(DEFAULT_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        /** Time left until this node answers by itself. */
+        long timeoutMillis() {
+            return Math.max(1, answerBy.timeRemaining(TimeUnit.MILLISECONDS));
         }
+
+        /** A forwarded call must answer before this node does: its deadline is this node's answer time. */
+        Deadline forwardDeadline() {
+            return answerBy;
+        }
+    }
+
+    /** The write's answer time came before its outcome did: the client learns that, not the transport's CANCELLED. */
+    private static StatusRuntimeException outcomeUnknown(String what) {
+        return Status.DEADLINE_EXCEEDED.withDescription(what + " within the call's deadline; the write may or may not"
+                + " have been applied").asRuntimeException();
     }
 
     private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call, String tableName, long leaderId, Forward<T> forward) {
@@ -119,6 +148,9 @@ final class Router {
                 if (status.getCode() == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t)) {
                     result.completeExceptionally(Errors.refused("table '" + tableName + "': the leader (member " + leaderId
                             + ") refused or could not be reached: " + status.getDescription(), peers.clientAddress(leaderId)));
+                } else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && call.forwardDeadline().isExpired()) {
+                    result.completeExceptionally(outcomeUnknown("table '" + tableName + "': the leader (member "
+                            + leaderId + ") did not answer"));
                 } else {
                     result.completeExceptionally(t); // the leader may have applied it: the client must not resend blindly
                 }
@@ -140,7 +172,24 @@ final class Router {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        Futures.addCallback(forward.send(leaderCluster.channel(), call.forwardDeadline()), new FutureCallback<>() {
+        io.armada.server.replication.LeaderLink.Endpoint endpoint = leaderCluster.endpoint();
+        // the forward ends with the client's call, and also when the link moves off its endpoint (a
+        // frozen node): its client then learns at once that the outcome is unknown, not at its deadline
+        Context.CancellableContext attempt = Context.current().withCancellation();
+        Context.CancellationListener linkMoved = moved -> attempt.cancel(null);
+        endpoint.calls().addListener(linkMoved, MoreExecutors.directExecutor());
+        ListenableFuture<T> sent;
+        Context previous = attempt.attach();
+        try {
+            sent = forward.send(endpoint.channel(), call.forwardDeadline());
+        } finally {
+            attempt.detach(previous);
+        }
+        sent.addListener(() -> {
+            endpoint.calls().removeListener(linkMoved);
+            attempt.cancel(null);
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(sent, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
                 long revision = revisionOf(value);
@@ -157,8 +206,17 @@ final class Router {
 
             @Override
             public void onFailure(Throwable t) {
-                if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE) {
-                    leaderCluster.failedOver();
+                Status.Code code = Status.fromThrowable(t).getCode();
+                if (code == Status.Code.CANCELLED && endpoint.calls().isCancelled()) {
+                    result.completeExceptionally(Errors.unavailable("the leader cluster endpoint stopped answering"
+                            + " while the write was in flight; it may or may not have been applied", null));
+                } else if (code == Status.Code.DEADLINE_EXCEEDED && call.forwardDeadline().isExpired()) {
+                    // the endpoint did not answer in time (frozen, or cut off): the next writes go
+                    // to another; this one may have applied there, so it is never sent again
+                    leaderCluster.failedOver(endpoint);
+                    result.completeExceptionally(outcomeUnknown("the leader cluster did not answer"));
+                } else if (code == Status.Code.UNAVAILABLE) {
+                    leaderCluster.failedOver(endpoint);
                     String message = "this is a follower cluster and the leader cluster (" + leaderCluster.endpoints()
                             + ") cannot be reached; reads are still served here: "
                             + Status.fromThrowable(t).getDescription();

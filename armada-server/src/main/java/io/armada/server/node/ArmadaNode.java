@@ -182,9 +182,15 @@ public final class ArmadaNode implements AutoCloseable {
      * Brings the open table groups in line with the catalog: opens a group for every listed table
      * and removes the groups (and data) of tables no longer listed. Runs after every catalog entry
      * is applied, on the catalog's worker thread, and at start.
+     *
+     * <p>Not while a follower cluster's catalog is being reloaded from a leader snapshot: the load
+     * empties the catalog first and fills it step by step, so its partial content would drop every
+     * table (group and data) and reopen the same ids moments later. Tables stay as they are until
+     * the load ends; its last step reconciles against the complete catalog, dropping only tables
+     * really gone and opening only new ones.
      */
     private synchronized void reconcileTables() {
-        if (closed) {
+        if (closed || catalog.table().isResetting()) {
             return;
         }
         Map<String, Long> wanted = Catalog.tables(catalog);

@@ -51,13 +51,23 @@ public final class ReplicationManager implements AutoCloseable {
                 && engine.status(groupId).map(s -> s.role() == RaftRole.LEADER).orElse(false);
     }
 
+    /**
+     * Whether this node still leads {@code groupId} in {@code term}. A replicator lives for one term:
+     * had it outlived a lost and regained leadership it could go on proposing the steps of a load
+     * that another node's replicator has restarted in between, and the two loads would interleave.
+     */
+    private boolean leadsIn(long groupId, long term) {
+        return leads(groupId) && engine.status(groupId).map(s -> s.term() == term).orElse(false);
+    }
+
     private void check() {
         for (long id : groups.get()) {
             if (running.containsKey(id) || !leads(id)) {
                 continue;
             }
             TableStateMachine sm = tables.apply(id);
-            Replicator r = new Replicator(id, sm, engine, leader, sm.lag().orElseThrow(), () -> leads(id));
+            long term = engine.status(id).map(s -> s.term()).orElse(0L);
+            Replicator r = new Replicator(id, sm, engine, leader, sm.lag().orElseThrow(), () -> leadsIn(id, term));
             Thread t = Thread.ofVirtual().name("replicator-" + id).unstarted(() -> {
                 try {
                     r.run();

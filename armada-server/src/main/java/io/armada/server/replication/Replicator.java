@@ -36,6 +36,8 @@ final class Replicator implements Runnable {
     static final long PROPOSE_TIMEOUT_MILLIS = 10_000;
     static final long SNAPSHOT_TIMEOUT_MILLIS = 10 * 60_000;
     static final long MAX_BACKOFF_MILLIS = 2_000;
+    /** How often a wait for a pending load step re-checks that this node still leads. */
+    static final long BARRIER_POLL_MILLIS = 100;
     /** Replicated batches proposed and not yet committed, at most (each at most one pull's bytes). */
     static final int MAX_BATCHES_IN_FLIGHT = 4;
     /** Snapshot records per follower entry: well under the entry size limit. */
@@ -49,6 +51,8 @@ final class Replicator implements Runnable {
     private final BooleanSupplier active;
     /** Proposed batches in the order proposed; only this replicator's thread touches it. */
     private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();
+    /** The snapshot load step proposed last (only this replicator's thread touches it). */
+    private java.util.concurrent.CompletableFuture<?> lastLoadStep;
 
     Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, ReplicationLag lag,
             BooleanSupplier active) {
@@ -62,8 +66,20 @@ final class Replicator implements Runnable {
 
     @Override
     public void run() {
-        // a load cut short by a leadership change starts over; otherwise resume after what applied
-        long next = table.table().isResetting() ? -1 : table.position() + 1;
+        // a load cut short by a leadership change starts over; otherwise resume after what applied.
+        // Decided only once the group applied everything committed before this term: a previous
+        // leader's SNAPSHOT_BEGIN may be committed and not yet applied here, and batches proposed in
+        // its place would apply as no-ops behind a reset nobody finishes.
+        long next;
+        try {
+            if (!awaitAppliedBarrier()) {
+                return;
+            }
+            next = table.table().isResetting() ? -1 : table.position() + 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         long backoffMillis = 50;
         while (active.getAsBoolean()) {
             try {
@@ -98,6 +114,16 @@ final class Replicator implements Runnable {
                 // batches proposed after a failed one were skipped as gaps (or will be): go on from
                 // what the table applied once every proposal in flight has settled
                 settleAll();
+                try {
+                    // a load step that timed out may still commit: decide only once it settled
+                    awaitLoadStepSettled();
+                    if (!awaitAppliedBarrier()) {
+                        break;
+                    }
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 next = table.table().isResetting() ? -1 : table.position() + 1;
                 pause(backoffMillis);
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
@@ -198,7 +224,41 @@ final class Replicator implements Runnable {
     }
 
     private void propose(FollowerEntry entry) throws InterruptedException, ExecutionException, TimeoutException {
-        engine.propose(tableId, entry.toByteArray()).get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        lastLoadStep = engine.propose(tableId, entry.toByteArray());
+        lastLoadStep.get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits while this replicator's last load step is still pending in the engine and this node
+     * still leads in its term (the engine settles it: applied, or failed when leadership moves).
+     */
+    private void awaitLoadStepSettled() throws InterruptedException {
+        while (lastLoadStep != null && !lastLoadStep.isDone() && active.getAsBoolean()) {
+            try {
+                lastLoadStep.get(BARRIER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
+                // done one way or the other, or still pending: the loop condition tells
+            }
+        }
+    }
+
+    /**
+     * Waits until this node applied everything the group committed so far (a ReadIndex round),
+     * retrying while it leads; false once it no longer does.
+     */
+    private boolean awaitAppliedBarrier() throws InterruptedException {
+        long backoffMillis = 50;
+        while (active.getAsBoolean()) {
+            try {
+                engine.readIndex(tableId).get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("table {}: waiting for the group to apply what it committed: {}", tableId, e.toString());
+                pause(backoffMillis);
+                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+            }
+        }
+        return false;
     }
 
     private void pause(long millis) {

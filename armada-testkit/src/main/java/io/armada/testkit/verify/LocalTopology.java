@@ -43,6 +43,11 @@ final class LocalTopology implements AutoCloseable {
     private final List<TcpProxy> leaderProxies = new ArrayList<>();
     /** Leader-cluster nodes whose synced log writes are slowed until {@link #heal}. */
     private final Set<NodeProcess> slowed = ConcurrentHashMap.newKeySet();
+    /**
+     * The index of the leader endpoint the follower cluster's links use, as far as the scenarios
+     * know: they start on the first, and each freeze of the one in use moves them to the next.
+     */
+    private int followerLinkEndpoint;
 
     private LocalTopology() {}
 
@@ -131,6 +136,15 @@ final class LocalTopology implements AutoCloseable {
 
     List<NodeProcess> leaders() {
         return List.copyOf(leaders);
+    }
+
+    /** The leader node the follower cluster's links use now; {@code moved}: they are about to move to the next. */
+    synchronized NodeProcess followerLinkLeader(boolean moved) {
+        NodeProcess used = leaders.get(followerLinkEndpoint % leaders.size());
+        if (moved) {
+            followerLinkEndpoint++;
+        }
+        return used;
     }
 
     List<NodeProcess> followers() {

@@ -18,7 +18,7 @@ class VerifyScenariosTest {
 
     @ParameterizedTest
     @EnumSource(value = Scenario.class, names = {"KILL_LEADER", "PAUSE_LEADER", "PARTITION_LEADER", "KILL_FOLLOWER_CLUSTER",
-            "LEADER_CLUSTER_DOWN", "PARTITION_FOLLOWER_CLUSTER", "SLOW_DISK_LEADER"})
+            "LEADER_CLUSTER_DOWN", "PARTITION_FOLLOWER_CLUSTER", "SLOW_DISK_LEADER", "PAUSE_LEADER_NODE"})
     void scenarioHoldsEveryPromise(Scenario scenario) throws Exception {
         long seed = Long.getLong("verify.seed", System.nanoTime());
         PrintWriter progress = new PrintWriter(System.out, true);
