@@ -131,6 +131,11 @@ class ReplicatorResetBarrierTest {
         }
 
         @Override
+        public void syncApplied() {
+            table.syncApplied();
+        }
+
+        @Override
         public SnapshotMeta takeSnapshot(SnapshotMeta identity) {
             return table.takeSnapshot(identity);
         }
