@@ -39,6 +39,12 @@ final class LocalTopology implements AutoCloseable {
      * local snapshots before the first power cut, so each cut can land after one.
      */
     static final ServerConfig.RaftSettings POWER_LOSS_RAFT = new ServerConfig.RaftSettings(50, 10, 1, 2, 100);
+    /**
+     * How names become durable on the power-loss scenarios' disks: journaled metadata (ext4-like)
+     * unless {@code -Dverify.fs.semantics=STRICT_POSIX} asks for POSIX's strict reading.
+     */
+    static final LossyFilesystem.Semantics DISK_SEMANTICS = LossyFilesystem.Semantics.valueOf(
+            System.getProperty("verify.fs.semantics", LossyFilesystem.Semantics.JOURNALED_METADATA.name()));
 
     private final List<NodeProcess> leaders = new ArrayList<>();
     private final List<NodeProcess> followers = new ArrayList<>();
@@ -126,7 +132,7 @@ final class LocalTopology implements AutoCloseable {
 
     /** The node's data directory becomes a mount of a lossy filesystem whose contents live in {@code backing}. */
     private void mountDisk(NodeProcess node, Path backing) throws IOException, InterruptedException {
-        disks.put(node, LossyFilesystem.mount(backing, node.config().dataDir()));
+        disks.put(node, LossyFilesystem.mount(backing, node.config().dataDir(), DISK_SEMANTICS));
     }
 
     /**

@@ -132,6 +132,10 @@ static struct node *find_node(uint64_t ino) {
 }
 
 static struct node *add_node(uint64_t ino, int is_dir, off_t durable_size) {
+    struct node *stale = find_node(ino);
+    if (stale) { /* an inode number the backing filesystem reused: what it knew is about a gone inode */
+        tdelete(stale, &nodes, compare_nodes);
+    }
     struct node *n = calloc(1, sizeof *n);
     if (!n) {
         fail("out of memory");
