@@ -982,6 +982,30 @@ static void flatten(int dir_fd, int root) {
     free_entries(entries, count);
 }
 
+static int copy_file(const char *from, int dir_fd, const char *name) {
+    int in = openat(backing_fd, from, O_RDONLY);
+    if (in < 0) {
+        return -1;
+    }
+    int out = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    char buffer[65536];
+    ssize_t n;
+    int r = 0;
+    while ((n = read(in, buffer, sizeof buffer)) > 0) {
+        if (write(out, buffer, (size_t) n) != n) {
+            r = -1;
+            break;
+        }
+    }
+    close(in);
+    close(out);
+    return n < 0 ? -1 : r;
+}
+
 /* Rebuilds directory d (open as dir_fd, path for messages) from its durable entries. */
 static void place(struct node *d, int dir_fd, const char *path) {
     for (size_t i = 0; i < d->entry_count; i++) {
@@ -991,10 +1015,11 @@ static void place(struct node *d, int dir_fd, const char *path) {
         snprintf(name, sizeof name, "%" PRIu64, e->ino);
         snprintf(child, sizeof child, "%s/%s", path, e->name);
         if (c && c->placed) {
-            /* the same inode under a second durable name (renamed, both directories synced at different
-             * times): a file gets a hard link, a directory only its first name */
-            if (!c->is_dir && linkat(backing_fd, c->placed_path, dir_fd, e->name, 0) != 0) {
-                fprintf(stderr, "lossyfs: cannot link %s to %s: %s\n", child, c->placed_path, strerror(errno));
+            /* the same inode under a second durable name (renamed across directories, the two synced at
+             * different times): a file gets a copy of its durable content under the second name (never a
+             * hard link: nothing else here makes one), a directory keeps only its first name */
+            if (!c->is_dir && copy_file(c->placed_path, dir_fd, e->name) != 0) {
+                fprintf(stderr, "lossyfs: cannot copy %s to %s: %s\n", c->placed_path, child, strerror(errno));
             }
             continue;
         }
