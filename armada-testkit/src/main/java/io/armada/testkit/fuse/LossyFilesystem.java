@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  *             file whose data was not synced leaves an empty file, ext4's well-known outcome
  *             without {@code auto_da_alloc}). Unlike ext4, there is no periodic commit (every 5 s)
  *             and data blocks are never written with a commit (data=ordered would write them):
- *             this keeps less than ext4 would, never more.
+ *             this keeps less than ext4 (without {@code fast_commit}, mkfs's default) would, never more.
  *         <li>{@link Semantics#STRICT_POSIX}: a directory's entries are as of its own last
  *             {@code fsync}; a new, renamed or removed name survives only if its parent directory
  *             was fsynced after the change (what POSIX promises, and what RocksDB's own fault
