@@ -10,6 +10,7 @@ import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
 import io.armada.server.ops.Failpoints;
 import io.armada.server.process.NodeProcess;
+import io.armada.testkit.fuse.LossyFilesystem;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -33,6 +34,17 @@ final class LocalTopology implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** Raft settings of the scenarios: snapshots every 300 entries, so log compaction happens during every run. */
     static final ServerConfig.RaftSettings RAFT = new ServerConfig.RaftSettings(50, 10, 1, 2, 300);
+    /**
+     * The power-loss scenarios snapshot every 100 entries: every group (the catalog too) has taken
+     * local snapshots before the first power cut, so each cut can land after one.
+     */
+    static final ServerConfig.RaftSettings POWER_LOSS_RAFT = new ServerConfig.RaftSettings(50, 10, 1, 2, 100);
+    /**
+     * How names become durable on the power-loss scenarios' disks: journaled metadata (ext4-like)
+     * unless {@code -Dverify.fs.semantics=STRICT_POSIX} asks for POSIX's strict reading.
+     */
+    static final LossyFilesystem.Semantics DISK_SEMANTICS = LossyFilesystem.Semantics.valueOf(
+            System.getProperty("verify.fs.semantics", LossyFilesystem.Semantics.JOURNALED_METADATA.name()));
 
     private final List<NodeProcess> leaders = new ArrayList<>();
     private final List<NodeProcess> followers = new ArrayList<>();
@@ -48,6 +60,8 @@ final class LocalTopology implements AutoCloseable {
      * know: they start on the first, and each freeze of the one in use moves them to the next.
      */
     private int followerLinkEndpoint;
+    /** The filesystems holding the data directories of the nodes that can lose power, by node. */
+    private final Map<NodeProcess, LossyFilesystem> disks = new HashMap<>();
 
     private LocalTopology() {}
 
@@ -57,13 +71,19 @@ final class LocalTopology implements AutoCloseable {
         try {
             boolean withFollower = scenario.needsFollower();
             int base = FreePorts.basePort(3, withFollower ? 2 : 1);
-            List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, RAFT, false);
+            ServerConfig.RaftSettings raft = scenario.losesPowerInLeaderCluster() || scenario.losesPowerInFollowerCluster()
+                    ? POWER_LOSS_RAFT : RAFT;
+            List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, raft, false);
             // failpoints are compiled into every node but reachable only in a process started with this variable
             Map<String, String> environment = scenario.needsFailpoints()
                     ? Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled") : Map.of();
             for (ServerConfig c : leaderConfigs) {
-                t.leaders.add(new NodeProcess(scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"),
-                        environment));
+                NodeProcess n = new NodeProcess(scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"),
+                        environment);
+                t.leaders.add(n);
+                if (scenario.losesPowerInLeaderCluster()) {
+                    t.mountDisk(n, dir.resolve("disks").resolve("leader-" + c.nodeId()));
+                }
             }
             if (withFollower) {
                 List<HostPort> endpoints = new ArrayList<>();
@@ -78,8 +98,12 @@ final class LocalTopology implements AutoCloseable {
                 }
                 ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(endpoints, null, null, null);
                 for (ServerConfig c : DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100,
-                        RAFT, false)) {
-                    t.followers.add(new NodeProcess(c.asFollowerOf(of), dir.resolve("follower")));
+                        raft, false)) {
+                    NodeProcess n = new NodeProcess(c.asFollowerOf(of), dir.resolve("follower"));
+                    t.followers.add(n);
+                    if (scenario.losesPowerInFollowerCluster()) {
+                        t.mountDisk(n, dir.resolve("disks").resolve("follower-" + c.nodeId()));
+                    }
                 }
             }
             t.heal(); // starts every node
@@ -109,6 +133,43 @@ final class LocalTopology implements AutoCloseable {
         }
         return new ServerConfig(c.nodeId(), c.dataDir(), c.clusterName(), members, c.clientTls(), c.raftTls(),
                 c.metricsAddress(), c.raft(), c.followerOf());
+    }
+
+    /** The node's data directory becomes a mount of a lossy filesystem whose contents live in {@code backing}. */
+    private void mountDisk(NodeProcess node, Path backing) throws IOException, InterruptedException {
+        disks.put(node, LossyFilesystem.mount(backing, node.config().dataDir(), DISK_SEMANTICS));
+    }
+
+    /**
+     * A power cut of {@code victims} at one moment: their disks freeze first (nothing written
+     * after reaches them), then the processes are killed, then each disk loses what was not
+     * fsynced. {@link #heal} restarts them on what survived. Returns what was lost, for the report.
+     */
+    String powerCut(List<NodeProcess> victims) throws IOException, InterruptedException {
+        for (NodeProcess n : victims) {
+            disk(n).freeze();
+        }
+        for (NodeProcess n : victims) {
+            n.kill();
+        }
+        long files = 0;
+        long bytes = 0;
+        long names = 0;
+        for (NodeProcess n : victims) {
+            LossyFilesystem.PowerCut cut = disk(n).powerCut();
+            files += cut.filesReverted();
+            bytes += cut.bytesDropped();
+            names += cut.namesDropped();
+        }
+        return String.format("lost unsynced data of %d files, %,d bytes, and %d unsynced names", files, bytes, names);
+    }
+
+    private LossyFilesystem disk(NodeProcess node) {
+        LossyFilesystem disk = disks.get(node);
+        if (disk == null) {
+            throw new IllegalStateException("node " + node.id() + " keeps its data on a plain disk: it cannot lose power");
+        }
+        return disk;
     }
 
     /** Cuts every Raft path of leader-cluster node {@code id}: it is alone, the other two are a majority. */
@@ -246,6 +307,15 @@ final class LocalTopology implements AutoCloseable {
         for (UdpLink link : links.values()) {
             try {
                 link.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (LossyFilesystem disk : disks.values()) { // after the nodes: a mount in use cannot be unmounted
+            try {
+                disk.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("cannot unmount " + disk.mountpoint() + ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

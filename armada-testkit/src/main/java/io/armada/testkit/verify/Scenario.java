@@ -219,6 +219,45 @@ public enum Scenario {
             }
             return "killed every node";
         }
+    },
+    /**
+     * A power cut of any one leader-cluster node: its process is killed and everything it did not
+     * fsync is lost (both RocksDB instances, snapshot files, directory entries: see
+     * {@link io.armada.testkit.fuse.LossyFilesystem}); then it restarts on what survived.
+     */
+    POWER_LOSS_NODE("power-loss-node", false, 2_000) {
+        @Override
+        String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
+            NodeProcess victim = t.leaders().get(random.nextInt(3));
+            return "power cut of leader-cluster node " + victim.id() + " (" + t.powerCut(List.of(victim)) + ")";
+        }
+    },
+    /** A power cut of the node that leads a workload table's Raft group. */
+    POWER_LOSS_LEADER("power-loss-leader", false, 2_000) {
+        @Override
+        String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            return "power cut of leader-cluster node " + victim.id() + " (" + t.powerCut(List.of(victim)) + ")";
+        }
+    },
+    /**
+     * A power cut of every leader-cluster node at once (a site-wide outage): every node forgets
+     * what it did not fsync, and every acknowledged write must still be there after the restart,
+     * every table open. Every node takes its local snapshots at the same indexes, so this is where
+     * a snapshot recorded ahead of the state it covers shows.
+     */
+    POWER_LOSS_CLUSTER("power-loss-cluster", false, 1_000) {
+        @Override
+        String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
+            return "power cut of the leader cluster (" + t.powerCut(t.leaders()) + ")";
+        }
+    },
+    /** A power cut of every follower-cluster node at once while the leader cluster takes writes. */
+    POWER_LOSS_FOLLOWER_CLUSTER("power-loss-follower-cluster", true, 2_000) {
+        @Override
+        String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
+            return "power cut of the follower cluster (" + t.powerCut(t.followers()) + ")";
+        }
     };
 
     private final String label;
@@ -246,6 +285,16 @@ public enum Scenario {
     /** Whether the follower cluster reaches the leader cluster through {@link TcpProxy}s that can be cut. */
     boolean needsLeaderProxies() {
         return this == PARTITION_FOLLOWER_CLUSTER;
+    }
+
+    /** Whether the leader cluster's nodes keep their data on a {@link io.armada.testkit.fuse.LossyFilesystem}. */
+    boolean losesPowerInLeaderCluster() {
+        return this == POWER_LOSS_NODE || this == POWER_LOSS_LEADER || this == POWER_LOSS_CLUSTER;
+    }
+
+    /** Whether the follower cluster's nodes keep their data on a {@link io.armada.testkit.fuse.LossyFilesystem}. */
+    boolean losesPowerInFollowerCluster() {
+        return this == POWER_LOSS_FOLLOWER_CLUSTER;
     }
 
     /** Whether the leader cluster's processes start with failpoints enabled. */
