@@ -88,7 +88,7 @@ public final class TableStore implements AutoCloseable {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2);
         try {
-            Files.createDirectories(dir);
+            DurableDirectories.create(dir);
             List<byte[]> names;
             try (Options o = new Options()) {
                 names = RocksDB.listColumnFamilies(o, dir.toString());

@@ -35,7 +35,7 @@ final class SnapshotFiles {
     SnapshotFiles(Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            io.armada.storage.DurableDirectories.create(dir);
             Path meta = dir.resolve("snapshot.meta");
             latest = Files.exists(meta) ? decodeMeta(Files.readAllBytes(meta)) : SnapshotMeta.EMPTY;
             Path legacy = dir.resolve("snapshot.data"); // the single data file of earlier versions
