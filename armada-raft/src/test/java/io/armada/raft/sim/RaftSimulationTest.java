@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the deterministic whole-cluster {@link Simulation} for many seeds. Replay one with
  * {@code mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=N} (optionally
- * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs).
+ * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs,
+ * {@code -Dsim.model=M} for a {@link Simulation.NodeModel} other than the engine's).
  */
 class RaftSimulationTest {
     /** A seed that once found a bug, and the run length that found it; each stays as a regression case. */
@@ -38,27 +39,35 @@ class RaftSimulationTest {
         long first = only != null ? only : 1;
         long count = Long.getLong("sim.seeds", only != null ? 1 : DEFAULT_SEEDS);
         long steps = Long.getLong("sim.steps", DEFAULT_STEPS);
+        Simulation.NodeModel model = Simulation.NodeModel.named(System.getProperty("sim.model", "engine"));
         long acked = 0;
         long reads = 0;
         long snapshots = 0;
         long leaders = 0;
         long earlyCrashes = 0;
+        long taken = 0;
+        long snapshotCrashes = 0;
         for (long seed = first; seed < first + count; seed++) {
-            Simulation.Stats s = new Simulation(seed, steps).run();
+            Simulation.Stats s = new Simulation(seed, steps, model).run();
             acked += s.proposalsAcked();
             reads += s.readsAnswered();
             snapshots += s.snapshotsInstalled();
             leaders += s.leaderChanges();
             earlyCrashes += s.crashesBeforeLeaderPersist();
+            taken += s.snapshotsTaken();
+            snapshotCrashes += s.crashesInSnapshotSteps();
         }
-        System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots installed,"
-                + " %d leaders elected, %d leaders crashed between sending appends and persisting them%n", count, steps, acked,
-                reads, snapshots, leaders, earlyCrashes);
+        System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots taken, %d installed,"
+                + " %d crashes between durable steps of a snapshot, %d leaders elected, %d leaders crashed between sending"
+                + " appends and persisting them%n", count, steps, acked, reads, taken, snapshots, snapshotCrashes, leaders,
+                earlyCrashes);
         // the runs must exercise what they claim to check
         assertThat(acked).isPositive();
         assertThat(reads).isPositive();
         if (count >= 100) {
             assertThat(snapshots).isPositive();
+            assertThat(taken).isPositive();
+            assertThat(snapshotCrashes).isPositive();
             assertThat(earlyCrashes).isPositive();
         }
     }
@@ -73,6 +82,62 @@ class RaftSimulationTest {
             acked += new Simulation(seed, LONG_RUN_STEPS).run().proposalsAcked();
         }
         assertThat(acked).isPositive();
+    }
+
+    /**
+     * Without {@code syncApplied} before the snapshot record (bug 1 of issue 13, before commit
+     * 8a07197), the simulation must find a node whose group cannot reopen: its power was cut after
+     * a snapshot was recorded and the log compacted, while the table store had not synced the
+     * applies that snapshot covers.
+     */
+    @Test
+    void findsSnapshotRecordedOverUnsyncedApplies() {
+        Failure found = firstFailure(Simulation.NodeModel.WITHOUT_SYNC_APPLIED, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("cannot reopen group")
+                .containsAnyOf("is ahead of the applied index", "is below the compacted log");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run(); // the engine's node passes it
+    }
+
+    /**
+     * Open finding: {@code StoredLog} loses the term of the entry before its first once a snapshot
+     * compacts up to {@code compactionRetainEntries} behind itself; a leader whose follower is that
+     * far behind asks for it and stops. Flip to a plain run once the log store keeps it.
+     */
+    @Test
+    void findsLostTermBeforeFirstIndex() {
+        Failure found = firstFailure(Simulation.NodeModel.STORED_LOG_AS_IS, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("asked outside the stored log");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /**
+     * Open finding: a crash inside an inbound snapshot's install (between publishing the file and
+     * replacing the table, or before the log reset) leaves a group that cannot reopen or cannot
+     * catch up. Flip to a plain run once install and open repair handle both.
+     */
+    @Test
+    void findsCrashInsideSnapshotInstall() {
+        Failure found = firstFailure(Simulation.NodeModel.CRASH_MID_INSTALL, MUTANT_SEEDS);
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /** How many seeds a model with a known bug may take before the simulation finds it. */
+    private static final long MUTANT_SEEDS = 2000;
+
+    record Failure(long seed, AssertionError error) {}
+
+    private static Failure firstFailure(Simulation.NodeModel model, long seeds) {
+        for (long seed = 1; seed <= seeds; seed++) {
+            try {
+                new Simulation(seed, DEFAULT_STEPS, model).run();
+            } catch (AssertionError e) {
+                System.out.printf("node model %s: seed %d of %d failed: %s%n", model.name(), seed, seeds,
+                        e.getMessage().lines().findFirst().orElse(""));
+                return new Failure(seed, e);
+            }
+        }
+        throw new AssertionError("node model " + model.name() + ": no failure in " + seeds + " seeds of "
+                + DEFAULT_STEPS + " steps; the simulation no longer finds what this model breaks");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.armada.raft.ConfChange;
 import io.armada.raft.ConfState;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
+import io.armada.raft.HardState;
 import io.armada.raft.Message;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
@@ -46,14 +47,69 @@ public final class Simulation {
 
     /** What the simulation did, for the test's summary. */
     public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
-            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist) {}
+            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
+            long snapshotsTaken, long crashesInSnapshotSteps) {}
+
+    /**
+     * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine} step by
+     * step, but for open findings (issue 13) that would fail most runs: its log store keeps the
+     * term of the entry before its first, and no crash comes inside an inbound snapshot's install
+     * before the log is reset. The other models change one thing each, and the tests show the
+     * simulation finds what that thing breaks.
+     *
+     * @param syncAppliedBeforeSnapshotRecord {@code Worker.maybeSnapshot} syncs the state machine's
+     *     applies ({@code GroupStateMachine.syncApplied}) before the synced write that records the
+     *     snapshot and compacts the log
+     * @param logKeepsCompactedTerm the log store answers the term of the entry just before its first
+     *     after a compaction, as {@code LogReader} promises ({@code StoredLog} does not)
+     * @param crashInsideInstall a crash may come inside an inbound snapshot's install: after the
+     *     staged file became the latest snapshot and before the table store was replaced
+     *     ({@code TableStateMachine.installSnapshot}), or after that and before the log was reset
+     */
+    public record NodeModel(String name, boolean syncAppliedBeforeSnapshotRecord, boolean logKeepsCompactedTerm,
+            boolean crashInsideInstall) {
+        public static final NodeModel ENGINE = new NodeModel("engine", true, true, false);
+        /** Bug 1 of issue 13, as before commit 8a07197: a snapshot record and compaction over unsynced applies. */
+        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied", false, true, false);
+        /**
+         * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
+         * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
+         * and a leader sending a follower the entries from the first throws (the node stops).
+         */
+        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is", true, false, false);
+        /**
+         * A crash inside an inbound snapshot's install. Between the file and the table: at open the
+         * engine resets the log after the file's snapshot and the core refuses the group (the
+         * table's applied index is below the log). Between the table and the log reset, when the old
+         * log reaches the snapshot's index: the repair ({@code installed.index > lastIndex}) keeps
+         * the old, possibly divergent log (issue 13 #9).
+         */
+        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install", true, true, true);
+
+        private static final List<NodeModel> ALL = List.of(ENGINE, WITHOUT_SYNC_APPLIED, STORED_LOG_AS_IS, CRASH_MID_INSTALL);
+
+        public static NodeModel named(String name) {
+            for (NodeModel m : ALL) {
+                if (m.name().equals(name)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown node model " + name + "; known: "
+                    + ALL.stream().map(NodeModel::name).toList());
+        }
+    }
 
     private record Committed(long term, EntryType type, long payloadOrHash) {}
 
     private final long seed;
     private final long steps;
+    private final NodeModel model;
     private final SplittableRandom rnd;
     private final RaftConfig config;
+    /** {@code EngineConfig.snapshotThresholdEntries}: a node snapshots a group after this many applies. */
+    private final long snapshotThreshold;
+    /** {@code EngineConfig.compactionRetainEntries}: entries the log keeps behind a local snapshot. */
+    private final long compactionRetain;
     private final SimNetwork net;
     private final Map<Long, SimNode> nodes = new TreeMap<>();
     private final List<Long> groupIds = new ArrayList<>();
@@ -75,15 +131,25 @@ public final class Simulation {
     /** Crashes of a leader between sending its appends and persisting them. */
     private long statEarlyCrashes;
     private long statConfChanges;
+    private long statSnapshotsTaken;
+    private long statSnapshotCrashes;
 
     public Simulation(long seed, long steps) {
+        this(seed, steps, NodeModel.ENGINE);
+    }
+
+    public Simulation(long seed, long steps, NodeModel model) {
         this.seed = seed;
         this.steps = steps;
+        this.model = model;
         this.rnd = new SplittableRandom(seed);
         int nodeCount = rnd.nextBoolean() ? 3 : 5;
         int groupCount = 1 + rnd.nextInt(3);
         this.config = randomConfig(rnd);
         this.net = new SimNetwork(rnd.split());
+        this.snapshotThreshold = 1 + rnd.nextInt(24);
+        // the server keeps as many entries as the threshold; fewer (down to none) reach more snapshot transfers
+        this.compactionRetain = rnd.nextInt(3) == 0 ? snapshotThreshold : rnd.nextInt((int) snapshotThreshold + 1);
         for (long id = 1; id <= nodeCount; id++) {
             nodes.put(id, new SimNode(id, rnd.nextInt(TICK_TIME)));
         }
@@ -101,19 +167,20 @@ public final class Simulation {
             Bootstrap boot = Bootstrap.of(founders);
             for (long f : founders) {
                 NodeDisk disk = nodes.get(f).disk;
-                disk.write(g, s -> {
+                disk.logStore.write(g, s -> {
                     s.hardState = boot.hardState();
                     s.confState = boot.confState();
-                    s.entries.addAll(boot.entries());
+                    s.append(boot.entries());
                 });
-                disk.sync();
+                disk.logStore.sync();
             }
             trace("group " + g + " founders " + founders);
         }
         for (SimNode n : nodes.values()) {
             openCores(n);
         }
-        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config);
+        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config + ", node model "
+                + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain);
     }
 
     private static RaftConfig randomConfig(SplittableRandom r) {
@@ -134,11 +201,34 @@ public final class Simulation {
                 r.nextInt(10) < 8);
     }
 
+    /** {@code RaftEngine.open} of every group: repair an interrupted snapshot install, then open the core. */
     private void openCores(SimNode n) {
         for (long g : groupIds) {
-            GroupLogView view = new GroupLogView(n.disk, g);
-            long applied = n.disk.group(g).appliedIndex;
-            n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+            repairAfterSnapshotInstallCrash(n, g);
+            GroupLogView view = new GroupLogView(n.disk, g, model.logKeepsCompactedTerm());
+            long applied = n.disk.machine(g).appliedIndex;
+            try {
+                n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+            } catch (IllegalStateException e) {
+                throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
+                        + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
+                        + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** As {@code RaftEngine.repairAfterSnapshotInstallCrash}: the log follows a snapshot the state machine installed. */
+    private void repairAfterSnapshotInstallCrash(SimNode n, long g) {
+        SnapshotMeta installed = n.disk.files(g).meta;
+        LogState log = n.disk.log(g);
+        if (installed.index() > log.snapshotOrEmpty().index() && installed.index() > log.lastStored()) {
+            trace("node " + n.id + " group " + g + ": snapshot file " + installed.index() + " beyond the log ("
+                    + log.lastStored() + "); resetting the log after it");
+            n.disk.logStore.write(g, s -> {
+                s.compact(Long.MAX_VALUE - 1);
+                s.recordSnapshot(installed);
+            });
+            n.disk.logStore.sync();
         }
     }
 
@@ -158,13 +248,19 @@ public final class Simulation {
             finish();
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
-                    + "\nreplay: " + replayCommand(seed, steps) + "\nlast events:\n" + String.join("\n", trace), e);
+                    + "\nreplay: " + replayCommand(seed, steps, model) + "\nlast events:\n" + String.join("\n", trace), e);
         }
-        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent, statEarlyCrashes);
+        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent,
+                statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes);
     }
 
     public static String replayCommand(long seed, long steps) {
-        return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=" + seed + " -Dsim.steps=" + steps;
+        return replayCommand(seed, steps, NodeModel.ENGINE);
+    }
+
+    public static String replayCommand(long seed, long steps, NodeModel model) {
+        return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#manySeeds -Dsim.seed=" + seed + " -Dsim.steps="
+                + steps + (model == NodeModel.ENGINE ? "" : " -Dsim.model=" + model.name());
     }
 
     private void step() {
@@ -208,7 +304,10 @@ public final class Simulation {
         }
     }
 
-    /** The engine contract: send a leader's appends, persist (sync if needed), send the rest, apply, advance. */
+    /**
+     * The engine contract as {@code Worker} runs it: send a leader's appends, persist (sync if
+     * needed), send the rest, apply, advance, maybe take a snapshot.
+     */
     private void handleReady(SimNode n, long g, RaftGroup core) {
         Ready rd = core.ready();
         for (Message m : rd.messagesBeforePersist()) {
@@ -220,30 +319,8 @@ public final class Simulation {
             crash(n);
             return;
         }
-        if (rd.hasPersistWork()) {
-            n.disk.write(g, s -> {
-                for (SnapshotChunk c : rd.snapshotChunks()) {
-                    s.stage(c);
-                }
-                if (rd.snapshot() != null) {
-                    s.install(rd.snapshot());
-                }
-                if (!rd.entries().isEmpty()) {
-                    s.append(rd.entries());
-                }
-                if (rd.hardState() != null) {
-                    s.hardState = rd.hardState();
-                }
-                if (rd.confState() != null) {
-                    s.confState = rd.confState();
-                }
-            });
-        }
-        if (rd.mustSync()) {
-            n.disk.sync();
-        }
-        if (rd.snapshot() != null) {
-            checkInstalledSnapshot(n, g, rd.snapshot());
+        if (!persist(n, g, rd)) {
+            return; // crashed in a snapshot install
         }
         if (n.crashInNextReady) {
             trace("node " + n.id + " crashes after persisting a Ready of group " + g + " (before sending)");
@@ -264,10 +341,135 @@ public final class Simulation {
             trace("node " + n.id + " leads group " + g + " at term " + core.status().term());
         }
         core.advance(rd);
+        maybeSnapshot(n, g, core);
+    }
+
+    /**
+     * {@code Worker.persist}: stage inbound chunks in the snapshot files; install a complete
+     * snapshot into the state machine (snapshot file published, then the table store replaced in
+     * a synced write); then one log-store write resets the log after the snapshot and stores
+     * entries and hard state, synced when the Ready must be. False if the node crashed.
+     */
+    private boolean persist(SimNode n, long g, Ready rd) {
+        if (!rd.hasPersistWork()) {
+            return true;
+        }
+        SnapshotFiles files = n.disk.files(g);
+        for (SnapshotChunk c : rd.snapshotChunks()) {
+            files.stage(c);
+        }
+        SnapshotMeta meta = rd.snapshot();
+        if (meta != null) {
+            byte[] data = files.staged(meta);
+            SimStateMachine.Decoded decoded = SimStateMachine.decode(data);
+            if (decoded.appliedIndex() != meta.index()) {
+                throw new AssertionError("node " + n.id + " group " + g + " installs snapshot " + meta
+                        + " whose data is the state at " + decoded.appliedIndex());
+            }
+            files.data = data;
+            files.meta = meta;
+            files.stagingPublished();
+            if (model.crashInsideInstall()
+                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
+                return false;
+            }
+            n.disk.tableStore.write(g, m -> m.restore(decoded));
+            n.disk.tableStore.sync();
+            if (model.crashInsideInstall()
+                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
+                return false;
+            }
+        }
+        n.disk.logStore.write(g, s -> {
+            if (meta != null) {
+                s.compact(Long.MAX_VALUE - 1);
+                s.recordSnapshot(meta);
+            }
+            if (!rd.entries().isEmpty()) {
+                s.append(rd.entries());
+            }
+            if (rd.hardState() != null || rd.confState() != null) {
+                if (s.hardState == null) {
+                    s.hardState = HardState.EMPTY;
+                    s.confState = s.snapshotOrEmpty().confState();
+                }
+                if (rd.hardState() != null) {
+                    s.hardState = rd.hardState();
+                }
+                if (rd.confState() != null) {
+                    s.confState = rd.confState();
+                }
+            }
+        });
+        if (rd.mustSync()) {
+            n.disk.logStore.sync();
+        }
+        if (meta != null) {
+            checkInstalledSnapshot(n, g, meta);
+        }
+        return true;
+    }
+
+    /**
+     * {@code Worker.maybeSnapshot}: once {@link #snapshotThreshold} entries were applied since the
+     * log's snapshot, the state machine writes a snapshot file (fsynced: durable at once), syncs its
+     * applies, and the log store records the snapshot and compacts in one synced write. A crash
+     * may come between any two of these.
+     */
+    private void maybeSnapshot(SimNode n, long g, RaftGroup core) {
+        if (!n.up) {
+            return;
+        }
+        LogState log = n.disk.log(g);
+        MachineState machine = n.disk.machine(g);
+        long at = machine.appliedIndex;
+        if (at - log.snapshotOrEmpty().index() < snapshotThreshold) {
+            return;
+        }
+        RaftStatus st = core.status();
+        if (st.appliedIndex() != at) {
+            throw new IllegalStateException("group " + g + ": core applied " + st.appliedIndex()
+                    + " but the state machine applied " + at);
+        }
+        SnapshotMeta meta = new SnapshotMeta(at, log.term(at), st.confState());
+        SnapshotFiles files = n.disk.files(g);
+        files.data = SimStateMachine.encode(at, machine.applied());
+        files.meta = meta;
+        statSnapshotsTaken++;
+        if (crashPoint(n, g, "snapshot " + at + " written, applies not synced")) {
+            return;
+        }
+        if (model.syncAppliedBeforeSnapshotRecord()) {
+            n.disk.tableStore.sync();
+            if (crashPoint(n, g, "snapshot " + at + " written and applies synced, log not told")) {
+                return;
+            }
+        }
+        long compactThrough = at - compactionRetain;
+        n.disk.logStore.write(g, s -> {
+            s.recordSnapshot(meta);
+            if (compactThrough > 0) {
+                s.compact(compactThrough);
+            }
+        });
+        n.disk.logStore.sync();
+        trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts through " + compactThrough);
+        crashPoint(n, g, "snapshot " + at + " recorded in the log");
+    }
+
+    /** A crash between two durable steps of a snapshot, when one was asked for this node. */
+    private boolean crashPoint(SimNode n, long g, String where) {
+        if (!n.crashInSnapshot || rnd.nextInt(3) != 0) {
+            return false;
+        }
+        trace("node " + n.id + " crashes in group " + g + ": " + where);
+        statSnapshotCrashes++;
+        crash(n);
+        return true;
     }
 
     private void apply(SimNode n, long g, Entry e) {
-        GroupDiskState s = n.disk.group(g);
+        MachineState s = n.disk.machine(g);
         if (e.index() != s.appliedIndex + 1) {
             throw new AssertionError("node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
         }
@@ -281,7 +483,7 @@ public final class Simulation {
         if (e.type() == EntryType.NORMAL && s.appliedPayloads.contains(payload)) {
             throw new AssertionError("node " + n.id + " group " + g + " applies payload " + payload + " twice");
         }
-        n.disk.write(g, st -> {
+        n.disk.tableStore.write(g, st -> {
             st.appliedIndex = e.index();
             if (e.type() == EntryType.NORMAL) {
                 st.applied.add(new SimStateMachine.Applied(e.index(), e.term(), payload));
@@ -311,7 +513,7 @@ public final class Simulation {
     private void checkInstalledSnapshot(SimNode n, long g, SnapshotMeta meta) {
         statSnapshots++;
         trace("node " + n.id + " installs snapshot " + meta.term() + "/" + meta.index() + " of group " + g);
-        GroupDiskState s = n.disk.group(g);
+        MachineState s = n.disk.machine(g);
         TreeSet<Long> expected = new TreeSet<>();
         for (Map.Entry<Long, Committed> e : oracle.get(g).headMap(meta.index(), true).entrySet()) {
             if (e.getValue().type() == EntryType.NORMAL) {
@@ -416,7 +618,10 @@ public final class Simulation {
         } else if (roll < 85) {
             transfer(g);
         } else if (roll < 92) {
-            snapshotAndCompact(randomNode(true), g);
+            SimNode n = randomNode(true);
+            if (n != null) {
+                n.crashInSnapshot = true;
+            }
         } else if (roll < 94) {
             net.dropRate = new double[] {0, 0, 0.01, 0.05, 0.2}[rnd.nextInt(5)];
             net.duplicateRate = new double[] {0, 0.02, 0.1}[rnd.nextInt(3)];
@@ -482,7 +687,7 @@ public final class Simulation {
         }
         trace("crash node " + n.id);
         statCrashes++;
-        n.crash();
+        n.crash(rnd);
     }
 
     private void restart(SimNode n) {
@@ -530,28 +735,6 @@ public final class Simulation {
         trace("group " + g + " leader " + leader.id + " transfers to " + to + ": " + r);
     }
 
-    private void snapshotAndCompact(SimNode n, long g) {
-        if (n == null) {
-            return;
-        }
-        RaftGroup core = n.groups.get(g);
-        RaftStatus st = core.status();
-        GroupDiskState s = n.disk.group(g);
-        long at = st.appliedIndex();
-        if (at <= s.snapshot.index() || at != s.appliedIndex) {
-            return;
-        }
-        SnapshotMeta meta = new SnapshotMeta(at, s.term(at), st.confState());
-        byte[] data = SimStateMachine.encode(at, s.applied);
-        long compactTo = Math.max(0, at - rnd.nextInt(6));
-        n.disk.write(g, d -> {
-            d.snapshot = meta;
-            d.snapshotData = data;
-            d.compact(compactTo);
-        });
-        trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts to " + compactTo);
-    }
-
     // ------------------------------------------------------------------ the end
 
     /**
@@ -566,6 +749,7 @@ public final class Simulation {
         net.maxDelay = 10;
         for (SimNode n : nodes.values()) {
             n.crashInNextReady = false;
+            n.crashInSnapshot = false;
             if (!n.up) {
                 restart(n);
             }
@@ -651,7 +835,7 @@ public final class Simulation {
     private void verifyFinalState() {
         for (long g : groupIds) {
             SimNode leader = leaderOf(g);
-            List<SimStateMachine.Applied> reference = leader.disk.group(g).applied;
+            List<SimStateMachine.Applied> reference = leader.disk.machine(g).applied();
             Set<Long> payloads = new TreeSet<>();
             for (SimStateMachine.Applied a : reference) {
                 payloads.add(a.payload());
@@ -662,7 +846,7 @@ public final class Simulation {
                 }
             }
             for (long member : members(leader.groups.get(g).status().confState())) {
-                List<SimStateMachine.Applied> mine = nodes.get(member).disk.group(g).applied;
+                List<SimStateMachine.Applied> mine = nodes.get(member).disk.machine(g).applied();
                 if (!mine.equals(reference)) {
                     throw new AssertionError("node " + member + " state machine of group " + g + " differs from leader "
                             + leader.id + "'s (" + mine.size() + " vs " + reference.size() + " entries)");
