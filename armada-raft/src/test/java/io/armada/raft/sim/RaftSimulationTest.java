@@ -92,7 +92,8 @@ class RaftSimulationTest {
      */
     @Test
     void findsSnapshotRecordedOverUnsyncedApplies() {
-        Failure found = firstFailure(Simulation.NodeModel.WITHOUT_SYNC_APPLIED, MUTANT_SEEDS);
+        // three in four seeds fail (740 of the first 1000); the first does
+        Failure found = firstFailure(Simulation.NodeModel.WITHOUT_SYNC_APPLIED, 20);
         assertThat(found.error().getMessage()).contains("cannot reopen group")
                 .containsAnyOf("is ahead of the applied index", "is below the compacted log");
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run(); // the engine's node passes it
@@ -121,7 +122,19 @@ class RaftSimulationTest {
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
     }
 
-    /** How many seeds a model with a known bug may take before the simulation finds it. */
+    /**
+     * Open finding: a crash between replacing {@code snapshot.data} and {@code snapshot.meta}
+     * ({@code SnapshotFiles.publish}) makes the node send the new data as the old snapshot. Flip to
+     * a plain run once the data file carries its identity (or is named by it).
+     */
+    @Test
+    void findsCrashBetweenSnapshotFileRenames() {
+        Failure found = firstFailure(Simulation.NodeModel.CRASH_MID_FILE_PUBLISH, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("whose data is the state at");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /** How many seeds a model with an open finding may take before the simulation finds it (560 the most today). */
     private static final long MUTANT_SEEDS = 2000;
 
     record Failure(long seed, AssertionError error) {}

@@ -31,15 +31,23 @@ import java.util.TreeSet;
 /**
  * A whole cluster — N nodes, M Raft groups — run in one thread from one seed: simulated time,
  * network (delay, reordering, loss, duplication, partitions per node pair and per group) and
- * disks (unsynced writes lost on crash). Nodes follow the engine contract: persist a Ready (sync
- * when it must), send, apply, advance. Random clients propose, read, change membership, transfer
- * leadership; nodes crash, restart, snapshot and compact.
+ * nodes modelled as the engine runs them ({@link NodeModel}): each node has a log store, a table
+ * store holding the state machines and snapshot files, and a crash loses what each did not sync,
+ * independently ({@link NodeDisk}). Nodes follow {@code Worker}: persist a Ready (sync when it must),
+ * send, apply (unsynced), advance, and snapshot every {@link #snapshotThreshold} applies (snapshot
+ * file, syncApplied, one synced log write recording it and compacting); an inbound snapshot is
+ * staged, installed into the state machine and then the log reset. A crash can be asked for
+ * between any two durable steps of a snapshot. Restarting a node reopens each group as
+ * {@code RaftEngine.open} does (repair of an interrupted install, then the core's open checks):
+ * a refused open fails the seed. Random clients propose, read, change membership, transfer
+ * leadership; nodes crash and restart.
  *
  * <p>After every step the checks run: at most one leader per term and group; committed entries
  * never change (an oracle keeps every entry ever applied anywhere); each node applies indexes in
- * sequence and every payload at most once; ReadIndex answers are at least every commit known when
- * the read started. At the end the network heals, every node restarts, and every member of every
- * group must converge to the same state machine holding every acknowledged proposal.
+ * sequence and every payload at most once; an installed snapshot holds exactly the committed
+ * proposals up to it; ReadIndex answers are at least every commit known when the read started. At
+ * the end the network heals, every node restarts, and every member of every group must converge
+ * to the same state machine holding every acknowledged proposal.
  */
 public final class Simulation {
     static final int TICK_TIME = 10;
@@ -52,9 +60,9 @@ public final class Simulation {
 
     /**
      * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine} step by
-     * step, but for open findings (issue 13) that would fail most runs: its log store keeps the
-     * term of the entry before its first, and no crash comes inside an inbound snapshot's install
-     * before the log is reset. The other models change one thing each, and the tests show the
+     * step, but for open findings that would fail most runs: its log store keeps the term of the
+     * entry before its first, no crash comes inside an inbound snapshot's install before the log
+     * is reset, nor between the two renames that publish a snapshot file. The other models change one thing each, and the tests show the
      * simulation finds what that thing breaks.
      *
      * @param syncAppliedBeforeSnapshotRecord {@code Worker.maybeSnapshot} syncs the state machine's
@@ -65,18 +73,20 @@ public final class Simulation {
      * @param crashInsideInstall a crash may come inside an inbound snapshot's install: after the
      *     staged file became the latest snapshot and before the table store was replaced
      *     ({@code TableStateMachine.installSnapshot}), or after that and before the log was reset
+     * @param crashBetweenSnapshotFileRenames a crash may come inside {@code SnapshotFiles.publish},
+     *     after {@code snapshot.data} was replaced and before {@code snapshot.meta} was
      */
     public record NodeModel(String name, boolean syncAppliedBeforeSnapshotRecord, boolean logKeepsCompactedTerm,
-            boolean crashInsideInstall) {
-        public static final NodeModel ENGINE = new NodeModel("engine", true, true, false);
+            boolean crashInsideInstall, boolean crashBetweenSnapshotFileRenames) {
+        public static final NodeModel ENGINE = new NodeModel("engine", true, true, false, false);
         /** Bug 1 of issue 13, as before commit 8a07197: a snapshot record and compaction over unsynced applies. */
-        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied", false, true, false);
+        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied", false, true, false, false);
         /**
          * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
          * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
          * and a leader sending a follower the entries from the first throws (the node stops).
          */
-        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is", true, false, false);
+        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is", true, false, false, false);
         /**
          * A crash inside an inbound snapshot's install. Between the file and the table: at open the
          * engine resets the log after the file's snapshot and the core refuses the group (the
@@ -84,9 +94,18 @@ public final class Simulation {
          * log reaches the snapshot's index: the repair ({@code installed.index > lastIndex}) keeps
          * the old, possibly divergent log (issue 13 #9).
          */
-        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install", true, true, true);
+        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install", true, true, true, false);
+        /**
+         * A crash between the two renames of {@code SnapshotFiles.publish}: {@code snapshot.meta}
+         * still names the old snapshot while {@code snapshot.data} holds the new one, and a lagging
+         * follower is sent the new bytes as the old snapshot (it installs state past the index it
+         * records, and applies the entries in between twice).
+         */
+        public static final NodeModel CRASH_MID_FILE_PUBLISH = new NodeModel("crash-mid-file-publish", true, true, false,
+                true);
 
-        private static final List<NodeModel> ALL = List.of(ENGINE, WITHOUT_SYNC_APPLIED, STORED_LOG_AS_IS, CRASH_MID_INSTALL);
+        private static final List<NodeModel> ALL = List.of(ENGINE, WITHOUT_SYNC_APPLIED, STORED_LOG_AS_IS, CRASH_MID_INSTALL,
+                CRASH_MID_FILE_PUBLISH);
 
         public static NodeModel named(String name) {
             for (NodeModel m : ALL) {
@@ -366,9 +385,13 @@ public final class Simulation {
                 throw new AssertionError("node " + n.id + " group " + g + " installs snapshot " + meta
                         + " whose data is the state at " + decoded.appliedIndex());
             }
-            files.data = data;
-            files.meta = meta;
+            files.data = data; // staging.data renamed to snapshot.data
             files.stagingPublished();
+            if (model.crashBetweenSnapshotFileRenames()
+                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": snapshot.data replaced, snapshot.meta not")) {
+                return false;
+            }
+            files.meta = meta;
             if (model.crashInsideInstall()
                     && crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
                 return false;
@@ -434,8 +457,12 @@ public final class Simulation {
         SnapshotMeta meta = new SnapshotMeta(at, log.term(at), st.confState());
         SnapshotFiles files = n.disk.files(g);
         files.data = SimStateMachine.encode(at, machine.applied());
-        files.meta = meta;
         statSnapshotsTaken++;
+        if (model.crashBetweenSnapshotFileRenames()
+                && crashPoint(n, g, "snapshot " + at + ": snapshot.data replaced, snapshot.meta not")) {
+            return;
+        }
+        files.meta = meta;
         if (crashPoint(n, g, "snapshot " + at + " written, applies not synced")) {
             return;
         }
