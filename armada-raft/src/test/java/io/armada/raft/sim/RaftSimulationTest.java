@@ -112,14 +112,29 @@ class RaftSimulationTest {
     }
 
     /**
-     * Open finding: a crash inside an inbound snapshot's install (between publishing the file and
-     * replacing the table, or before the log reset) leaves a group that cannot reopen or cannot
-     * catch up. Flip to a plain run once install and open repair handle both.
+     * Open finding: a crash inside {@code TableStateMachine.installSnapshot}, between publishing
+     * the staged file and replacing the table, leaves a group that cannot reopen. Restoring the
+     * table from its newer snapshot file at open, with the repair by term of issue 13 #9 (the
+     * proposed fix), passes the seed that found it.
      */
     @Test
-    void findsCrashInsideSnapshotInstall() {
+    void findsCrashBetweenSnapshotFileAndTableInstall() {
         Failure found = firstFailure(Simulation.NodeModel.CRASH_MID_INSTALL, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("cannot reopen group");
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.CRASH_MID_INSTALL_FIXED).run();
+    }
+
+    /**
+     * Open finding (issue 13 #9): a crash after an inbound snapshot replaced the table and before
+     * the log reset keeps an old log that reaches the snapshot's index. Repairing by the term at
+     * that index (the proposed fix) passes the seed that found it.
+     */
+    @Test
+    void findsCrashBeforeLogResetOfAnInstall() {
+        Failure found = firstFailure(Simulation.NodeModel.CRASH_BEFORE_LOG_RESET, MUTANT_SEEDS);
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.CRASH_BEFORE_LOG_RESET_FIXED).run();
     }
 
     /**

@@ -58,54 +58,91 @@ public final class Simulation {
             long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
             long snapshotsTaken, long crashesInSnapshotSteps) {}
 
+    /** One way a simulated node differs from {@link NodeModel#ENGINE}. */
+    public enum Variation {
+        /** {@code Worker.maybeSnapshot} without {@code syncApplied} before the synced snapshot record (before 8a07197). */
+        SKIP_SYNC_APPLIED,
+        /**
+         * The log store forgets the term of the entry before its first once a compaction or a newer
+         * snapshot record dropped it, as {@code StoredLog} does; {@code LogReader} promises it.
+         */
+        LOG_LOSES_TERM_BEFORE_FIRST,
+        /**
+         * A crash may come inside {@code TableStateMachine.installSnapshot}: the staged file is the
+         * latest snapshot, the table store not yet replaced.
+         */
+        CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE,
+        /** A crash may come after an inbound snapshot replaced the table store, before the log reset. */
+        CRASH_BETWEEN_TABLE_AND_LOG_RESET,
+        /** A crash may come inside {@code SnapshotFiles.publish}: {@code snapshot.data} replaced, {@code snapshot.meta} not. */
+        CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES,
+        /** Proposed fix: at open, a state machine behind its snapshot file is restored from that file first. */
+        FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
+        /**
+         * Proposed fix (issue 13 #9): the open repair also resets the log when its entry at the
+         * installed snapshot's index has another term (or is compacted), not only when the log ends
+         * before it.
+         */
+        FIX_REPAIR_BY_TERM
+    }
+
     /**
      * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine} step by
-     * step, but for open findings that would fail most runs: its log store keeps the term of the
-     * entry before its first, no crash comes inside an inbound snapshot's install before the log
-     * is reset, nor between the two renames that publish a snapshot file. The other models change one thing each, and the tests show the
-     * simulation finds what that thing breaks.
-     *
-     * @param syncAppliedBeforeSnapshotRecord {@code Worker.maybeSnapshot} syncs the state machine's
-     *     applies ({@code GroupStateMachine.syncApplied}) before the synced write that records the
-     *     snapshot and compacts the log
-     * @param logKeepsCompactedTerm the log store answers the term of the entry just before its first
-     *     after a compaction, as {@code LogReader} promises ({@code StoredLog} does not)
-     * @param crashInsideInstall a crash may come inside an inbound snapshot's install: after the
-     *     staged file became the latest snapshot and before the table store was replaced
-     *     ({@code TableStateMachine.installSnapshot}), or after that and before the log was reset
-     * @param crashBetweenSnapshotFileRenames a crash may come inside {@code SnapshotFiles.publish},
-     *     after {@code snapshot.data} was replaced and before {@code snapshot.meta} was
+     * step, except where open findings would fail most runs: its log store keeps the term of the
+     * entry before its first (as {@code LogReader} promises), and no crash comes inside an inbound
+     * snapshot's install before the log reset, nor between the two renames that publish a snapshot
+     * file. Each other model adds variations; the tests show what the simulation finds with them.
      */
-    public record NodeModel(String name, boolean syncAppliedBeforeSnapshotRecord, boolean logKeepsCompactedTerm,
-            boolean crashInsideInstall, boolean crashBetweenSnapshotFileRenames) {
-        public static final NodeModel ENGINE = new NodeModel("engine", true, true, false, false);
+    public record NodeModel(String name, Set<Variation> variations) {
+        public static final NodeModel ENGINE = new NodeModel("engine", Set.of());
         /** Bug 1 of issue 13, as before commit 8a07197: a snapshot record and compaction over unsynced applies. */
-        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied", false, true, false, false);
+        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied",
+                Set.of(Variation.SKIP_SYNC_APPLIED));
         /**
          * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
          * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
          * and a leader sending a follower the entries from the first throws (the node stops).
          */
-        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is", true, false, false, false);
+        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is",
+                Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
         /**
-         * A crash inside an inbound snapshot's install. Between the file and the table: at open the
+         * A crash between publishing an inbound snapshot's file and replacing the table: at open the
          * engine resets the log after the file's snapshot and the core refuses the group (the
-         * table's applied index is below the log). Between the table and the log reset, when the old
-         * log reaches the snapshot's index: the repair ({@code installed.index > lastIndex}) keeps
-         * the old, possibly divergent log (issue 13 #9).
+         * table's applied index is below the log).
          */
-        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install", true, true, true, false);
+        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install",
+                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE));
+        /**
+         * Both proposed fixes: restoring the table from the file alone leaves the state of
+         * {@link #CRASH_BEFORE_LOG_RESET} (table at the snapshot, old log reaching its index; seed 566).
+         */
+        public static final NodeModel CRASH_MID_INSTALL_FIXED = new NodeModel("crash-mid-install-fixed",
+                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE, Variation.FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
+                        Variation.FIX_REPAIR_BY_TERM));
+        /**
+         * A crash after an inbound snapshot replaced the table, before the log reset, when the old
+         * log reaches the snapshot's index: the repair ({@code installed.index > lastIndex}) keeps the
+         * old, divergent log, which the core then takes as committed (issue 13 #9).
+         */
+        public static final NodeModel CRASH_BEFORE_LOG_RESET = new NodeModel("crash-before-log-reset",
+                Set.of(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET));
+        public static final NodeModel CRASH_BEFORE_LOG_RESET_FIXED = new NodeModel("crash-before-log-reset-fixed",
+                Set.of(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET, Variation.FIX_REPAIR_BY_TERM));
         /**
          * A crash between the two renames of {@code SnapshotFiles.publish}: {@code snapshot.meta}
          * still names the old snapshot while {@code snapshot.data} holds the new one, and a lagging
-         * follower is sent the new bytes as the old snapshot (it installs state past the index it
-         * records, and applies the entries in between twice).
+         * follower is sent the new bytes as the old snapshot (it would install state past the index
+         * it records, and apply the entries in between twice).
          */
-        public static final NodeModel CRASH_MID_FILE_PUBLISH = new NodeModel("crash-mid-file-publish", true, true, false,
-                true);
+        public static final NodeModel CRASH_MID_FILE_PUBLISH = new NodeModel("crash-mid-file-publish",
+                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES));
 
         private static final List<NodeModel> ALL = List.of(ENGINE, WITHOUT_SYNC_APPLIED, STORED_LOG_AS_IS, CRASH_MID_INSTALL,
-                CRASH_MID_FILE_PUBLISH);
+                CRASH_MID_INSTALL_FIXED, CRASH_BEFORE_LOG_RESET, CRASH_BEFORE_LOG_RESET_FIXED, CRASH_MID_FILE_PUBLISH);
+
+        boolean has(Variation v) {
+            return variations.contains(v);
+        }
 
         public static NodeModel named(String name) {
             for (NodeModel m : ALL) {
@@ -223,8 +260,11 @@ public final class Simulation {
     /** {@code RaftEngine.open} of every group: repair an interrupted snapshot install, then open the core. */
     private void openCores(SimNode n) {
         for (long g : groupIds) {
+            if (model.has(Variation.FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
+                restoreFromNewerSnapshotFile(n, g);
+            }
             repairAfterSnapshotInstallCrash(n, g);
-            GroupLogView view = new GroupLogView(n.disk, g, model.logKeepsCompactedTerm());
+            GroupLogView view = new GroupLogView(n.disk, g, !model.has(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
             long applied = n.disk.machine(g).appliedIndex;
             try {
                 n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
@@ -236,11 +276,27 @@ public final class Simulation {
         }
     }
 
+    /** The proposed fix: the state machine, found behind its latest snapshot file, installs it again (synced). */
+    private void restoreFromNewerSnapshotFile(SimNode n, long g) {
+        SnapshotFiles files = n.disk.files(g);
+        if (n.disk.machine(g).appliedIndex < files.meta.index()) {
+            trace("node " + n.id + " group " + g + ": state machine behind its snapshot file " + files.meta.index()
+                    + "; restored from it");
+            SimStateMachine.Decoded decoded = SimStateMachine.decode(files.data);
+            n.disk.tableStore.write(g, m -> m.restore(decoded));
+            n.disk.tableStore.sync();
+        }
+    }
+
     /** As {@code RaftEngine.repairAfterSnapshotInstallCrash}: the log follows a snapshot the state machine installed. */
     private void repairAfterSnapshotInstallCrash(SimNode n, long g) {
         SnapshotMeta installed = n.disk.files(g).meta;
         LogState log = n.disk.log(g);
-        if (installed.index() > log.snapshotOrEmpty().index() && installed.index() > log.lastStored()) {
+        boolean logBehind = installed.index() > log.lastStored();
+        if (model.has(Variation.FIX_REPAIR_BY_TERM) && !logBehind && installed.index() > log.snapshotOrEmpty().index()) {
+            logBehind = installed.index() < log.firstIndex() || log.term(installed.index()) != installed.term();
+        }
+        if (installed.index() > log.snapshotOrEmpty().index() && logBehind) {
             trace("node " + n.id + " group " + g + ": snapshot file " + installed.index() + " beyond the log ("
                     + log.lastStored() + "); resetting the log after it");
             n.disk.logStore.write(g, s -> {
@@ -387,18 +443,18 @@ public final class Simulation {
             }
             files.data = data; // staging.data renamed to snapshot.data
             files.stagingPublished();
-            if (model.crashBetweenSnapshotFileRenames()
+            if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES)
                     && crashPoint(n, g, "installing snapshot " + meta.index() + ": snapshot.data replaced, snapshot.meta not")) {
                 return false;
             }
             files.meta = meta;
-            if (model.crashInsideInstall()
+            if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE)
                     && crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
                 return false;
             }
             n.disk.tableStore.write(g, m -> m.restore(decoded));
             n.disk.tableStore.sync();
-            if (model.crashInsideInstall()
+            if (model.has(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET)
                     && crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
                 return false;
             }
@@ -458,7 +514,7 @@ public final class Simulation {
         SnapshotFiles files = n.disk.files(g);
         files.data = SimStateMachine.encode(at, machine.applied());
         statSnapshotsTaken++;
-        if (model.crashBetweenSnapshotFileRenames()
+        if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES)
                 && crashPoint(n, g, "snapshot " + at + ": snapshot.data replaced, snapshot.meta not")) {
             return;
         }
@@ -466,7 +522,7 @@ public final class Simulation {
         if (crashPoint(n, g, "snapshot " + at + " written, applies not synced")) {
             return;
         }
-        if (model.syncAppliedBeforeSnapshotRecord()) {
+        if (!model.has(Variation.SKIP_SYNC_APPLIED)) {
             n.disk.tableStore.sync();
             if (crashPoint(n, g, "snapshot " + at + " written and applies synced, log not told")) {
                 return;
