@@ -77,6 +77,11 @@ final class LogState {
         return entries.get((int) (index - firstStored)).term();
     }
 
+    /** {@code LogStore.term}: the term of a stored entry, -1 for any other index. */
+    long storedTerm(long index) {
+        return entries.isEmpty() || index < firstStored || index > lastStored() ? -1 : entry(index).term();
+    }
+
     /** The term {@code LogReader} promises: also of the entry before the first when it was compacted. */
     long promisedTerm(long index) {
         return index == compactedIndex && index == firstIndex() - 1 ? compactedTerm : term(index);

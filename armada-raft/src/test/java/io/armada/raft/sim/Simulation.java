@@ -58,46 +58,76 @@ public final class Simulation {
             long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
             long snapshotsTaken, long crashesInSnapshotSteps) {}
 
-    /** One way a simulated node differs from {@link NodeModel#ENGINE}. */
+    /**
+     * One way a simulated node differs from {@link NodeModel#ENGINE}: all but one undo a fix
+     * (issue 13), to show the simulation finds the bug it fixed.
+     */
     public enum Variation {
         /** {@code Worker.maybeSnapshot} without {@code syncApplied} before the synced snapshot record (before 8a07197). */
         SKIP_SYNC_APPLIED,
+        /** No restore of a table behind its own snapshot file at open ({@code TableStateMachine}, before f0ac14e). */
+        NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
         /**
-         * The log store forgets the term of the entry before its first once a compaction or a newer
-         * snapshot record dropped it, as {@code StoredLog} does; {@code LogReader} promises it.
+         * The open repair resets the log only when it ends before the installed snapshot, not when
+         * it holds another term there ({@code RaftEngine.repairAfterSnapshotInstallCrash}, before d7d1008).
          */
-        LOG_LOSES_TERM_BEFORE_FIRST,
+        REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE,
         /**
-         * A crash may come inside {@code TableStateMachine.installSnapshot}: the staged file is the
-         * latest snapshot, the table store not yet replaced.
+         * The open repair resets the log after the installed snapshot but keeps the stored
+         * membership, which came with the dropped log and may predate the snapshot: a node removed
+         * before the snapshot, added back as a learner and sent it, reopens as a voter of its old
+         * configuration, can win an election and overwrite committed entries (simulation seed 4005).
          */
-        CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE,
-        /** A crash may come after an inbound snapshot replaced the table store, before the log reset. */
-        CRASH_BETWEEN_TABLE_AND_LOG_RESET,
-        /** A crash may come inside {@code SnapshotFiles.publish}: {@code snapshot.data} replaced, {@code snapshot.meta} not. */
-        CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES,
-        /** Proposed fix: at open, a state machine behind its snapshot file is restored from that file first. */
-        FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
+        REPAIR_KEEPS_STORED_MEMBERSHIP,
         /**
-         * Proposed fix (issue 13 #9): the open repair also resets the log when its entry at the
-         * installed snapshot's index has another term (or is compacted), not only when the log ends
-         * before it.
+         * One {@code snapshot.data} for every snapshot, replaced before {@code snapshot.meta}: a crash
+         * between the two renames pairs the old identity with the new bytes (before f0ac14e).
          */
-        FIX_REPAIR_BY_TERM
+        ONE_SNAPSHOT_DATA_FILE,
+        /**
+         * Open finding: the log store forgets the term of the entry before its first once a
+         * compaction or a newer snapshot record dropped it, as {@code StoredLog} does today;
+         * {@code LogReader} promises it. {@link NodeModel#ENGINE} keeps it.
+         */
+        LOG_LOSES_TERM_BEFORE_FIRST
     }
 
     /**
-     * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine} step by
-     * step, except where open findings would fail most runs: its log store keeps the term of the
-     * entry before its first (as {@code LogReader} promises), and no crash comes inside an inbound
-     * snapshot's install before the log reset, nor between the two renames that publish a snapshot
-     * file. Each other model adds variations; the tests show what the simulation finds with them.
+     * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine},
+     * {@code TableStateMachine} and {@code SnapshotFiles} as they are, except that its log store keeps
+     * the term of the entry before its first (as {@code LogReader} promises and {@code StoredLog} does
+     * not: see {@link Variation#LOG_LOSES_TERM_BEFORE_FIRST}). Each other model adds variations.
      */
     public record NodeModel(String name, Set<Variation> variations) {
         public static final NodeModel ENGINE = new NodeModel("engine", Set.of());
-        /** Bug 1 of issue 13, as before commit 8a07197: a snapshot record and compaction over unsynced applies. */
+        /**
+         * Bug 1 of issue 13 before both its fixes: a snapshot recorded and the log compacted over
+         * unsynced applies, and no restore from the snapshot file at open.
+         */
+        public static final NodeModel BEFORE_BUG1_FIX = new NodeModel("before-bug1-fix",
+                Set.of(Variation.SKIP_SYNC_APPLIED, Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        /** Without {@code syncApplied} only: the restore from the snapshot file covers it. */
         public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied",
                 Set.of(Variation.SKIP_SYNC_APPLIED));
+        /**
+         * A crash between publishing an inbound snapshot's file and replacing the table: at open the
+         * engine resets the log after the file's snapshot and the core refuses the group.
+         */
+        public static final NodeModel WITHOUT_RESTORE_FROM_FILE = new NodeModel("without-restore-from-file",
+                Set.of(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        /**
+         * A crash after an inbound snapshot replaced the table and before the log reset, with an old
+         * log reaching the snapshot's index: the repair keeps the old, divergent log, which the core
+         * then takes as committed (issue 13 #9).
+         */
+        public static final NodeModel REPAIR_BY_LAST_INDEX = new NodeModel("repair-by-last-index",
+                Set.of(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE));
+        /** Issue 13 #9's repair as d7d1008 left it: the membership stays the dropped log's. */
+        public static final NodeModel REPAIR_WITH_STALE_MEMBERSHIP = new NodeModel("repair-with-stale-membership",
+                Set.of(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP));
+        /** A follower is sent the new bytes as the old snapshot (it would install state past the index it records). */
+        public static final NodeModel ONE_DATA_FILE = new NodeModel("one-data-file",
+                Set.of(Variation.ONE_SNAPSHOT_DATA_FILE));
         /**
          * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
          * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
@@ -105,40 +135,10 @@ public final class Simulation {
          */
         public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is",
                 Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
-        /**
-         * A crash between publishing an inbound snapshot's file and replacing the table: at open the
-         * engine resets the log after the file's snapshot and the core refuses the group (the
-         * table's applied index is below the log).
-         */
-        public static final NodeModel CRASH_MID_INSTALL = new NodeModel("crash-mid-install",
-                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE));
-        /**
-         * Both proposed fixes: restoring the table from the file alone leaves the state of
-         * {@link #CRASH_BEFORE_LOG_RESET} (table at the snapshot, old log reaching its index; seed 566).
-         */
-        public static final NodeModel CRASH_MID_INSTALL_FIXED = new NodeModel("crash-mid-install-fixed",
-                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE, Variation.FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
-                        Variation.FIX_REPAIR_BY_TERM));
-        /**
-         * A crash after an inbound snapshot replaced the table, before the log reset, when the old
-         * log reaches the snapshot's index: the repair ({@code installed.index > lastIndex}) keeps the
-         * old, divergent log, which the core then takes as committed (issue 13 #9).
-         */
-        public static final NodeModel CRASH_BEFORE_LOG_RESET = new NodeModel("crash-before-log-reset",
-                Set.of(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET));
-        public static final NodeModel CRASH_BEFORE_LOG_RESET_FIXED = new NodeModel("crash-before-log-reset-fixed",
-                Set.of(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET, Variation.FIX_REPAIR_BY_TERM));
-        /**
-         * A crash between the two renames of {@code SnapshotFiles.publish}: {@code snapshot.meta}
-         * still names the old snapshot while {@code snapshot.data} holds the new one, and a lagging
-         * follower is sent the new bytes as the old snapshot (it would install state past the index
-         * it records, and apply the entries in between twice).
-         */
-        public static final NodeModel CRASH_MID_FILE_PUBLISH = new NodeModel("crash-mid-file-publish",
-                Set.of(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES));
 
-        private static final List<NodeModel> ALL = List.of(ENGINE, WITHOUT_SYNC_APPLIED, STORED_LOG_AS_IS, CRASH_MID_INSTALL,
-                CRASH_MID_INSTALL_FIXED, CRASH_BEFORE_LOG_RESET, CRASH_BEFORE_LOG_RESET_FIXED, CRASH_MID_FILE_PUBLISH);
+        private static final List<NodeModel> ALL = List.of(ENGINE, BEFORE_BUG1_FIX, WITHOUT_SYNC_APPLIED,
+                WITHOUT_RESTORE_FROM_FILE, REPAIR_BY_LAST_INDEX, REPAIR_WITH_STALE_MEMBERSHIP, ONE_DATA_FILE,
+                STORED_LOG_AS_IS);
 
         boolean has(Variation v) {
             return variations.contains(v);
@@ -260,7 +260,7 @@ public final class Simulation {
     /** {@code RaftEngine.open} of every group: repair an interrupted snapshot install, then open the core. */
     private void openCores(SimNode n) {
         for (long g : groupIds) {
-            if (model.has(Variation.FIX_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
+            if (!model.has(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
                 restoreFromNewerSnapshotFile(n, g);
             }
             repairAfterSnapshotInstallCrash(n, g);
@@ -276,7 +276,7 @@ public final class Simulation {
         }
     }
 
-    /** The proposed fix: the state machine, found behind its latest snapshot file, installs it again (synced). */
+    /** As {@code TableStateMachine}'s constructor: a table behind its latest snapshot file is restored from it (synced). */
     private void restoreFromNewerSnapshotFile(SimNode n, long g) {
         SnapshotFiles files = n.disk.files(g);
         if (n.disk.machine(g).appliedIndex < files.meta.index()) {
@@ -292,16 +292,21 @@ public final class Simulation {
     private void repairAfterSnapshotInstallCrash(SimNode n, long g) {
         SnapshotMeta installed = n.disk.files(g).meta;
         LogState log = n.disk.log(g);
-        boolean logBehind = installed.index() > log.lastStored();
-        if (model.has(Variation.FIX_REPAIR_BY_TERM) && !logBehind && installed.index() > log.snapshotOrEmpty().index()) {
-            logBehind = installed.index() < log.firstIndex() || log.term(installed.index()) != installed.term();
-        }
-        if (installed.index() > log.snapshotOrEmpty().index() && logBehind) {
+        boolean logAgrees = model.has(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE)
+                ? installed.index() <= log.lastStored()
+                : log.storedTerm(installed.index()) == installed.term();
+        if (installed.index() > log.snapshotOrEmpty().index() && !logAgrees) {
             trace("node " + n.id + " group " + g + ": snapshot file " + installed.index() + " beyond the log ("
                     + log.lastStored() + "); resetting the log after it");
             n.disk.logStore.write(g, s -> {
                 s.compact(Long.MAX_VALUE - 1);
                 s.recordSnapshot(installed);
+                if (!model.has(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP)) {
+                    if (s.hardState == null) {
+                        s.hardState = HardState.EMPTY;
+                    }
+                    s.confState = installed.confState();
+                }
             });
             n.disk.logStore.sync();
         }
@@ -441,21 +446,16 @@ public final class Simulation {
                 throw new AssertionError("node " + n.id + " group " + g + " installs snapshot " + meta
                         + " whose data is the state at " + decoded.appliedIndex());
             }
-            files.data = data; // staging.data renamed to snapshot.data
-            files.stagingPublished();
-            if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES)
-                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": snapshot.data replaced, snapshot.meta not")) {
+            files.stagingPublished(); // staging.data is renamed to the data file
+            if (!publishSnapshotFile(n, g, meta, data, "installing snapshot " + meta.index())) {
                 return false;
             }
-            files.meta = meta;
-            if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_AND_TABLE)
-                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
+            if (crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
                 return false;
             }
             n.disk.tableStore.write(g, m -> m.restore(decoded));
             n.disk.tableStore.sync();
-            if (model.has(Variation.CRASH_BETWEEN_TABLE_AND_LOG_RESET)
-                    && crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
+            if (crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
                 return false;
             }
         }
@@ -511,14 +511,10 @@ public final class Simulation {
                     + " but the state machine applied " + at);
         }
         SnapshotMeta meta = new SnapshotMeta(at, log.term(at), st.confState());
-        SnapshotFiles files = n.disk.files(g);
-        files.data = SimStateMachine.encode(at, machine.applied());
         statSnapshotsTaken++;
-        if (model.has(Variation.CRASH_BETWEEN_SNAPSHOT_FILE_RENAMES)
-                && crashPoint(n, g, "snapshot " + at + ": snapshot.data replaced, snapshot.meta not")) {
+        if (!publishSnapshotFile(n, g, meta, SimStateMachine.encode(at, machine.applied()), "snapshot " + at)) {
             return;
         }
-        files.meta = meta;
         if (crashPoint(n, g, "snapshot " + at + " written, applies not synced")) {
             return;
         }
@@ -538,6 +534,23 @@ public final class Simulation {
         n.disk.logStore.sync();
         trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts through " + compactThrough);
         crashPoint(n, g, "snapshot " + at + " recorded in the log");
+    }
+
+    /**
+     * {@code SnapshotFiles.publish}: the data file under the snapshot's name, then the meta's rename
+     * (the commit point); a crash between leaves the old meta and its data file. False if crashed.
+     */
+    private boolean publishSnapshotFile(SimNode n, long g, SnapshotMeta meta, byte[] data, String what) {
+        SnapshotFiles files = n.disk.files(g);
+        if (model.has(Variation.ONE_SNAPSHOT_DATA_FILE)) {
+            files.data = data; // snapshot.data replaced before the meta names it
+        }
+        if (crashPoint(n, g, what + ": data file renamed into place, meta not")) {
+            return false;
+        }
+        files.data = data;
+        files.meta = meta;
+        return true;
     }
 
     /** A crash between two durable steps of a snapshot, when one was asked for this node. */
