@@ -3,6 +3,7 @@ package io.armada.raft.engine;
 import io.armada.raft.Bootstrap;
 import io.armada.raft.ConfChange;
 import io.armada.raft.Entry;
+import io.armada.raft.HardState;
 import io.armada.raft.Message;
 import io.armada.raft.MessageCodec;
 import io.armada.raft.ProposeResult;
@@ -155,8 +156,13 @@ public final class RaftEngine implements AutoCloseable {
         if (installed.index() > storedIndex && !logAgrees) {
             log.warn("group {}: state machine holds snapshot {} beyond the log ({}); resetting the log after it",
                     groupId, installed.index(), logStore.lastIndex(groupId));
+            // The stored membership came with the log being dropped and may predate the snapshot (a node removed
+            // before it, added back as a learner and sent it, would reopen as a voter of its old configuration and
+            // could overwrite committed entries: simulation seed 4005). The snapshot's is the one at the applied index.
+            HardState hardState = new StoredLog(groupId, logStore).initialState().hardState();
             logStore.write(logStore.batch().compact(groupId, Long.MAX_VALUE - 1)
-                    .snapshotMeta(groupId, StoredLog.encodeSnapshotMeta(installed)), true);
+                    .snapshotMeta(groupId, StoredLog.encodeSnapshotMeta(installed))
+                    .hardState(groupId, StoredLog.encodeHardState(hardState, installed.confState())), true);
         }
     }
 

@@ -137,6 +137,41 @@ class PowerLossAfterSnapshotTest {
         assertThat(fatal).isEmpty();
     }
 
+    /**
+     * Found by the Raft simulation (seed 4005): a node removed from the group, added back as a
+     * learner and sent a snapshot, crashed between the install and the log reset. The repair reset
+     * the log but kept the membership stored with the dropped log, so the node reopened as a voter
+     * of its old configuration, won an election and overwrote committed entries. The repair must
+     * store the snapshot's membership.
+     */
+    @Test
+    void theRepairOfAnInterruptedSnapshotInstallStoresTheSnapshotsMembership() {
+        List<Throwable> fatal = new CopyOnWriteArrayList<>();
+        try (LoopbackNetwork network = new LoopbackNetwork()) {
+            LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
+            LogStore.Batch batch = logStore.batch();
+            for (long i = 1; i <= 3; i++) { // what the node held before it was removed
+                batch.append(7, i, 1, StoredLog.encodeEntry(new Entry(1, i, EntryType.NORMAL, new byte[] {(byte) i})));
+            }
+            batch.hardState(7, StoredLog.encodeHardState(new io.armada.raft.HardState(1, 0, 3),
+                    io.armada.raft.ConfState.ofVoters(1L, 2L, 3L)));
+            logStore.write(batch, true);
+            // since then: node 1 removed, node 2 removed, node 1 added back as a learner and sent the snapshot at 18
+            io.armada.raft.ConfState now = io.armada.raft.ConfState.of(List.of(3L), List.of(1L));
+            SnapshotMeta installed = new SnapshotMeta(18, 4, now);
+            UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(18, List.of(), installed));
+            RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
+                    logStore, network.transportFor(1), fatal::add);
+            engine.start();
+            engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
+            engine.close();
+            assertThat(new StoredLog(7, logStore).initialState().confState()).isEqualTo(now);
+            assertThat(new StoredLog(7, logStore).initialState().hardState().term()).as("term kept").isEqualTo(1);
+            logStore.close();
+        }
+        assertThat(fatal).isEmpty();
+    }
+
     @Test
     void aPowerLossRightAfterALocalSnapshotLeavesAGroupThatReopensWithEveryAcknowledgedWrite() {
         EngineConfig config = EngineConfig.defaults().withTickMillis(10).withSnapshots(100, 10);

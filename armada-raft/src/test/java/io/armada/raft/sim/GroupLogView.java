@@ -6,31 +6,41 @@ import io.armada.raft.SnapshotChunk;
 import io.armada.raft.SnapshotMeta;
 import io.armada.raft.SnapshotSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-/** The core's view of one group on a {@link NodeDisk}: always reads the disk's current state. */
+/**
+ * The core's view of one group on a {@link NodeDisk}, wired as the engine wires it: the log (as
+ * {@code StoredLog} reads the log store, snapshot identity included) and, as the snapshot source,
+ * the state machine's snapshot files. Always reads the disk's current state.
+ */
 final class GroupLogView implements LogReader, SnapshotSource {
     private final NodeDisk disk;
     private final long groupId;
+    private final boolean keepsCompactedTerm;
 
-    GroupLogView(NodeDisk disk, long groupId) {
+    /** @param keepsCompactedTerm whether the term of {@code firstIndex() - 1} stays readable after a compaction */
+    GroupLogView(NodeDisk disk, long groupId, boolean keepsCompactedTerm) {
         this.disk = disk;
         this.groupId = groupId;
+        this.keepsCompactedTerm = keepsCompactedTerm;
     }
 
-    private GroupDiskState s() {
-        return disk.group(groupId);
+    private LogState s() {
+        return disk.log(groupId);
     }
 
     @Override
     public InitialState initialState() {
-        return new InitialState(s().hardState, s().confState);
+        LogState s = s();
+        if (s.hardState == null) {
+            return new InitialState(io.armada.raft.HardState.EMPTY, s.snapshotOrEmpty().confState());
+        }
+        return new InitialState(s.hardState, s.confState);
     }
 
     @Override
     public long firstIndex() {
-        return s().firstIndex;
+        return s().firstIndex();
     }
 
     @Override
@@ -40,20 +50,19 @@ final class GroupLogView implements LogReader, SnapshotSource {
 
     @Override
     public long term(long index) {
-        return s().term(index);
+        return keepsCompactedTerm ? s().promisedTerm(index) : s().term(index);
     }
 
     @Override
     public List<Entry> entries(long lo, long hi, long maxBytes) {
-        GroupDiskState s = s();
-        if (lo < s.firstIndex || hi > s.lastIndex() + 1 || lo >= hi) {
-            throw new IllegalArgumentException("entries [" + lo + "," + hi + ") outside [" + s.firstIndex + ","
-                    + (s.lastIndex() + 1) + ")");
+        LogState s = s();
+        if (s.entries.isEmpty() || lo < s.firstStored || hi > s.lastStored() + 1 || lo >= hi) {
+            throw new IllegalStateException("group " + groupId + ": entries [" + lo + ", " + hi + ") not stored");
         }
         List<Entry> out = new ArrayList<>();
         long bytes = 0;
         for (long i = lo; i < hi; i++) {
-            Entry e = s.entries.get((int) (i - s.firstIndex));
+            Entry e = s.entry(i);
             if (!out.isEmpty() && bytes + e.sizeBytes() > maxBytes) {
                 break;
             }
@@ -65,18 +74,11 @@ final class GroupLogView implements LogReader, SnapshotSource {
 
     @Override
     public SnapshotMeta snapshot() {
-        return s().snapshot;
+        return s().snapshotOrEmpty();
     }
 
     @Override
     public SnapshotChunk read(SnapshotMeta meta, long offset, int maxBytes) {
-        GroupDiskState s = s();
-        if (!meta.equals(s.snapshot)) {
-            return null;
-        }
-        byte[] data = s.snapshotData;
-        int from = (int) Math.min(offset, data.length);
-        int to = (int) Math.min(data.length, offset + maxBytes);
-        return new SnapshotChunk(meta, offset, Arrays.copyOfRange(data, from, to), to == data.length);
+        return disk.files(groupId).read(meta, offset, maxBytes);
     }
 }

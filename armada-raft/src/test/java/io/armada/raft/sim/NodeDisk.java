@@ -1,45 +1,36 @@
 package io.armada.raft.sim;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
- * The simulated disk of one node, shared by all its groups (as the real node shares one log
- * store). Every write changes the current state at once and is queued; {@link #sync()} makes all
- * queued writes durable, in order (like a write-ahead log's fsync); a crash drops what was not
- * synced.
+ * The simulated disks of one node, shared by all its groups, with the engine's three durability
+ * domains: the Raft log store (synced when a Ready must be), the table store holding the state
+ * machines (applies unsynced, as {@code StoreOptions.syncApply} is false; synced by
+ * {@code syncApplied} and by a snapshot install), and each group's snapshot files (durable at
+ * once). A crash loses what each did not sync, independently of the others.
  */
 final class NodeDisk {
-    private Map<Long, GroupDiskState> current = new TreeMap<>();
-    private final Map<Long, GroupDiskState> durable = new TreeMap<>();
-    private final List<Consumer<Map<Long, GroupDiskState>>> unsynced = new ArrayList<>();
-    long syncs;
+    final SyncedStore<LogState> logStore = new SyncedStore<>(LogState::new, LogState::copy);
+    final SyncedStore<MachineState> tableStore = new SyncedStore<>(MachineState::new, MachineState::copy);
+    private final Map<Long, SnapshotFiles> files = new TreeMap<>();
 
-    /** Applies {@code write} now; it survives a crash only after the next sync. */
-    void write(long groupId, Consumer<GroupDiskState> write) {
-        Consumer<Map<Long, GroupDiskState>> op = m -> write.accept(m.computeIfAbsent(groupId, g -> new GroupDiskState()));
-        op.accept(current);
-        unsynced.add(op);
+    LogState log(long groupId) {
+        return logStore.group(groupId);
     }
 
-    void sync() {
-        for (Consumer<Map<Long, GroupDiskState>> op : unsynced) {
-            op.accept(durable);
-        }
-        unsynced.clear();
-        syncs++;
+    MachineState machine(long groupId) {
+        return tableStore.group(groupId);
     }
 
-    void crash() {
-        unsynced.clear();
-        current = new TreeMap<>();
-        durable.forEach((g, s) -> current.put(g, s.copy()));
+    SnapshotFiles files(long groupId) {
+        return files.computeIfAbsent(groupId, g -> new SnapshotFiles());
     }
 
-    GroupDiskState group(long groupId) {
-        return current.computeIfAbsent(groupId, g -> new GroupDiskState());
+    void crash(SplittableRandom random) {
+        logStore.crash(random);
+        tableStore.crash(random);
+        files.values().forEach(f -> f.crash(random));
     }
 }

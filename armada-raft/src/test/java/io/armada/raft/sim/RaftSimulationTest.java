@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the deterministic whole-cluster {@link Simulation} for many seeds. Replay one with
  * {@code mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=N} (optionally
- * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs).
+ * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs,
+ * {@code -Dsim.model=M} for a {@link Simulation.NodeModel} other than the engine's).
  */
 class RaftSimulationTest {
     /** A seed that once found a bug, and the run length that found it; each stays as a regression case. */
@@ -24,7 +25,9 @@ class RaftSimulationTest {
             new Regression(100908, 20000, "same as 23045, on a long run"),
             new Regression(200005, 20000, "a stale candidate whose only reachable voter ignored its lower-term votes"),
             new Regression(200604, 20000, "the first chunk of a transfer was lost; the follower kept bytes of an earlier"
-                    + " one, beyond what the leader had sent, and the leader ignored its acknowledgements"));
+                    + " one, beyond what the leader had sent, and the leader ignored its acknowledgements"),
+            new Regression(4005, 2000, "a learner crashed inside a snapshot install; the open repair reset its log but kept"
+                    + " the membership stored before its removal: it reopened as a voter, won and overwrote committed entries"));
 
     private static final long DEFAULT_SEEDS = 10_000;
     /** Long runs reach states short ones cannot (many reconfigurations, deep log divergence). */
@@ -38,27 +41,35 @@ class RaftSimulationTest {
         long first = only != null ? only : 1;
         long count = Long.getLong("sim.seeds", only != null ? 1 : DEFAULT_SEEDS);
         long steps = Long.getLong("sim.steps", DEFAULT_STEPS);
+        Simulation.NodeModel model = Simulation.NodeModel.named(System.getProperty("sim.model", "engine"));
         long acked = 0;
         long reads = 0;
         long snapshots = 0;
         long leaders = 0;
         long earlyCrashes = 0;
+        long taken = 0;
+        long snapshotCrashes = 0;
         for (long seed = first; seed < first + count; seed++) {
-            Simulation.Stats s = new Simulation(seed, steps).run();
+            Simulation.Stats s = new Simulation(seed, steps, model).run();
             acked += s.proposalsAcked();
             reads += s.readsAnswered();
             snapshots += s.snapshotsInstalled();
             leaders += s.leaderChanges();
             earlyCrashes += s.crashesBeforeLeaderPersist();
+            taken += s.snapshotsTaken();
+            snapshotCrashes += s.crashesInSnapshotSteps();
         }
-        System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots installed,"
-                + " %d leaders elected, %d leaders crashed between sending appends and persisting them%n", count, steps, acked,
-                reads, snapshots, leaders, earlyCrashes);
+        System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots taken, %d installed,"
+                + " %d crashes between durable steps of a snapshot, %d leaders elected, %d leaders crashed between sending"
+                + " appends and persisting them%n", count, steps, acked, reads, taken, snapshots, snapshotCrashes, leaders,
+                earlyCrashes);
         // the runs must exercise what they claim to check
         assertThat(acked).isPositive();
         assertThat(reads).isPositive();
         if (count >= 100) {
             assertThat(snapshots).isPositive();
+            assertThat(taken).isPositive();
+            assertThat(snapshotCrashes).isPositive();
             assertThat(earlyCrashes).isPositive();
         }
     }
@@ -73,6 +84,104 @@ class RaftSimulationTest {
             acked += new Simulation(seed, LONG_RUN_STEPS).run().proposalsAcked();
         }
         assertThat(acked).isPositive();
+    }
+
+    /**
+     * Bug 1 of issue 13 before its fixes (no {@code syncApplied} before the snapshot record, no
+     * restore from the snapshot file at open): the simulation must find a node whose group cannot
+     * reopen, its power cut after a snapshot was recorded and the log compacted while the table
+     * store had not synced the applies that snapshot covers. The engine's node passes that seed.
+     */
+    @Test
+    void findsSnapshotRecordedOverUnsyncedApplies() {
+        Failure found = firstFailure(Simulation.NodeModel.BEFORE_BUG1_FIX, 20);
+        assertThat(found.error().getMessage()).contains("cannot reopen group")
+                .containsAnyOf("is ahead of the applied index", "is below the compacted log");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /** Either fix of bug 1 alone recovers: without {@code syncApplied}, the restore from the snapshot file does. */
+    @Test
+    void restoreFromSnapshotFileAloneCoversUnsyncedApplies() {
+        for (long seed = 1; seed <= 200; seed++) {
+            new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.WITHOUT_SYNC_APPLIED).run();
+        }
+    }
+
+    /**
+     * Without the restore from a newer snapshot file, a crash between publishing an inbound
+     * snapshot's file and replacing the table leaves a group that cannot reopen.
+     */
+    @Test
+    void findsCrashBetweenSnapshotFileAndTableInstall() {
+        Failure found = firstFailure(Simulation.NodeModel.WITHOUT_RESTORE_FROM_FILE, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("cannot reopen group");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /**
+     * Issue 13 #9: with the repair by last index only, a crash between an install's table
+     * replacement and its log reset keeps an old, divergent log that reaches the snapshot's index.
+     */
+    @Test
+    void findsDivergentLogKeptAfterAnInterruptedInstall() {
+        // rare (the crash must fall between the two steps, on a node whose old log reaches the snapshot): seed
+        // 18910 is the first of 20,000 to fail, its follower and leader exchanging appends and rejections forever
+        Failure found = firstFailure(Simulation.NodeModel.REPAIR_BY_LAST_INDEX, 18_901, 20);
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /**
+     * With one data file for every snapshot, a crash between its rename and the meta's makes the
+     * node send the new data as the old snapshot.
+     */
+    @Test
+    void findsCrashBetweenSnapshotFileRenames() {
+        Failure found = firstFailure(Simulation.NodeModel.ONE_DATA_FILE, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("whose data is the state at");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /**
+     * Open finding: {@code StoredLog} loses the term of the entry before its first once a snapshot
+     * compacts up to {@code compactionRetainEntries} behind itself; a leader whose follower is that
+     * far behind asks for it and stops. Flip to a plain run once the log store keeps it.
+     */
+    @Test
+    void findsLostTermBeforeFirstIndex() {
+        Failure found = firstFailure(Simulation.NodeModel.STORED_LOG_AS_IS, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("asked outside the stored log");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /** The open repair of an interrupted install must store the snapshot's membership, not keep the dropped log's. */
+    @Test
+    void findsStaleMembershipAfterAnInterruptedInstall() {
+        Failure found = firstFailure(Simulation.NodeModel.REPAIR_WITH_STALE_MEMBERSHIP, 4005, 20);
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
+    }
+
+    /** How many seeds a model that undoes a fix may take before the simulation finds the bug. */
+    private static final long MUTANT_SEEDS = 2000;
+
+    record Failure(long seed, AssertionError error) {}
+
+    private static Failure firstFailure(Simulation.NodeModel model, long seeds) {
+        return firstFailure(model, 1, seeds);
+    }
+
+    private static Failure firstFailure(Simulation.NodeModel model, long firstSeed, long seeds) {
+        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            try {
+                new Simulation(seed, DEFAULT_STEPS, model).run();
+            } catch (AssertionError e) {
+                System.out.printf("node model %s: seed %d (of %d from %d) failed: %s%n", model.name(), seed, seeds, firstSeed,
+                        e.getMessage().lines().findFirst().orElse(""));
+                return new Failure(seed, e);
+            }
+        }
+        throw new AssertionError("node model " + model.name() + ": no failure in " + seeds + " seeds of "
+                + DEFAULT_STEPS + " steps; the simulation no longer finds what this model breaks");
     }
 
     @Test

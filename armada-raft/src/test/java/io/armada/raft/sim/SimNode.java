@@ -2,10 +2,11 @@ package io.armada.raft.sim;
 
 import io.armada.raft.RaftGroup;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * One simulated node: a disk that survives crashes (up to its last sync) and, while up, one Raft
+ * One simulated node: disks that survive crashes (each up to its last sync) and, while up, one Raft
  * core per group plus the client requests it has in flight (lost when it crashes).
  */
 final class SimNode {
@@ -20,6 +21,8 @@ final class SimNode {
     final NodeDisk disk = new NodeDisk();
     boolean up = true;
     boolean crashInNextReady;
+    /** Crash at one of the durable steps of this node's next snapshot taken or installed. */
+    boolean crashInSnapshot;
     final Map<Long, RaftGroup> groups = new TreeMap<>();
     final Map<Long, TreeMap<Long, Proposal>> proposals = new TreeMap<>();
     final Map<Long, Map<Long, PendingRead>> reads = new TreeMap<>();
@@ -37,12 +40,13 @@ final class SimNode {
         return reads.computeIfAbsent(groupId, g -> new TreeMap<>());
     }
 
-    void crash() {
+    void crash(SplittableRandom random) {
         up = false;
         groups.clear();
         proposals.clear();
         reads.clear();
         crashInNextReady = false;
-        disk.crash();
+        crashInSnapshot = false;
+        disk.crash(random);
     }
 }

@@ -5,6 +5,7 @@ import io.armada.raft.ConfChange;
 import io.armada.raft.ConfState;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
+import io.armada.raft.HardState;
 import io.armada.raft.Message;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
@@ -30,15 +31,23 @@ import java.util.TreeSet;
 /**
  * A whole cluster — N nodes, M Raft groups — run in one thread from one seed: simulated time,
  * network (delay, reordering, loss, duplication, partitions per node pair and per group) and
- * disks (unsynced writes lost on crash). Nodes follow the engine contract: persist a Ready (sync
- * when it must), send, apply, advance. Random clients propose, read, change membership, transfer
- * leadership; nodes crash, restart, snapshot and compact.
+ * nodes modelled as the engine runs them ({@link NodeModel}): each node has a log store, a table
+ * store holding the state machines and snapshot files, and a crash loses what each did not sync,
+ * independently ({@link NodeDisk}). Nodes follow {@code Worker}: persist a Ready (sync when it must),
+ * send, apply (unsynced), advance, and snapshot every {@link #snapshotThreshold} applies (snapshot
+ * file, syncApplied, one synced log write recording it and compacting); an inbound snapshot is
+ * staged, installed into the state machine and then the log reset. A crash can be asked for
+ * between any two durable steps of a snapshot. Restarting a node reopens each group as
+ * {@code RaftEngine.open} does (repair of an interrupted install, then the core's open checks):
+ * a refused open fails the seed. Random clients propose, read, change membership, transfer
+ * leadership; nodes crash and restart.
  *
  * <p>After every step the checks run: at most one leader per term and group; committed entries
  * never change (an oracle keeps every entry ever applied anywhere); each node applies indexes in
- * sequence and every payload at most once; ReadIndex answers are at least every commit known when
- * the read started. At the end the network heals, every node restarts, and every member of every
- * group must converge to the same state machine holding every acknowledged proposal.
+ * sequence and every payload at most once; an installed snapshot holds exactly the committed
+ * proposals up to it; ReadIndex answers are at least every commit known when the read started. At
+ * the end the network heals, every node restarts, and every member of every group must converge
+ * to the same state machine holding every acknowledged proposal.
  */
 public final class Simulation {
     static final int TICK_TIME = 10;
@@ -46,14 +55,117 @@ public final class Simulation {
 
     /** What the simulation did, for the test's summary. */
     public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
-            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist) {}
+            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
+            long snapshotsTaken, long crashesInSnapshotSteps) {}
+
+    /**
+     * One way a simulated node differs from {@link NodeModel#ENGINE}: all but one undo a fix
+     * (issue 13), to show the simulation finds the bug it fixed.
+     */
+    public enum Variation {
+        /** {@code Worker.maybeSnapshot} without {@code syncApplied} before the synced snapshot record (before 8a07197). */
+        SKIP_SYNC_APPLIED,
+        /** No restore of a table behind its own snapshot file at open ({@code TableStateMachine}, before f0ac14e). */
+        NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE,
+        /**
+         * The open repair resets the log only when it ends before the installed snapshot, not when
+         * it holds another term there ({@code RaftEngine.repairAfterSnapshotInstallCrash}, before d7d1008).
+         */
+        REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE,
+        /**
+         * The open repair resets the log after the installed snapshot but keeps the stored
+         * membership, which came with the dropped log and may predate the snapshot: a node removed
+         * before the snapshot, added back as a learner and sent it, reopens as a voter of its old
+         * configuration, can win an election and overwrite committed entries (simulation seed 4005).
+         */
+        REPAIR_KEEPS_STORED_MEMBERSHIP,
+        /**
+         * One {@code snapshot.data} for every snapshot, replaced before {@code snapshot.meta}: a crash
+         * between the two renames pairs the old identity with the new bytes (before f0ac14e).
+         */
+        ONE_SNAPSHOT_DATA_FILE,
+        /**
+         * Open finding: the log store forgets the term of the entry before its first once a
+         * compaction or a newer snapshot record dropped it, as {@code StoredLog} does today;
+         * {@code LogReader} promises it. {@link NodeModel#ENGINE} keeps it.
+         */
+        LOG_LOSES_TERM_BEFORE_FIRST
+    }
+
+    /**
+     * How a simulated node runs its groups. {@link #ENGINE} follows {@code RaftEngine},
+     * {@code TableStateMachine} and {@code SnapshotFiles} as they are, except that its log store keeps
+     * the term of the entry before its first (as {@code LogReader} promises and {@code StoredLog} does
+     * not: see {@link Variation#LOG_LOSES_TERM_BEFORE_FIRST}). Each other model adds variations.
+     */
+    public record NodeModel(String name, Set<Variation> variations) {
+        public static final NodeModel ENGINE = new NodeModel("engine", Set.of());
+        /**
+         * Bug 1 of issue 13 before both its fixes: a snapshot recorded and the log compacted over
+         * unsynced applies, and no restore from the snapshot file at open.
+         */
+        public static final NodeModel BEFORE_BUG1_FIX = new NodeModel("before-bug1-fix",
+                Set.of(Variation.SKIP_SYNC_APPLIED, Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        /** Without {@code syncApplied} only: the restore from the snapshot file covers it. */
+        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied",
+                Set.of(Variation.SKIP_SYNC_APPLIED));
+        /**
+         * A crash between publishing an inbound snapshot's file and replacing the table: at open the
+         * engine resets the log after the file's snapshot and the core refuses the group.
+         */
+        public static final NodeModel WITHOUT_RESTORE_FROM_FILE = new NodeModel("without-restore-from-file",
+                Set.of(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        /**
+         * A crash after an inbound snapshot replaced the table and before the log reset, with an old
+         * log reaching the snapshot's index: the repair keeps the old, divergent log, which the core
+         * then takes as committed (issue 13 #9).
+         */
+        public static final NodeModel REPAIR_BY_LAST_INDEX = new NodeModel("repair-by-last-index",
+                Set.of(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE));
+        /** Issue 13 #9's repair as d7d1008 left it: the membership stays the dropped log's. */
+        public static final NodeModel REPAIR_WITH_STALE_MEMBERSHIP = new NodeModel("repair-with-stale-membership",
+                Set.of(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP));
+        /** A follower is sent the new bytes as the old snapshot (it would install state past the index it records). */
+        public static final NodeModel ONE_DATA_FILE = new NodeModel("one-data-file",
+                Set.of(Variation.ONE_SNAPSHOT_DATA_FILE));
+        /**
+         * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
+         * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
+         * and a leader sending a follower the entries from the first throws (the node stops).
+         */
+        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is",
+                Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
+
+        private static final List<NodeModel> ALL = List.of(ENGINE, BEFORE_BUG1_FIX, WITHOUT_SYNC_APPLIED,
+                WITHOUT_RESTORE_FROM_FILE, REPAIR_BY_LAST_INDEX, REPAIR_WITH_STALE_MEMBERSHIP, ONE_DATA_FILE,
+                STORED_LOG_AS_IS);
+
+        boolean has(Variation v) {
+            return variations.contains(v);
+        }
+
+        public static NodeModel named(String name) {
+            for (NodeModel m : ALL) {
+                if (m.name().equals(name)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown node model " + name + "; known: "
+                    + ALL.stream().map(NodeModel::name).toList());
+        }
+    }
 
     private record Committed(long term, EntryType type, long payloadOrHash) {}
 
     private final long seed;
     private final long steps;
+    private final NodeModel model;
     private final SplittableRandom rnd;
     private final RaftConfig config;
+    /** {@code EngineConfig.snapshotThresholdEntries}: a node snapshots a group after this many applies. */
+    private final long snapshotThreshold;
+    /** {@code EngineConfig.compactionRetainEntries}: entries the log keeps behind a local snapshot. */
+    private final long compactionRetain;
     private final SimNetwork net;
     private final Map<Long, SimNode> nodes = new TreeMap<>();
     private final List<Long> groupIds = new ArrayList<>();
@@ -75,15 +187,25 @@ public final class Simulation {
     /** Crashes of a leader between sending its appends and persisting them. */
     private long statEarlyCrashes;
     private long statConfChanges;
+    private long statSnapshotsTaken;
+    private long statSnapshotCrashes;
 
     public Simulation(long seed, long steps) {
+        this(seed, steps, NodeModel.ENGINE);
+    }
+
+    public Simulation(long seed, long steps, NodeModel model) {
         this.seed = seed;
         this.steps = steps;
+        this.model = model;
         this.rnd = new SplittableRandom(seed);
         int nodeCount = rnd.nextBoolean() ? 3 : 5;
         int groupCount = 1 + rnd.nextInt(3);
         this.config = randomConfig(rnd);
         this.net = new SimNetwork(rnd.split());
+        this.snapshotThreshold = 1 + rnd.nextInt(24);
+        // the server keeps as many entries as the threshold; fewer (down to none) reach more snapshot transfers
+        this.compactionRetain = rnd.nextInt(3) == 0 ? snapshotThreshold : rnd.nextInt((int) snapshotThreshold + 1);
         for (long id = 1; id <= nodeCount; id++) {
             nodes.put(id, new SimNode(id, rnd.nextInt(TICK_TIME)));
         }
@@ -101,19 +223,20 @@ public final class Simulation {
             Bootstrap boot = Bootstrap.of(founders);
             for (long f : founders) {
                 NodeDisk disk = nodes.get(f).disk;
-                disk.write(g, s -> {
+                disk.logStore.write(g, s -> {
                     s.hardState = boot.hardState();
                     s.confState = boot.confState();
-                    s.entries.addAll(boot.entries());
+                    s.append(boot.entries());
                 });
-                disk.sync();
+                disk.logStore.sync();
             }
             trace("group " + g + " founders " + founders);
         }
         for (SimNode n : nodes.values()) {
             openCores(n);
         }
-        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config);
+        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config + ", node model "
+                + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain);
     }
 
     private static RaftConfig randomConfig(SplittableRandom r) {
@@ -134,11 +257,58 @@ public final class Simulation {
                 r.nextInt(10) < 8);
     }
 
+    /** {@code RaftEngine.open} of every group: repair an interrupted snapshot install, then open the core. */
     private void openCores(SimNode n) {
         for (long g : groupIds) {
-            GroupLogView view = new GroupLogView(n.disk, g);
-            long applied = n.disk.group(g).appliedIndex;
-            n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+            if (!model.has(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
+                restoreFromNewerSnapshotFile(n, g);
+            }
+            repairAfterSnapshotInstallCrash(n, g);
+            GroupLogView view = new GroupLogView(n.disk, g, !model.has(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
+            long applied = n.disk.machine(g).appliedIndex;
+            try {
+                n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+            } catch (IllegalStateException e) {
+                throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
+                        + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
+                        + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** As {@code TableStateMachine}'s constructor: a table behind its latest snapshot file is restored from it (synced). */
+    private void restoreFromNewerSnapshotFile(SimNode n, long g) {
+        SnapshotFiles files = n.disk.files(g);
+        if (n.disk.machine(g).appliedIndex < files.meta.index()) {
+            trace("node " + n.id + " group " + g + ": state machine behind its snapshot file " + files.meta.index()
+                    + "; restored from it");
+            SimStateMachine.Decoded decoded = SimStateMachine.decode(files.data);
+            n.disk.tableStore.write(g, m -> m.restore(decoded));
+            n.disk.tableStore.sync();
+        }
+    }
+
+    /** As {@code RaftEngine.repairAfterSnapshotInstallCrash}: the log follows a snapshot the state machine installed. */
+    private void repairAfterSnapshotInstallCrash(SimNode n, long g) {
+        SnapshotMeta installed = n.disk.files(g).meta;
+        LogState log = n.disk.log(g);
+        boolean logAgrees = model.has(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE)
+                ? installed.index() <= log.lastStored()
+                : log.storedTerm(installed.index()) == installed.term();
+        if (installed.index() > log.snapshotOrEmpty().index() && !logAgrees) {
+            trace("node " + n.id + " group " + g + ": snapshot file " + installed.index() + " beyond the log ("
+                    + log.lastStored() + "); resetting the log after it");
+            n.disk.logStore.write(g, s -> {
+                s.compact(Long.MAX_VALUE - 1);
+                s.recordSnapshot(installed);
+                if (!model.has(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP)) {
+                    if (s.hardState == null) {
+                        s.hardState = HardState.EMPTY;
+                    }
+                    s.confState = installed.confState();
+                }
+            });
+            n.disk.logStore.sync();
         }
     }
 
@@ -158,13 +328,19 @@ public final class Simulation {
             finish();
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
-                    + "\nreplay: " + replayCommand(seed, steps) + "\nlast events:\n" + String.join("\n", trace), e);
+                    + "\nreplay: " + replayCommand(seed, steps, model) + "\nlast events:\n" + String.join("\n", trace), e);
         }
-        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent, statEarlyCrashes);
+        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent,
+                statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes);
     }
 
     public static String replayCommand(long seed, long steps) {
-        return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=" + seed + " -Dsim.steps=" + steps;
+        return replayCommand(seed, steps, NodeModel.ENGINE);
+    }
+
+    public static String replayCommand(long seed, long steps, NodeModel model) {
+        return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#manySeeds -Dsim.seed=" + seed + " -Dsim.steps="
+                + steps + (model == NodeModel.ENGINE ? "" : " -Dsim.model=" + model.name());
     }
 
     private void step() {
@@ -208,7 +384,10 @@ public final class Simulation {
         }
     }
 
-    /** The engine contract: send a leader's appends, persist (sync if needed), send the rest, apply, advance. */
+    /**
+     * The engine contract as {@code Worker} runs it: send a leader's appends, persist (sync if
+     * needed), send the rest, apply, advance, maybe take a snapshot.
+     */
     private void handleReady(SimNode n, long g, RaftGroup core) {
         Ready rd = core.ready();
         for (Message m : rd.messagesBeforePersist()) {
@@ -220,30 +399,8 @@ public final class Simulation {
             crash(n);
             return;
         }
-        if (rd.hasPersistWork()) {
-            n.disk.write(g, s -> {
-                for (SnapshotChunk c : rd.snapshotChunks()) {
-                    s.stage(c);
-                }
-                if (rd.snapshot() != null) {
-                    s.install(rd.snapshot());
-                }
-                if (!rd.entries().isEmpty()) {
-                    s.append(rd.entries());
-                }
-                if (rd.hardState() != null) {
-                    s.hardState = rd.hardState();
-                }
-                if (rd.confState() != null) {
-                    s.confState = rd.confState();
-                }
-            });
-        }
-        if (rd.mustSync()) {
-            n.disk.sync();
-        }
-        if (rd.snapshot() != null) {
-            checkInstalledSnapshot(n, g, rd.snapshot());
+        if (!persist(n, g, rd)) {
+            return; // crashed in a snapshot install
         }
         if (n.crashInNextReady) {
             trace("node " + n.id + " crashes after persisting a Ready of group " + g + " (before sending)");
@@ -264,10 +421,151 @@ public final class Simulation {
             trace("node " + n.id + " leads group " + g + " at term " + core.status().term());
         }
         core.advance(rd);
+        maybeSnapshot(n, g, core);
+    }
+
+    /**
+     * {@code Worker.persist}: stage inbound chunks in the snapshot files; install a complete
+     * snapshot into the state machine (snapshot file published, then the table store replaced in
+     * a synced write); then one log-store write resets the log after the snapshot and stores
+     * entries and hard state, synced when the Ready must be. False if the node crashed.
+     */
+    private boolean persist(SimNode n, long g, Ready rd) {
+        if (!rd.hasPersistWork()) {
+            return true;
+        }
+        SnapshotFiles files = n.disk.files(g);
+        for (SnapshotChunk c : rd.snapshotChunks()) {
+            files.stage(c);
+        }
+        SnapshotMeta meta = rd.snapshot();
+        if (meta != null) {
+            byte[] data = files.staged(meta);
+            SimStateMachine.Decoded decoded = SimStateMachine.decode(data);
+            if (decoded.appliedIndex() != meta.index()) {
+                throw new AssertionError("node " + n.id + " group " + g + " installs snapshot " + meta
+                        + " whose data is the state at " + decoded.appliedIndex());
+            }
+            files.stagingPublished(); // staging.data is renamed to the data file
+            if (!publishSnapshotFile(n, g, meta, data, "installing snapshot " + meta.index())) {
+                return false;
+            }
+            if (crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
+                return false;
+            }
+            n.disk.tableStore.write(g, m -> m.restore(decoded));
+            n.disk.tableStore.sync();
+            if (crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
+                return false;
+            }
+        }
+        n.disk.logStore.write(g, s -> {
+            if (meta != null) {
+                s.compact(Long.MAX_VALUE - 1);
+                s.recordSnapshot(meta);
+            }
+            if (!rd.entries().isEmpty()) {
+                s.append(rd.entries());
+            }
+            if (rd.hardState() != null || rd.confState() != null) {
+                if (s.hardState == null) {
+                    s.hardState = HardState.EMPTY;
+                    s.confState = s.snapshotOrEmpty().confState();
+                }
+                if (rd.hardState() != null) {
+                    s.hardState = rd.hardState();
+                }
+                if (rd.confState() != null) {
+                    s.confState = rd.confState();
+                }
+            }
+        });
+        if (rd.mustSync()) {
+            n.disk.logStore.sync();
+        }
+        if (meta != null) {
+            checkInstalledSnapshot(n, g, meta);
+        }
+        return true;
+    }
+
+    /**
+     * {@code Worker.maybeSnapshot}: once {@link #snapshotThreshold} entries were applied since the
+     * log's snapshot, the state machine writes a snapshot file (fsynced: durable at once), syncs its
+     * applies, and the log store records the snapshot and compacts in one synced write. A crash
+     * may come between any two of these.
+     */
+    private void maybeSnapshot(SimNode n, long g, RaftGroup core) {
+        if (!n.up) {
+            return;
+        }
+        LogState log = n.disk.log(g);
+        MachineState machine = n.disk.machine(g);
+        long at = machine.appliedIndex;
+        if (at - log.snapshotOrEmpty().index() < snapshotThreshold) {
+            return;
+        }
+        RaftStatus st = core.status();
+        if (st.appliedIndex() != at) {
+            throw new IllegalStateException("group " + g + ": core applied " + st.appliedIndex()
+                    + " but the state machine applied " + at);
+        }
+        SnapshotMeta meta = new SnapshotMeta(at, log.term(at), st.confState());
+        statSnapshotsTaken++;
+        if (!publishSnapshotFile(n, g, meta, SimStateMachine.encode(at, machine.applied()), "snapshot " + at)) {
+            return;
+        }
+        if (crashPoint(n, g, "snapshot " + at + " written, applies not synced")) {
+            return;
+        }
+        if (!model.has(Variation.SKIP_SYNC_APPLIED)) {
+            n.disk.tableStore.sync();
+            if (crashPoint(n, g, "snapshot " + at + " written and applies synced, log not told")) {
+                return;
+            }
+        }
+        long compactThrough = at - compactionRetain;
+        n.disk.logStore.write(g, s -> {
+            s.recordSnapshot(meta);
+            if (compactThrough > 0) {
+                s.compact(compactThrough);
+            }
+        });
+        n.disk.logStore.sync();
+        trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts through " + compactThrough);
+        crashPoint(n, g, "snapshot " + at + " recorded in the log");
+    }
+
+    /**
+     * {@code SnapshotFiles.publish}: the data file under the snapshot's name, then the meta's rename
+     * (the commit point); a crash between leaves the old meta and its data file. False if crashed.
+     */
+    private boolean publishSnapshotFile(SimNode n, long g, SnapshotMeta meta, byte[] data, String what) {
+        SnapshotFiles files = n.disk.files(g);
+        if (model.has(Variation.ONE_SNAPSHOT_DATA_FILE)) {
+            files.data = data; // snapshot.data replaced before the meta names it
+        }
+        if (crashPoint(n, g, what + ": data file renamed into place, meta not")) {
+            return false;
+        }
+        files.data = data;
+        files.meta = meta;
+        return true;
+    }
+
+    /** A crash between two durable steps of a snapshot, when one was asked for this node. */
+    private boolean crashPoint(SimNode n, long g, String where) {
+        if (!n.crashInSnapshot || rnd.nextInt(3) != 0) {
+            return false;
+        }
+        trace("node " + n.id + " crashes in group " + g + ": " + where);
+        statSnapshotCrashes++;
+        crash(n);
+        return true;
     }
 
     private void apply(SimNode n, long g, Entry e) {
-        GroupDiskState s = n.disk.group(g);
+        MachineState s = n.disk.machine(g);
         if (e.index() != s.appliedIndex + 1) {
             throw new AssertionError("node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
         }
@@ -281,7 +579,7 @@ public final class Simulation {
         if (e.type() == EntryType.NORMAL && s.appliedPayloads.contains(payload)) {
             throw new AssertionError("node " + n.id + " group " + g + " applies payload " + payload + " twice");
         }
-        n.disk.write(g, st -> {
+        n.disk.tableStore.write(g, st -> {
             st.appliedIndex = e.index();
             if (e.type() == EntryType.NORMAL) {
                 st.applied.add(new SimStateMachine.Applied(e.index(), e.term(), payload));
@@ -311,7 +609,7 @@ public final class Simulation {
     private void checkInstalledSnapshot(SimNode n, long g, SnapshotMeta meta) {
         statSnapshots++;
         trace("node " + n.id + " installs snapshot " + meta.term() + "/" + meta.index() + " of group " + g);
-        GroupDiskState s = n.disk.group(g);
+        MachineState s = n.disk.machine(g);
         TreeSet<Long> expected = new TreeSet<>();
         for (Map.Entry<Long, Committed> e : oracle.get(g).headMap(meta.index(), true).entrySet()) {
             if (e.getValue().type() == EntryType.NORMAL) {
@@ -416,7 +714,10 @@ public final class Simulation {
         } else if (roll < 85) {
             transfer(g);
         } else if (roll < 92) {
-            snapshotAndCompact(randomNode(true), g);
+            SimNode n = randomNode(true);
+            if (n != null) {
+                n.crashInSnapshot = true;
+            }
         } else if (roll < 94) {
             net.dropRate = new double[] {0, 0, 0.01, 0.05, 0.2}[rnd.nextInt(5)];
             net.duplicateRate = new double[] {0, 0.02, 0.1}[rnd.nextInt(3)];
@@ -482,7 +783,7 @@ public final class Simulation {
         }
         trace("crash node " + n.id);
         statCrashes++;
-        n.crash();
+        n.crash(rnd);
     }
 
     private void restart(SimNode n) {
@@ -530,28 +831,6 @@ public final class Simulation {
         trace("group " + g + " leader " + leader.id + " transfers to " + to + ": " + r);
     }
 
-    private void snapshotAndCompact(SimNode n, long g) {
-        if (n == null) {
-            return;
-        }
-        RaftGroup core = n.groups.get(g);
-        RaftStatus st = core.status();
-        GroupDiskState s = n.disk.group(g);
-        long at = st.appliedIndex();
-        if (at <= s.snapshot.index() || at != s.appliedIndex) {
-            return;
-        }
-        SnapshotMeta meta = new SnapshotMeta(at, s.term(at), st.confState());
-        byte[] data = SimStateMachine.encode(at, s.applied);
-        long compactTo = Math.max(0, at - rnd.nextInt(6));
-        n.disk.write(g, d -> {
-            d.snapshot = meta;
-            d.snapshotData = data;
-            d.compact(compactTo);
-        });
-        trace("node " + n.id + " group " + g + " snapshots at " + at + " and compacts to " + compactTo);
-    }
-
     // ------------------------------------------------------------------ the end
 
     /**
@@ -566,6 +845,7 @@ public final class Simulation {
         net.maxDelay = 10;
         for (SimNode n : nodes.values()) {
             n.crashInNextReady = false;
+            n.crashInSnapshot = false;
             if (!n.up) {
                 restart(n);
             }
@@ -651,7 +931,7 @@ public final class Simulation {
     private void verifyFinalState() {
         for (long g : groupIds) {
             SimNode leader = leaderOf(g);
-            List<SimStateMachine.Applied> reference = leader.disk.group(g).applied;
+            List<SimStateMachine.Applied> reference = leader.disk.machine(g).applied();
             Set<Long> payloads = new TreeSet<>();
             for (SimStateMachine.Applied a : reference) {
                 payloads.add(a.payload());
@@ -662,7 +942,7 @@ public final class Simulation {
                 }
             }
             for (long member : members(leader.groups.get(g).status().confState())) {
-                List<SimStateMachine.Applied> mine = nodes.get(member).disk.group(g).applied;
+                List<SimStateMachine.Applied> mine = nodes.get(member).disk.machine(g).applied();
                 if (!mine.equals(reference)) {
                     throw new AssertionError("node " + member + " state machine of group " + g + " differs from leader "
                             + leader.id + "'s (" + mine.size() + " vs " + reference.size() + " entries)");
