@@ -47,9 +47,20 @@ final class StoredLog implements LogReader {
     }
 
     @Override
+    /**
+     * The first entry the core may read. {@link LogReader} promises the term of the entry before it:
+     * that is the snapshot's term when the log starts right after the snapshot; when compaction kept
+     * entries behind the snapshot (it keeps {@code compactionRetainEntries}), the store knows no term
+     * before its first entry, so that entry only anchors the term and the log starts after it. (Before,
+     * a leader whose follower was exactly that far behind asked for the unknown term and stopped its
+     * node: simulation seed 9 of the {@code stored-log-as-is} model.)
+     */
     public long firstIndex() {
         long first = store.firstIndex(groupId);
-        return first == 0 ? snapshot.index() + 1 : first;
+        if (first == 0) {
+            return snapshot.index() + 1;
+        }
+        return first - 1 == snapshot.index() ? first : first + 1;
     }
 
     @Override
