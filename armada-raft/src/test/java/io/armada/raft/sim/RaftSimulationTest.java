@@ -143,9 +143,10 @@ class RaftSimulationTest {
     }
 
     /**
-     * Open finding: {@code StoredLog} loses the term of the entry before its first once a snapshot
-     * compacts up to {@code compactionRetainEntries} behind itself; a leader whose follower is that
-     * far behind asks for it and stops. Flip to a plain run once the log store keeps it.
+     * {@code StoredLog} as it was lost the term of the entry before its first once a snapshot compacted
+     * up to {@code compactionRetainEntries} behind itself; a leader whose follower was that far behind
+     * asked for it and stopped. Fixed in {@code StoredLog.firstIndex} ({@code StoredLogTest}); the
+     * model keeps the simulation's power to find it.
      */
     @Test
     void findsLostTermBeforeFirstIndex() {

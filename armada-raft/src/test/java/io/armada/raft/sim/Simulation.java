@@ -129,7 +129,7 @@ public final class Simulation {
         public static final NodeModel ONE_DATA_FILE = new NodeModel("one-data-file",
                 Set.of(Variation.ONE_SNAPSHOT_DATA_FILE));
         /**
-         * {@code StoredLog} as it is: once {@code Worker.maybeSnapshot} compacted through
+         * {@code StoredLog} as it was before it started the core's log after the first stored entry: once {@code Worker.maybeSnapshot} compacted through
          * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
          * and a leader sending a follower the entries from the first throws (the node stops).
          */
