@@ -194,17 +194,19 @@ public final class ArmadaNode implements AutoCloseable {
             return;
         }
         Map<String, Long> wanted = Catalog.tables(catalog);
-        for (Map.Entry<String, Long> t : wanted.entrySet()) {
-            if (!tablesById.containsKey(t.getValue())) {
-                openTable(t.getKey(), t.getValue());
-            }
+        List<Map.Entry<String, Long>> toOpen = wanted.entrySet().stream()
+                .filter(t -> !tablesById.containsKey(t.getValue())).toList();
+        List<TableHandle> toRemove = tablesById.values().stream()
+                .filter(h -> !Long.valueOf(h.id()).equals(wanted.get(h.name()))).toList();
+        if (!toOpen.isEmpty() || !toRemove.isEmpty()) {
+            // Opening a group writes its bootstrap, removing one deletes its log and data, both durably; the
+            // catalog entry that asked for it is an unsynced apply. Make the catalog durable first, or a power
+            // cut could leave a group the catalog never created (dropped as a leftover at the next start, its
+            // acknowledged writes with it) or a table listed whose log is gone (bootstrapped again, empty).
+            tableStore.syncWal();
         }
-        for (TableHandle h : List.copyOf(tablesById.values())) {
-            Long wantedId = wanted.get(h.name());
-            if (wantedId == null || wantedId != h.id()) {
-                removeTable(h);
-            }
-        }
+        toOpen.forEach(t -> openTable(t.getKey(), t.getValue()));
+        toRemove.forEach(this::removeTable);
         if (leftoversChecked) {
             return;
         }
