@@ -232,6 +232,8 @@ public final class ArmadaNode implements AutoCloseable {
                 if (e != null) {
                     log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
                 } else {
+                    // the commit index published at open is the one persisted: reads wait until it is re-applied
+                    engine.status(id).ifPresent(status -> sm.replayUntil(status.commitIndex()));
                     log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
                 }
             }

@@ -81,6 +81,24 @@ public final class TableStateMachine implements GroupStateMachine {
         return follower ? table.sourceIndex() : table.appliedIndex();
     }
 
+    /**
+     * The local index this node must re-apply before it serves local reads: what it had persisted as
+     * committed when the group opened. Applies are not synced, so after a power loss the table can stand
+     * before states this node already served; reading it then would go back in time. Set once the group is
+     * open (its persisted commit index is known then).
+     */
+    private volatile long replayTarget;
+
+    /** The group is open and had persisted {@code commitIndex} as committed: local reads wait for the replay to reach it. */
+    public void replayUntil(long commitIndex) {
+        replayTarget = commitIndex;
+    }
+
+    /** Whether the table is still behind what this node knew committed at start: its local reads are refused. */
+    public boolean replaying() {
+        return table.appliedIndex() < replayTarget;
+    }
+
     /** Waiters on {@link #position()}. */
     public AppliedWatch watch() {
         return watch;
