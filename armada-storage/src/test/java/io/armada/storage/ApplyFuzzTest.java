@@ -14,8 +14,6 @@ import io.armada.internal.v1.CommandError;
 import io.armada.internal.v1.CommandResult;
 import io.armada.proto.Limits;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -41,8 +39,8 @@ class ApplyFuzzTest {
         for (int i = 0; i < 60; i++) {
             commands.add(command(random));
         }
-        Path dir = Files.createTempDirectory("apply-fuzz");
-        try (TableStore a = TableStore.open(dir.resolve("a"), StoreOptions.defaults());
+        try (ScratchDir dir = new ScratchDir("apply-fuzz");
+                TableStore a = TableStore.open(dir.resolve("a"), StoreOptions.defaults());
                 TableStore b = TableStore.open(dir.resolve("b"), StoreOptions.defaults().withRecentRecordsBytes(0))) {
             Table ta = a.createTable(1);
             Table tb = b.createTable(1);
@@ -71,10 +69,6 @@ class ApplyFuzzTest {
             }
             assertThat(ta.appliedIndex()).isEqualTo(index);
             assertThat(ta.digest()).as("seed %d: the replicas' content", seed).isEqualTo(tb.digest());
-        } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 

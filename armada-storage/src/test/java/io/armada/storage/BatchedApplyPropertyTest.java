@@ -7,8 +7,6 @@ import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -54,8 +52,8 @@ class BatchedApplyPropertyTest {
     @Property(tries = 100)
     void runsApplyAsOneByOne(@ForAll("commands") List<Command> commands, @ForAll @IntRange(min = 1, max = 12) int runLength,
             @ForAll boolean tinyMemory) throws IOException {
-        Path dir = Files.createTempDirectory("batched");
-        try (TableStore plain = TableStore.open(dir.resolve("plain"), StoreOptions.defaults().withRecentRecordsBytes(0));
+        try (ScratchDir dir = new ScratchDir("batched");
+                TableStore plain = TableStore.open(dir.resolve("plain"), StoreOptions.defaults().withRecentRecordsBytes(0));
                 TableStore store = TableStore.open(dir.resolve("batched"),
                         StoreOptions.defaults().withRecentRecordsBytes(tinyMemory ? 200 : 1 << 20))) {
             Table single = plain.createTable(1);
@@ -81,8 +79,8 @@ class BatchedApplyPropertyTest {
 
     @Test
     void aReplayedPrefixIsSkippedAndTheRestApplies() throws IOException {
-        Path dir = Files.createTempDirectory("batched");
-        try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
+        try (ScratchDir dir = new ScratchDir("batched");
+                TableStore store = TableStore.open(dir.path(), StoreOptions.defaults())) {
             Table table = store.createTable(1);
             table.apply(1, 1, Requests.put("a", "1"));
             List<CommandResult> results = table.applyAll(List.of(

@@ -8,14 +8,11 @@ import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.TxnRequest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -77,7 +74,8 @@ class TableStorePropertyTest {
 
     @Property(tries = 150)
     void storeAgreesWithTheModel(@ForAll("ops") List<Op> ops) throws IOException {
-        Path dir = Files.createTempDirectory("prop");
+        ScratchDir scratch = new ScratchDir("prop");
+        Path dir = scratch.path();
         TreeMap<String, ModelRecord> model = new TreeMap<>();
         long index = 0;
         TableStore store = TableStore.open(dir, StoreOptions.defaults());
@@ -155,9 +153,7 @@ class TableStorePropertyTest {
             }
         } finally {
             store.close();
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            scratch.close();
         }
     }
 

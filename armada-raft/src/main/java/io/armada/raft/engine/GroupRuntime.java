@@ -126,6 +126,7 @@ final class GroupRuntime {
     /** Leadership moved: reads asked of the old leader will not be answered. */
     void leaderChanged(SoftState now) {
         softState = now;
+        stateMachine.leaderChanged(now.leaderId());
         for (CompletableFuture<Long> f : readsAsked.values()) {
             f.completeExceptionally(new RaftException(RaftException.Kind.NOT_LEADER,
                     "group " + groupId + ": leadership changed during a read", now.leaderId()));

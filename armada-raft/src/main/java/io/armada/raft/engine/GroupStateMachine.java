@@ -21,6 +21,13 @@ public interface GroupStateMachine extends SnapshotSource {
     long appliedIndex();
 
     /**
+     * This node's view of the group's leader changed ({@code 0}: none known, an election is on).
+     * Called on the group's worker thread, before the round's committed entries are applied: it must
+     * not block.
+     */
+    default void leaderChanged(long leaderId) {}
+
+    /**
      * Applies one committed entry. For {@code NORMAL} entries the return value is handed to the
      * proposer (may be null); {@code NOOP} and {@code CONF_CHANGE} entries only advance the index.
      * An exception here is a broken invariant and stops the node: replicas must not diverge.

@@ -66,7 +66,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 CompletableFuture<?> readable = readPoint(table, request.getLinearizable())
                         .thenCompose(ignored -> revisionReached(table, request.getMinRevision()));
                 java.util.function.Function<Object, RangeResponse> read = ignored -> {
-                    refuseWhileReplaying(table);
+                    refuseWhileCatchingUp(table);
                     if (table.stateMachine().table().isResetting()) {
                         throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
                                 + " cluster; retry shortly or read from another cluster", null);
@@ -115,19 +115,19 @@ final class KvService extends KVGrpc.KVImplBase {
 
     /**
      * A node restarted after a power loss may hold a table behind states it served before: it serves
-     * no local read of it until it re-applied what it knew committed (found by power-loss-node: a
-     * client read revision 201 after 202 from the same endpoint).
+     * no local read of it until its group confirmed it caught up (found by power-loss-node: a client
+     * read revision 201 after 202 from the same endpoint).
      */
-    private static void refuseWhileReplaying(TableHandle table) {
-        if (table.stateMachine().replaying()) {
-            throw Errors.refused("table '" + table.name() + "' is replaying its log after a restart on this node;"
-                    + " retry shortly or read from another member", null);
+    private static void refuseWhileCatchingUp(TableHandle table) {
+        if (table.stateMachine().catchingUp()) {
+            throw Errors.refused("table '" + table.name() + "' is catching up with its group after a restart on"
+                    + " this node; retry shortly or read from another member", null);
         }
     }
 
     /** The pages of one IterateRange, each with this node's header at the cursor's revision. */
     private PacedStream.Pages<RangeResponse> pages(TableHandle table, RangeRequest request) {
-        refuseWhileReplaying(table);
+        refuseWhileCatchingUp(table);
         if (table.stateMachine().table().isResetting()) {
             throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
                     + " cluster; retry shortly or read from another cluster", null);

@@ -51,6 +51,7 @@ final class Router {
         if (leaderCluster != null) {
             return viaLeaderCluster(groupId, tableName, call, forward);
         }
+        Context.CancellableContext tenure = tenureOf(groupId); // before the status: a change after it cancels
         GroupStatus status = node.groupStatus(groupId).orElse(null);
         if (status == null) {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
@@ -61,7 +62,7 @@ final class Router {
                     .thenCompose(applied -> answer((CommandResult) applied.result(), local))
                     .exceptionallyCompose(e -> {
                         if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
-                            return forwardOrFail(call, tableName, re.leaderHint(), forward);
+                            return forwardOrFail(call, tenureOf(groupId), tableName, re.leaderHint(), forward);
                         }
                         if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
                             return CompletableFuture.failedFuture(outcomeUnknown("table '" + tableName
@@ -70,7 +71,7 @@ final class Router {
                         return CompletableFuture.failedFuture(e);
                     });
         }
-        return forwardOrFail(call, tableName, status.leaderId(), forward);
+        return forwardOrFail(call, tenure, tableName, status.leaderId(), forward);
     }
 
     /**
@@ -126,7 +127,18 @@ final class Router {
                 + " have been applied").asRuntimeException();
     }
 
-    private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call, String tableName, long leaderId, Forward<T> forward) {
+    /** The tenure of the group's current leader on this node; one never cancelled if the group is gone. */
+    private Context.CancellableContext tenureOf(long groupId) {
+        io.armada.server.node.TableStateMachine sm = node.stateMachine(groupId);
+        return sm != null ? sm.leaderTenure() : Context.ROOT.withCancellation();
+    }
+
+    /**
+     * Forwards the write to member {@code leaderId}, the leader during {@code tenure}; the forward
+     * ends when that tenure does.
+     */
+    private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call,
+            Context.CancellableContext tenure, String tableName, long leaderId, Forward<T> forward) {
         if (leaderId == 0 || leaderId == node.config().nodeId()) {
             return CompletableFuture.failedFuture(Errors.refused("table '" + tableName + "' has no leader right now"
                     + " (election in progress); retry", null));
@@ -136,7 +148,24 @@ final class Router {
                     + " leader; the leader is member " + leaderId, peers.clientAddress(leaderId)));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        Futures.addCallback(forward.send(peers.forwardChannel(leaderId), call.forwardDeadline()), new FutureCallback<>() {
+        // the forward ends with the client's call, and also when the group's leader changes here (the
+        // leader froze or died and the others elected another): the client then learns at once that
+        // the outcome is unknown and can go on, not at its deadline
+        Context.CancellableContext attempt = Context.current().withCancellation();
+        Context.CancellationListener leaderChanged = ended -> attempt.cancel(null);
+        tenure.addListener(leaderChanged, MoreExecutors.directExecutor());
+        ListenableFuture<T> sent;
+        Context previous = attempt.attach();
+        try {
+            sent = forward.send(peers.forwardChannel(leaderId), call.forwardDeadline());
+        } finally {
+            attempt.detach(previous);
+        }
+        sent.addListener(() -> {
+            tenure.removeListener(leaderChanged);
+            attempt.cancel(null);
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(sent, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
                 result.complete(answeredBy(value, node.config().nodeId()));
@@ -148,6 +177,10 @@ final class Router {
                 if (status.getCode() == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t)) {
                     result.completeExceptionally(Errors.refused("table '" + tableName + "': the leader (member " + leaderId
                             + ") refused or could not be reached: " + status.getDescription(), peers.clientAddress(leaderId)));
+                } else if (status.getCode() == Status.Code.CANCELLED && tenure.isCancelled()) {
+                    result.completeExceptionally(Errors.unavailable("table '" + tableName + "': the leader (member "
+                            + leaderId + ") lost its leadership while the write was in flight; it may or may not have"
+                            + " been applied", null));
                 } else if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && call.forwardDeadline().isExpired()) {
                     result.completeExceptionally(outcomeUnknown("table '" + tableName + "': the leader (member "
                             + leaderId + ") did not answer"));

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ArmadaNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ArmadaNode.class);
+
+    /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
+    private static final long CATCH_UP_ROUND_MILLIS = 2_000;
+    private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
 
     private final ServerConfig config;
     private final LogStore logStore;
@@ -232,12 +237,30 @@ public final class ArmadaNode implements AutoCloseable {
                 if (e != null) {
                     log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
                 } else {
-                    // the commit index published at open is the one persisted: reads wait until it is re-applied
-                    engine.status(id).ifPresent(status -> sm.replayUntil(status.commitIndex()));
                     log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
+                    confirmCaughtUp(handle, 0);
                 }
             }
         });
+    }
+
+    /**
+     * Opens the table for local reads once a ReadIndex round of its group answers. Neither the applied
+     * state nor the persisted commit index can tell what this node served before a power loss; the
+     * group's commit index, confirmed by a quorum after the restart, covers it. Retried while no leader
+     * answers (a table without a quorum serves no local read on a node that restarted).
+     */
+    private void confirmCaughtUp(TableHandle handle, int attempt) {
+        engine.readIndex(handle.id()).orTimeout(CATCH_UP_ROUND_MILLIS, TimeUnit.MILLISECONDS)
+                .whenComplete((index, e) -> {
+                    if (e == null) {
+                        handle.stateMachine().caughtUp();
+                    } else if (!closed && tablesById.get(handle.id()) == handle) {
+                        long backoff = Math.min(CATCH_UP_MAX_BACKOFF_MILLIS, 20L << Math.min(attempt, 4));
+                        CompletableFuture.runAsync(() -> confirmCaughtUp(handle, attempt + 1),
+                                CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
+                    }
+                });
     }
 
     private void removeTable(TableHandle h) {

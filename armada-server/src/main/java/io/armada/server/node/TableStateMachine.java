@@ -82,21 +82,42 @@ public final class TableStateMachine implements GroupStateMachine {
     }
 
     /**
-     * The local index this node must re-apply before it serves local reads: what it had persisted as
-     * committed when the group opened. Applies are not synced, so after a power loss the table can stand
-     * before states this node already served; reading it then would go back in time. Set once the group is
-     * open (its persisted commit index is known then).
+     * Whether this node has caught up with its group since the group opened here: a ReadIndex round
+     * answered, so the table holds at least every state the cluster had committed by then, including
+     * every state this node served before it stopped. Until then it serves no local read. Applies and
+     * commit-index updates are not synced, so after a power loss the table, and even the commit index
+     * persisted in the log, can stand before states this node already served; reading it then would go
+     * back in time (power-loss-node: revision 201 after 202; power-loss-leader: 1267 after 1268).
      */
-    private volatile long replayTarget;
+    private volatile boolean caughtUp;
 
-    /** The group is open and had persisted {@code commitIndex} as committed: local reads wait for the replay to reach it. */
-    public void replayUntil(long commitIndex) {
-        replayTarget = commitIndex;
+    /** A ReadIndex round of the group answered after it opened on this node, and this node applied its index. */
+    public void caughtUp() {
+        caughtUp = true;
     }
 
-    /** Whether the table is still behind what this node knew committed at start: its local reads are refused. */
-    public boolean replaying() {
-        return table.appliedIndex() < replayTarget;
+    /** Whether local reads are refused: the group has not yet confirmed, since it opened here, that this node caught up. */
+    public boolean catchingUp() {
+        return !caughtUp;
+    }
+
+    /**
+     * The tenure of the group's leader as this node sees it: cancelled when the leader changes, then
+     * replaced. A write forwarded to the leader listens on it, so a leader that froze or died ends the
+     * forward when the group elects another, instead of at the client's deadline.
+     */
+    private volatile io.grpc.Context.CancellableContext leaderTenure = io.grpc.Context.ROOT.withCancellation();
+
+    @Override
+    public void leaderChanged(long leaderId) {
+        io.grpc.Context.CancellableContext ended = leaderTenure;
+        leaderTenure = io.grpc.Context.ROOT.withCancellation();
+        ended.cancel(null);
+    }
+
+    /** The current leader's tenure in this node's view; cancelled when it ends. */
+    public io.grpc.Context.CancellableContext leaderTenure() {
+        return leaderTenure;
     }
 
     /** Waiters on {@link #position()}. */

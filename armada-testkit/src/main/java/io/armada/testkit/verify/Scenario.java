@@ -4,6 +4,7 @@ import io.armada.server.process.NodeProcess;
 import io.armada.testkit.history.History;
 import io.armada.testkit.history.Operation;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -112,10 +113,11 @@ public enum Scenario {
     /**
      * SIGSTOP for 5 s of the leader-cluster node the follower cluster's links use. A frozen node
      * answers nothing, not even UNAVAILABLE, so only deadlines reveal it: the follower cluster must
-     * move to a live leader node within about an election timeout. Judged per pause: the follower
-     * write stall (the freeze to the first write through a follower node acknowledged after it) and
-     * the replication lag (for every write the leader cluster acknowledged during the pause, until a
-     * follower read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
+     * move to a live leader node within about an election timeout, and a write forwarded to the
+     * frozen node as a table's leader must end once the others elect another. Judged per pause: the
+     * follower write stall (the longest time in the pause without a write through a follower node
+     * acknowledged) and the replication lag (for every write the leader cluster acknowledged during
+     * the pause, until a follower read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
      */
     PAUSE_LEADER_NODE("pause-leader-node", true, 5_000) {
         @Override
@@ -129,14 +131,14 @@ public enum Scenario {
 
         @Override
         List<Expectation> expectations(History history, List<Window> windows) {
-            long worstWrite = -1;
-            long worstLag = -1;
-            int measured = 0;
+            List<String> perPause = new ArrayList<>();
+            boolean met = !windows.isEmpty();
             for (Window w : windows) {
-                // writes through follower nodes: the freeze to the first acknowledged one completing after it
-                long write = Long.MAX_VALUE;
+                // writes through follower nodes: the longest time in the pause without one acknowledged
+                // (from the freeze to the first, between two, from the last to the thaw)
+                List<Long> acknowledged = new ArrayList<>();
                 // replication: for each write the leader cluster acknowledged during the pause, until a
-                // follower read saw it
+                // follower read saw it (often none: the leader cluster's clients wait on the frozen node)
                 long lag = -1;
                 for (Operation o : history.operations()) {
                     if (!o.isWrite() || o.outcome() != Operation.Outcome.OK || o.completeNanos() < w.injectedNanos()
@@ -144,7 +146,7 @@ public enum Scenario {
                         continue;
                     }
                     if (o.cluster().startsWith("follower")) {
-                        write = Math.min(write, o.completeNanos());
+                        acknowledged.add(o.completeNanos());
                         continue;
                     }
                     long seen = Long.MAX_VALUE;
@@ -157,18 +159,22 @@ public enum Scenario {
                     }
                     lag = Math.max(lag, seen == Long.MAX_VALUE ? Long.MAX_VALUE : seen - o.completeNanos());
                 }
-                if (write != Long.MAX_VALUE && lag >= 0) {
-                    measured++;
-                    worstWrite = Math.max(worstWrite, write - w.injectedNanos());
-                    worstLag = Math.max(worstLag, lag);
+                acknowledged.sort(null);
+                long stall = 0;
+                long previous = w.injectedNanos();
+                for (long at : acknowledged) {
+                    stall = Math.max(stall, at - previous);
+                    previous = at;
                 }
+                stall = Math.max(stall, w.healingNanos() - previous);
+                // a follower write is answered once the follower cluster applied it: acknowledged ones
+                // show replication flowing even when no leader-cluster write was acknowledged to time
+                met &= stall <= MAX_FOLLOWER_STALL_NANOS && lag <= MAX_FOLLOWER_STALL_NANOS;
+                perPause.add(String.format("writes %d ms%s", stall / 1_000_000, lag < 0 ? ""
+                        : lag == Long.MAX_VALUE ? ", replication never caught up" : ", replication " + lag / 1_000_000 + " ms"));
             }
-            return List.of(new Expectation(String.format("follower stall after a leader node froze, worst of %d of %d"
-                    + " pauses: writes %d ms, replication lag %s (each at most %d ms)", measured, windows.size(),
-                    worstWrite / 1_000_000, worstLag == Long.MAX_VALUE ? "never caught up" : worstLag / 1_000_000 + " ms",
-                    MAX_FOLLOWER_STALL_NANOS / 1_000_000),
-                    measured == windows.size() && measured > 0 && worstWrite <= MAX_FOLLOWER_STALL_NANOS
-                            && worstLag <= MAX_FOLLOWER_STALL_NANOS));
+            return List.of(new Expectation(String.format("follower stall while a leader node was frozen, per pause:"
+                    + " %s (each at most %d ms)", String.join("; ", perPause), MAX_FOLLOWER_STALL_NANOS / 1_000_000), met));
         }
     },
     /**
