@@ -43,7 +43,8 @@ public final class ArmadaServer implements AutoCloseable {
             OpsHttpServer ops = null;
             if (config.metricsAddress() != null) {
                 try {
-                    Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), node.fsyncDelay());
+                    Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), node.fsyncDelay(),
+                            node.tableRemovalHold());
                     if (failpoints.enabled()) {
                         log.warn("node {}: failpoints enabled ({}); never in production", config.nodeId(),
                                 Failpoints.ENVIRONMENT_VARIABLE);

@@ -40,6 +40,7 @@ public final class CommandValidator {
             case PUT -> validate("put", command.getPut());
             case DELETE_RANGE -> validate("delete_range", command.getDeleteRange());
             case TXN -> validate(command.getTxn());
+            case RETIRE -> { } // carries nothing
             case OP_NOT_SET -> throw new InvalidRequestException("command: no operation set");
         }
     }

@@ -30,6 +30,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     private final long revision;
     private final long sourceIndex;
     private final boolean resetting;
+    private final boolean retired;
     private Item next;
     private boolean ended;
 
@@ -43,11 +44,12 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 this.revision = in.readLong();
                 long flags = in.readLong();
                 this.sourceIndex = in.readLong();
-                if ((flags & ~TableSnapshot.FLAG_RESETTING) != 0 || sourceIndex < 0) {
+                if ((flags & ~(TableSnapshot.FLAG_RESETTING | TableSnapshot.FLAG_RETIRED)) != 0 || sourceIndex < 0) {
                     throw new TableStore.InvalidSnapshotException("snapshot header with unknown flags " + flags
                             + " or source index " + sourceIndex);
                 }
                 this.resetting = (flags & TableSnapshot.FLAG_RESETTING) != 0;
+                this.retired = (flags & TableSnapshot.FLAG_RETIRED) != 0;
             } else if (first < 0) {
                 throw new TableStore.InvalidSnapshotException("snapshot header starts with " + first);
             } else { // plain header: no follower markers, as on a table that never replicated
@@ -55,6 +57,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 this.revision = in.readLong();
                 this.sourceIndex = 0;
                 this.resetting = false;
+                this.retired = false;
             }
         } catch (IOException e) {
             throw new TableStore.InvalidSnapshotException("snapshot stream without its header");
@@ -88,6 +91,11 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
      */
     public boolean resetting() {
         return resetting;
+    }
+
+    /** The table was retired (it is being deleted): the installed table must refuse writes as its source did. */
+    public boolean retired() {
+        return retired;
     }
 
     @Override

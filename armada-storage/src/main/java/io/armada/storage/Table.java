@@ -50,6 +50,8 @@ public final class Table {
     static final byte[] SOURCE_KEY = {0, 'S'};
     /** Follower clusters: present while a leader snapshot is being loaded; the content is partial. */
     static final byte[] RESET_KEY = {0, 'R'};
+    /** Present once a {@code RetireTable} command applied: the table is being deleted; writes fail, reads answer not found. */
+    static final byte[] RETIRED_KEY = {0, 'D'};
 
     private final long id;
     private final RocksDB db;
@@ -61,6 +63,7 @@ public final class Table {
     private volatile Applied applied;
     private volatile long sourceIndex;
     private volatile boolean resetting;
+    private volatile boolean retired;
     private final RecentRecords recentRecords;
     /** This content's entries in {@link #recentRecords}; replaced whenever the content is replaced wholesale. */
     private volatile RecentRecords.Scope recent;
@@ -93,6 +96,7 @@ public final class Table {
         this.applied = stored.applied();
         this.sourceIndex = stored.sourceIndex();
         this.resetting = stored.resetting();
+        this.retired = stored.retired();
     }
 
     /**
@@ -100,8 +104,9 @@ public final class Table {
      * clusters, the source index ({@link #SOURCE_KEY}, 0 when absent) and whether a leader-snapshot
      * load is unfinished ({@link #RESET_KEY}). The in-memory fields are always set from one of these
      * as read back from RocksDB (at open and at a snapshot install), so they cannot disagree with it.
+     * {@code retired}: a {@code RetireTable} command applied ({@link #RETIRED_KEY}), on any table.
      */
-    record Markers(Applied applied, long sourceIndex, boolean resetting) {
+    record Markers(Applied applied, long sourceIndex, boolean resetting, boolean retired) {
         Markers {
             if (sourceIndex < 0) {
                 throw new IllegalArgumentException("negative source index " + sourceIndex);
@@ -112,7 +117,8 @@ public final class Table {
             try {
                 byte[] source = db.get(cf, SOURCE_KEY);
                 return new Markers(Applied.decode(db.get(cf, APPLIED_KEY)),
-                        source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null);
+                        source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
+                        db.get(cf, RETIRED_KEY) != null);
             } catch (RocksDBException e) {
                 throw new StorageException("table " + tableId + ": cannot read the applied and follower markers", e);
             }
@@ -163,7 +169,7 @@ public final class Table {
             Applied last = applied;
             List<CommandResult> results = new ArrayList<>(commands.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
-                TableView view = new TableView(db, cf, ro, recent);
+                TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
                 for (IndexedCommand c : commands) {
                     if (c.index() <= last.index()) {
                         results.add(CommandResult.getDefaultInstance());
@@ -182,6 +188,7 @@ public final class Table {
                     db.write(writeOptions, batch);
                     view.committed();
                     applied = last;
+                    retired = view.retired();
                 }
                 return results;
             } catch (RocksDBException e) {
@@ -199,6 +206,14 @@ public final class Table {
      */
     public long sourceIndex() {
         return Math.max(sourceIndex, applied.revision());
+    }
+
+    /**
+     * Whether a {@code RetireTable} command applied: the table is being deleted. Every later write
+     * fails with {@code TABLE_DELETED}; a read must answer that the table does not exist.
+     */
+    public boolean isRetired() {
+        return retired;
     }
 
     /** Follower clusters: a leader snapshot is being loaded and the content is partial; reads must wait. */
@@ -240,7 +255,7 @@ public final class Table {
             Applied after = before;
             List<CommandResult> results = new ArrayList<>(entries.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
-                TableView view = new TableView(db, cf, ro, recent);
+                TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
                 for (LeaderEntry e : entries) {
                     if (e.leaderIndex() <= source) {
                         results.add(CommandResult.getDefaultInstance());
@@ -269,6 +284,7 @@ public final class Table {
                 view.committed();
                 applied = after;
                 sourceIndex = source;
+                retired = view.retired();
                 return results;
             } catch (RocksDBException e) {
                 throw new StorageException("table " + id + ": apply of leader entries through " + source
@@ -374,6 +390,9 @@ public final class Table {
     }
 
     private void writeTo(WriteBatch batch, TableView view) throws RocksDBException {
+        if (view.retired() && !retired) {
+            batch.put(cf, RETIRED_KEY, new byte[0]);
+        }
         for (Map.Entry<byte[], Record> w : view.writes().entrySet()) {
             if (w.getValue() == null) {
                 batch.delete(cf, TableView.dataKey(w.getKey()));
@@ -391,6 +410,14 @@ public final class Table {
      * log. Only a storage fault ({@link StorageException}) escapes: this node's data is in doubt.
      */
     private CommandResult executeOrFail(TableView view, long index, long revision, Command command) {
+        if (view.retired()) {
+            return failed(CommandError.Reason.TABLE_DELETED, "the table was deleted by an earlier entry of its group;"
+                    + " the command at index " + index + " changed nothing");
+        }
+        if (command.getOpCase() == Command.OpCase.RETIRE) {
+            view.retire();
+            return CommandResult.getDefaultInstance();
+        }
         view.beginCommand();
         try {
             CommandValidator.validate(command);
@@ -426,7 +453,7 @@ public final class Table {
                     .build();
             case TXN -> CommandResult.newBuilder()
                     .setTxn(txn(view, revision, command.getTxn(), budget).setHeader(header)).build();
-            case OP_NOT_SET -> throw new IllegalStateException("empty command reached apply");
+            case RETIRE, OP_NOT_SET -> throw new IllegalStateException(command.getOpCase() + " reached execute");
         };
     }
 
@@ -680,6 +707,7 @@ public final class Table {
             applied = stored.applied();
             sourceIndex = stored.sourceIndex();
             resetting = stored.resetting();
+            retired = stored.retired();
             return old;
         } finally {
             lock.writeLock().unlock();

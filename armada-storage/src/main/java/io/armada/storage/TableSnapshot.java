@@ -32,7 +32,8 @@ import org.rocksdb.Snapshot;
  *       partial table nor resumes replication after it, and keeps the exact source index. An older
  *       reader takes the negative first long for an index and the index for the revision, then reads
  *       the revision's high half (0 below 2^32) as a key length and rejects the stream rather than
- *       misreading it.
+ *       misreading it. A retired table (of any cluster) also has this header, with flag bit 1
+ *       ({@link #FLAG_RETIRED}).
  * </ul>
  * {@link SnapshotReader} reads both.
  */
@@ -45,6 +46,8 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
     static final long FOLLOWER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
     /** Follower header flag: the table was loading a leader snapshot (its {@code RESET_KEY} was present). */
     static final long FLAG_RESETTING = 1;
+    /** Marked header flag: the table was retired (its {@code RETIRED_KEY} was present), on any cluster. */
+    static final long FLAG_RETIRED = 2;
 
     private final RocksDB db;
     private final Snapshot snapshot;
@@ -74,13 +77,15 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
         try {
             byte[] source = db.get(cf, readOptions, Table.SOURCE_KEY);
             boolean resetting = db.get(cf, readOptions, Table.RESET_KEY) != null;
-            if (source != null || resetting) {
+            boolean retired = db.get(cf, readOptions, Table.RETIRED_KEY) != null;
+            if (source != null || resetting || retired) {
                 // a follower cluster's table: its replication position and load state travel with it, so a
-                // node installing this snapshot resumes the leader-snapshot load instead of serving a part
+                // node installing this snapshot resumes the leader-snapshot load instead of serving a part;
+                // a retired table's mark too, so a member catching up from it cannot take writes again
                 out.writeLong(FOLLOWER_HEADER);
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());
-                out.writeLong(resetting ? FLAG_RESETTING : 0);
+                out.writeLong((resetting ? FLAG_RESETTING : 0) | (retired ? FLAG_RETIRED : 0));
                 out.writeLong(source == null ? 0 : java.nio.ByteBuffer.wrap(source).getLong());
             } else { // nothing to carry: the plain header, which readers of every version understand
                 out.writeLong(applied.index());

@@ -281,7 +281,7 @@ public final class TableStore implements AutoCloseable {
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
         Table.Markers markers = new Table.Markers(new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision()),
-                in.sourceIndex(), in.resetting());
+                in.sourceIndex(), in.resetting(), in.retired());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
             while (in.hasNext()) {
@@ -299,6 +299,9 @@ public final class TableStore implements AutoCloseable {
             }
             if (markers.resetting()) {
                 batch.put(cf, Table.RESET_KEY, new byte[0]);
+            }
+            if (markers.retired()) {
+                batch.put(cf, Table.RETIRED_KEY, new byte[0]);
             }
             db.write(noWal, batch);
         } finally {

@@ -36,6 +36,9 @@ final class TableView {
     private final Map<byte[], Record> undo = new TreeMap<>(Arrays::compareUnsigned);
     private static final Record ABSENT = new Record(1, 1, 1, new byte[0]); // compared by identity only
 
+    /** Whether the table is retired: as stored when the run began, or by a retire earlier in the run. */
+    private boolean retired;
+
     /** The apply path's memory of current records (null for a read on a snapshot, which must not use it). */
     private final RecentRecords.Scope recent;
 
@@ -49,6 +52,21 @@ final class TableView {
         this.cf = cf;
         this.readOptions = readOptions;
         this.recent = recent;
+    }
+
+    /** Applying: the table was retired before this run began. */
+    TableView retiredAlready(boolean stored) {
+        this.retired = stored;
+        return this;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
+    /** A retire command in the run: every later command of it fails. */
+    void retire() {
+        retired = true;
     }
 
     static byte[] dataKey(byte[] userKey) {

@@ -195,7 +195,7 @@ class FollowerSnapshotTest {
         List<long[]> corruptHeaders = List.of(
                 new long[] {-5, 1}, // neither an index nor the follower mark
                 new long[] {marked ^ 1, 4, 3, 0, 7}, // a different mark: a layout this reader does not know
-                new long[] {marked, 4, 3, 2, 7}, // an unknown flag
+                new long[] {marked, 4, 3, 4, 7}, // an unknown flag
                 new long[] {marked, 4, 3, TableSnapshot.FLAG_RESETTING, -7}, // a negative source index
                 new long[] {marked, -4, 3, 0, 7}, // a negative index
                 new long[] {5, -3}, // a negative revision

@@ -101,7 +101,8 @@ public final class ApiServer implements AutoCloseable {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);
         Router router = new Router(node, peers);
-        TablesService tables = new TablesService(node, router, peers);
+        TableDeletion deletion = new TableDeletion(node, router);
+        TablesService tables = new TablesService(node, router, peers, deletion);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
@@ -150,6 +151,7 @@ public final class ApiServer implements AutoCloseable {
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router)), all))
+                .addService(ServerInterceptors.interceptForward(strict(new MembersService(deletion)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node, streams)),
                         logInterceptors));
         if (config.clientTls() != null) {

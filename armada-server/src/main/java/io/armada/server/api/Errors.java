@@ -63,6 +63,7 @@ public final class Errors {
         Status status = switch (error.getReason()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case TABLE_DELETED -> Status.NOT_FOUND;
             case INTERNAL, REASON_UNSPECIFIED, UNRECOGNIZED -> Status.INTERNAL;
         };
         return status.withDescription(error.getMessage()).asRuntimeException();
@@ -109,7 +110,7 @@ public final class Errors {
         return Status.INTERNAL.withDescription("internal error on this node; see its log").asRuntimeException();
     }
 
-    private static Throwable unwrap(Throwable t) {
+    static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }

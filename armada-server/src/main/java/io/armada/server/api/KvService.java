@@ -119,6 +119,10 @@ final class KvService extends KVGrpc.KVImplBase {
      * read revision 201 after 202 from the same endpoint).
      */
     private static void refuseWhileCatchingUp(TableHandle table) {
+        if (table.stateMachine().table().isRetired()) {
+            // the first step of its delete applied here: the catalog drops it next
+            throw Errors.notFound("table '" + table.name() + "' was deleted");
+        }
         if (table.stateMachine().catchingUp()) {
             throw Errors.refused("table '" + table.name() + "' is catching up with its group after a restart on"
                     + " this node; retry shortly or read from another member", null);

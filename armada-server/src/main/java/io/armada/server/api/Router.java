@@ -59,7 +59,7 @@ final class Router {
         if (status.role() == RaftRole.LEADER) {
             return node.engine().propose(groupId, command.toByteArray())
                     .orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS)
-                    .thenCompose(applied -> answer((CommandResult) applied.result(), local))
+                    .thenCompose(applied -> answer(tableName, (CommandResult) applied.result(), local))
                     .exceptionallyCompose(e -> {
                         if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
                             return forwardOrFail(call, tenureOf(groupId), tableName, re.leaderHint(), forward);
@@ -78,9 +78,13 @@ final class Router {
      * The client's answer to a command applied here: its response, or the status of a command every
      * replica recorded as failed (it changed nothing, though it took a revision).
      */
-    private static <T> CompletableFuture<T> answer(CommandResult result, java.util.function.Function<CommandResult, T> local) {
+    private static <T> CompletableFuture<T> answer(String tableName, CommandResult result,
+            java.util.function.Function<CommandResult, T> local) {
         if (!result.hasError()) {
             return CompletableFuture.completedFuture(local.apply(result));
+        }
+        if (result.getError().getReason() == io.armada.internal.v1.CommandError.Reason.TABLE_DELETED) {
+            return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' was deleted"));
         }
         return CompletableFuture.failedFuture(Errors.failedCommand(result.getError()));
     }

@@ -31,16 +31,18 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
     private final ArmadaNode node;
     private final Router router;
     private final Peers peers;
+    private final TableDeletion deletion;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "armada-tables-poller");
         t.setDaemon(true);
         return t;
     });
 
-    TablesService(ArmadaNode node, Router router, Peers peers) {
+    TablesService(ArmadaNode node, Router router, Peers peers, TableDeletion deletion) {
         this.node = node;
         this.router = router;
         this.peers = peers;
+        this.deletion = deletion;
     }
 
     @Override
@@ -88,21 +90,49 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         return done;
     }
 
+    /**
+     * Retires the table in its own group, then drops it from the catalog ({@link TableDeletion}). On
+     * a follower cluster the delete is the leader cluster's: forwarded there whole.
+     */
     @Override
     public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
         Replies.reply(observer, () -> {
             CommandValidator.validateTableName("name", request.getName());
-            return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName()),
-                    result -> {
-                        if (result.getDeleteRange().getDeleted() == 0) {
-                            throw Errors.notFound("table '" + request.getName() + "' does not exist");
-                        }
-                        return DeleteTableResponse.newBuilder()
-                                .setHeader(router.header(Catalog.GROUP_ID, result.getDeleteRange().getHeader().getRevision()))
-                                .build();
-                    },
-                    (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
+            if (node.leaderCluster() != null) {
+                // the command and the local answer go unused: a follower cluster's writes commit in the leader cluster
+                return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName(), 0),
+                        result -> DeleteTableResponse.getDefaultInstance(),
+                        (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
+            }
+            // a catalog round completes on a Raft worker: continue in the call's context (its deadline)
+            java.util.concurrent.Executor inCall = io.grpc.Context.current().fixedContextExecutor(
+                    com.google.common.util.concurrent.MoreExecutors.directExecutor());
+            return catalogEntry(request.getName()).thenComposeAsync(id -> deletion.delete(
+                    io.armada.internal.v1.TableRef.newBuilder().setName(request.getName()).setId(id).build()), inCall);
         });
+    }
+
+    /**
+     * The id of table {@code name} in this node's catalog; if it is not there, after a ReadIndex round
+     * of the catalog (it may have just been created through another member), else NOT_FOUND.
+     */
+    private CompletableFuture<Long> catalogEntry(String name) {
+        Long known = Catalog.tables(node.catalog()).get(name);
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return node.engine().readIndex(Catalog.GROUP_ID).orTimeout(Router.DEFAULT_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                .handle((ignored, failure) -> {
+                    if (failure != null) {
+                        throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be"
+                                + " reached to confirm it does not exist; retry", null);
+                    }
+                    Long id = Catalog.tables(node.catalog()).get(name);
+                    if (id == null) {
+                        throw Errors.notFound("table '" + name + "' does not exist");
+                    }
+                    return id;
+                });
     }
 
     @Override

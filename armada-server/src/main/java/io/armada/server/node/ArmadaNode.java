@@ -61,6 +61,14 @@ public final class ArmadaNode implements AutoCloseable {
     private volatile io.armada.server.replication.ReplicationManager replication;
     private volatile boolean closed;
     private boolean leftoversChecked;
+    /**
+     * Set once the tables the catalog held at start are open. Only those may have served reads in an
+     * earlier life of this node, so only they wait to catch up ({@link #confirmCaughtUp}): a table the
+     * catalog creates later opens here empty. (A table this node served is in its catalog at start,
+     * as {@link #reconcileTables} makes the catalog durable before it opens a group.)
+     */
+    private volatile boolean openedAtStart;
+    private final TableRemovalHold removalHold = new TableRemovalHold(this::reconcileTables);
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
@@ -101,6 +109,7 @@ public final class ArmadaNode implements AutoCloseable {
         try {
             node.engine.start();
             node.reconcileTables(); // tables the catalog held when the node stopped
+            node.openedAtStart = true;
             node.engine.openGroup(Catalog.GROUP_ID, node.voters, node.catalog).get(30, TimeUnit.SECONDS);
             if (node.leaderCluster != null) {
                 node.replication = new io.armada.server.replication.ReplicationManager(node.engine, node.leaderCluster,
@@ -143,6 +152,11 @@ public final class ArmadaNode implements AutoCloseable {
     /** The failpoint that slows this node's synced Raft log writes (see {@link io.armada.server.ops.Failpoints}). */
     public io.armada.raft.log.FsyncDelay fsyncDelay() {
         return logStore.fsyncDelay();
+    }
+
+    /** The failpoint that keeps the tables the catalog dropped (see {@link io.armada.server.ops.Failpoints}). */
+    public TableRemovalHold tableRemovalHold() {
+        return removalHold;
     }
 
     public RaftEngine engine() {
@@ -201,7 +215,7 @@ public final class ArmadaNode implements AutoCloseable {
         Map<String, Long> wanted = Catalog.tables(catalog);
         List<Map.Entry<String, Long>> toOpen = wanted.entrySet().stream()
                 .filter(t -> !tablesById.containsKey(t.getValue())).toList();
-        List<TableHandle> toRemove = tablesById.values().stream()
+        List<TableHandle> toRemove = removalHold.held() ? List.of() : tablesById.values().stream()
                 .filter(h -> !Long.valueOf(h.id()).equals(wanted.get(h.name()))).toList();
         if (!toOpen.isEmpty() || !toRemove.isEmpty()) {
             // Opening a group writes its bootstrap, removing one deletes its log and data, both durably; the
@@ -228,7 +242,11 @@ public final class ArmadaNode implements AutoCloseable {
     }
 
     private void openTable(String name, long id) {
+        boolean restarted = !openedAtStart;
         TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollower(), index -> { });
+        if (!restarted) {
+            sm.caughtUp();
+        }
         TableHandle handle = new TableHandle(name, id, sm);
         tablesById.put(id, handle);
         tablesByName.put(name, handle);
@@ -238,7 +256,9 @@ public final class ArmadaNode implements AutoCloseable {
                     log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
                 } else {
                     log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
-                    confirmCaughtUp(handle, 0);
+                    if (restarted) {
+                        confirmCaughtUp(handle, 0);
+                    }
                 }
             }
         });

@@ -38,9 +38,20 @@ public final class Catalog {
                 .build();
     }
 
-    public static Command delete(String name) {
-        return Command.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setTable(CATALOG_TABLE)
-                .setKey(key(name))).build();
+    /**
+     * Removes table {@code name} if it is still table {@code id} (the catalog index that created it,
+     * its key's create revision): a table deleted and created again under the name since the caller
+     * looked is not dropped. The Txn succeeds only if it removed it.
+     */
+    public static Command delete(String name, long id) {
+        ByteString key = key(name);
+        return Command.newBuilder().setTxn(TxnRequest.newBuilder()
+                .setTable(CATALOG_TABLE)
+                .addCompare(Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE)
+                        .setResult(Compare.CompareResult.EQUAL).setCreateRevision(id))
+                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                        .setTable(CATALOG_TABLE).setKey(key))))
+                .build();
     }
 
     /** Every table in the catalog state machine, by name, with its id. */

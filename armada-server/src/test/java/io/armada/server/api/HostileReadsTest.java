@@ -169,9 +169,16 @@ class HostileReadsTest {
             // the node closes the flooding connection (GOAWAY ENHANCE_YOUR_CALM), failing its call in flight at once
             StatusRuntimeException closed = victim.get(20, TimeUnit.SECONDS);
             System.out.println("flooding connection's call in flight: " + closed.getStatus());
-            // gRPC reports GOAWAY ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED; without the limit it waits out its deadline
-            assertThat(closed.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-            assertThat(closed.getStatus().getDescription()).contains("ENHANCE_YOUR_CALM");
+            // gRPC reports GOAWAY ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED, or UNAVAILABLE when the client's next
+            // write hits the closed socket before it reads the GOAWAY; without the limit it waits out its deadline
+            assertThat(closed.getStatus().getCode()).as("%s", closed.getStatus())
+                    .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE);
+            if (closed.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                assertThat(closed.getStatus().getDescription()).contains("ENHANCE_YOUR_CALM");
+            } else {
+                assertThat(closed.getStatus().getCause()).as("the connection was closed under the call")
+                        .hasMessageMatching("(?s).*(Broken pipe|Connection reset).*");
+            }
         } finally {
             flood.shutdownNow();
         }
