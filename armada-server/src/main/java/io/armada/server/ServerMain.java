@@ -18,11 +18,18 @@ public final class ServerMain {
 
     private ServerMain() {}
 
+    private static final long READY_POLL_MILLIS = 20;
+
     public static void main(String[] args) throws InterruptedException {
         run(ConfigLoader.load(Path.of(args[0])));
     }
 
-    /** Starts the node, prints a ready line on stdout, and blocks until shutdown (SIGTERM, Ctrl-C). */
+    /**
+     * Starts the node and blocks until shutdown (SIGTERM, Ctrl-C). Prints {@code serving node N ...} on
+     * stdout once the node listens, and {@code ready node N ...} once it can serve (it sees a leader of the
+     * catalog and of every table, as {@code /readyz} reports): a client that waits for the ready line can
+     * create a table at once, without meeting an election in progress.
+     */
     public static void run(ServerConfig config) throws InterruptedException {
         ArmadaServer server = ArmadaServer.start(config, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -31,8 +38,24 @@ public final class ServerMain {
             server.close();
             stopped.countDown();
         }, "armada-shutdown"));
-        System.out.println("ready node " + config.nodeId() + " client " + config.self().clientAddress());
+        System.out.println("serving node " + config.nodeId() + " client " + config.self().clientAddress());
         System.out.flush();
+        Thread readiness = new Thread(() -> {
+            try {
+                while (!server.node().ready()) {
+                    // leaders are published by the engine's workers; there is no event to wait on
+                    if (stopped.await(READY_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                }
+                System.out.println("ready node " + config.nodeId() + " client " + config.self().clientAddress());
+                System.out.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "armada-ready-line");
+        readiness.setDaemon(true);
+        readiness.start();
         stopped.await();
     }
 

@@ -1065,10 +1065,13 @@ public final class RaftCore implements RaftGroup {
                 || (hardChanged && (hard.term() != prevHardState.term() || hard.vote() != prevHardState.vote()));
         // a leader's appends may precede its own fsync (Ready#messagesBeforePersist), except while a
         // configuration change in its log is unapplied (pendingConfIndex is the last index at election
-        // until then): found by simulation seed 104351
+        // until then): found by simulation seed 104351; and except when this Ready raises the term or
+        // changes the vote: the appends carry a term not yet persisted (a single voter becomes leader in
+        // the very Ready that raises it; a crash before the fsync would let it vote again in that term)
+        boolean termPersisted = hard.term() == prevHardState.term() && hard.vote() == prevHardState.vote();
         List<Message> early = new ArrayList<>();
         List<Message> late = msgs;
-        if (role == RaftRole.LEADER && pendingConfIndex <= log.applied()) {
+        if (role == RaftRole.LEADER && pendingConfIndex <= log.applied() && termPersisted) {
             late = new ArrayList<>();
             for (Message m : msgs) {
                 (m.type() == MessageType.APPEND ? early : late).add(m);

@@ -133,5 +133,34 @@ class MembershipTest {
         leader.core.propose(new byte[] {2});
         assertThat(leader.core.ready().messagesBeforePersist()).as("the removal is applied").isNotEmpty();
     }
-}
 
+    /**
+     * Thesis 10.2.1 lets a leader send appends while it persists its own, but not before it persisted the
+     * term they carry: a single voter (with a learner) becomes leader in the Ready that raises its term,
+     * and a crash before the fsync would bring it back at the old term, free to vote in the new one
+     * (issue 13, finding 9).
+     */
+    @Test
+    void aSingleVoterDoesNotSendAppendsBeforeItPersistedItsNewTerm() {
+        TestCluster c = new TestCluster(TestCluster.testConfig(), 1L);
+        c.addEmptyNode(4);
+        TestNode leader = c.elect(1);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 4)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+        c.stabilize();
+        c.tickAll(2);
+        assertThat(leader.status().confState().learners()).containsExactly(4L);
+        long term = leader.status().term();
+
+        // a restart: the same storage, a fresh core that campaigns alone and wins at once
+        long applied = leader.applied.getLast().index();
+        leader.core = new RaftCore(leader.groupId, 1, leader.config, leader.storage, leader.storage, applied,
+                new java.util.SplittableRandom(7));
+        leader.core.campaign();
+        io.armada.raft.Ready rd = leader.core.ready();
+        assertThat(rd.hardState().term()).isEqualTo(term + 1);
+        assertThat(leader.core.status().role()).isEqualTo(RaftRole.LEADER);
+        assertThat(rd.messagesBeforePersist()).as("appends carry the unpersisted term").isEmpty();
+        assertThat(rd.messages()).anyMatch(m -> m.type() == io.armada.raft.MessageType.APPEND && m.to() == 4);
+    }
+}

@@ -158,7 +158,7 @@ class RaftSimulationTest {
     /** The open repair of an interrupted install must store the snapshot's membership, not keep the dropped log's. */
     @Test
     void findsStaleMembershipAfterAnInterruptedInstall() {
-        Failure found = firstFailure(Simulation.NodeModel.REPAIR_WITH_STALE_MEMBERSHIP, 4005, 20);
+        Failure found = firstFailure(Simulation.NodeModel.REPAIR_WITH_STALE_MEMBERSHIP, 8593, 20);
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
     }
 

@@ -37,6 +37,7 @@ public final class NodeProcess implements AutoCloseable {
     private final Map<String, String> environment;
     private Process process;
     private volatile boolean ready;
+    private volatile CountDownLatch readyLine = new CountDownLatch(1);
 
     public NodeProcess(ServerConfig config, Path workDir) throws IOException {
         this(config, workDir, Map.of());
@@ -69,7 +70,10 @@ public final class NodeProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Starts the JVM and waits for its ready line. */
+    /**
+     * Starts the JVM and waits for its serving line (it listens). A node of a cluster not yet up is
+     * not ready until enough members are: {@link #awaitReady} waits for that.
+     */
     public void start(Duration timeout) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
@@ -80,14 +84,18 @@ public final class NodeProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         builder.environment().putAll(environment);
         process = builder.start();
-        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch serving = new CountDownLatch(1);
+        CountDownLatch readyLine = new CountDownLatch(1);
+        this.readyLine = readyLine;
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
-                    if (line.startsWith("ready node")) {
+                    if (line.startsWith("serving node")) {
+                        serving.countDown();
+                    } else if (line.startsWith("ready node")) {
                         NodeProcess.this.ready = true;
-                        ready.countDown();
+                        readyLine.countDown();
                     }
                     Files.writeString(stdout, line + "\n", StandardCharsets.UTF_8,
                             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -99,13 +107,20 @@ public final class NodeProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ready.await(200, TimeUnit.MILLISECONDS)) {
+        while (!serving.await(200, TimeUnit.MILLISECONDS)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("node " + id() + " not ready within " + timeout + "; stderr:\n" + stderr());
+                throw new IllegalStateException("node " + id() + " not serving within " + timeout + "; stderr:\n" + stderr());
             }
+        }
+    }
+
+    /** Waits for the node's ready line: it sees a leader of the catalog and of every table. */
+    public void awaitReady(Duration timeout) throws InterruptedException {
+        if (!readyLine.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("node " + id() + " not ready within " + timeout + "; stderr:\n" + stderr());
         }
     }
 
@@ -153,7 +168,7 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /** Running and past its ready line (serving), as far as this process can tell. */
+    /** Running and past its ready line (it can serve), as far as this process can tell. */
     public boolean isReady() {
         return ready && isAlive();
     }
