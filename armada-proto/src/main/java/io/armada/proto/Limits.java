@@ -7,6 +7,8 @@ package io.armada.proto;
 public final class Limits {
     /** Longest table name, in bytes of [A-Za-z0-9_.-]. */
     public static final int MAX_TABLE_NAME_BYTES = 64;
+    /** Tables a cluster holds at most unless configured otherwise ({@code quotas.max-tables}). */
+    public static final int DEFAULT_MAX_TABLES = 2_000;
     /** Longest key: 1 KiB. Keys are never empty. */
     public static final int MAX_KEY_BYTES = 1024;
     /** Largest value: 2 MiB. */
@@ -63,6 +65,12 @@ public final class Limits {
      * and its RocksDB snapshot released: a healthy reader takes a page in milliseconds.
      */
     public static final long STREAM_STALL_TIMEOUT_MILLIS = 30_000;
+    /**
+     * A call whose request message has not fully arrived this long after its headers is reset: a
+     * body declared and never finished holds up to a stream's flow-control window of this node's
+     * memory. 4 MiB (the largest request) takes this long at under 300 KiB/s.
+     */
+    public static final long REQUEST_RECEIVE_TIMEOUT_MILLIS = 15_000;
     /**
      * Longest a read with {@code min_revision} waits for this node to apply that revision, whatever
      * the client's deadline: replication lag is normally milliseconds to seconds, and a wait must

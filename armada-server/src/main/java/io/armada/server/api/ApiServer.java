@@ -130,6 +130,9 @@ public final class ApiServer implements AutoCloseable {
                                 ? com.google.common.util.concurrent.MoreExecutors.directExecutor() : null;
                     }
                 })
+                // a request that never finishes arriving is reset (it holds a window of buffered bytes)
+                .addStreamTracerFactory(new RequestReceiveDeadline(streamTimer, Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS,
+                        java.util.Set.of(io.armada.api.v1.MaintenanceGrpc.getRestoreMethod().getFullMethodName())))
                 // a stalled stream can be reset on the wire (see PacedStream.CALL_CONTEXT)
                 .addStreamTracerFactory(new StreamCutOff(java.util.Set.of(
                         io.armada.api.v1.KVGrpc.getIterateRangeMethod().getFullMethodName(),

@@ -49,6 +49,12 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
     public void create(CreateTableRequest request, StreamObserver<CreateTableResponse> observer) {
         Replies.reply(observer, () -> {
             CommandValidator.validateTableName("name", request.getName());
+            int tables = Catalog.tables(node.catalog()).size();
+            int maxTables = node.config().quotas().maxTables();
+            if (tables >= maxTables) {
+                throw Status.RESOURCE_EXHAUSTED.withDescription("the cluster holds " + tables + " tables, its quota"
+                        + " (quotas.max-tables) is " + maxTables + "; delete a table or raise the quota").asRuntimeException();
+            }
             io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
             CompletableFuture<CreateTableResponse> committed = router.write(Catalog.GROUP_ID, "catalog",
                     Catalog.create(request.getName()),

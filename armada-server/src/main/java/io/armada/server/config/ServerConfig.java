@@ -22,6 +22,8 @@ import java.util.Set;
  * @param raftTls the certificate of this node for QUIC (always TLS) and the authority of its peers
  * @param metricsAddress host:port of the /metrics, /healthz and /readyz HTTP endpoint; null disables it
  * @param raft timing and sizing of the node's Raft engine
+ * @param followerOf the leader cluster, on the nodes of a follower cluster; null on the leader cluster
+ * @param quotas what clients may create; null takes {@link Quotas#defaults()}
  */
 public record ServerConfig(
         long nodeId,
@@ -32,7 +34,8 @@ public record ServerConfig(
         RaftTlsConfig raftTls,
         HostPort metricsAddress,
         RaftSettings raft,
-        FollowerOf followerOf) {
+        FollowerOf followerOf,
+        Quotas quotas) {
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "data-dir: required");
@@ -59,6 +62,40 @@ public record ServerConfig(
         }
         Objects.requireNonNull(raftTls, "raft-tls: required (QUIC always runs TLS 1.3)");
         raft = raft == null ? RaftSettings.defaults() : raft;
+        quotas = quotas == null ? Quotas.defaults() : quotas;
+    }
+
+    /** A configuration as on the leader cluster, with the default quotas. */
+    public ServerConfig(long nodeId, Path dataDir, String clusterName, List<MemberConfig> members,
+            ClientTlsConfig clientTls, RaftTlsConfig raftTls, HostPort metricsAddress, RaftSettings raft,
+            FollowerOf followerOf) {
+        this(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, followerOf, null);
+    }
+
+    /** A copy of this configuration with {@code quotas}. */
+    public ServerConfig withQuotas(Quotas quotas) {
+        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft,
+                followerOf, quotas);
+    }
+
+    /**
+     * Limits on what clients may create. Each table is a Raft group on every node, with its ticks,
+     * heartbeats and files, so an unbounded number lets any client exhaust the nodes (issue 14 #9).
+     *
+     * @param maxTables tables the cluster holds at most; a create beyond is RESOURCE_EXHAUSTED. Checked by
+     *     the member that proposes the create against its catalog, so creates in flight together may pass
+     *     it by a few; set it alike on every node
+     */
+    public record Quotas(int maxTables) {
+        public Quotas {
+            if (maxTables < 1 || maxTables > 1_000_000) {
+                throw new ConfigException("quotas.max-tables", maxTables + " is outside 1..1000000");
+            }
+        }
+
+        public static Quotas defaults() {
+            return new Quotas(io.armada.proto.Limits.DEFAULT_MAX_TABLES);
+        }
     }
 
     /** Whether this node belongs to a follower cluster (it replicates from {@link #followerOf}). */
@@ -68,7 +105,8 @@ public record ServerConfig(
 
     /** A copy of this configuration as a node of a follower cluster of {@code leader}. */
     public ServerConfig asFollowerOf(FollowerOf leader) {
-        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader);
+        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader,
+                quotas);
     }
 
     /**

@@ -254,6 +254,8 @@ public final class NodeProcess implements AutoCloseable {
         y.append("  heartbeat-ticks: ").append(r.heartbeatTicks()).append('\n');
         y.append("  worker-threads: ").append(r.workerThreads()).append('\n');
         y.append("  snapshot-threshold-entries: ").append(r.snapshotThresholdEntries()).append('\n');
+        y.append("quotas:\n");
+        y.append("  max-tables: ").append(c.quotas().maxTables()).append('\n');
         return y.toString();
     }
 }

@@ -215,4 +215,32 @@ class HostileReadsTest {
             };
         }
     }
+
+    /**
+     * A call opened and never sent its request (issue 14 #9: 200 streams declaring 4 MiB bodies and never
+     * finishing them held 1.77 GiB): the node resets it after {@link Limits#REQUEST_RECEIVE_TIMEOUT_MILLIS}
+     * instead of holding it, with its buffered bytes, for as long as the connection lives.
+     */
+    @Test
+    void aCallWhoseRequestNeverArrivesIsResetAfterTheReceiveTimeout() throws Exception {
+        long opened = System.nanoTime();
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        io.grpc.ClientCall<PutRequest, io.armada.api.v1.PutResponse> call =
+                channel.newCall(KVGrpc.getPutMethod(), io.grpc.CallOptions.DEFAULT);
+        call.start(new io.grpc.ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, io.grpc.Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new io.grpc.Metadata());
+        call.request(1);
+        // headers sent, no message, no half-close: a body that never finishes
+        Status status = closed.get(Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS + 15_000, TimeUnit.MILLISECONDS);
+        long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+        System.out.println("a call without its request was closed after " + afterMillis + " ms: " + status);
+        assertThat(status.getCode()).as("%s", status).isIn(Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED);
+        assertThat(afterMillis).isGreaterThanOrEqualTo(Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS);
+        // the connection and the node serve on
+        assertThat(put("after-the-reset")).isPositive();
+    }
 }

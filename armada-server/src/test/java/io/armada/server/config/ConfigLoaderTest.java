@@ -33,6 +33,14 @@ class ConfigLoaderTest {
         assertThat(c.clusterName()).isEqualTo("armada");
         assertThat(c.clientTls()).isNull();
         assertThat(c.raft()).isEqualTo(ServerConfig.RaftSettings.defaults());
+        assertThat(c.quotas()).isEqualTo(ServerConfig.Quotas.defaults());
+    }
+
+    @Test
+    void theTableQuotaIsSetAndChecked() {
+        assertThat(ConfigLoader.parse(VALID + "quotas:\n  max-tables: 50\n").quotas().maxTables()).isEqualTo(50);
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("quotas.max-tables", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("quotas.max-tables: 0 is outside");
     }
 
     @Test

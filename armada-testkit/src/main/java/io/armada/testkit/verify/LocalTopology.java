@@ -132,7 +132,7 @@ final class LocalTopology implements AutoCloseable {
             }
         }
         return new ServerConfig(c.nodeId(), c.dataDir(), c.clusterName(), members, c.clientTls(), c.raftTls(),
-                c.metricsAddress(), c.raft(), c.followerOf());
+                c.metricsAddress(), c.raft(), c.followerOf(), c.quotas());
     }
 
     /** The node's data directory becomes a mount of a lossy filesystem whose contents live in {@code backing}. */
