@@ -116,6 +116,44 @@ class GracefulRestartTest {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> serializableGet(0, "k").getCount() == 1);
     }
 
+    /**
+     * Every service finds a table the same way (issue 15): Maintenance.Hash on a member that has not yet
+     * applied a table's creation catches up with the catalog before it answers, as KV calls do, instead
+     * of answering NOT_FOUND for a table that exists.
+     */
+    @Test
+    void hashOnAMemberThatMissedTheCreateCatchesUpWithTheCatalogFirst() {
+        List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        for (ServerConfig c : configs) {
+            servers.add(start(c));
+            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("before").build())
+                .hasTable());
+        servers.get(2).close();
+        servers.set(2, null);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build())
+                .hasTable());
+        put(0, "k", "v");
+
+        servers.set(2, start(configs.get(2)));
+        // at once: the restarted member has not applied the create yet. Until it knows the catalog's leader it
+        // answers UNAVAILABLE (retry); never NOT_FOUND for a table that exists
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                var hash = io.armada.api.v1.MaintenanceGrpc.newBlockingStub(channels.get(2))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .hash(io.armada.api.v1.HashRequest.newBuilder().setTable("t").build());
+                return hash.getSha256().size() == 32;
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).as("%s", e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
+                return false;
+            }
+        });
+    }
+
     private static ArmadaServer start(ServerConfig config) {
         return ArmadaServer.start(config, e -> {
             throw new AssertionError("fatal storage error", e);

@@ -153,7 +153,7 @@ public final class ApiServer implements AutoCloseable {
                         kvInterceptors))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
-                .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router)), all))
+                .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router, executor)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MembersService(deletion)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node, streams)),
                         logInterceptors));

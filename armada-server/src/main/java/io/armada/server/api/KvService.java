@@ -239,32 +239,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Runs {@code work} on the table named {@code name}. A table this node does not know yet may
-     * have just been created through another node: before answering NOT_FOUND, catch up with the
-     * catalog (a ReadIndex round on its group), so "does not exist" is linearizable with table
-     * creation. Never blocks: a known table runs {@code work} at once on this thread; otherwise it
-     * runs, in the call's gRPC context, when the catalog round completes.
-     */
     private <T> CompletableFuture<T> withTable(String name, java.util.function.Function<TableHandle, CompletableFuture<T>> work) {
-        CommandValidator.validateTableName("table", name);
-        var known = node.table(name);
-        if (known.isPresent()) {
-            return work.apply(known.get());
-        }
-        Executor inCall = io.grpc.Context.current().fixedContextExecutor(MoreExecutors.directExecutor());
-        return node.engine().readIndex(io.armada.server.node.Catalog.GROUP_ID)
-                .orTimeout(CATALOG_CATCH_UP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .handle((ignored, failure) -> {
-                    if (failure != null) {
-                        throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be"
-                                + " reached to confirm it does not exist; retry", null);
-                    }
-                    return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
-                })
-                .thenComposeAsync(work, inCall);
+        return TableLookup.withTable(node, name, serviceExecutor, work);
     }
-
-    /** Bound on the catalog catch-up of a request naming an unknown table. */
-    static final long CATALOG_CATCH_UP_MILLIS = 5_000;
 }

@@ -19,26 +19,30 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private final ArmadaNode node;
     private final Router router;
 
-    MaintenanceService(ArmadaNode node, Router router) {
+    private final java.util.concurrent.Executor serviceExecutor;
+
+    MaintenanceService(ArmadaNode node, Router router, java.util.concurrent.Executor serviceExecutor) {
         this.node = node;
         this.router = router;
+        this.serviceExecutor = serviceExecutor;
     }
 
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
-        Replies.reply(observer, () -> {
-            CommandValidator.validateTableName("table", request.getTable());
-            TableHandle table = node.table(request.getTable())
-                    .orElseThrow(() -> Errors.notFound("table '" + request.getTable() + "' does not exist on this node"));
+        // a whole-table scan runs where the call runs, on the service executor (never an event loop); a table
+        // this node does not know yet is looked up after a catalog round, as by every service
+        Replies.reply(observer, () -> TableLookup.withTable(node, request.getTable(), serviceExecutor, table -> {
+            if (table.stateMachine().table().isRetired()) {
+                throw Errors.notFound("table '" + table.name() + "' was deleted");
+            }
             if (table.stateMachine().table().isResetting()) {
                 throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader cluster;"
                         + " retry shortly", null);
             }
-            // a scan of the whole table: on the service executor, never on an event loop
             Table.Digest digest = table.stateMachine().table().digestAtRevision();
             return CompletableFuture.completedFuture(HashResponse.newBuilder()
                     .setHeader(router.header(table.id(), digest.revision()))
                     .setSha256(ByteString.copyFrom(digest.sha256())).build());
-        });
+        }));
     }
 }
