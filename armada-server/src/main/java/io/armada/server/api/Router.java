@@ -54,6 +54,10 @@ final class Router {
         Context.CancellableContext tenure = tenureOf(groupId); // before the status: a change after it cancels
         GroupStatus status = node.groupStatus(groupId).orElse(null);
         if (status == null) {
+            if (node.stateMachine(groupId) != null) { // listed, its group not open (yet) on this node
+                return CompletableFuture.failedFuture(Errors.refused("table '" + tableName + "' is not open on this"
+                        + " node yet; retry shortly or send to another member", null));
+            }
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
         }
         if (status.role() == RaftRole.LEADER) {

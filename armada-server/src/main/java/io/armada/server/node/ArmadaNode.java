@@ -46,6 +46,8 @@ public final class ArmadaNode implements AutoCloseable {
     /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
     private static final long CATCH_UP_ROUND_MILLIS = 2_000;
     private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
+    /** Longest wait between attempts to open a table's group that failed to open. */
+    private static final long OPEN_MAX_BACKOFF_MILLIS = 5_000;
 
     private final ServerConfig config;
     private final LogStore logStore;
@@ -250,10 +252,30 @@ public final class ArmadaNode implements AutoCloseable {
         TableHandle handle = new TableHandle(name, id, sm);
         tablesById.put(id, handle);
         tablesByName.put(name, handle);
-        engine.openGroup(id, voters, sm).whenComplete((ok, e) -> {
+        openGroup(handle, restarted, 0);
+    }
+
+    /**
+     * Opens the table's group; a failure (the engine's worker overloaded, a storage error) is logged and
+     * retried with backoff while the catalog lists the table, and meanwhile its writes answer UNAVAILABLE
+     * (the group is not open here), rather than the table being served half-open for good.
+     */
+    private void openGroup(TableHandle handle, boolean restarted, int attempt) {
+        String name = handle.name();
+        long id = handle.id();
+        engine.openGroup(id, voters, handle.stateMachine()).whenComplete((ok, e) -> {
             try (var ignored = org.slf4j.MDC.putCloseable("table", name)) {
                 if (e != null) {
-                    log.error("node {}: cannot open the group of table {} ({})", config.nodeId(), name, id, e);
+                    long backoff = Math.min(OPEN_MAX_BACKOFF_MILLIS, 100L << Math.min(attempt, 6));
+                    log.error("node {}: cannot open the group of table {} ({}); retrying in {} ms", config.nodeId(),
+                            name, id, backoff, e);
+                    CompletableFuture.runAsync(() -> {
+                        synchronized (this) { // as reconcileTables: a removal cannot slip between check and open
+                            if (!closed && tablesById.get(id) == handle) {
+                                openGroup(handle, restarted, attempt + 1);
+                            }
+                        }
+                    }, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
                 } else {
                     log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
                     if (restarted) {
