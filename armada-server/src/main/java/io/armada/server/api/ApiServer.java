@@ -51,6 +51,12 @@ public final class ApiServer implements AutoCloseable {
     static final long PERMIT_KEEPALIVE_SECONDS = 10;
     /** A connection with no call for this long is closed (GOAWAY); clients reconnect when they need to. */
     static final long MAX_CONNECTION_IDLE_MINUTES = 10;
+    /**
+     * A connection that has not completed its handshake (TLS, or the HTTP/2 preface and settings) this
+     * long after it was accepted is closed: otherwise a client holds a file descriptor per socket it
+     * opens and never speaks on (gRPC's default allows 120 s).
+     */
+    static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
     /** Largest header block a request may carry; gRPC's default, stated. */
     static final int MAX_HEADER_LIST_BYTES = 8 * 1024;
 
@@ -149,6 +155,7 @@ public final class ApiServer implements AutoCloseable {
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .maxConnectionIdle(MAX_CONNECTION_IDLE_MINUTES, TimeUnit.MINUTES)
+                .handshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers, executor, streams)),
                         kvInterceptors))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))

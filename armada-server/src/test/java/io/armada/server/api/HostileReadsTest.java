@@ -243,4 +243,46 @@ class HostileReadsTest {
         // the connection and the node serve on
         assertThat(put("after-the-reset")).isPositive();
     }
+
+    /**
+     * Sockets opened on the client port that never speak (issue 14's resource test: N slow connections to
+     * each port) are closed after {@link ApiServer#HANDSHAKE_TIMEOUT_SECONDS}, each of them, while other
+     * clients are served; before, gRPC's default kept them for 120 s.
+     */
+    @Test
+    void socketsThatNeverCompleteTheHandshakeAreClosedWhileOthersAreServed() throws Exception {
+        int port = Integer.parseInt(channel.authority().substring(channel.authority().lastIndexOf(':') + 1));
+        java.util.List<java.net.Socket> silent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(ApiServer.HANDSHAKE_TIMEOUT_SECONDS + 15));
+                silent.add(s);
+            }
+            // half of them send the first bytes of the HTTP/2 preface and stop: a slow client
+            for (int i = 0; i < silent.size(); i += 2) {
+                silent.get(i).getOutputStream().write("PRI * HTTP".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            assertThat(put("while-silent-sockets-are-open")).isPositive();
+            long opened = System.nanoTime();
+            for (java.net.Socket s : silent) {
+                try {
+                    java.io.InputStream in = s.getInputStream();
+                    while (in.read() >= 0) {
+                        // whatever the server sends before it closes (nothing for a plaintext preface)
+                    }
+                } catch (java.net.SocketException reset) {
+                    // closed by the server with a reset: closed all the same
+                }
+            }
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+            System.out.println("50 silent sockets all closed by the node within " + closedAfter + " ms");
+            assertThat(closedAfter).isLessThan(TimeUnit.SECONDS.toMillis(ApiServer.HANDSHAKE_TIMEOUT_SECONDS + 10));
+        } finally {
+            for (java.net.Socket s : silent) {
+                s.close();
+            }
+        }
+        assertThat(put("after-silent-sockets")).isPositive();
+    }
 }
