@@ -7,6 +7,10 @@ package io.armada.proto;
 public final class Limits {
     /** Longest table name, in bytes of [A-Za-z0-9_.-]. */
     public static final int MAX_TABLE_NAME_BYTES = 64;
+    /** Upper bound of the commands of one LogService.Pull batch; one entry larger than this still goes alone. */
+    public static final int MAX_PULL_BATCH_BYTES = 1 << 20;
+    /** Longest a LogService.Pull long poll waits for a new entry, whatever it asks. */
+    public static final int MAX_PULL_WAIT_MILLIS = 10_000;
     /** Tables a cluster holds at most unless configured otherwise ({@code quotas.max-tables}). */
     public static final int DEFAULT_MAX_TABLES = 2_000;
     /** Longest key: 1 KiB. Keys are never empty. */

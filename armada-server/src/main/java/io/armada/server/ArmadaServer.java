@@ -7,15 +7,19 @@ import io.armada.server.ops.Failpoints;
 import io.armada.server.ops.MetricsInterceptor;
 import io.armada.server.ops.OpsHttpServer;
 import io.armada.server.ops.ServerMetrics;
+import io.armada.server.replication.LeaderLink;
+import io.armada.server.replication.ReplicationManager;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running node of a leader cluster: the replicated {@link ArmadaNode} behind the client
- * {@link ApiServer}. Closing it drains calls, hands its leaderships to other members and then
- * closes the stores, so a rolling restart costs clients no election timeout.
+ * One running node: the replicated {@link ArmadaNode} behind the client {@link ApiServer}, and on a
+ * follower cluster its link to the leader cluster and the replicators pulling through it. This is
+ * where the parts meet, so the node knows nothing of replication and replication nothing of the API.
+ * Closing it drains calls, hands its leaderships to other members, stops replication and then closes
+ * the stores, so a rolling restart costs clients no election timeout.
  */
 public final class ArmadaServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ArmadaServer.class);
@@ -25,19 +29,32 @@ public final class ArmadaServer implements AutoCloseable {
     private final ArmadaNode node;
     private final ApiServer api;
     private final OpsHttpServer ops;
+    /** Follower clusters only (null on the leader cluster). */
+    private final LeaderLink leaderCluster;
+    private final ReplicationManager replication;
 
-    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops) {
+    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops, LeaderLink leaderCluster,
+            ReplicationManager replication) {
         this.node = node;
         this.api = api;
         this.ops = ops;
+        this.leaderCluster = leaderCluster;
+        this.replication = replication;
     }
 
     /** Starts a node; {@code fatal} must stop the process (see {@link ArmadaNode#start}). */
     public static ArmadaServer start(ServerConfig config, Consumer<Throwable> fatal) {
         ArmadaNode node = ArmadaNode.start(config, fatal);
+        LeaderLink leaderCluster = null;
+        ReplicationManager replication = null;
         try {
+            if (config.isFollower()) {
+                leaderCluster = new LeaderLink(config.followerOf());
+                replication = new ReplicationManager(node.engine(), leaderCluster, node::replicatedGroups,
+                        node::stateMachine, config.nodeId());
+            }
             ServerMetrics metrics = new ServerMetrics(node);
-            ApiServer api = ApiServer.start(node, List.of(new MetricsInterceptor(metrics.registry())));
+            ApiServer api = ApiServer.start(node, leaderCluster, List.of(new MetricsInterceptor(metrics.registry())));
             metrics.streamsOpen(api::openStreams);
             log.info("node {} serves clients on {}", config.nodeId(), config.self().clientAddress());
             OpsHttpServer ops = null;
@@ -56,8 +73,9 @@ public final class ArmadaServer implements AutoCloseable {
                 }
                 log.info("node {} serves /metrics, /healthz and /readyz on {}", config.nodeId(), config.metricsAddress());
             }
-            return new ArmadaServer(node, api, ops);
+            return new ArmadaServer(node, api, ops, leaderCluster, replication);
         } catch (RuntimeException e) {
+            closeReplication(replication, leaderCluster);
             node.close();
             throw e;
         }
@@ -84,6 +102,17 @@ public final class ArmadaServer implements AutoCloseable {
         if (ops != null) {
             ops.close();
         }
+        closeReplication(replication, leaderCluster);
         node.close();
+    }
+
+    /** Replicators first (they propose into the node's groups), then the link they pull through. */
+    private static void closeReplication(ReplicationManager replication, LeaderLink leaderCluster) {
+        if (replication != null) {
+            replication.close();
+        }
+        if (leaderCluster != null) {
+            leaderCluster.close();
+        }
     }
 }

@@ -103,10 +103,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Starts serving on the node's client address; {@code interceptors} run around every call (metrics). */
-    public static ApiServer start(ArmadaNode node, List<ServerInterceptor> interceptors) {
+    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderLink leaderCluster,
+            List<ServerInterceptor> interceptors) {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);
-        Router router = new Router(node, peers);
+        Router router = new Router(node, peers, leaderCluster);
         TableDeletion deletion = new TableDeletion(node, router);
         TablesService tables = new TablesService(node, router, peers, deletion);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
@@ -162,7 +163,7 @@ public final class ApiServer implements AutoCloseable {
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router, executor)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MembersService(deletion)), all))
-                .addService(ServerInterceptors.interceptForward(strict(new io.armada.server.replication.LogService(node, streams)),
+                .addService(ServerInterceptors.interceptForward(strict(new LogService(node, streams)),
                         logInterceptors));
         if (config.clientTls() != null) {
             b.sslContext(serverTls(config.clientTls()));

@@ -34,10 +34,11 @@ final class Router {
     /** The leader cluster, when this node is in a follower cluster; null otherwise. */
     private final io.armada.server.replication.LeaderLink leaderCluster;
 
-    Router(ArmadaNode node, Peers peers) {
+    /** @param leaderCluster the link to the leader cluster on a follower cluster's node; null on the leader cluster */
+    Router(ArmadaNode node, Peers peers, io.armada.server.replication.LeaderLink leaderCluster) {
         this.node = node;
         this.peers = peers;
-        this.leaderCluster = node.leaderCluster();
+        this.leaderCluster = leaderCluster;
     }
 
     /**

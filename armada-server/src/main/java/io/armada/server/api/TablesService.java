@@ -104,7 +104,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
     public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
         Replies.reply(observer, () -> {
             CommandValidator.validateTableName("name", request.getName());
-            if (node.leaderCluster() != null) {
+            if (node.config().isFollower()) {
                 // the command and the local answer go unused: a follower cluster's writes commit in the leader cluster
                 return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName(), 0),
                         result -> DeleteTableResponse.getDefaultInstance(),

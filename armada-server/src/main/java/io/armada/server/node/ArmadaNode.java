@@ -58,9 +58,6 @@ public final class ArmadaNode implements AutoCloseable {
     private final List<Long> voters;
     private final Map<String, TableHandle> tablesByName = new ConcurrentHashMap<>();
     private final Map<Long, TableHandle> tablesById = new ConcurrentHashMap<>();
-    /** Follower clusters only: the leader cluster and the replicators pulling from it. */
-    private final io.armada.server.replication.LeaderLink leaderCluster;
-    private volatile io.armada.server.replication.ReplicationManager replication;
     private volatile boolean closed;
     private boolean leftoversChecked;
     /**
@@ -74,7 +71,6 @@ public final class ArmadaNode implements AutoCloseable {
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
-        this.leaderCluster = config.isFollower() ? new io.armada.server.replication.LeaderLink(config.followerOf()) : null;
         Path data = config.dataDir();
         this.voters = config.members().stream().map(ServerConfig.MemberConfig::id).sorted().toList();
         this.logStore = LogStore.open(data.resolve("raft-log"), LogStoreOptions.defaults(), fatal::accept);
@@ -113,10 +109,6 @@ public final class ArmadaNode implements AutoCloseable {
             node.reconcileTables(); // tables the catalog held when the node stopped
             node.openedAtStart = true;
             node.engine.openGroup(Catalog.GROUP_ID, node.voters, node.catalog).get(30, TimeUnit.SECONDS);
-            if (node.leaderCluster != null) {
-                node.replication = new io.armada.server.replication.ReplicationManager(node.engine, node.leaderCluster,
-                        node::replicatedGroups, node::stateMachine, config.nodeId());
-            }
         } catch (Exception e) {
             node.close();
             throw new IllegalStateException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
@@ -130,13 +122,8 @@ public final class ArmadaNode implements AutoCloseable {
         return config;
     }
 
-    /** The leader cluster, if this node is in a follower cluster; null otherwise. */
-    public io.armada.server.replication.LeaderLink leaderCluster() {
-        return leaderCluster;
-    }
-
     /** The groups a follower cluster replicates from the leader cluster: the catalog and every table. */
-    private Iterable<Long> replicatedGroups() {
+    public Iterable<Long> replicatedGroups() {
         List<Long> ids = new java.util.ArrayList<>(tablesById.keySet());
         ids.add(Catalog.GROUP_ID);
         return ids;
@@ -377,12 +364,6 @@ public final class ArmadaNode implements AutoCloseable {
             return;
         }
         closed = true;
-        if (replication != null) {
-            closeQuietly(replication);
-        }
-        if (leaderCluster != null) {
-            closeQuietly(leaderCluster);
-        }
         closeQuietly(engine);
         closeQuietly(transport);
         closeQuietly(tableStore);

@@ -88,7 +88,7 @@ final class Replicator implements Runnable {
                     next = loadSnapshot() + 1;
                     continue;
                 }
-                PullResponse r = leader.pull(tableId, next, LogService.MAX_BATCH_BYTES, PULL_WAIT_MILLIS);
+                PullResponse r = leader.pull(tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
                 backoffMillis = 50;
                 switch (r.getResultCase()) {
                     case BATCH -> {
@@ -138,7 +138,7 @@ final class Replicator implements Runnable {
     /**
      * Proposes a batch without waiting for it to commit, so the next pull overlaps this batch's
      * replication in the follower group; at most {@link #MAX_BATCHES_IN_FLIGHT} wait at a time (the
-     * memory bound: that many batches of at most {@link LogService#MAX_BATCH_BYTES}). A failed
+     * memory bound: that many batches of at most {@link io.armada.proto.Limits#MAX_PULL_BATCH_BYTES}). A failed
      * proposal fails the next call here; the batches after it apply as gaps (skipped), never out of order.
      */
     private void proposeBatch(FollowerEntry batch) throws InterruptedException, ExecutionException, TimeoutException {

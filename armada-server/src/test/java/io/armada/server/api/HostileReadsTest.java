@@ -225,8 +225,10 @@ class HostileReadsTest {
     void aCallWhoseRequestNeverArrivesIsResetAfterTheReceiveTimeout() throws Exception {
         long opened = System.nanoTime();
         CompletableFuture<Status> closed = new CompletableFuture<>();
-        io.grpc.ClientCall<PutRequest, io.armada.api.v1.PutResponse> call =
-                channel.newCall(KVGrpc.getPutMethod(), io.grpc.CallOptions.DEFAULT);
+        // declared bidi-streaming on this side only: grpc-java holds a unary call's headers back until its
+        // message, and a call that sends none would never reach the node (the node serves it as unary Put)
+        io.grpc.ClientCall<PutRequest, io.armada.api.v1.PutResponse> call = channel.newCall(KVGrpc.getPutMethod()
+                .toBuilder().setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING).build(), io.grpc.CallOptions.DEFAULT);
         call.start(new io.grpc.ClientCall.Listener<>() {
             @Override
             public void onClose(Status status, io.grpc.Metadata trailers) {

@@ -1,4 +1,4 @@
-package io.armada.server.replication;
+package io.armada.server.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.internal.v1.Command;
@@ -8,6 +8,7 @@ import io.armada.internal.v1.PullResponse;
 import io.armada.internal.v1.ReplicatedEntry;
 import io.armada.internal.v1.TableSnapshotPart;
 import io.armada.internal.v1.TableSnapshotRequest;
+import io.armada.proto.Limits;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.engine.RaftEngine;
@@ -16,7 +17,6 @@ import io.armada.server.node.Catalog;
 import io.armada.server.node.TableHandle;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.TableSnapshot;
-import io.armada.server.api.PacedStream;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -28,16 +28,15 @@ import java.util.concurrent.TimeUnit;
  * snapshots for followers whose position was compacted away. Only applied entries leave the node,
  * so nothing uncommitted ever reaches a follower.
  */
-public final class LogService extends LogServiceGrpc.LogServiceImplBase {
-    /** Upper bound of a batch's commands; one entry larger than this still goes alone. */
-    public static final int MAX_BATCH_BYTES = 1 << 20;
-    public static final int MAX_WAIT_MILLIS = 10_000;
+final class LogService extends LogServiceGrpc.LogServiceImplBase {
+    private static final int MAX_BATCH_BYTES = Limits.MAX_PULL_BATCH_BYTES;
+    private static final int MAX_WAIT_MILLIS = Limits.MAX_PULL_WAIT_MILLIS;
 
     private final ArmadaNode node;
     private final PacedStream.Settings streams;
 
     /** @param streams how Snapshot streams are paced and cut off */
-    public LogService(ArmadaNode node, PacedStream.Settings streams) {
+    LogService(ArmadaNode node, PacedStream.Settings streams) {
         this.node = node;
         this.streams = streams;
     }
