@@ -50,7 +50,7 @@ final class TableDeletion {
     /** Step 1, in the table's group; NOT_FOUND if it was retired already or its group is gone here. */
     CompletableFuture<RetireTableResponse> retire(TableRef table) {
         return router.write(table.getId(), table.getName(), RETIRE,
-                result -> RetireTableResponse.newBuilder().setIndex(0).build(),
+                result -> RetireTableResponse.getDefaultInstance(),
                 (channel, deadline) -> MembersGrpc.newFutureStub(channel).withDeadline(deadline).retireTable(table));
     }
 

@@ -12,6 +12,7 @@ import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.Catalog;
 import io.armada.server.node.ReplicationLag;
 import io.armada.storage.CommandValidator;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
@@ -110,35 +111,12 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
                         result -> DeleteTableResponse.getDefaultInstance(),
                         (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
             }
-            // a catalog round completes on a Raft worker: continue in the call's context (its deadline)
-            java.util.concurrent.Executor inCall = io.grpc.Context.current().fixedContextExecutor(
-                    com.google.common.util.concurrent.MoreExecutors.directExecutor());
-            return catalogEntry(request.getName()).thenComposeAsync(id -> deletion.delete(
-                    io.armada.internal.v1.TableRef.newBuilder().setName(request.getName()).setId(id).build()), inCall);
+            // the lookup every service uses; the delete's steps only hand work on, so they may continue on the
+            // Raft worker that completes a catalog round
+            return TableLookup.withTable(node, request.getName(), MoreExecutors.directExecutor(),
+                    table -> deletion.delete(io.armada.internal.v1.TableRef.newBuilder().setName(table.name())
+                            .setId(table.id()).build()));
         });
-    }
-
-    /**
-     * The id of table {@code name} in this node's catalog; if it is not there, after a ReadIndex round
-     * of the catalog (it may have just been created through another member), else NOT_FOUND.
-     */
-    private CompletableFuture<Long> catalogEntry(String name) {
-        Long known = Catalog.tables(node.catalog()).get(name);
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
-        }
-        return node.engine().readIndex(Catalog.GROUP_ID).orTimeout(Router.DEFAULT_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-                .handle((ignored, failure) -> {
-                    if (failure != null) {
-                        throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be"
-                                + " reached to confirm it does not exist; retry", null);
-                    }
-                    Long id = Catalog.tables(node.catalog()).get(name);
-                    if (id == null) {
-                        throw Errors.notFound("table '" + name + "' does not exist");
-                    }
-                    return id;
-                });
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class NodeProcess implements AutoCloseable {
     private final Path stdout;
     private final Map<String, String> environment;
     private Process process;
-    private volatile boolean ready;
+    /** Counted down by this run's ready line; replaced at every start. */
     private volatile CountDownLatch readyLine = new CountDownLatch(1);
 
     public NodeProcess(ServerConfig config, Path workDir) throws IOException {
@@ -94,7 +94,6 @@ public final class NodeProcess implements AutoCloseable {
                     if (line.startsWith("serving node")) {
                         serving.countDown();
                     } else if (line.startsWith("ready node")) {
-                        NodeProcess.this.ready = true;
                         readyLine.countDown();
                     }
                     Files.writeString(stdout, line + "\n", StandardCharsets.UTF_8,
@@ -126,7 +125,6 @@ public final class NodeProcess implements AutoCloseable {
 
     /** kill -9: no shutdown hook, no flush; only what was fsynced survives. */
     public void kill() throws InterruptedException {
-        ready = false;
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
@@ -170,7 +168,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Running and past its ready line (it can serve), as far as this process can tell. */
     public boolean isReady() {
-        return ready && isAlive();
+        return readyLine.getCount() == 0 && isAlive();
     }
 
     public boolean isAlive() {

@@ -13,18 +13,11 @@ import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.TableInfo;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.config.ServerConfig;
-import io.armada.server.dev.DevCluster;
-import io.armada.server.dev.FreePorts;
 import io.armada.server.ops.Failpoints;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,33 +34,26 @@ class DeletedTableWritesTest {
     private static final Map<String, String> FAILPOINTS = Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled");
 
     @TempDir Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ProcessCluster cluster;
 
     @AfterEach
-    void stop() throws InterruptedException {
-        channels.forEach(ManagedChannel::shutdownNow);
-        for (NodeProcess n : nodes) {
-            n.close();
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void noWriteThroughMembersThatHaveNotAppliedTheDeleteIsAcknowledgedAfterIt() throws Exception {
-        for (ServerConfig c : DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults())) {
-            NodeProcess n = new NodeProcess(c, dir, FAILPOINTS);
-            nodes.add(n);
-            n.start(Duration.ofSeconds(60));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
-        }
+        cluster = ProcessCluster.start(dir, 3, FAILPOINTS);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> tables(0)
                 .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
         for (int node = 0; node < 3; node++) {
             int through = node;
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(through, "warm-up") > 0);
         }
-        nodes.get(1).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "true");
-        nodes.get(2).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "true");
+        cluster.node(1).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "true");
+        cluster.node(2).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "true");
 
         tables(0).delete(DeleteTableRequest.newBuilder().setName("t").build());
 
@@ -93,8 +79,8 @@ class DeletedTableWritesTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> readCode(through) == Status.Code.NOT_FOUND);
         }
 
-        nodes.get(1).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "false");
-        nodes.get(2).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "false");
+        cluster.node(1).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "false");
+        cluster.node(2).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "false");
         for (int node = 0; node < 3; node++) {
             int through = node;
             await().atMost(Duration.ofSeconds(20)).until(() -> tables(through).list(ListTablesRequest.getDefaultInstance())
@@ -107,18 +93,18 @@ class DeletedTableWritesTest {
     }
 
     private TablesGrpc.TablesBlockingStub tables(int node) {
-        return TablesGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return TablesGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private long put(int node, String key) {
-        return KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        return KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
                         .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision();
     }
 
     private Status.Code readCode(int node) {
         try {
-            KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
+            KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
                     .range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("warm-up")).build());
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {

@@ -11,17 +11,10 @@ import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.config.ServerConfig;
-import io.armada.server.dev.DevCluster;
-import io.armada.server.dev.FreePorts;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,27 +31,19 @@ class ForwardToFrozenLeaderTest {
     private static final long DEADLINE_MILLIS = 10_000;
 
     @TempDir Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ProcessCluster cluster;
 
     @AfterEach
-    void stop() throws InterruptedException, java.io.IOException {
-        channels.forEach(ManagedChannel::shutdownNow);
-        for (NodeProcess n : nodes) {
-            n.resume();
-            n.close();
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void aForwardToALeaderThatFrozeEndsWhenTheGroupElectsAnother() throws Exception {
-        for (ServerConfig c : DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults())) {
-            NodeProcess n = new NodeProcess(c, dir);
-            nodes.add(n);
-            n.start(Duration.ofSeconds(60));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
-        }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+        cluster = ProcessCluster.start(dir, 3, java.util.Map.of());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(cluster.channel(0))
                 .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
         long leader = await().atMost(Duration.ofSeconds(30)).until(() -> leaderSeenBy(0), id -> id != 0);
         int via = (int) (leader % 3); // the member after the leader (ids are 1..3, indexes 0..2)
@@ -66,7 +51,7 @@ class ForwardToFrozenLeaderTest {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(via, "warm-up", 5_000) > 0
                 && leaderSeenBy(via) == leader);
 
-        nodes.get((int) leader - 1).pause();
+        cluster.node((int) leader - 1).pause();
         long sent = System.nanoTime();
         assertThatThrownBy(() -> put(via, "in-flight", DEADLINE_MILLIS))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -80,13 +65,13 @@ class ForwardToFrozenLeaderTest {
     }
 
     private long put(int node, String key, long deadlineMillis) {
-        return KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+        return KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                 .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
                         .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision();
     }
 
     private long leaderSeenBy(int node) {
-        var status = ClusterGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        var status = ClusterGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .status(StatusRequest.getDefaultInstance());
         return status.getTablesList().stream().filter(t -> t.getTable().getName().equals("t"))
                 .mapToLong(t -> t.getTable().getStatus().getLeaderId()).findFirst().orElse(0);

@@ -14,16 +14,11 @@ import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.dev.FreePorts;
 import io.armada.server.config.ServerConfig;
-import io.armada.server.dev.DevCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -44,30 +39,21 @@ class LeaderProcessesTest {
     private static final int WRITES_AFTER_KILL = 150;
 
     @TempDir Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ProcessCluster cluster;
 
     @AfterEach
-    void stop() throws InterruptedException {
-        channels.forEach(ManagedChannel::shutdownNow);
-        for (NodeProcess n : nodes) {
-            n.close();
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void aLeaderKilledUnderLoadLosesNoAcknowledgedWriteAndCatchesUpAfterRestart() throws Exception {
         var settings = new ServerConfig.RaftSettings(20, 10, 1, 2, 100);  // small snapshot threshold: exercise snapshots
-        List<ServerConfig> configs = DevCluster.configs(dir, 3, FreePorts.basePort(3), settings);
-        for (ServerConfig c : configs) {
-            NodeProcess n = new NodeProcess(c, dir);
-            nodes.add(n);
-            n.start(START);
-            var a = c.self().clientAddress();
-            channels.add(NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().build());
-        }
+        cluster = ProcessCluster.start(dir, 3, settings, Map.of());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StatusRuntimeException.class).until(() ->
-                TablesGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                TablesGrpc.newBlockingStub(cluster.channel(0)).withDeadlineAfter(5, TimeUnit.SECONDS)
                         .create(CreateTableRequest.newBuilder().setName("load").build()).hasTable());
 
         Map<String, Long> acked = new ConcurrentHashMap<>();
@@ -78,12 +64,12 @@ class LeaderProcessesTest {
             while (!stopWriting.get()) {
                 long i = attempts.getAndIncrement();
                 int node = (int) (i % 3);
-                if (!nodes.get(node).isAlive()) {
+                if (!cluster.node(node).isAlive()) {
                     continue;
                 }
                 String key = "k" + i;
                 try {
-                    PutResponse r = KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(3, TimeUnit.SECONDS)
+                    PutResponse r = KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(3, TimeUnit.SECONDS)
                             .put(PutRequest.newBuilder().setTable("load").setKey(ByteString.copyFromUtf8(key))
                                     .setValue(ByteString.copyFromUtf8("v" + i)).build());
                     acked.put(key, r.getHeader().getRevision());
@@ -96,7 +82,7 @@ class LeaderProcessesTest {
         writer.start();
         try {
             awaitAcks(acked, WRITES_BEFORE_KILL, lastError);
-            NodeProcess leader = nodes.get((int) tableLeader() - 1);
+            NodeProcess leader = cluster.node((int) tableLeader() - 1);
             leader.kill();
             awaitAcks(acked, acked.size() + WRITES_AFTER_KILL, lastError);
             leader.start(START);
@@ -108,10 +94,10 @@ class LeaderProcessesTest {
 
         long lastAcked = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         for (int node = 0; node < 3; node++) {
-            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
+            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
             int n = node;
             // the restarted node catches up from the log or a snapshot; wait until it applied the last acknowledged write
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> KVGrpc.newBlockingStub(channels.get(n))
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> KVGrpc.newBlockingStub(cluster.channel(n))
                     .withDeadlineAfter(5, TimeUnit.SECONDS).range(RangeRequest.newBuilder().setTable("load")
                             .setKey(ByteString.copyFromUtf8("k")).setCountOnly(true).build()).getHeader().getRevision()
                     >= lastAcked);
@@ -134,7 +120,8 @@ class LeaderProcessesTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= count);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             StringBuilder logs = new StringBuilder();
-            for (NodeProcess n : nodes) {
+            for (int i = 0; i < cluster.size(); i++) {
+                NodeProcess n = cluster.node(i);
                 String err = n.stderr();
                 logs.append("\n--- node ").append(n.id()).append(" stderr (tail):\n")
                         .append(err.substring(Math.max(0, err.length() - 3000)));
@@ -145,7 +132,8 @@ class LeaderProcessesTest {
     }
 
     private long tableLeader() {
-        for (ManagedChannel c : channels) {
+        for (int i = 0; i < cluster.size(); i++) {
+            ManagedChannel c = cluster.channel(i);
             try {
                 var status = ClusterGrpc.newBlockingStub(c).withDeadlineAfter(5, TimeUnit.SECONDS)
                         .status(StatusRequest.getDefaultInstance());
