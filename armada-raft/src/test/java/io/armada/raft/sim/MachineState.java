@@ -11,12 +11,15 @@ import java.util.Set;
  * table store's WAL, not synced.
  */
 final class MachineState {
+    /** Whether the table exists in the store ({@code TableStore.createTable}); a state only read is not a table. */
+    boolean created;
     long appliedIndex;
     ArrayList<SimStateMachine.Applied> applied = new ArrayList<>();
     Set<Long> appliedPayloads = new HashSet<>();
 
     MachineState copy() {
         MachineState c = new MachineState();
+        c.created = created;
         c.appliedIndex = appliedIndex;
         c.applied = new ArrayList<>(applied);
         c.appliedPayloads = new HashSet<>(appliedPayloads);

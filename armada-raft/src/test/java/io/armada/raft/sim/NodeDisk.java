@@ -28,6 +28,20 @@ final class NodeDisk {
         return files.computeIfAbsent(groupId, g -> new SnapshotFiles());
     }
 
+    /** Whether the group's snapshot directory exists ({@code SnapshotFiles} creates it, a table's removal deletes it). */
+    boolean hasFiles(long groupId) {
+        return files.containsKey(groupId);
+    }
+
+    java.util.Set<Long> fileGroups() {
+        return java.util.Set.copyOf(files.keySet());
+    }
+
+    /** The snapshot directory deleted (taken as durable at once). */
+    void removeFiles(long groupId) {
+        files.remove(groupId);
+    }
+
     void crash(SplittableRandom random) {
         logStore.crash(random);
         tableStore.crash(random);

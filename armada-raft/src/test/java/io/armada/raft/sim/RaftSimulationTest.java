@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * Runs the deterministic whole-cluster {@link Simulation} for many seeds. Replay one with
  * {@code mvn -B -pl armada-raft test -Dtest=RaftSimulationTest -Dsim.seed=N} (optionally
  * {@code -Dsim.seeds=K} to run K seeds from N, {@code -Dsim.steps=S} for longer runs,
- * {@code -Dsim.model=M} for a {@link Simulation.NodeModel} other than the engine's).
+ * {@code -Dsim.model=M} for a {@link Simulation.NodeModel} other than the engine's, {@code -Dsim.shape=catalog}
+ * for the {@link Simulation.Shape#CATALOG catalog shape}).
  */
 class RaftSimulationTest {
     /** A seed that once found a bug, and the run length that found it; each stays as a regression case. */
@@ -42,6 +43,7 @@ class RaftSimulationTest {
         long count = Long.getLong("sim.seeds", only != null ? 1 : DEFAULT_SEEDS);
         long steps = Long.getLong("sim.steps", DEFAULT_STEPS);
         Simulation.NodeModel model = Simulation.NodeModel.named(System.getProperty("sim.model", "engine"));
+        Simulation.Shape shape = Simulation.Shape.named(System.getProperty("sim.shape", "groups"));
         long acked = 0;
         long reads = 0;
         long snapshots = 0;
@@ -50,7 +52,7 @@ class RaftSimulationTest {
         long taken = 0;
         long snapshotCrashes = 0;
         for (long seed = first; seed < first + count; seed++) {
-            Simulation.Stats s = new Simulation(seed, steps, model).run();
+            Simulation.Stats s = new Simulation(seed, steps, model, shape).run();
             acked += s.proposalsAcked();
             reads += s.readsAnswered();
             snapshots += s.snapshotsInstalled();
@@ -72,6 +74,59 @@ class RaftSimulationTest {
             assertThat(snapshotCrashes).isPositive();
             assertThat(earlyCrashes).isPositive();
         }
+    }
+
+    /**
+     * The catalog shape: tables created and deleted at runtime, each node reconciling its groups
+     * with its catalog as {@code ArmadaNode} does, crashes between the durable steps of a table's
+     * open and removal.
+     */
+    @Test
+    void catalogSeeds() {
+        if (Long.getLong("sim.seed") != null) {
+            return; // replaying one seed: manySeeds runs it
+        }
+        long created = 0;
+        long removed = 0;
+        long crashes = 0;
+        long acked = 0;
+        for (long seed = 1; seed <= CATALOG_SEEDS; seed++) {
+            Simulation.Stats s = new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE,
+                    Simulation.Shape.CATALOG).run();
+            created += s.tablesCreated();
+            removed += s.tablesRemoved();
+            crashes += s.crashesInCatalogSteps();
+            acked += s.proposalsAcked();
+        }
+        System.out.printf("catalog shape, %d seeds x %d steps: %d tables created, %d removals from a node, %d crashes"
+                + " between durable steps of a table's open or removal, %d proposals acked%n", CATALOG_SEEDS,
+                DEFAULT_STEPS, created, removed, crashes, acked);
+        assertThat(created).isPositive();
+        assertThat(removed).isPositive();
+        assertThat(crashes).isPositive();
+    }
+
+    private static final long CATALOG_SEEDS = 3000;
+
+    /**
+     * Without the table store synced before a reconcile removes a table, a power cut can keep the
+     * removal (its log deleted, synced) and lose the catalog entry that asked for it: the table is
+     * listed again at start and its group reopens on a fresh log, behind its own applies.
+     */
+    @Test
+    void findsATableRemovedOverAnUnsyncedCatalogEntry() {
+        Failure found = firstFailure(Simulation.NodeModel.RECONCILE_WITHOUT_SYNC, Simulation.Shape.CATALOG, 1, MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("cannot reopen group");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.CATALOG).run();
+    }
+
+    /** The sweep at start must delete the snapshot directory a crash left behind a table's removal. */
+    @Test
+    void findsASnapshotDirectoryLeftByAnInterruptedRemoval() {
+        Failure found = firstFailure(Simulation.NodeModel.ORPHAN_SNAPSHOT_DIRECTORIES, Simulation.Shape.CATALOG, 1,
+                MUTANT_SEEDS);
+        assertThat(found.error().getMessage()).contains("keeps its snapshot directory of deleted table");
+        new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.CATALOG).run();
     }
 
     @Test
@@ -172,9 +227,13 @@ class RaftSimulationTest {
     }
 
     private static Failure firstFailure(Simulation.NodeModel model, long firstSeed, long seeds) {
+        return firstFailure(model, Simulation.Shape.GROUPS, firstSeed, seeds);
+    }
+
+    private static Failure firstFailure(Simulation.NodeModel model, Simulation.Shape shape, long firstSeed, long seeds) {
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             try {
-                new Simulation(seed, DEFAULT_STEPS, model).run();
+                new Simulation(seed, DEFAULT_STEPS, model, shape).run();
             } catch (AssertionError e) {
                 System.out.printf("node model %s: seed %d (of %d from %d) failed: %s%n", model.name(), seed, seeds, firstSeed,
                         e.getMessage().lines().findFirst().orElse(""));

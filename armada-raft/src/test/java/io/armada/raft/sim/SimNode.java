@@ -23,7 +23,18 @@ final class SimNode {
     boolean crashInNextReady;
     /** Crash at one of the durable steps of this node's next snapshot taken or installed. */
     boolean crashInSnapshot;
+    /** Crash at one of the durable steps of this node's next table open or removal (catalog shape). */
+    boolean crashInCatalogStep;
     final Map<Long, RaftGroup> groups = new TreeMap<>();
+    /**
+     * The tables this node's catalog reconcile opened ({@code ArmadaNode.tablesById}); each one's
+     * group opens, or is removed, by a task on an engine worker ({@link #engineTasks}).
+     */
+    final java.util.Set<Long> tables = new java.util.TreeSet<>();
+    /** {@code RaftEngine.openGroup} and {@code removeGroup} submitted and not yet run, in order. */
+    final java.util.ArrayDeque<Runnable> engineTasks = new java.util.ArrayDeque<>();
+    /** {@code ArmadaNode.leftoversChecked}: the first reconcile after a start drops leftovers. */
+    boolean leftoversChecked;
     final Map<Long, TreeMap<Long, Proposal>> proposals = new TreeMap<>();
     final Map<Long, Map<Long, PendingRead>> reads = new TreeMap<>();
 
@@ -47,6 +58,10 @@ final class SimNode {
         reads.clear();
         crashInNextReady = false;
         crashInSnapshot = false;
+        crashInCatalogStep = false;
+        tables.clear();
+        engineTasks.clear();
+        leftoversChecked = false;
         disk.crash(random);
     }
 }

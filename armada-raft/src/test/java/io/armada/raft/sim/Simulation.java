@@ -42,6 +42,16 @@ import java.util.TreeSet;
  * a refused open fails the seed. Random clients propose, read, change membership, transfer
  * leadership; nodes crash and restart.
  *
+ * <p>In the {@link Shape#CATALOG} shape, group {@link #CATALOG} is a node's catalog and every other
+ * group a table it creates and deletes at runtime, reconciled as {@code ArmadaNode.reconcileTables}
+ * does: after each applied catalog entry, after a catalog snapshot install and at start (before the
+ * catalog's group opens), the table store is synced, each listed table gets its table store entry
+ * (synced) and snapshot directory, then its group opens on an engine worker (bootstrapped when
+ * fresh); each table no longer listed has its group removed (log deleted, synced), then its table
+ * store entry dropped and its snapshot directory deleted; the first reconcile after a start drops
+ * leftovers of removals a crash interrupted. A crash can be asked for between any two of these steps.
+ * At the end every node must have exactly the listed tables open and no trace of any other on disk.
+ *
  * <p>After every step the checks run: at most one leader per term and group; committed entries
  * never change (an oracle keeps every entry ever applied anywhere); each node applies indexes in
  * sequence and every payload at most once; an installed snapshot holds exactly the committed
@@ -56,7 +66,28 @@ public final class Simulation {
     /** What the simulation did, for the test's summary. */
     public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
             long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
-            long snapshotsTaken, long crashesInSnapshotSteps) {}
+            long snapshotsTaken, long crashesInSnapshotSteps, long tablesCreated, long tablesRemoved,
+            long crashesInCatalogSteps) {}
+
+    /** What runs on the nodes: fixed groups, or a catalog and the tables it creates and deletes. */
+    public enum Shape {
+        /** One to three groups, bootstrapped at the start and never removed. */
+        GROUPS,
+        /** The catalog (group {@link #CATALOG}) and the tables it lists, created and deleted at runtime. */
+        CATALOG;
+
+        public static Shape named(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** The catalog's group in the {@link Shape#CATALOG} shape ({@code Catalog.GROUP_ID}). */
+    static final long CATALOG = 1;
+    /** At most this many tables listed at once: a create beyond it is a delete instead. */
+    private static final int MAX_LISTED_TABLES = 4;
+
+    /** A catalog entry: create or delete one table (a catalog proposal with none is a no-op, like a marker). */
+    private record CatalogChange(boolean create, long table) {}
 
     /**
      * One way a simulated node differs from {@link NodeModel#ENGINE}: all but one undo a fix
@@ -89,7 +120,19 @@ public final class Simulation {
          * compaction or a newer snapshot record dropped it, as {@code StoredLog} does today;
          * {@code LogReader} promises it. {@link NodeModel#ENGINE} keeps it.
          */
-        LOG_LOSES_TERM_BEFORE_FIRST
+        LOG_LOSES_TERM_BEFORE_FIRST,
+        /**
+         * {@code ArmadaNode.reconcileTables} without syncing the table store first: a table's removal
+         * (its log deleted, synced) can outlive the catalog entry that asked for it (an unsynced
+         * apply), and the table then reopens on a fresh log behind its own applies.
+         */
+        SKIP_CATALOG_SYNC_BEFORE_RECONCILE,
+        /**
+         * The leftover sweep at start looks at the table store only: a crash between a removal's
+         * table store drop and its snapshot directory's deletion leaves that directory for good
+         * (catalog shape, seed 23; before the sweep of snapshot directories).
+         */
+        KEEP_ORPHAN_SNAPSHOT_DIRECTORIES
     }
 
     /**
@@ -136,9 +179,17 @@ public final class Simulation {
         public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is",
                 Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
 
+        /** The catalog's reconcile removes tables without syncing the catalog's applies first. */
+        public static final NodeModel RECONCILE_WITHOUT_SYNC = new NodeModel("reconcile-without-sync",
+                Set.of(Variation.SKIP_CATALOG_SYNC_BEFORE_RECONCILE));
+
+        /** The sweep at start as it was: the snapshot directory of an interrupted removal stays. */
+        public static final NodeModel ORPHAN_SNAPSHOT_DIRECTORIES = new NodeModel("orphan-snapshot-directories",
+                Set.of(Variation.KEEP_ORPHAN_SNAPSHOT_DIRECTORIES));
+
         private static final List<NodeModel> ALL = List.of(ENGINE, BEFORE_BUG1_FIX, WITHOUT_SYNC_APPLIED,
                 WITHOUT_RESTORE_FROM_FILE, REPAIR_BY_LAST_INDEX, REPAIR_WITH_STALE_MEMBERSHIP, ONE_DATA_FILE,
-                STORED_LOG_AS_IS);
+                STORED_LOG_AS_IS, RECONCILE_WITHOUT_SYNC, ORPHAN_SNAPSHOT_DIRECTORIES);
 
         boolean has(Variation v) {
             return variations.contains(v);
@@ -167,7 +218,13 @@ public final class Simulation {
     /** {@code EngineConfig.compactionRetainEntries}: entries the log keeps behind a local snapshot. */
     private final long compactionRetain;
     private final SimNetwork net;
+    private final Shape shape;
     private final Map<Long, SimNode> nodes = new TreeMap<>();
+    /** Catalog shape: what each catalog proposal asks, by payload. */
+    private final Map<Long, CatalogChange> catalogChanges = new HashMap<>();
+    private long nextTableId = CATALOG + 1;
+    /** Catalog shape: every table some node opened (the catalog listed it once). */
+    private final Set<Long> everListed = new TreeSet<>();
     private final List<Long> groupIds = new ArrayList<>();
     private final Map<Long, TreeMap<Long, Committed>> oracle = new TreeMap<>();
     private final Map<List<Long>, Long> leaderOfTerm = new HashMap<>();
@@ -189,18 +246,26 @@ public final class Simulation {
     private long statConfChanges;
     private long statSnapshotsTaken;
     private long statSnapshotCrashes;
+    private long statTablesCreated;
+    private long statTablesRemoved;
+    private long statCatalogCrashes;
 
     public Simulation(long seed, long steps) {
         this(seed, steps, NodeModel.ENGINE);
     }
 
     public Simulation(long seed, long steps, NodeModel model) {
+        this(seed, steps, model, Shape.GROUPS);
+    }
+
+    public Simulation(long seed, long steps, NodeModel model, Shape shape) {
         this.seed = seed;
         this.steps = steps;
         this.model = model;
+        this.shape = shape;
         this.rnd = new SplittableRandom(seed);
         int nodeCount = rnd.nextBoolean() ? 3 : 5;
-        int groupCount = 1 + rnd.nextInt(3);
+        int groupCount = shape == Shape.CATALOG ? 0 : 1 + rnd.nextInt(3);
         this.config = randomConfig(rnd);
         this.net = new SimNetwork(rnd.split());
         this.snapshotThreshold = 1 + rnd.nextInt(24);
@@ -232,10 +297,14 @@ public final class Simulation {
             }
             trace("group " + g + " founders " + founders);
         }
+        if (shape == Shape.CATALOG) {
+            groupIds.add(CATALOG); // every node bootstraps it when it first opens it, as the engine does
+        }
         for (SimNode n : nodes.values()) {
             openCores(n);
         }
-        trace("seed " + seed + ": " + nodeCount + " nodes, " + groupCount + " groups, " + config + ", node model "
+        trace("seed " + seed + ": " + nodeCount + " nodes, " + (shape == Shape.CATALOG ? "a catalog" : groupCount
+                + " groups") + ", " + config + ", node model "
                 + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain);
     }
 
@@ -257,23 +326,248 @@ public final class Simulation {
                 r.nextInt(10) < 8);
     }
 
-    /** {@code RaftEngine.open} of every group: repair an interrupted snapshot install, then open the core. */
+    /** A node's start: every group's state machine and {@code RaftEngine.open}. */
     private void openCores(SimNode n) {
+        if (shape == Shape.CATALOG) {
+            startWithCatalog(n);
+            return;
+        }
         for (long g : groupIds) {
             if (!model.has(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
                 restoreFromNewerSnapshotFile(n, g);
             }
-            repairAfterSnapshotInstallCrash(n, g);
-            GroupLogView view = new GroupLogView(n.disk, g, !model.has(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
-            long applied = n.disk.machine(g).appliedIndex;
-            try {
-                n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
-            } catch (IllegalStateException e) {
-                throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
-                        + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
-                        + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(), e);
+            engineOpen(n, g, List.of()); // the founders were bootstrapped at the start
+        }
+    }
+
+    /**
+     * {@code RaftEngine.open} of one group: bootstrap a fresh log when given voters, repair an
+     * interrupted snapshot install, then open the core (a refusal fails the seed).
+     */
+    private void engineOpen(SimNode n, long g, List<Long> voters) {
+        if (n.disk.log(g).isFresh() && !voters.isEmpty()) {
+            Bootstrap boot = Bootstrap.of(voters);
+            n.disk.logStore.write(g, s -> {
+                s.hardState = boot.hardState();
+                s.confState = boot.confState();
+                s.append(boot.entries());
+            });
+            n.disk.logStore.sync();
+        }
+        repairAfterSnapshotInstallCrash(n, g);
+        GroupLogView view = new GroupLogView(n.disk, g, !model.has(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
+        long applied = n.disk.machine(g).appliedIndex;
+        try {
+            n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+        } catch (IllegalStateException e) {
+            throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
+                    + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
+                    + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ the catalog shape
+
+    /**
+     * {@code ArmadaNode.start}: the catalog's state machine, the tables it held when the node
+     * stopped (reconciled before the catalog's group opens, so they open on what the catalog had
+     * durably applied), then the catalog's group.
+     */
+    private void startWithCatalog(SimNode n) {
+        constructStateMachine(n, CATALOG);
+        if (!n.up) {
+            return;
+        }
+        reconcile(n);
+        runEngineTasks(n);
+        if (n.up) {
+            engineOpen(n, CATALOG, List.copyOf(nodes.keySet()));
+        }
+    }
+
+    /**
+     * {@code TableStateMachine}'s constructor: the table store entry created when missing
+     * ({@code TableStore.createTable}, a synced write, so it also makes every apply before it
+     * durable), the snapshot directory created, and the table restored from a newer snapshot file.
+     */
+    private void constructStateMachine(SimNode n, long g) {
+        MachineState existing = n.disk.tableStore.peek(g);
+        if (existing == null || !existing.created) {
+            n.disk.tableStore.write(g, m -> m.created = true);
+            n.disk.tableStore.sync();
+            if (catalogCrashPoint(n, "table " + g + " created in the table store, its snapshot directory not")) {
+                return;
             }
         }
+        n.disk.files(g);
+        if (!model.has(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE)) {
+            restoreFromNewerSnapshotFile(n, g);
+        }
+    }
+
+    /**
+     * {@code ArmadaNode.reconcileTables}: brings the node's tables in line with its catalog as
+     * applied (synced first when anything changes), each group's open or removal left to an engine
+     * worker; the first reconcile after a start also drops the leftovers of interrupted removals.
+     */
+    private void reconcile(SimNode n) {
+        Set<Long> listed = listedTables(n.disk.machine(CATALOG).applied());
+        List<Long> toOpen = listed.stream().filter(t -> !n.tables.contains(t)).toList();
+        List<Long> toRemove = n.tables.stream().filter(t -> !listed.contains(t)).toList();
+        if (!toOpen.isEmpty() || !toRemove.isEmpty()) {
+            if (!model.has(Variation.SKIP_CATALOG_SYNC_BEFORE_RECONCILE)) {
+                n.disk.tableStore.sync();
+            }
+            if (catalogCrashPoint(n, "catalog synced, tables " + toOpen + " not yet opened, " + toRemove
+                    + " not yet removed")) {
+                return;
+            }
+        }
+        for (long t : toOpen) {
+            constructStateMachine(n, t);
+            if (!n.up) {
+                return;
+            }
+            n.tables.add(t);
+            if (everListed.add(t)) {
+                statTablesCreated++;
+            }
+            n.engineTasks.add(() -> engineOpen(n, t, List.copyOf(nodes.keySet())));
+            trace("node " + n.id + " opens table " + t);
+        }
+        for (long t : toRemove) {
+            n.tables.remove(t);
+            n.engineTasks.add(() -> removeTable(n, t));
+            trace("node " + n.id + " removes table " + t);
+        }
+        if (n.leftoversChecked) {
+            return;
+        }
+        n.leftoversChecked = true;
+        Set<Long> dropped = new TreeSet<>();
+        for (long t : n.disk.tableStore.groups()) {
+            MachineState m = n.disk.tableStore.peek(t);
+            if (t != CATALOG && m != null && m.created && !n.tables.contains(t)) {
+                trace("node " + n.id + " drops table " + t + ", which its catalog no longer lists");
+                dropped.add(t);
+                n.engineTasks.add(() -> removeTable(n, t));
+            }
+        }
+        if (model.has(Variation.KEEP_ORPHAN_SNAPSHOT_DIRECTORIES)) {
+            return;
+        }
+        for (long t : n.disk.fileGroups()) {
+            if (t != CATALOG && !n.tables.contains(t) && !dropped.contains(t)) {
+                trace("node " + n.id + " deletes the snapshot directory of table " + t + ", which its catalog no longer lists");
+                n.disk.removeFiles(t);
+            }
+        }
+    }
+
+    /**
+     * {@code RaftEngine.removeGroup} (the core closed, its log deleted in a synced write), then
+     * {@code ArmadaNode.dropTableData}: the table store entry dropped (synced) and the snapshot
+     * directory deleted.
+     */
+    private void removeTable(SimNode n, long t) {
+        n.groups.remove(t);
+        n.proposals.remove(t);
+        n.reads.remove(t);
+        n.disk.logStore.remove(t);
+        n.disk.logStore.sync();
+        if (catalogCrashPoint(n, "table " + t + ": its log deleted, its table store entry not")) {
+            return;
+        }
+        MachineState m = n.disk.tableStore.peek(t);
+        if (m != null && m.created) {
+            n.disk.tableStore.remove(t);
+            n.disk.tableStore.sync();
+        }
+        if (catalogCrashPoint(n, "table " + t + ": its table store entry dropped, its snapshot directory not")) {
+            return;
+        }
+        n.disk.removeFiles(t);
+        statTablesRemoved++;
+    }
+
+    /** Runs the engine tasks the node has queued; true if it ran any. */
+    private boolean runEngineTasks(SimNode n) {
+        boolean ran = false;
+        while (n.up && !n.engineTasks.isEmpty()) {
+            n.engineTasks.poll().run();
+            ran = true;
+        }
+        return ran;
+    }
+
+    /** The tables a catalog lists after applying {@code applied}, in order. */
+    private Set<Long> listedTables(List<SimStateMachine.Applied> applied) {
+        TreeSet<Long> listed = new TreeSet<>();
+        for (SimStateMachine.Applied a : applied) {
+            apply(listed, catalogChanges.get(a.payload()));
+        }
+        return listed;
+    }
+
+    /** The tables the committed catalog lists (every committed entry the oracle knows). */
+    private Set<Long> committedTables() {
+        TreeSet<Long> listed = new TreeSet<>();
+        for (Committed c : oracle(CATALOG).values()) {
+            if (c.type() == EntryType.NORMAL) {
+                apply(listed, catalogChanges.get(c.payloadOrHash()));
+            }
+        }
+        return listed;
+    }
+
+    private static void apply(Set<Long> listed, CatalogChange change) {
+        if (change != null && change.create()) {
+            listed.add(change.table());
+        } else if (change != null) {
+            listed.remove(change.table());
+        }
+    }
+
+    /** A client's {@code Tables.Create} or {@code Delete}: a new table, or one the node's catalog lists. */
+    private void proposeCatalogChange() {
+        SimNode n = rnd.nextInt(10) < 8 ? leaderOf(CATALOG) : randomNode(true);
+        if (n == null || n.groups.get(CATALOG) == null) {
+            return;
+        }
+        List<Long> listed = List.copyOf(listedTables(n.disk.machine(CATALOG).applied()));
+        CatalogChange change = listed.isEmpty() || (listed.size() < MAX_LISTED_TABLES && rnd.nextInt(3) < 2)
+                ? new CatalogChange(true, nextTableId++)
+                : new CatalogChange(false, listed.get(rnd.nextInt(listed.size())));
+        long payload = nextPayload++;
+        catalogChanges.put(payload, change);
+        ProposeResult r = n.groups.get(CATALOG).propose(SimStateMachine.payload(payload, rnd.nextInt(64)));
+        if (r instanceof ProposeResult.Proposed p) {
+            n.proposals(CATALOG).put(p.index(), new SimNode.Proposal(p.term(), payload));
+            if (change.create()) {
+                groupIds.add(change.table());
+            }
+        }
+        trace("node " + n.id + " proposes " + (change.create() ? "create" : "delete") + " table " + change.table()
+                + ": " + r);
+    }
+
+    /** A crash between two durable steps of a table's open or removal, when one was asked for this node. */
+    private boolean catalogCrashPoint(SimNode n, String where) {
+        if (!n.crashInCatalogStep || rnd.nextInt(3) != 0) {
+            return false;
+        }
+        trace("node " + n.id + " crashes: " + where);
+        statCatalogCrashes++;
+        crash(n);
+        return true;
+    }
+
+    private TreeMap<Long, Committed> oracle(long g) {
+        return oracle.computeIfAbsent(g, x -> new TreeMap<>());
+    }
+
+    private Set<Long> acked(long g) {
+        return acked.computeIfAbsent(g, x -> new TreeSet<>());
     }
 
     /** As {@code TableStateMachine}'s constructor: a table behind its latest snapshot file is restored from it (synced). */
@@ -328,10 +622,11 @@ public final class Simulation {
             finish();
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
-                    + "\nreplay: " + replayCommand(seed, steps, model) + "\nlast events:\n" + String.join("\n", trace), e);
+                    + "\nreplay: " + replayCommand(seed, steps, model, shape) + "\nlast events:\n" + String.join("\n", trace), e);
         }
         return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent,
-                statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes);
+                statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes, statTablesCreated, statTablesRemoved,
+                statCatalogCrashes);
     }
 
     public static String replayCommand(long seed, long steps) {
@@ -339,8 +634,13 @@ public final class Simulation {
     }
 
     public static String replayCommand(long seed, long steps, NodeModel model) {
+        return replayCommand(seed, steps, model, Shape.GROUPS);
+    }
+
+    public static String replayCommand(long seed, long steps, NodeModel model, Shape shape) {
         return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#manySeeds -Dsim.seed=" + seed + " -Dsim.steps="
-                + steps + (model == NodeModel.ENGINE ? "" : " -Dsim.model=" + model.name());
+                + steps + (model == NodeModel.ENGINE ? "" : " -Dsim.model=" + model.name())
+                + (shape == Shape.GROUPS ? "" : " -Dsim.shape=" + shape.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private void step() {
@@ -349,12 +649,16 @@ public final class Simulation {
             if (n == null || !n.up) {
                 continue;
             }
-            n.groups.get(m.groupId()).step(m);
+            RaftGroup core = n.groups.get(m.groupId());
+            if (core == null) {
+                continue; // the group is not open here (yet, or any more): the engine drops it
+            }
+            core.step(m);
             processReadys(n);
         }
         for (SimNode n : nodes.values()) {
             if (n.up && (now + n.tickOffset) % TICK_TIME == 0) {
-                for (RaftGroup g : n.groups.values()) {
+                for (RaftGroup g : List.copyOf(n.groups.values())) {
                     g.tick();
                 }
                 processReadys(n);
@@ -372,8 +676,8 @@ public final class Simulation {
         boolean more = true;
         while (more && n.up) {
             more = false;
-            for (Map.Entry<Long, RaftGroup> e : n.groups.entrySet()) {
-                if (e.getValue().hasReady()) {
+            for (Map.Entry<Long, RaftGroup> e : List.copyOf(n.groups.entrySet())) {
+                if (n.groups.get(e.getKey()) == e.getValue() && e.getValue().hasReady()) {
                     handleReady(n, e.getKey(), e.getValue());
                     more = true;
                     if (!n.up) {
@@ -381,6 +685,7 @@ public final class Simulation {
                     }
                 }
             }
+            more |= runEngineTasks(n);
         }
     }
 
@@ -412,6 +717,12 @@ public final class Simulation {
         }
         for (Entry e : rd.committedEntries()) {
             apply(n, g, e);
+            if (shape == Shape.CATALOG && g == CATALOG) {
+                reconcile(n); // TableStateMachine's onApplied, after every catalog entry
+                if (!n.up) {
+                    return;
+                }
+            }
         }
         for (ReadState rs : rd.readStates()) {
             checkRead(n, g, rs);
@@ -455,6 +766,12 @@ public final class Simulation {
             }
             n.disk.tableStore.write(g, m -> m.restore(decoded));
             n.disk.tableStore.sync();
+            if (shape == Shape.CATALOG && g == CATALOG) {
+                reconcile(n); // installSnapshot's onApplied
+                if (!n.up) {
+                    return false;
+                }
+            }
             if (crashPoint(n, g, "installing snapshot " + meta.index() + ": table store replaced, log not reset")) {
                 return false;
             }
@@ -570,7 +887,7 @@ public final class Simulation {
             throw new AssertionError("node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
         }
         Committed c = committedOf(e);
-        Committed prior = oracle.get(g).putIfAbsent(e.index(), c);
+        Committed prior = oracle(g).putIfAbsent(e.index(), c);
         if (prior != null && !prior.equals(c)) {
             throw new AssertionError("group " + g + " index " + e.index() + " committed as " + prior + " but node "
                     + n.id + " applies " + c);
@@ -592,7 +909,7 @@ public final class Simulation {
                 throw new AssertionError("proposal at " + e.term() + "/" + e.index() + " was payload " + p.payload()
                         + " but applied " + payload);
             }
-            acked.get(g).add(payload); // the client is told: committed
+            acked(g).add(payload); // the client is told: committed
             statAcked++;
         }
     }
@@ -611,14 +928,14 @@ public final class Simulation {
         trace("node " + n.id + " installs snapshot " + meta.term() + "/" + meta.index() + " of group " + g);
         MachineState s = n.disk.machine(g);
         TreeSet<Long> expected = new TreeSet<>();
-        for (Map.Entry<Long, Committed> e : oracle.get(g).headMap(meta.index(), true).entrySet()) {
+        for (Map.Entry<Long, Committed> e : oracle(g).headMap(meta.index(), true).entrySet()) {
             if (e.getValue().type() == EntryType.NORMAL) {
                 expected.add(e.getKey());
             }
         }
         TreeSet<Long> got = new TreeSet<>();
         for (SimStateMachine.Applied a : s.applied) {
-            Committed c = oracle.get(g).get(a.index());
+            Committed c = oracle(g).get(a.index());
             if (c == null || c.term() != a.term() || c.payloadOrHash() != a.payload()) {
                 throw new AssertionError("snapshot " + meta + " holds " + a + " but the committed entry is " + c);
             }
@@ -640,7 +957,7 @@ public final class Simulation {
             throw new AssertionError("ReadIndex " + rs + " on node " + n.id + " group " + g
                     + " is below commit " + r.minIndex() + " known when the read started at " + r.startedAt());
         }
-        if (rs.index() > maxCommitSeen.get(g)) {
+        if (rs.index() > maxCommitSeen.getOrDefault(g, 0L)) {
             throw new AssertionError("ReadIndex " + rs + " beyond any commit index seen (" + maxCommitSeen.get(g) + ")");
         }
         statReads++;
@@ -670,9 +987,13 @@ public final class Simulation {
 
     private void randomEvent() {
         int roll = rnd.nextInt(100);
-        long g = groupIds.get(rnd.nextInt(groupIds.size()));
+        long g = shape == Shape.CATALOG ? pickCatalogShapeGroup() : groupIds.get(rnd.nextInt(groupIds.size()));
         if (roll < 40) {
-            propose(g);
+            if (shape == Shape.CATALOG && g == CATALOG) {
+                proposeCatalogChange();
+            } else {
+                propose(g);
+            }
         } else if (roll < 55) {
             read(g);
         } else if (roll < 58) {
@@ -723,7 +1044,20 @@ public final class Simulation {
             net.duplicateRate = new double[] {0, 0.02, 0.1}[rnd.nextInt(3)];
             net.maxDelay = new int[] {2, 10, 20, 40}[rnd.nextInt(4)];
             trace("network drop=" + net.dropRate + " dup=" + net.duplicateRate + " delay<=" + net.maxDelay);
+        } else if (roll < 98 && shape == Shape.CATALOG) {
+            SimNode n = randomNode(true);
+            if (n != null) {
+                n.crashInCatalogStep = true;
+            }
         }
+    }
+
+    /** The catalog a quarter of the time, else any table ever proposed (deleted or never created ones too). */
+    private long pickCatalogShapeGroup() {
+        if (groupIds.size() == 1 || rnd.nextInt(4) == 0) {
+            return CATALOG;
+        }
+        return groupIds.get(1 + rnd.nextInt(groupIds.size() - 1));
     }
 
     private SimNode randomNode(boolean up) {
@@ -736,7 +1070,7 @@ public final class Simulation {
         SimNode best = null;
         long bestTerm = -1;
         for (SimNode n : nodes.values()) {
-            if (n.up) {
+            if (n.up && n.groups.get(g) != null) {
                 RaftStatus st = n.groups.get(g).status();
                 if (st.role() == RaftRole.LEADER && st.term() > bestTerm) {
                     best = n;
@@ -749,7 +1083,7 @@ public final class Simulation {
 
     private void propose(long g) {
         SimNode n = rnd.nextInt(10) < 8 ? leaderOf(g) : randomNode(true);
-        if (n == null) {
+        if (n == null || n.groups.get(g) == null) {
             return;
         }
         long payload = nextPayload++;
@@ -761,12 +1095,12 @@ public final class Simulation {
 
     private void read(long g) {
         SimNode n = randomNode(true);
-        if (n == null) {
+        if (n == null || n.groups.get(g) == null) {
             return;
         }
-        long min = maxCommitSeen.get(g);
+        long min = maxCommitSeen.getOrDefault(g, 0L);
         for (SimNode o : nodes.values()) {
-            if (o.up) {
+            if (o.up && o.groups.get(g) != null) {
                 min = Math.max(min, o.groups.get(g).status().commitIndex());
             }
         }
@@ -797,8 +1131,8 @@ public final class Simulation {
 
     private void changeMembership(long g) {
         SimNode leader = leaderOf(g);
-        if (leader == null) {
-            return;
+        if (leader == null || (shape == Shape.CATALOG && g == CATALOG)) {
+            return; // every node runs the catalog, with the members of its configuration
         }
         ConfState conf = leader.groups.get(g).status().confState();
         long x = 1 + rnd.nextInt(nodes.size());
@@ -846,6 +1180,7 @@ public final class Simulation {
         for (SimNode n : nodes.values()) {
             n.crashInNextReady = false;
             n.crashInSnapshot = false;
+            n.crashInCatalogStep = false;
             if (!n.up) {
                 restart(n);
             }
@@ -857,7 +1192,7 @@ public final class Simulation {
             now++;
             step();
             if (now % (5 * TICK_TIME) == 0) {
-                for (long g : groupIds) {
+                for (long g : liveGroups()) {
                     if (!markers.containsKey(g) || !leaderStillHolds(g, markers.get(g))) {
                         SimNode leader = leaderOf(g);
                         if (leader != null && leader.groups.get(g).propose(SimStateMachine.payload(nextPayload, 0))
@@ -870,7 +1205,7 @@ public final class Simulation {
             }
             processAll();
             check();
-            if (markers.size() == groupIds.size() && converged(markers)) {
+            if (markers.keySet().containsAll(liveGroups()) && converged(markers)) {
                 verifyFinalState();
                 return;
             }
@@ -883,9 +1218,13 @@ public final class Simulation {
             return;
         }
         StringBuilder sb = new StringBuilder("no convergence after healing:");
-        for (long g : groupIds) {
+        for (long g : liveGroups()) {
             sb.append("\n group ").append(g).append(':');
             for (SimNode n : nodes.values()) {
+                if (n.groups.get(g) == null) {
+                    sb.append("\n  node ").append(n.id).append(": not open");
+                    continue;
+                }
                 sb.append("\n  ").append(n.groups.get(g).status());
                 if (n.groups.get(g) instanceof io.armada.raft.core.RaftCore core
                         && core.status().role() == RaftRole.LEADER) {
@@ -898,13 +1237,21 @@ public final class Simulation {
 
     private boolean leaderStillHolds(long g, long marker) {
         SimNode leader = leaderOf(g);
-        return leader != null && (acked.get(g).contains(marker) || leader.proposals(g).values().stream()
+        return leader != null && (acked(g).contains(marker) || leader.proposals(g).values().stream()
                 .anyMatch(p -> p.payload() == marker));
     }
 
     private boolean converged(Map<Long, Long> markers) {
-        for (long g : groupIds) {
-            if (!acked.get(g).contains(markers.get(g))) {
+        List<Long> live = liveGroups();
+        if (shape == Shape.CATALOG) {
+            for (SimNode n : nodes.values()) {
+                if (!n.engineTasks.isEmpty() || !n.groups.keySet().equals(new TreeSet<>(live))) {
+                    return false;
+                }
+            }
+        }
+        for (long g : live) {
+            if (!acked(g).contains(markers.get(g))) {
                 return false;
             }
             SimNode leader = leaderOf(g);
@@ -913,7 +1260,11 @@ public final class Simulation {
             }
             RaftStatus ls = leader.groups.get(g).status();
             for (long member : members(ls.confState())) {
-                RaftStatus ms = nodes.get(member).groups.get(g).status();
+                RaftGroup core = nodes.get(member).groups.get(g);
+                if (core == null) {
+                    return false;
+                }
+                RaftStatus ms = core.status();
                 if (ms.appliedIndex() != ls.commitIndex() || ls.appliedIndex() != ls.commitIndex()) {
                     return false;
                 }
@@ -928,15 +1279,29 @@ public final class Simulation {
         return all;
     }
 
+    /** The groups that must converge: all of them, or the catalog and the tables its committed entries list. */
+    private List<Long> liveGroups() {
+        if (shape == Shape.GROUPS) {
+            return groupIds;
+        }
+        List<Long> live = new ArrayList<>();
+        live.add(CATALOG);
+        live.addAll(committedTables());
+        return live;
+    }
+
     private void verifyFinalState() {
-        for (long g : groupIds) {
+        if (shape == Shape.CATALOG) {
+            verifyNoTraceOfDeletedTables();
+        }
+        for (long g : liveGroups()) {
             SimNode leader = leaderOf(g);
             List<SimStateMachine.Applied> reference = leader.disk.machine(g).applied();
             Set<Long> payloads = new TreeSet<>();
             for (SimStateMachine.Applied a : reference) {
                 payloads.add(a.payload());
             }
-            for (long p : acked.get(g)) {
+            for (long p : acked(g)) {
                 if (!payloads.contains(p)) {
                     throw new AssertionError("acknowledged proposal " + p + " of group " + g + " was lost");
                 }
@@ -946,6 +1311,33 @@ public final class Simulation {
                 if (!mine.equals(reference)) {
                     throw new AssertionError("node " + member + " state machine of group " + g + " differs from leader "
                             + leader.id + "'s (" + mine.size() + " vs " + reference.size() + " entries)");
+                }
+            }
+        }
+    }
+
+    /** A table the catalog no longer lists has no log, no table store entry and no snapshot directory on any node. */
+    private void verifyNoTraceOfDeletedTables() {
+        Set<Long> listed = committedTables();
+        for (long t : everListed) {
+            if (listed.contains(t)) {
+                continue;
+            }
+            for (SimNode n : nodes.values()) {
+                LogState log = n.disk.logStore.peek(t);
+                MachineState m = n.disk.tableStore.peek(t);
+                List<String> left = new ArrayList<>();
+                if (log != null && !log.isFresh()) {
+                    left.add("its log");
+                }
+                if (m != null && m.created) {
+                    left.add("its table store entry");
+                }
+                if (n.disk.hasFiles(t)) {
+                    left.add("its snapshot directory");
+                }
+                if (!left.isEmpty()) {
+                    throw new AssertionError("node " + n.id + " keeps " + String.join(", ", left) + " of deleted table " + t);
                 }
             }
         }

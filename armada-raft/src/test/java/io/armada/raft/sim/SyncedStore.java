@@ -55,6 +55,23 @@ final class SyncedStore<S> {
         durable.forEach((g, s) -> current.put(g, copy.apply(s)));
     }
 
+    /** Removes the group's whole state (a dropped column family, a deleted group's keys); durable after the next sync. */
+    void remove(long groupId) {
+        Consumer<Map<Long, S>> op = m -> m.remove(groupId);
+        op.accept(current);
+        unsynced.add(op);
+    }
+
+    /** The groups holding any state now, written or only read (a read leaves a fresh state behind). */
+    java.util.Set<Long> groups() {
+        return java.util.Set.copyOf(current.keySet());
+    }
+
+    /** The group's current state, or null when it has none (unlike {@link #group}, which creates a fresh one). */
+    S peek(long groupId) {
+        return current.get(groupId);
+    }
+
     S group(long groupId) {
         return current.computeIfAbsent(groupId, g -> fresh.get());
     }

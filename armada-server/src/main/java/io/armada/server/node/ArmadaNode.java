@@ -220,13 +220,38 @@ public final class ArmadaNode implements AutoCloseable {
         }
         leftoversChecked = true;
         // once, at start: leftovers of removals a crash interrupted
+        List<Long> droppedTables = new java.util.ArrayList<>();
         for (long id : tableStore.tables()) {
             if (id != Catalog.GROUP_ID && !tablesById.containsKey(id)) {
+                droppedTables.add(id); // its snapshot directory goes with its data
                 try (var ignored = org.slf4j.MDC.putCloseable("table", "#" + id)) {
                     log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
                 }
                 engine.removeGroup(id).whenComplete((ok, e) -> dropTableData(id));
             }
+        }
+        // A removal drops the table store entry before the snapshot directory: a crash between leaves a
+        // directory (with a snapshot as large as the table) no table owns (simulation, catalog shape, seed 23).
+        for (long id : snapshotDirectoryIds()) {
+            if (id != Catalog.GROUP_ID && !tablesById.containsKey(id) && !droppedTables.contains(id)) {
+                log.info("node {}: deleting the snapshot directory of table {}, which the catalog no longer lists",
+                        config.nodeId(), id);
+                deleteRecursively(snapshotDir(id));
+            }
+        }
+    }
+
+    /** The group ids that have a snapshot directory on this node. */
+    private List<Long> snapshotDirectoryIds() {
+        Path root = config.dataDir().resolve("snapshots");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9]{1,18}"))
+                    .map(Long::parseLong).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
         }
     }
 
