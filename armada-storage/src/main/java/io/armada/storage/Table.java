@@ -153,8 +153,17 @@ public final class Table {
         return applyAll(List.of(new IndexedCommand(index, revision, command))).getFirst();
     }
 
-    /** A command of a run to apply, at its local Raft {@code index} and its {@code revision}. */
-    public record IndexedCommand(long index, long revision, Command command) {}
+    /**
+     * A command of a run to apply, at its local Raft {@code index} and its {@code revision}.
+     * {@code answered}: whether its result reaches a client. When it does not (a replica that did not
+     * propose it), a Txn's ranges are not built: they only take from the response's budget, which
+     * later {@code prev_kv} results share, so the command does the same to the table on every replica.
+     */
+    public record IndexedCommand(long index, long revision, Command command, boolean answered) {
+        public IndexedCommand(long index, long revision, Command command) {
+            this(index, revision, command, true);
+        }
+    }
 
     /**
      * Executes a run of commands in order, as {@link #apply} does each, and records them with the
@@ -179,7 +188,7 @@ public final class Table {
                         throw new IllegalStateException("table " + id + ": revision " + c.revision() + " at index "
                                 + c.index() + " does not follow revision " + last.revision());
                     }
-                    results.add(executeOrFail(view, c.index(), c.revision(), c.command()));
+                    results.add(executeOrFail(view, c.index(), c.revision(), c.command(), c.answered()));
                     last = new Applied(c.index(), c.revision());
                 }
                 if (last != applied) {
@@ -271,7 +280,8 @@ public final class Table {
                         throw new IllegalStateException("table " + id + ": leader index " + e.leaderIndex()
                                 + " does not follow revision " + after.revision());
                     }
-                    results.add(executeOrFail(view, index, e.leaderIndex(), e.command()));
+                    // no client of this (follower) cluster waits for a leader entry's result
+                    results.add(executeOrFail(view, index, e.leaderIndex(), e.command(), false));
                     after = new Applied(index, e.leaderIndex());
                 }
                 if (source == recorded) {
@@ -409,7 +419,7 @@ public final class Table {
      * the node instead would stop every replica, again at every restart, since the entry stays in the
      * log. Only a storage fault ({@link StorageException}) escapes: this node's data is in doubt.
      */
-    private CommandResult executeOrFail(TableView view, long index, long revision, Command command) {
+    private CommandResult executeOrFail(TableView view, long index, long revision, Command command, boolean answered) {
         if (view.retired()) {
             return failed(CommandError.Reason.TABLE_DELETED, "the table was deleted by an earlier entry of its group;"
                     + " the command at index " + index + " changed nothing");
@@ -421,7 +431,7 @@ public final class Table {
         view.beginCommand();
         try {
             CommandValidator.validate(command);
-            return execute(view, revision, command);
+            return execute(view, revision, command, answered);
         } catch (StorageException e) {
             throw e;
         } catch (InvalidRequestException e) {
@@ -442,7 +452,7 @@ public final class Table {
         return CommandResult.newBuilder().setError(CommandError.newBuilder().setReason(reason).setMessage(message)).build();
     }
 
-    private CommandResult execute(TableView view, long revision, Command command) {
+    private CommandResult execute(TableView view, long revision, Command command, boolean answered) {
         ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
         ResponseBudget budget = new ResponseBudget(Limits.MAX_WRITE_RESPONSE_BYTES);
         return switch (command.getOpCase()) {
@@ -452,7 +462,7 @@ public final class Table {
                     .setDeleteRange(deleteRange(view, command.getDeleteRange(), budget, "delete_range").setHeader(header))
                     .build();
             case TXN -> CommandResult.newBuilder()
-                    .setTxn(txn(view, revision, command.getTxn(), budget).setHeader(header)).build();
+                    .setTxn(txn(view, revision, command.getTxn(), budget, answered).setHeader(header)).build();
             case RETIRE, OP_NOT_SET -> throw new IllegalStateException(command.getOpCase() + " reached execute");
         };
     }
@@ -489,7 +499,8 @@ public final class Table {
         return response;
     }
 
-    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn, ResponseBudget budget) {
+    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn, ResponseBudget budget,
+            boolean answered) {
         boolean succeeded = true;
         for (Compare c : txn.getCompareList()) {
             if (!holds(view, c)) {
@@ -507,7 +518,8 @@ public final class Table {
             ResponseOp.Builder r = ResponseOp.newBuilder();
             switch (op.getRequestCase()) {
                 // the txn's ranges share the response's budget: what does not fit is left to a later page (more)
-                case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision, budget));
+                case REQUEST_RANGE -> r.setResponseRange(answered ? range(view, op.getRequestRange(), revision, budget)
+                        : rangeUnanswered(view, op.getRequestRange(), budget));
                 case REQUEST_PUT -> r.setResponsePut(
                         put(view, revision, op.getRequestPut(), budget, field + ".request_put").setHeader(header));
                 case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(view, op.getRequestDeleteRange(),
@@ -603,6 +615,33 @@ public final class Table {
             }
         }
         return response.setCount(count).setMore(!request.getCountOnly() && count > response.getKvsCount()).build();
+    }
+
+    /**
+     * A Txn range whose result reaches no client: takes from {@code budget} exactly what
+     * {@link #range} would (the same records, each counted until the first that does not fit or the
+     * limit), without building the response or scanning on for {@code count}.
+     */
+    private static RangeResponse rangeUnanswered(TableView view, RangeRequest request, ResponseBudget budget) {
+        if (request.getCountOnly()) {
+            return RangeResponse.getDefaultInstance();
+        }
+        KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
+        long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
+        long added = 0;
+        try (TableView.Scan scan = view.scan(range)) {
+            while (added < limit && scan.hasNext()) {
+                TableView.KeyRecord kr = scan.next();
+                if (!matches(request, kr.record())) {
+                    continue;
+                }
+                if (!budget.tryAdd(keyValue(kr.key(), kr.record(), request.getKeysOnly()))) {
+                    break;
+                }
+                added++;
+            }
+        }
+        return RangeResponse.getDefaultInstance();
     }
 
     private static boolean matches(RangeRequest r, Record record) {

@@ -27,7 +27,9 @@ import net.jqwik.api.Property;
  * op limits, nested ops of every kind, unparseable entries. Whatever a command is, apply never throws
  * (a throw halts the node, at every restart, on every replica); a command validation accepts never
  * fails as INVALID_ARGUMENT at apply; and two replicas applying the same commands agree on every result
- * and on their content. jqwik prints the failing seed; {@code @Property(seed = "...")} replays it.
+ * and on their content. A third applies them as a replica no client waits on (their Txn ranges unbuilt,
+ * {@link Table.IndexedCommand#answered}): it must agree on every outcome and on its content, since the
+ * ranges' share of the response budget decides whether a later {@code prev_kv} fits. jqwik prints the failing seed; {@code @Property(seed = "...")} replays it.
  */
 class ApplyFuzzTest {
     private static final long[] EXTREMES = {0, 1, -1, 2, 3, 4, 7, 9, 1L << 31, Long.MAX_VALUE, Long.MIN_VALUE};
@@ -41,9 +43,11 @@ class ApplyFuzzTest {
         }
         try (ScratchDir dir = new ScratchDir("apply-fuzz");
                 TableStore a = TableStore.open(dir.resolve("a"), StoreOptions.defaults());
-                TableStore b = TableStore.open(dir.resolve("b"), StoreOptions.defaults().withRecentRecordsBytes(0))) {
+                TableStore b = TableStore.open(dir.resolve("b"), StoreOptions.defaults().withRecentRecordsBytes(0));
+                TableStore unansweredStore = TableStore.open(dir.resolve("c"), StoreOptions.defaults())) {
             Table ta = a.createTable(1);
             Table tb = b.createTable(1);
+            Table tc = unansweredStore.createTable(1);
             long index = 0;
             int i = 0;
             while (i < commands.size()) { // runs of random length on one replica, one by one on the other
@@ -54,10 +58,14 @@ class ApplyFuzzTest {
                     batch.add(new Table.IndexedCommand(index, index, commands.get(i)));
                 }
                 List<CommandResult> results = ta.applyAll(batch);
+                List<CommandResult> unanswered = tc.applyAll(batch.stream()
+                        .map(x -> new Table.IndexedCommand(x.index(), x.revision(), x.command(), false)).toList());
                 for (int j = 0; j < batch.size(); j++) {
                     Table.IndexedCommand c = batch.get(j);
                     CommandResult other = tb.apply(c.index(), c.revision(), c.command());
                     assertThat(results.get(j)).as("seed %d, command %s", seed, c.command()).isEqualTo(other);
+                    assertThat(unanswered.get(j)).as("seed %d, unanswered command %s", seed, c.command())
+                            .isEqualTo(withoutRangeResults(results.get(j)));
                     if (passesValidation(c.command())) {
                         assertThat(results.get(j).getError().getReason()).as("seed %d: %s", seed, c.command())
                                 .isNotIn(CommandError.Reason.INVALID_ARGUMENT, CommandError.Reason.INTERNAL);
@@ -69,7 +77,23 @@ class ApplyFuzzTest {
             }
             assertThat(ta.appliedIndex()).isEqualTo(index);
             assertThat(ta.digest()).as("seed %d: the replicas' content", seed).isEqualTo(tb.digest());
+            assertThat(tc.digest()).as("seed %d: the unanswered replica's content", seed).isEqualTo(ta.digest());
         }
+    }
+
+    /** What a replica no client waits on returns: the result with every Txn range left empty. */
+    private static CommandResult withoutRangeResults(CommandResult r) {
+        if (!r.hasTxn()) {
+            return r;
+        }
+        var txn = r.getTxn().toBuilder();
+        for (int i = 0; i < txn.getResponsesCount(); i++) {
+            if (txn.getResponses(i).hasResponseRange()) {
+                txn.setResponses(i, txn.getResponses(i).toBuilder()
+                        .setResponseRange(io.armada.api.v1.RangeResponse.getDefaultInstance()));
+            }
+        }
+        return r.toBuilder().setTxn(txn).build();
     }
 
     private static boolean passesValidation(Command c) {

@@ -140,4 +140,42 @@ class PoisonCommandTest {
             assertThat(result.getTxn().getResponses(Limits.MAX_TXN_OPS - 1).getResponseRange().getMore()).isTrue();
         }
     }
+
+    /**
+     * A replica no client waits on (it did not propose the entry) builds no Txn range result (issue 14
+     * #5: a Txn of 64 ranges made every replica build a 250 MiB answer inside the apply), yet its ranges
+     * take from the response budget what they would on the replica that answers: whether a later
+     * {@code prev_kv} fits decides whether the Txn applies, and replicas must agree on that.
+     */
+    @Test
+    void aReplicaNoClientWaitsOnBuildsNoTxnRangesButSpendsTheirBudgetAlike() {
+        try (TableStore answering = TableStore.open(dir.resolve("answering"), StoreOptions.defaults());
+                TableStore silent = TableStore.open(dir.resolve("silent"), StoreOptions.defaults())) {
+            Table[] replicas = {answering.createTable(1), silent.createTable(1)};
+            String big = "x".repeat(Limits.MAX_VALUE_BYTES - 16);
+            // the range takes half the budget; the put's previous record of "b" needs the other half and a little more
+            Command overBudget = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", ""))
+                    .addSuccess(RequestOp.newBuilder().setRequestPut(io.armada.api.v1.PutRequest.newBuilder()
+                            .setKey(bs("b")).setValue(bs("small")).setPrevKv(true))));
+            Command readAll = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", "c")));
+            CommandResult[][] results = new CommandResult[2][];
+            for (int r = 0; r < 2; r++) {
+                boolean answered = r == 0;
+                results[r] = replicas[r].applyAll(List.of(new Table.IndexedCommand(1, 1, Requests.put("a", big), answered),
+                        new Table.IndexedCommand(2, 2, Requests.put("b", big), answered),
+                        new Table.IndexedCommand(3, 3, overBudget, answered),
+                        new Table.IndexedCommand(4, 4, readAll, answered))).toArray(CommandResult[]::new);
+            }
+            for (CommandResult[] replica : results) {
+                assertThat(replica[2].getError().getReason()).isEqualTo(CommandError.Reason.RESOURCE_EXHAUSTED);
+                assertThat(replica[2].getError().getMessage()).contains("txn.success[1].request_put.prev_kv");
+                assertThat(replica[3].getTxn().getSucceeded()).isTrue();
+            }
+            assertThat(results[0][3].getTxn().getResponses(0).getResponseRange().getKvsCount()).isEqualTo(1);
+            assertThat(results[1][3].getTxn().getResponses(0).getResponseRange().getKvsCount()).isZero();
+            assertThat(replicas[1].digest()).isEqualTo(replicas[0].digest());
+            assertThat(replicas[1].range(Requests.range("b", "").build()).getKvs(0).getValue().size())
+                    .isEqualTo(big.length());
+        }
+    }
 }

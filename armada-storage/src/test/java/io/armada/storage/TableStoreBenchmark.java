@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Apply and range throughput of one table: puts of 100-byte values over 100,000 keys (one
  * command per apply, as the Raft apply loop calls it), and ranges of 100 consecutive keys, bounded
- * by a range end or by a limit.
+ * by a range end or by a limit; a Txn of 16 whole-table ranges, on a replica that answers it and on
+ * one that does not.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -36,6 +37,7 @@ public class TableStoreBenchmark {
     private long index;
     private Command[] puts;
     private RangeRequest[] ranges;
+    private Command txnOfRanges;
     private int next;
 
     @Setup(Level.Trial)
@@ -52,6 +54,11 @@ public class TableStoreBenchmark {
             index++;
             table.apply(index, index, c);
         }
+        io.armada.api.v1.TxnRequest.Builder txn = io.armada.api.v1.TxnRequest.newBuilder();
+        for (int i = 0; i < 16; i++) {
+            txn.addSuccess(Requests.opRange("\0", "\0"));
+        }
+        txnOfRanges = Requests.txn(txn);
         ranges = new RangeRequest[1000];
         for (int i = 0; i < ranges.length; i++) {
             int start = (i * 97) % (KEYS - 100);
@@ -77,6 +84,23 @@ public class TableStoreBenchmark {
     @Benchmark
     public RangeResponse range100() {
         return table.range(ranges[next++ % ranges.length]);
+    }
+
+    /**
+     * A Txn of 16 ranges over the whole table, applied on the replica that answers it: the ranges
+     * fill the 4 MiB response budget, and each still counts every key (issue 14 #5).
+     */
+    @Benchmark
+    public Object txnOfRangesAnswered() {
+        index++;
+        return table.applyAll(java.util.List.of(new Table.IndexedCommand(index, index, txnOfRanges, true)));
+    }
+
+    /** The same Txn on a replica no client waits on: it takes the budget the ranges would and builds nothing. */
+    @Benchmark
+    public Object txnOfRangesUnanswered() {
+        index++;
+        return table.applyAll(java.util.List.of(new Table.IndexedCommand(index, index, txnOfRanges, false)));
     }
 
     /** Every key from k on with limit 100: etcd's count still has to visit every key after k. */

@@ -71,7 +71,7 @@ final class GroupRuntime {
                         + (appliedIndex + i));
             }
         }
-        List<Object> results = stateMachine.applyAll(fresh);
+        List<Object> results = stateMachine.applyAll(fresh, this::awaited);
         if (results.size() != fresh.size()) {
             throw new IllegalStateException("group " + groupId + ": " + results.size() + " results for "
                     + fresh.size() + " entries");
@@ -80,6 +80,12 @@ final class GroupRuntime {
             decide(fresh.get(i), results.get(i));
         }
         stats.entriesApplied.add(fresh.size());
+    }
+
+    /** Whether a proposal of this node waits for {@code entry}'s result (the same index, in the same term). */
+    private boolean awaited(Entry entry) {
+        PendingProposal p = proposals.get(entry.index());
+        return p != null && p.term() == entry.term() && entry.type() == EntryType.NORMAL;
     }
 
     private void decide(Entry entry, Object result) {

@@ -6,6 +6,7 @@ import io.armada.raft.SnapshotMeta;
 import io.armada.raft.SnapshotSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The replicated state machine of one group (a table, the catalog, a test counter). The engine
@@ -46,6 +47,17 @@ public interface GroupStateMachine extends SnapshotSource {
             results.add(apply(e));
         }
         return results;
+    }
+
+    /**
+     * As {@link #applyAll(List)}, told which entries a client on this node waits for: only their
+     * results are handed out, so a state machine may leave the others' unbuilt (a replica that did
+     * not propose an entry answers nobody; building a large read result there only costs memory and
+     * time inside the apply). What an entry does to the state must not depend on {@code awaited}:
+     * replicas differ in it.
+     */
+    default List<Object> applyAll(List<Entry> entries, Predicate<Entry> awaited) {
+        return applyAll(entries);
     }
 
     /**

@@ -126,6 +126,28 @@ class RaftEngineTest {
         assertThat(stats.entriesPersisted()).isGreaterThanOrEqualTo(600);
     }
 
+    /**
+     * A state machine is told which entries a proposer on its node waits for: the leader's own
+     * proposals there, none on the followers, which answer nobody (so a table builds no read result
+     * for them).
+     */
+    @Test
+    void onlyTheProposingNodeIsToldAClientAwaitsAnEntry() {
+        startAll(6);
+        long leader = awaitLeader(6);
+        proposeAll(6, leader, 20, "w");
+        List<String> expected = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "w" + i).toList();
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (Node n : nodes.values()) {
+                assertThat(n.machines.get(6L).applied()).containsExactlyElementsOf(expected);
+            }
+        });
+        for (Node n : nodes.values()) {
+            assertThat(n.machines.get(6L).awaited()).as("node %d", n.id)
+                    .isEqualTo(n.id == leader ? expected : List.of());
+        }
+    }
+
     @Test
     void aFollowerRefusesProposalsAndNamesTheLeader() {
         startAll(7);

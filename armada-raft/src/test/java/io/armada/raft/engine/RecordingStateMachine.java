@@ -42,6 +42,25 @@ final class RecordingStateMachine implements GroupStateMachine {
         }
     }
 
+    private final List<String> awaited = Collections.synchronizedList(new ArrayList<>());
+
+    /** The data of the entries the engine said a proposer on this node waits for. */
+    List<String> awaited() {
+        synchronized (awaited) {
+            return List.copyOf(awaited);
+        }
+    }
+
+    @Override
+    public List<Object> applyAll(List<Entry> entries, java.util.function.Predicate<Entry> isAwaited) {
+        for (Entry e : entries) {
+            if (isAwaited.test(e)) {
+                awaited.add(new String(e.data(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return applyAll(entries);
+    }
+
     /** Snapshots received from a leader and installed. */
     int installs() {
         return installs.get();

@@ -156,6 +156,16 @@ public final class TableStateMachine implements GroupStateMachine {
      */
     @Override
     public List<Object> applyAll(List<Entry> entries) {
+        return applyAll(entries, e -> true);
+    }
+
+    /**
+     * As {@link #applyAll(List)}; the commands no client here waits for leave their read results
+     * unbuilt (see {@link Table.IndexedCommand#answered}). A follower cluster's results are never
+     * handed out (its clients' writes are forwarded to the leader cluster), so nothing changes there.
+     */
+    @Override
+    public List<Object> applyAll(List<Entry> entries, java.util.function.Predicate<Entry> awaited) {
         if (follower) {
             return GroupStateMachine.super.applyAll(entries);
         }
@@ -170,7 +180,7 @@ public final class TableStateMachine implements GroupStateMachine {
             List<Table.IndexedCommand> run = new ArrayList<>();
             for (; i < entries.size() && entries.get(i).type() == EntryType.NORMAL; i++) {
                 Entry e = entries.get(i);
-                run.add(new Table.IndexedCommand(e.index(), e.index(), command(e)));
+                run.add(new Table.IndexedCommand(e.index(), e.index(), command(e), awaited.test(e)));
             }
             results.addAll(table.applyAll(run));
             for (Table.IndexedCommand c : run) {
