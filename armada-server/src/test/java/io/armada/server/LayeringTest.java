@@ -21,6 +21,7 @@ class LayeringTest {
     @BeforeAll
     static void importProductionClasses() {
         production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test jars
                 .importPackages("io.armada");
     }
 
@@ -59,6 +60,15 @@ class LayeringTest {
                         "io.armada.server.replication..", "io.armada.server.ops..", "io.armada.server.dev..",
                         "io.armada.server.process..")
                 .because("the replicated core is composed with the services around it in ArmadaServer")
+                .check(production);
+    }
+
+    @Test
+    void productionCodeHoldsNoTestCode() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..",
+                        "org.awaitility..", "net.jqwik..", "com.tngtech.archunit..")
+                .because("test helpers (the in-JVM network, fault injection, fixtures) live in test sources, shared"
+                        + " through test jars, and never ship")
                 .check(production);
     }
 }

@@ -1,5 +1,6 @@
 package io.armada.raft.engine;
 
+import io.armada.raft.transport.memory.InMemoryNetwork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -114,7 +115,7 @@ class PowerLossAfterSnapshotTest {
     void aCrashBetweenASnapshotInstallAndTheLogResetDropsADivergentTailThatCoversTheSnapshot() {
         List<Throwable> fatal = new CopyOnWriteArrayList<>();
         io.armada.raft.ConfState conf = io.armada.raft.ConfState.ofVoters(1L, 2L, 3L);
-        try (LoopbackNetwork network = new LoopbackNetwork()) {
+        try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
             LogStore.Batch batch = logStore.batch();
             for (long i = 1; i <= 10; i++) { // a term-1 log of which only index 2 ever committed
@@ -126,7 +127,7 @@ class PowerLossAfterSnapshotTest {
             SnapshotMeta installed = new SnapshotMeta(6, 2, conf);
             UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(6, List.of(), installed));
             RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
-                    logStore, network.transportFor(1), fatal::add);
+                    logStore, network.transport(1), fatal::add);
             engine.start();
             engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
             assertThat(logStore.term(7, 7)).as("the divergent entry after the snapshot").isEqualTo(-1);
@@ -147,7 +148,7 @@ class PowerLossAfterSnapshotTest {
     @Test
     void theRepairOfAnInterruptedSnapshotInstallStoresTheSnapshotsMembership() {
         List<Throwable> fatal = new CopyOnWriteArrayList<>();
-        try (LoopbackNetwork network = new LoopbackNetwork()) {
+        try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
             LogStore.Batch batch = logStore.batch();
             for (long i = 1; i <= 3; i++) { // what the node held before it was removed
@@ -161,7 +162,7 @@ class PowerLossAfterSnapshotTest {
             SnapshotMeta installed = new SnapshotMeta(18, 4, now);
             UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(18, List.of(), installed));
             RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
-                    logStore, network.transportFor(1), fatal::add);
+                    logStore, network.transport(1), fatal::add);
             engine.start();
             engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
             engine.close();
@@ -179,9 +180,9 @@ class PowerLossAfterSnapshotTest {
         UnsyncedStateMachine sm = new UnsyncedStateMachine(
                 new UnsyncedStateMachine.Durable(0, List.of(), SnapshotMeta.EMPTY));
         List<String> acknowledged = new ArrayList<>();
-        try (LoopbackNetwork network = new LoopbackNetwork()) {
+        try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
-            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transportFor(1),
+            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1),
                     fatal::add);
             engine.start();
             engine.openGroup(7, List.of(1L), sm).join();
@@ -197,9 +198,9 @@ class PowerLossAfterSnapshotTest {
         }
         // the power cut: the state machine keeps only what it synced
         UnsyncedStateMachine restarted = sm.afterPowerLoss();
-        try (LoopbackNetwork network = new LoopbackNetwork()) {
+        try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
-            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transportFor(1),
+            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1),
                     fatal::add);
             engine.start();
             engine.openGroup(7, List.of(1L), restarted).orTimeout(30, TimeUnit.SECONDS).join();

@@ -1,5 +1,6 @@
 package io.armada.raft.engine;
 
+import io.armada.raft.transport.memory.InMemoryNetwork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,7 +31,7 @@ class RaftEngineTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir Path dir;
-    private final LoopbackNetwork network = new LoopbackNetwork();
+    private final InMemoryNetwork network = InMemoryNetwork.singleThreaded();
     private final Map<Long, Node> nodes = new HashMap<>();
     private final List<Throwable> fatalErrors = new ArrayList<>();
     private EngineConfig engineConfig = EngineConfig.defaults().withTickMillis(10);
@@ -39,14 +40,16 @@ class RaftEngineTest {
         final long id;
         final LogStore logStore;
         final RaftEngine engine;
+        final io.armada.raft.transport.Transport transport;
         final Map<Long, RecordingStateMachine> machines = new ConcurrentHashMap<>();
 
         Node(long id) {
             this.id = id;
             this.logStore = LogStore.open(dir.resolve("n" + id).resolve("log"), LogStoreOptions.defaults(),
                     fatalErrors::add);
-            this.engine = new RaftEngine(id, engineConfig, RaftConfig.defaults(), logStore,
-                    network.transportFor(id), fatalErrors::add);
+            this.transport = network.transport(id);
+            this.engine = new RaftEngine(id, engineConfig, RaftConfig.defaults(), logStore, transport,
+                    fatalErrors::add);
             engine.start();
         }
 
@@ -58,6 +61,7 @@ class RaftEngineTest {
 
         void stop() {
             engine.close();
+            transport.close(); // the engine does not own it
             logStore.close();
         }
     }

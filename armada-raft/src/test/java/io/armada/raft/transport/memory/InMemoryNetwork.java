@@ -16,9 +16,13 @@ import java.util.concurrent.atomic.LongAdder;
  * synchronously (inside {@code send}, on the sender's thread) or through a mailbox per receiving
  * node drained on an executor; either way a receiver gets one sender's messages in send order.
  * Messages are copied on send, as a real network would, so sender and receiver never share arrays.
+ * A node can be cut off ({@link #isolate}) and brought back ({@link #heal}).
  */
-public final class InMemoryNetwork {
+public final class InMemoryNetwork implements AutoCloseable {
     private final Executor executor;
+    /** The executor this network made for itself ({@link #singleThreaded}), shut down by {@link #close}. */
+    private java.util.concurrent.ExecutorService owned;
+    private final java.util.Set<Long> isolated = ConcurrentHashMap.newKeySet();
     private final int maxQueuedPerNode;
     private final ConcurrentHashMap<Long, Mailbox> nodes = new ConcurrentHashMap<>();
     private final LongAdder delivered = new LongAdder();
@@ -45,6 +49,38 @@ public final class InMemoryNetwork {
         return new InMemoryNetwork(Objects.requireNonNull(executor, "executor"), maxQueuedPerNode);
     }
 
+    /**
+     * Delivers every message on one daemon thread of its own, in send order (what engine tests
+     * want: concurrency like a real network's, order like a single link's); {@link #close} stops it.
+     */
+    public static InMemoryNetwork singleThreaded() {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "in-memory-network");
+            t.setDaemon(true);
+            return t;
+        });
+        InMemoryNetwork network = new InMemoryNetwork(thread, Integer.MAX_VALUE);
+        network.owned = thread;
+        return network;
+    }
+
+    /** Cuts {@code nodeId} off: nothing it sends or is sent is delivered until {@link #heal}. */
+    public void isolate(long nodeId) {
+        isolated.add(nodeId);
+    }
+
+    public void heal(long nodeId) {
+        isolated.remove(nodeId);
+    }
+
+    /** Stops the delivery thread of a {@link #singleThreaded} network; what is queued is dropped. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.shutdownNow();
+        }
+    }
+
     /** A transport for {@code nodeId}; it joins the network when started and leaves when closed. */
     public InMemoryTransport transport(long nodeId) {
         return new InMemoryTransport(this, nodeId);
@@ -61,7 +97,7 @@ public final class InMemoryNetwork {
     }
 
     void register(long nodeId, Transport.InboundHandler handler) {
-        Mailbox previous = nodes.putIfAbsent(nodeId, new Mailbox(handler));
+        Mailbox previous = nodes.putIfAbsent(nodeId, new Mailbox(nodeId, handler));
         if (previous != null) {
             throw new IllegalStateException("node " + nodeId + " is already on the network");
         }
@@ -77,7 +113,7 @@ public final class InMemoryNetwork {
 
     boolean send(long from, long to, long groupId, byte[] message) {
         Mailbox mailbox = nodes.get(to);
-        if (mailbox == null || !mailbox.offer(new Envelope(from, groupId, message.clone()))) {
+        if (mailbox == null || isolated.contains(from) || isolated.contains(to) || !mailbox.offer(new Envelope(from, groupId, message.clone()))) {
             dropped.increment();
             return false;
         }
@@ -89,13 +125,15 @@ public final class InMemoryNetwork {
 
     /** One receiving node: its handler and, for executor delivery, its queue. */
     private final class Mailbox implements Runnable {
+        final long nodeId;
         final Transport.InboundHandler handler;
         volatile boolean closed;
         private final Queue<Envelope> queue = new ConcurrentLinkedQueue<>();
         private final AtomicInteger queued = new AtomicInteger();
         private final AtomicBoolean scheduled = new AtomicBoolean();
 
-        Mailbox(Transport.InboundHandler handler) {
+        Mailbox(long nodeId, Transport.InboundHandler handler) {
+            this.nodeId = nodeId;
             this.handler = handler;
         }
 
@@ -132,7 +170,7 @@ public final class InMemoryNetwork {
             Envelope next;
             while ((next = queue.poll()) != null) {
                 queued.decrementAndGet();
-                if (!closed) {
+                if (!closed && !isolated.contains(next.from) && !isolated.contains(nodeId)) {
                     deliver(next);
                 }
             }
