@@ -24,14 +24,20 @@ import javax.net.ssl.SSLException;
 public final class ApiServer implements AutoCloseable {
     /**
      * Concurrent calls one client connection may have open (HTTP/2 MAX_CONCURRENT_STREAMS); more wait
-     * in the client. Each may be receiving a request of up to {@link Limits#MAX_REQUEST_BYTES}, so this
-     * bounds what one connection's unfinished requests hold (100 x 4 MiB); Go's HTTP/2 server allows 250.
+     * in the client. Each may be receiving a request of up to {@link Limits#MAX_REQUEST_BYTES}, which
+     * gRPC buffers in full as it arrives (it returns flow-control credit for a partial message): one
+     * connection's unfinished requests can hold 100 x 4 MiB, about 1.46 GiB of direct memory since each
+     * kept frame pins its read buffer (UnfinishedRequestBodiesTest), for at most
+     * {@link Limits#REQUEST_RECEIVE_TIMEOUT_MILLIS}. Nothing bounds the number of connections yet. Go's
+     * HTTP/2 server allows 250.
      */
     static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
 
     /**
      * HTTP/2 receive window of each call (and of the connection): how many request bytes a client may
      * send ahead of the node reading them. gRPC's default; stated so it is a decision, not an accident.
+     * It does not bound a message still arriving: gRPC reads a partial message into its buffer and
+     * returns the credit at once, so a call can send its whole declared message.
      */
     static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
 
