@@ -37,7 +37,8 @@ public final class Bench {
                 }
                 m = load.run(spec.duration(), true, progress);
             }
-            return new BenchResult(spec.store().name().toLowerCase(), spec.workload().name().toLowerCase(),
+            return new BenchResult(spec.store().name().toLowerCase(java.util.Locale.ROOT),
+                    spec.workload().name().toLowerCase(java.util.Locale.ROOT),
                     spec.tables(), spec.clients(), spec.inFlight(), spec.valueSize(), spec.linearizable(), spec.rate(),
                     m.seconds(), m.latency().getTotalCount(), m.errors(), m.latency().getTotalCount() / m.seconds(),
                     BenchResult.Latency.of(m.latency()), m.lag() == null ? null : BenchResult.Latency.of(m.lag()));

@@ -82,8 +82,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BenchSpec s;
         try {
-            BenchSpec.Store store = BenchSpec.Store.valueOf(target.toUpperCase());
-            Workload workload = Workload.valueOf(op.toUpperCase());
+            BenchSpec.Store store = BenchSpec.Store.valueOf(target.toUpperCase(java.util.Locale.ROOT));
+            Workload workload = Workload.valueOf(op.toUpperCase(java.util.Locale.ROOT));
             List<String> names = new ArrayList<>();
             if (tables <= 0) {
                 names.addAll(split(table));

@@ -20,23 +20,39 @@ public record ConfChange(ConfChangeType type, long nodeId) {
 
     public enum ConfChangeType {
         /** Makes the node a voter: adds it, or promotes it if it is a learner. */
-        ADD_VOTER,
+        ADD_VOTER(0),
         /** Makes the node a learner: adds it, or demotes it if it is a voter. */
-        ADD_LEARNER,
+        ADD_LEARNER(1),
         /** Removes the node from the group. */
-        REMOVE_NODE
+        REMOVE_NODE(2);
+
+        /** The type's byte in an encoded change, which lives in Raft logs on disk: a code never changes meaning. */
+        private final byte code;
+
+        ConfChangeType(int code) {
+            this.code = (byte) code;
+        }
+
+        static ConfChangeType ofCode(byte code) {
+            for (ConfChangeType t : values()) {
+                if (t.code == code) {
+                    return t;
+                }
+            }
+            return null;
+        }
     }
 
     /** The payload of a {@link EntryType#CONF_CHANGE} entry: {@code [type:1][nodeId:8]}. */
     public byte[] encode() {
-        return ByteBuffer.allocate(ENCODED_BYTES).put((byte) type.ordinal()).putLong(nodeId).array();
+        return ByteBuffer.allocate(ENCODED_BYTES).put(type.code).putLong(nodeId).array();
     }
 
     public static ConfChange decode(byte[] data) {
-        if (data.length != ENCODED_BYTES || data[0] < 0 || data[0] >= ConfChangeType.values().length) {
+        ConfChangeType type = data.length == ENCODED_BYTES ? ConfChangeType.ofCode(data[0]) : null;
+        if (type == null) {
             throw new IllegalArgumentException("not a conf change payload (" + data.length + " bytes)");
         }
-        ByteBuffer buf = ByteBuffer.wrap(data);
-        return new ConfChange(ConfChangeType.values()[buf.get()], buf.getLong());
+        return new ConfChange(type, ByteBuffer.wrap(data, 1, Long.BYTES).getLong());
     }
 }

@@ -22,11 +22,37 @@ public final class MessageCodec {
     /** Largest message accepted; a bigger one is corrupt or hostile (one entry may exceed maxSizePerMsg). */
     public static final int MAX_MESSAGE_BYTES = 64 << 20;
 
+    /*
+     * The core's types and the wire's are paired by name (RAFT_MESSAGE_TYPE_APPEND is APPEND), never by
+     * position, so reordering either enum cannot change what travels; a type without its pair fails here.
+     */
+    private static final java.util.Map<MessageType, RaftMessageType> WIRE_MESSAGE_TYPES =
+            paired(MessageType.class, RaftMessageType.class, "RAFT_MESSAGE_TYPE_");
+    private static final java.util.Map<RaftMessageType, MessageType> MESSAGE_TYPES = inverse(WIRE_MESSAGE_TYPES);
+    private static final java.util.Map<EntryType, RaftEntryType> WIRE_ENTRY_TYPES =
+            paired(EntryType.class, RaftEntryType.class, "RAFT_ENTRY_TYPE_");
+    private static final java.util.Map<RaftEntryType, EntryType> ENTRY_TYPES = inverse(WIRE_ENTRY_TYPES);
+
     private MessageCodec() {}
+
+    private static <C extends Enum<C>, W extends Enum<W>> java.util.Map<C, W> paired(Class<C> core, Class<W> wire,
+            String prefix) {
+        java.util.EnumMap<C, W> map = new java.util.EnumMap<>(core);
+        for (C c : core.getEnumConstants()) {
+            map.put(c, Enum.valueOf(wire, prefix + c.name()));
+        }
+        return map;
+    }
+
+    private static <C extends Enum<C>, W extends Enum<W>> java.util.Map<W, C> inverse(java.util.Map<C, W> map) {
+        java.util.Map<W, C> inverse = new java.util.HashMap<>();
+        map.forEach((c, w) -> inverse.put(w, c));
+        return java.util.Map.copyOf(inverse);
+    }
 
     public static byte[] encode(Message m) {
         RaftMessage.Builder b = RaftMessage.newBuilder()
-                .setType(RaftMessageType.forNumber(m.type().ordinal() + 1))
+                .setType(WIRE_MESSAGE_TYPES.get(m.type()))
                 .setGroupId(m.groupId())
                 .setFrom(m.from())
                 .setTo(m.to())
@@ -41,7 +67,7 @@ public final class MessageCodec {
             b.addEntries(RaftEntry.newBuilder()
                     .setTerm(e.term())
                     .setIndex(e.index())
-                    .setType(RaftEntryType.forNumber(e.type().ordinal() + 1))
+                    .setType(WIRE_ENTRY_TYPES.get(e.type()))
                     .setData(UnsafeByteOperations.unsafeWrap(e.data())));
         }
         if (m.snapshot() != null) {
@@ -70,27 +96,27 @@ public final class MessageCodec {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("not a raft message: " + e.getMessage(), e);
         }
-        int type = p.getTypeValue();
-        if (type < 1 || type > MessageType.values().length) {
-            throw new IllegalArgumentException("unknown raft message type " + type);
+        MessageType type = MESSAGE_TYPES.get(p.getType());
+        if (type == null) {
+            throw new IllegalArgumentException("unknown raft message type " + p.getTypeValue());
         }
         List<Entry> entries = new ArrayList<>(p.getEntriesCount());
         for (RaftEntry e : p.getEntriesList()) {
-            int et = e.getTypeValue();
-            if (et < 1 || et > EntryType.values().length) {
-                throw new IllegalArgumentException("unknown entry type " + et);
+            EntryType et = ENTRY_TYPES.get(e.getType());
+            if (et == null) {
+                throw new IllegalArgumentException("unknown entry type " + e.getTypeValue());
             }
-            entries.add(new Entry(e.getTerm(), e.getIndex(), EntryType.values()[et - 1], bytesOf(e.getData())));
+            entries.add(new Entry(e.getTerm(), e.getIndex(), et, bytesOf(e.getData())));
         }
         SnapshotChunk chunk = null;
-        if (Message.carriesSnapshot(MessageType.values()[type - 1]) != p.hasSnapshot()) {
-            throw new IllegalArgumentException("snapshot chunk missing or misplaced in a " + MessageType.values()[type - 1]);
+        if (Message.carriesSnapshot(type) != p.hasSnapshot()) {
+            throw new IllegalArgumentException("snapshot chunk missing or misplaced in a " + type);
         }
         if (p.hasSnapshot()) {
             RaftSnapshotChunk c = p.getSnapshot();
             chunk = new SnapshotChunk(decodeMeta(c.getMeta()), c.getOffset(), bytesOf(c.getData()), c.getLast());
         }
-        return new Message(MessageType.values()[type - 1], p.getGroupId(), p.getFrom(), p.getTo(), p.getTerm(),
+        return new Message(type, p.getGroupId(), p.getFrom(), p.getTo(), p.getTerm(),
                 p.getLogTerm(), p.getIndex(), entries, p.getCommit(), p.getReject(), p.getRejectHint(),
                 p.getContext(), chunk);
     }

@@ -92,7 +92,7 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
     private TableView.KeyRecord nextMatch() {
         while (scan.hasNext()) {
             TableView.KeyRecord kr = scan.next();
-            Record r = kr.record();
+            VersionedValue r = kr.record();
             if ((request.getMinModRevision() == 0 || r.modRevision() >= request.getMinModRevision())
                     && (request.getMaxModRevision() == 0 || r.modRevision() <= request.getMaxModRevision())
                     && (request.getMinCreateRevision() == 0 || r.createRevision() >= request.getMinCreateRevision())

@@ -22,7 +22,7 @@ final class RecentRecords {
     private static final int ENTRY_OVERHEAD_BYTES = 96;
 
     /** Null when disabled (a bound of 0). */
-    private final Cache<Key, Optional<Record>> cache;
+    private final Cache<Key, Optional<VersionedValue>> cache;
     private final AtomicLong generations = new AtomicLong();
 
     RecentRecords(long maxBytes) {
@@ -31,7 +31,7 @@ final class RecentRecords {
         }
         this.cache = maxBytes == 0 ? null : Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((Key k, Optional<Record> r) -> ENTRY_OVERHEAD_BYTES + k.key.length
+                .weigher((Key k, Optional<VersionedValue> r) -> ENTRY_OVERHEAD_BYTES + k.key.length
                         + r.map(record -> record.value().length).orElse(0))
                 .executor(Runnable::run) // eviction on the calling thread: no pool threads, no surprise
                 .build();
@@ -51,12 +51,12 @@ final class RecentRecords {
         }
 
         /** The key's current record, {@code Optional.empty()} if it is known absent, null if not known here. */
-        Optional<Record> get(byte[] key) {
+        Optional<VersionedValue> get(byte[] key) {
             return cache == null ? null : cache.getIfPresent(new Key(generation, key));
         }
 
         /** Records the key's committed record; null: the key is absent (deleted). */
-        void put(byte[] key, Record record) {
+        void put(byte[] key, VersionedValue record) {
             if (cache != null) {
                 cache.put(new Key(generation, key), Optional.ofNullable(record));
             }

@@ -132,12 +132,12 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
             byte[] key = new byte[keyLength];
             in.readFully(key);
             int recordLength = in.readInt();
-            if (recordLength < Record.HEADER_BYTES || recordLength > Record.HEADER_BYTES + Limits.MAX_VALUE_BYTES) {
+            if (recordLength < VersionedValue.HEADER_BYTES || recordLength > VersionedValue.HEADER_BYTES + Limits.MAX_VALUE_BYTES) {
                 throw new TableStore.InvalidSnapshotException("snapshot record of " + recordLength + " bytes");
             }
             byte[] record = new byte[recordLength];
             in.readFully(record);
-            Record.decode(record); // validates
+            VersionedValue.decode(record); // validates
             return new Item(key, record);
         } catch (EOFException truncated) {
             throw new TableStore.InvalidSnapshotException("snapshot stream ends inside a record");

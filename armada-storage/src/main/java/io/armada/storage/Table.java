@@ -326,7 +326,7 @@ public final class Table {
     public void loadRecords(long index, List<SnapshotReader.Item> records) {
         if (mutate(index, (batch, before) -> {
             for (SnapshotReader.Item item : records) {
-                Record.decode(item.record()); // validates
+                VersionedValue.decode(item.record()); // validates
                 batch.put(cf, TableView.dataKey(item.key()), item.record());
             }
             return new Applied(index, before.revision());
@@ -403,7 +403,7 @@ public final class Table {
         if (view.retired() && !retired) {
             batch.put(cf, RETIRED_KEY, new byte[0]);
         }
-        for (Map.Entry<byte[], Record> w : view.writes().entrySet()) {
+        for (Map.Entry<byte[], VersionedValue> w : view.writes().entrySet()) {
             if (w.getValue() == null) {
                 batch.delete(cf, TableView.dataKey(w.getKey()));
             } else {
@@ -469,8 +469,8 @@ public final class Table {
 
     private PutResponse.Builder put(TableView view, long revision, PutRequest put, ResponseBudget budget, String field) {
         byte[] key = put.getKey().toByteArray();
-        Record previous = view.get(key);
-        view.put(key, Record.put(previous, revision, put.getValue().toByteArray()));
+        VersionedValue previous = view.get(key);
+        view.put(key, VersionedValue.put(previous, revision, put.getValue().toByteArray()));
         PutResponse.Builder response = PutResponse.newBuilder();
         if (put.getPrevKv() && previous != null) {
             KeyValue kv = keyValue(key, previous, false);
@@ -547,7 +547,7 @@ public final class Table {
     }
 
     /** etcd's rules: a missing key has version, create and mod revision 0; a VALUE compare on it is false. */
-    private static boolean holds(Compare c, Record r) {
+    private static boolean holds(Compare c, VersionedValue r) {
         int cmp;
         switch (c.getTarget()) {
             case VALUE -> {
@@ -644,14 +644,14 @@ public final class Table {
         return RangeResponse.getDefaultInstance();
     }
 
-    private static boolean matches(RangeRequest r, Record record) {
+    private static boolean matches(RangeRequest r, VersionedValue record) {
         return (r.getMinModRevision() == 0 || record.modRevision() >= r.getMinModRevision())
                 && (r.getMaxModRevision() == 0 || record.modRevision() <= r.getMaxModRevision())
                 && (r.getMinCreateRevision() == 0 || record.createRevision() >= r.getMinCreateRevision())
                 && (r.getMaxCreateRevision() == 0 || record.createRevision() <= r.getMaxCreateRevision());
     }
 
-    static KeyValue keyValue(byte[] key, Record r, boolean keysOnly) {
+    static KeyValue keyValue(byte[] key, VersionedValue r, boolean keysOnly) {
         KeyValue.Builder kv = KeyValue.newBuilder()
                 .setKey(UnsafeByteOperations.unsafeWrap(key))
                 .setCreateRevision(r.createRevision())

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Layout. The default column family maps {@code "table/" + id} to the generation of the
  * table's live column family, named {@code "t<id>.g<generation>"}. Inside a table's column family
  * the key {@code 0x00} holds the applied marker {@code [index:8][revision:8]} and {@code 0x01 + key}
- * holds a key's {@link Record}; a follower cluster's table adds {@code 0x00 'S'} (the last leader index
+ * holds a key's {@link VersionedValue}; a follower cluster's table adds {@code 0x00 'S'} (the last leader index
  * applied) and, while a leader snapshot is being loaded, {@code 0x00 'R'}. A snapshot install writes
  * all three from the stream's header. A command's effects and the marker go in one WriteBatch, so after
  * a crash the table is exactly at some applied index: replay re-applies nothing twice and skips

@@ -26,15 +26,15 @@ final class TableView {
     private final ColumnFamilyHandle cf;
     private final ReadOptions readOptions;
     /** Pending writes of the run: a record, or null for a delete. */
-    private final NavigableMap<byte[], Record> overlay = new TreeMap<>(Arrays::compareUnsigned);
+    private final NavigableMap<byte[], VersionedValue> overlay = new TreeMap<>(Arrays::compareUnsigned);
 
     /**
      * How to undo the current command's writes to {@link #overlay}: each key's overlay entry before the
      * command first wrote it ({@link #ABSENT} if it had none). A command that fails part-way must leave
      * no trace, as if it had never run, while the run's earlier commands stay.
      */
-    private final Map<byte[], Record> undo = new TreeMap<>(Arrays::compareUnsigned);
-    private static final Record ABSENT = new Record(1, 1, 1, new byte[0]); // compared by identity only
+    private final Map<byte[], VersionedValue> undo = new TreeMap<>(Arrays::compareUnsigned);
+    private static final VersionedValue ABSENT = new VersionedValue(1, 1, 1, new byte[0]); // compared by identity only
 
     /** Whether the table is retired: as stored when the run began, or by a retire earlier in the run. */
     private boolean retired;
@@ -76,19 +76,19 @@ final class TableView {
         return k;
     }
 
-    Record get(byte[] key) {
+    VersionedValue get(byte[] key) {
         if (overlay.containsKey(key)) {
             return overlay.get(key);
         }
         if (recent != null) {
-            Optional<Record> known = recent.get(key);
+            Optional<VersionedValue> known = recent.get(key);
             if (known != null) {
                 return known.orElse(null);
             }
         }
         try {
             byte[] bytes = db.get(cf, readOptions, dataKey(key));
-            Record record = bytes == null ? null : Record.decode(bytes);
+            VersionedValue record = bytes == null ? null : VersionedValue.decode(bytes);
             if (recent != null) {
                 recent.put(key, record); // what is stored now: the apply thread is the only writer
             }
@@ -105,7 +105,7 @@ final class TableView {
         }
     }
 
-    void put(byte[] key, Record record) {
+    void put(byte[] key, VersionedValue record) {
         remember(key);
         overlay.put(key, record);
     }
@@ -138,12 +138,12 @@ final class TableView {
         undo.clear();
     }
 
-    NavigableMap<byte[], Record> writes() {
+    NavigableMap<byte[], VersionedValue> writes() {
         return overlay;
     }
 
     /** One key and its record, in a scan. */
-    record KeyRecord(byte[] key, Record record) {}
+    record KeyRecord(byte[] key, VersionedValue record) {}
 
     /**
      * The live keys of {@code range} in key order, merging stored records with the overlay. The
@@ -156,15 +156,15 @@ final class TableView {
     final class Scan implements Iterator<KeyRecord>, AutoCloseable {
         private final KeyRange range;
         private final RocksIterator it;
-        private final Iterator<Map.Entry<byte[], Record>> pending;
-        private Map.Entry<byte[], Record> nextPending;
+        private final Iterator<Map.Entry<byte[], VersionedValue>> pending;
+        private Map.Entry<byte[], VersionedValue> nextPending;
         private KeyRecord next;
 
         private Scan(KeyRange range) {
             this.range = range;
             this.it = db.newIterator(cf, readOptions);
             it.seek(dataKey(range.start()));
-            NavigableMap<byte[], Record> sub = range.end() == null
+            NavigableMap<byte[], VersionedValue> sub = range.end() == null
                     ? overlay.tailMap(range.start(), true)
                     : overlay.subMap(range.start(), true, range.end(), false);
             this.pending = sub.entrySet().iterator();
@@ -193,13 +193,13 @@ final class TableView {
                 }
                 int cmp = stored == null ? 1 : nextPending == null ? -1 : Arrays.compareUnsigned(stored, nextPending.getKey());
                 if (cmp < 0) {
-                    next = new KeyRecord(stored, Record.decode(it.value()));
+                    next = new KeyRecord(stored, VersionedValue.decode(it.value()));
                     it.next();
                 } else {
                     if (cmp == 0) {
                         it.next(); // the overlay shadows the stored record
                     }
-                    Map.Entry<byte[], Record> p = nextPending;
+                    Map.Entry<byte[], VersionedValue> p = nextPending;
                     nextPending = pending.hasNext() ? pending.next() : null;
                     if (p.getValue() != null) {
                         next = new KeyRecord(p.getKey(), p.getValue());

@@ -160,7 +160,7 @@ class FollowerSnapshotTest {
         out.writeLong(6); // revision
         for (int i = 1; i <= 6; i++) {
             byte[] key = ("old" + i).getBytes(StandardCharsets.UTF_8);
-            byte[] record = Record.put(null, i, ("value" + i).getBytes(StandardCharsets.UTF_8)).encode();
+            byte[] record = VersionedValue.put(null, i, ("value" + i).getBytes(StandardCharsets.UTF_8)).encode();
             out.writeInt(key.length);
             out.write(key);
             out.writeInt(record.length);

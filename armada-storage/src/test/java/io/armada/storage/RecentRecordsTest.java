@@ -25,7 +25,7 @@ class RecentRecordsTest {
             t.applyReplicated(1, 10, Requests.put("k", "old"));
             t.applyReplicated(2, 11, Requests.put("k", "old-2")); // remembered: version 2, created at 10
             t.beginReset(3);
-            byte[] loaded = new Record(40, 45, 5, "loaded".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
+            byte[] loaded = new VersionedValue(40, 45, 5, "loaded".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
             t.loadRecords(4, List.of(new SnapshotReader.Item("k".getBytes(java.nio.charset.StandardCharsets.UTF_8), loaded)));
             t.endReset(5, 50, 50);
             t.applyReplicated(6, 51, Requests.put("k", "new"));

@@ -46,7 +46,6 @@ final class StoredLog implements LogReader {
         return new InitialState(hs, readConf(b));
     }
 
-    @Override
     /**
      * The first entry the core may read. {@link LogReader} promises the term of the entry before it:
      * that is the snapshot's term when the log starts right after the snapshot; when compaction kept
@@ -55,6 +54,7 @@ final class StoredLog implements LogReader {
      * a leader whose follower was exactly that far behind asked for the unknown term and stopped its
      * node: simulation seed 9 of the {@code stored-log-as-is} model.)
      */
+    @Override
     public long firstIndex() {
         long first = store.firstIndex(groupId);
         if (first == 0) {
@@ -105,14 +105,14 @@ final class StoredLog implements LogReader {
 
     static byte[] encodeEntry(Entry e) {
         byte[] data = e.data();
-        return ByteBuffer.allocate(1 + data.length).put((byte) e.type().ordinal()).put(data).array();
+        return ByteBuffer.allocate(1 + data.length).put(e.type().code()).put(data).array();
     }
 
     static Entry decodeEntry(StoredEntry s) {
         byte[] p = s.payload();
         byte[] data = new byte[p.length - 1];
         System.arraycopy(p, 1, data, 0, data.length);
-        return new Entry(s.term(), s.index(), EntryType.values()[p[0]], data);
+        return new Entry(s.term(), s.index(), EntryType.ofCode(p[0]), data);
     }
 
     static byte[] encodeHardState(HardState hs, ConfState conf) {

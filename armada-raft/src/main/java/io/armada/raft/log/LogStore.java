@@ -326,7 +326,7 @@ public final class LogStore implements AutoCloseable {
 
         /** The runs must start at first and none after last: a term lookup relies on it, and it is cheap. */
         Bounds {
-            boolean covered = first == 0 && last == 0
+            boolean covered = (first == 0 && last == 0)
                     ? terms.isEmpty()
                     : terms.firstStart() == first && terms.lastStart() <= last;
             if (!covered) {

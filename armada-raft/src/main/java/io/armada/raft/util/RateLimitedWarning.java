@@ -33,8 +33,8 @@ public final class RateLimitedWarning {
     }
 
     /**
-     * @return -1 if this warning should be dropped; otherwise (log it) how many were dropped since
-     *     the last one let through
+     * Whether to log this warning: -1 if it should be dropped; otherwise (log it) how many were
+     * dropped since the last one let through.
      */
     public long tryAcquire() {
         long now = nanoClock.getAsLong();

@@ -96,7 +96,7 @@ final class RecordingStateMachine implements GroupStateMachine {
         if (identity.index() != appliedIndex) {
             throw new IllegalStateException("snapshot at " + identity.index() + " but applied " + appliedIndex);
         }
-        writeSnapshotFile(identity, encode(identity, applied()));
+        writeSnapshotFile(encode(identity, applied()));
         latest = identity;
         return identity;
     }
@@ -136,7 +136,7 @@ final class RecordingStateMachine implements GroupStateMachine {
     @Override
     public void installSnapshot(SnapshotMeta meta) {
         byte[] bytes = staging.toByteArray();
-        writeSnapshotFile(meta, bytes);
+        writeSnapshotFile(bytes);
         loadSnapshot(bytes);
         installs.incrementAndGet();
         if (!latest.equals(meta)) {
@@ -144,7 +144,7 @@ final class RecordingStateMachine implements GroupStateMachine {
         }
     }
 
-    private void writeSnapshotFile(SnapshotMeta meta, byte[] bytes) {
+    private void writeSnapshotFile(byte[] bytes) {
         try {
             Path tmp = dir.resolve("snapshot.tmp");
             Files.write(tmp, bytes);

@@ -114,8 +114,8 @@ public final class ApiServer implements AutoCloseable {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);
         Router router = new Router(node, peers, leaderCluster);
-        TableDeletion deletion = new TableDeletion(node, router);
-        TablesService tables = new TablesService(node, router, peers, deletion);
+        TableDeletion deletion = new TableDeletion(router);
+        TablesService tables = new TablesService(node, router, deletion);
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
@@ -163,7 +163,7 @@ public final class ApiServer implements AutoCloseable {
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .maxConnectionIdle(MAX_CONNECTION_IDLE_MINUTES, TimeUnit.MINUTES)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, peers, executor, streams)),
+                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, executor, streams)),
                         kvInterceptors))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))

@@ -77,8 +77,8 @@ public final class Errors {
         if (e instanceof StatusException se) {
             return se.getStatus().asRuntimeException(se.getTrailers());
         }
-        if (e instanceof InvalidRequestException || e instanceof IllegalArgumentException
-                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("io.armada.storage")) {
+        if (e instanceof InvalidRequestException || (e instanceof IllegalArgumentException
+                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("io.armada.storage"))) {
             return invalid(e.getMessage());
         }
         if (e instanceof NoSuchTableException) {

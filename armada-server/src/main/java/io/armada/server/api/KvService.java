@@ -30,7 +30,6 @@ import java.util.concurrent.Executor;
 final class KvService extends KVGrpc.KVImplBase {
     private final ArmadaNode node;
     private final Router router;
-    private final Peers peers;
     private final Executor serviceExecutor;
     private final PacedStream.Settings streams;
 
@@ -39,10 +38,9 @@ final class KvService extends KVGrpc.KVImplBase {
      *     ReadIndex completes on a Raft worker, which must not scan tables)
      * @param streams how IterateRange streams are paced and cut off
      */
-    KvService(ArmadaNode node, Router router, Peers peers, Executor serviceExecutor, PacedStream.Settings streams) {
+    KvService(ArmadaNode node, Router router, Executor serviceExecutor, PacedStream.Settings streams) {
         this.node = node;
         this.router = router;
-        this.peers = peers;
         this.serviceExecutor = serviceExecutor;
         this.streams = streams;
     }

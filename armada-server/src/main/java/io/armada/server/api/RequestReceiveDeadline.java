@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,8 +85,9 @@ final class RequestReceiveDeadline extends ServerStreamTracer.Factory implements
 
     private void sweep() {
         long now = System.nanoTime();
-        for (Waiting call : waiting) {
-            if (now - call.sinceNanos > timeoutNanos && waiting.remove(call)) {
+        List<Waiting> expired = waiting.stream().filter(call -> now - call.sinceNanos > timeoutNanos).toList();
+        for (Waiting call : expired) {
+            if (waiting.remove(call)) { // else its request arrived meanwhile
                 call.context.cancel(Status.DEADLINE_EXCEEDED.withDescription(call.method + ": the request did not"
                         + " arrive within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                         + " ms (Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS)").asRuntimeException());

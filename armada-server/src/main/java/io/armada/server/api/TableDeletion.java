@@ -6,7 +6,6 @@ import io.armada.internal.v1.MembersGrpc;
 import io.armada.internal.v1.RetireTable;
 import io.armada.internal.v1.RetireTableResponse;
 import io.armada.internal.v1.TableRef;
-import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.Catalog;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Context;
@@ -26,11 +25,9 @@ import java.util.concurrent.CompletableFuture;
 final class TableDeletion {
     private static final Command RETIRE = Command.newBuilder().setRetire(RetireTable.getDefaultInstance()).build();
 
-    private final ArmadaNode node;
     private final Router router;
 
-    TableDeletion(ArmadaNode node, Router router) {
-        this.node = node;
+    TableDeletion(Router router) {
         this.router = router;
     }
 

@@ -31,7 +31,6 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
 
     private final ArmadaNode node;
     private final Router router;
-    private final Peers peers;
     private final TableDeletion deletion;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "armada-tables-poller");
@@ -39,10 +38,9 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         return t;
     });
 
-    TablesService(ArmadaNode node, Router router, Peers peers, TableDeletion deletion) {
+    TablesService(ArmadaNode node, Router router, TableDeletion deletion) {
         this.node = node;
         this.router = router;
-        this.peers = peers;
         this.deletion = deletion;
     }
 

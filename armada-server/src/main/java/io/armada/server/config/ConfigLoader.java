@@ -72,7 +72,7 @@ public final class ConfigLoader {
     }
 
     private static void set(ObjectNode root, String path, JsonNode value) {
-        String[] parts = path.split("\\.");
+        String[] parts = path.split("\\.", -1);
         JsonNode at = root;
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];

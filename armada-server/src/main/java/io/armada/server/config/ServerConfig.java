@@ -182,6 +182,8 @@ public record ServerConfig(
     }
 
     /**
+     * How the node runs Raft.
+     *
      * @param tickMillis one Raft tick; elections take {@code electionTicks} to {@code 2 * electionTicks} of them
      * @param workerThreads engine threads driving all groups of the node
      * @param snapshotThresholdEntries entries applied to a table between snapshots (and log compactions)

@@ -78,6 +78,7 @@ public final class LinearizabilityChecker {
             return false;
         }
         // an unanswered read has no effect and says nothing
-        return op.isWrite() || op.outcome() == Operation.Outcome.OK && op.consistency() == Operation.Consistency.LINEARIZABLE;
+        return op.isWrite() || (op.outcome() == Operation.Outcome.OK
+                && op.consistency() == Operation.Consistency.LINEARIZABLE);
     }
 }

@@ -37,7 +37,7 @@ public final class RevisionChecker {
         List<String> violations = new ArrayList<>();
         Map<String, List<Operation>> byTable = new TreeMap<>();
         for (Operation op : history.operations()) {
-            if (op.outcome() == Operation.Outcome.OK || op.isWrite() && op.outcome() == Operation.Outcome.UNKNOWN) {
+            if (op.outcome() == Operation.Outcome.OK || (op.isWrite() && op.outcome() == Operation.Outcome.UNKNOWN)) {
                 byTable.computeIfAbsent(op.table(), t -> new ArrayList<>()).add(op);
             }
         }

@@ -166,7 +166,7 @@ final class UnknownWriteRules {
                 return false;
             }
         }
-        return casShortfall == 0 || putChain >= 0 && casShortfall <= more[putChain] - fewer[putChain];
+        return casShortfall == 0 || (putChain >= 0 && casShortfall <= more[putChain] - fewer[putChain]);
     }
 
     /** Rule 3: whether {@code op} is next in line in its chain, given the writes already placed. */
@@ -181,6 +181,6 @@ final class UnknownWriteRules {
         }
         Operation.Kind kind = ops.get(next).kind();
         return kind == Operation.Kind.READ
-                || kind == Operation.Kind.CAS && (!unseen[next] || ops.get(previous).kind() == Operation.Kind.DELETE);
+                || (kind == Operation.Kind.CAS && (!unseen[next] || ops.get(previous).kind() == Operation.Kind.DELETE));
     }
 }

@@ -32,8 +32,10 @@ final class UnseenUnknownWrites {
     private UnseenUnknownWrites() {}
 
     /**
+     * Leaves out the unseen UNKNOWN writes that cannot change the verdict.
+     *
      * @param partition one key's operations that take part in the search
-     * @return the partition without the unseen UNKNOWN writes that cannot change the verdict
+     * @return the partition without those writes
      */
     static List<Operation> leaveOut(List<Operation> partition) {
         // only the partition's reads count: a value only a serializable read returned is no more

@@ -29,6 +29,8 @@ final class WglSearch {
         record Undecided(long steps) implements Outcome {}
 
         /**
+         * No order of the operations respects both their real-time order and the register's rules.
+         *
          * @param longestPrefix the longest sequence of operations the search could place, in order
          * @param registerAfterPrefix the register after that sequence
          * @param candidates the operations that could have gone next, none of which led to a full order

@@ -65,7 +65,7 @@ public record Operation(
     /** A write that certainly changed the key: an acknowledged PUT or DELETE, or a CAS whose comparison held. */
     @JsonIgnore
     public boolean isAcknowledgedChange() {
-        return outcome == Outcome.OK && (kind == Kind.PUT || kind == Kind.DELETE || kind == Kind.CAS && casSucceeded);
+        return outcome == Outcome.OK && (kind == Kind.PUT || kind == Kind.DELETE || (kind == Kind.CAS && casSucceeded));
     }
 
     @Override

@@ -65,9 +65,7 @@ final class UdpLink implements AutoCloseable {
             } catch (SocketTimeoutException e) {
                 // check `closed` again
             } catch (IOException e) {
-                if (!closed) {
-                    continue; // a datagram lost on loopback is what UDP allows; keep relaying
-                }
+                // a datagram lost on loopback is what UDP allows: keep relaying (the loop ends once closed)
             }
         }
     }

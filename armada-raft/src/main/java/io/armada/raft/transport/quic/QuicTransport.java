@@ -360,7 +360,7 @@ public final class QuicTransport implements Transport {
 
     /** Sets up every stream the peer opens: only unidirectional, peer-created streams carry messages. */
     @ChannelHandler.Sharable
-    private final class InboundStreams extends ChannelInitializer<QuicStreamChannel> {
+    private static final class InboundStreams extends ChannelInitializer<QuicStreamChannel> {
         @Override
         protected void initChannel(QuicStreamChannel stream) {
             PeerConnection connection = stream.parent().attr(CONNECTION).get();

@@ -7,10 +7,10 @@ import java.nio.ByteBuffer;
  * its last delete), the revision of its last write, and the number of writes since creation.
  * Encoded as {@code [createRevision:8][modRevision:8][version:8][value]}.
  */
-record Record(long createRevision, long modRevision, long version, byte[] value) {
+record VersionedValue(long createRevision, long modRevision, long version, byte[] value) {
     static final int HEADER_BYTES = 3 * Long.BYTES;
 
-    Record {
+    VersionedValue {
         if (createRevision <= 0 || modRevision < createRevision || version <= 0) {
             throw new StorageException("corrupt record: create=" + createRevision + " mod=" + modRevision
                     + " version=" + version);
@@ -22,7 +22,7 @@ record Record(long createRevision, long modRevision, long version, byte[] value)
                 .putLong(createRevision).putLong(modRevision).putLong(version).put(value).array();
     }
 
-    static Record decode(byte[] bytes) {
+    static VersionedValue decode(byte[] bytes) {
         if (bytes.length < HEADER_BYTES) {
             throw new StorageException("corrupt record of " + bytes.length + " bytes");
         }
@@ -32,13 +32,13 @@ record Record(long createRevision, long modRevision, long version, byte[] value)
         long version = b.getLong();
         byte[] value = new byte[bytes.length - HEADER_BYTES];
         b.get(value);
-        return new Record(create, mod, version, value);
+        return new VersionedValue(create, mod, version, value);
     }
 
     /** The record after a put at {@code revision}; a missing key starts a new life at version 1. */
-    static Record put(Record previous, long revision, byte[] value) {
+    static VersionedValue put(VersionedValue previous, long revision, byte[] value) {
         return previous == null
-                ? new Record(revision, revision, 1, value)
-                : new Record(previous.createRevision, revision, previous.version + 1, value);
+                ? new VersionedValue(revision, revision, 1, value)
+                : new VersionedValue(previous.createRevision, revision, previous.version + 1, value);
     }
 }
