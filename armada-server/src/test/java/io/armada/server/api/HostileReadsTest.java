@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
-import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
-import io.armada.api.v1.TablesGrpc;
 import io.armada.proto.Limits;
-import io.armada.server.dev.DevCluster;
-import io.armada.server.dev.FreePorts;
 import io.grpc.CallOptions;
 import io.grpc.Codec;
 import io.grpc.Compressor;
@@ -41,32 +37,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileReadsTest {
     @TempDir Path dir;
-    private DevCluster cluster;
+    private OneTableCluster node;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() {
-        int base = FreePorts.basePort(1);
-        cluster = DevCluster.start(dir, 1, base, e -> {
-            throw new AssertionError("fatal storage error", e);
-        });
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1).usePlaintext().build();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                .until(() -> TablesGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        node = OneTableCluster.start(dir);
+        channel = node.channel;
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        cluster.close();
+        node.close();
     }
 
     private long put(String key) {
-        return KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                .setTable("t").setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8("v")).build())
-                .getHeader().getRevision();
+        return node.put(key);
     }
 
     @Test

@@ -2,18 +2,9 @@ package io.armada.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.KVGrpc;
-import io.armada.api.v1.PutRequest;
-import io.armada.api.v1.TablesGrpc;
 import io.armada.proto.Limits;
-import io.armada.server.dev.DevCluster;
-import io.armada.server.dev.FreePorts;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.internal.SharedResourceHolder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.PoolArenaMetric;
@@ -136,34 +127,22 @@ class UnfinishedRequestBodiesTest {
     private static final long MIB = 1024 * 1024;
 
     @TempDir Path dir;
-    private DevCluster cluster;
-    private ManagedChannel channel;
+    private OneTableCluster node;
     private int port;
 
     @BeforeEach
     void start() {
-        int base = FreePorts.basePort(1);
-        port = base + 1;
-        cluster = DevCluster.start(dir, 1, base, e -> {
-            throw new AssertionError("fatal storage error", e);
-        });
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                .until(() -> TablesGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        node = OneTableCluster.start(dir);
+        port = node.port;
     }
 
     @AfterEach
     void stop() {
-        channel.shutdownNow();
-        cluster.close();
+        node.close();
     }
 
     private long put(String key) {
-        return KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                .setTable("t").setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8("v")).build())
-                .getHeader().getRevision();
+        return node.put(key);
     }
 
     @Test
