@@ -5,6 +5,7 @@ import static io.armada.raft.core.Fixtures.drain;
 import static io.armada.raft.core.Fixtures.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.armada.raft.ConfState;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.HardState;
@@ -12,6 +13,10 @@ import io.armada.raft.Message;
 import io.armada.raft.MessageType;
 import io.armada.raft.RaftRole;
 import io.armada.raft.Ready;
+import io.armada.raft.RejectReason;
+import io.armada.raft.Rejection;
+import io.armada.raft.SnapshotChunk;
+import io.armada.raft.SnapshotMeta;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -186,5 +191,56 @@ class ElectionTest {
         n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(1, 1));
         assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 5).withReject(0));
         assertThat(n.status().term()).isEqualTo(5);
+    }
+
+    /**
+     * Reference: section 5.1 - a server that learns of a larger term from any RPC or response sets its
+     * term to it and, if it was leader, reverts to follower. Here the leader of term 2 sends to a follower
+     * that is at term 5 already, and the follower's answer carries that term.
+     */
+    @Test
+    void aStaleLeaderHearingAHigherTermInAResponseBecomesAFollowerOfThatTerm() {
+        TestNode leader = Fixtures.nodeWithLog(1, List.of(1L, 2L, 3L), 1, 1, 1);
+        Fixtures.makeLeader(leader, 2);
+        List<Message> appends = Fixtures.to(drain(leader), 2);
+        assertThat(leader.status().term()).isEqualTo(2);
+        TestNode follower = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 5, 1, 1);
+        for (Message m : appends) {
+            follower.core.step(m);
+        }
+        List<Message> answers = drain(follower);
+        assertThat(answers).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 5));
+
+        leader.core.step(answers.get(0));
+        assertThat(leader.status().role()).isEqualTo(RaftRole.FOLLOWER);
+        assertThat(leader.status().term()).isEqualTo(5);
+        assertThat(leader.status().leaderId()).as("the responder is not a leader").isZero();
+        Ready rd = leader.handleReady();
+        assertThat(rd.hardState()).isEqualTo(new HardState(5, 0, 1));
+        assertThat(rd.mustSync()).isTrue();
+        assertThat(leader.core.propose(new byte[] {1})).isEqualTo(new Rejection(RejectReason.NOT_LEADER, 0));
+    }
+
+    @Test
+    void aLeaderStepsDownOnEveryKindOfResponseOfAHigherTerm() {
+        SnapshotMeta meta = new SnapshotMeta(1, 1, ConfState.ofVoters(1L, 2L, 3L));
+        List<Message> responses = List.of(
+                msg(MessageType.APPEND_RESPONSE, 2, 1, 7).withLog(0, 1),
+                msg(MessageType.APPEND_RESPONSE, 2, 1, 7).withLog(1, 3).withReject(1),
+                msg(MessageType.HEARTBEAT_RESPONSE, 2, 1, 7),
+                msg(MessageType.HEARTBEAT_RESPONSE, 2, 1, 7).withContext(1),
+                msg(MessageType.VOTE_RESPONSE, 2, 1, 7).withReject(0),
+                msg(MessageType.PRE_VOTE_RESPONSE, 2, 1, 7).withReject(0),
+                msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 7).withSnapshot(new SnapshotChunk(meta, 0, null, false)),
+                msg(MessageType.READ_INDEX_RESPONSE, 2, 1, 7));
+        for (Message response : responses) {
+            TestNode leader = Fixtures.nodeWithLog(1, List.of(1L, 2L, 3L), 1, 1, 1);
+            Fixtures.makeLeader(leader, 2);
+            drain(leader);
+            leader.core.step(response);
+            assertThat(leader.status().role()).as(response.toString()).isEqualTo(RaftRole.FOLLOWER);
+            assertThat(leader.status().term()).as(response.toString()).isEqualTo(7);
+            assertThat(leader.status().leaderId()).as(response.toString()).isZero();
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.armada.raft.Message;
 import io.armada.raft.MessageType;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
+import io.armada.raft.RaftRole;
 import io.armada.raft.RejectReason;
 import io.armada.raft.Rejection;
 import io.armada.raft.core.tracker.Progress;
@@ -31,7 +32,9 @@ class ReplicationTest {
         assertThat(rd.entries()).containsExactly(e3);
         assertThat(rd.mustSync()).isTrue();
         assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(2L, 3L); // commit = min(3, last new)
-        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
+        // the acknowledgement promises entry 3 is on disk: it is sent only after the persist, never before
+        assertThat(rd.messages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
+        assertThat(rd.messagesBeforePersist()).isEmpty();
         f.storage.persist(rd);
         f.core.advance(rd);
         assertThat(f.status().commitIndex()).isEqualTo(3);
@@ -109,6 +112,70 @@ class ReplicationTest {
         drain(leader);
         assertThat(leader.status().commitIndex()).isEqualTo(3);
         assertThat(leader.applied).extracting(Entry::index).containsExactly(1L, 2L, 3L);
+    }
+
+    /**
+     * Reference: section 5.4.2, Figure 8 - played out on five servers. (c) S1 leads term 4 and replicates
+     * its entry of term 2 (index 2) on S2 and S3, a majority, but not its own entry of term 4: it must not
+     * count the term-2 entry as committed. (d) S1 crashes; S5, holding an entry of term 3 at index 2, wins
+     * term 5 with the votes of S2, S3 and S4 and overwrites index 2 everywhere. Had S1 committed it (and
+     * told S2 and S3 with its heartbeat), a committed entry would now be lost.
+     */
+    @Test
+    void anEntryOfAnEarlierTermStoredOnAMajorityIsNotCommittedAndMayStillBeOverwritten() {
+        // no pre-vote or check-quorum, as in the paper; one entry per APPEND so entry 2 travels alone
+        RaftConfig cfg = RaftConfigs.exact().withElectionSafety(false, false).withFlowControl(1, 256, 1 << 20);
+        List<Long> voters = List.of(1L, 2L, 3L, 4L, 5L);
+        TestCluster c = new TestCluster(cfg);
+        c.nodes.put(1L, Fixtures.nodeWithLog(1, voters, cfg, 3, 1, 1, 2)); // S1 led term 2
+        c.nodes.put(2L, Fixtures.nodeWithLog(2, voters, cfg, 3, 1, 1));
+        c.nodes.put(3L, Fixtures.nodeWithLog(3, voters, cfg, 3, 1, 1));
+        c.nodes.put(4L, Fixtures.nodeWithLog(4, voters, cfg, 3, 1, 1));
+        c.nodes.put(5L, Fixtures.nodeWithLog(5, voters, cfg, 3, 1, 1, 3)); // S5 led term 3
+
+        // (c) S1 is elected for term 4 by S2 and S3; S4 and S5 do not hear from it
+        c.cut(1, 4);
+        c.cut(1, 5);
+        // S2 and S3 get entry 2, but every APPEND that would give them S1's own entry of term 4 is lost
+        c.dropIf = m -> m.type() == MessageType.APPEND && m.entries().stream().anyMatch(e -> e.term() == 4)
+                && c.node(m.to()).status().lastIndex() >= 2;
+        TestNode s1 = c.node(1);
+        s1.core.campaign();
+        c.stabilize();
+        assertThat(s1.status().role()).isEqualTo(RaftRole.LEADER);
+        assertThat(s1.status().term()).isEqualTo(4);
+        for (long s : List.of(2L, 3L)) {
+            assertThat(c.node(s).storage.entries).extracting(Entry::term).as("S" + s).containsExactly(1L, 2L);
+            assertThat(s1.core.progress().get(s).match()).isEqualTo(2);
+        }
+        assertThat(s1.status().commitIndex()).as("entry 2 is of term 2, not the leader's").isEqualTo(1);
+        s1.core.tick(); // a last heartbeat carries S1's commit index to S2 and S3
+        c.stabilize();
+        assertThat(c.node(2).status().commitIndex()).isEqualTo(1);
+
+        // (d) S1 crashes; S5 campaigns: term 4 is taken (S2 and S3 voted for S1), term 5 it wins
+        c.isolate(1);
+        c.dropIf = m -> false;
+        TestNode s5 = c.node(5);
+        s5.core.campaign();
+        c.stabilize();
+        assertThat(s5.status().role()).isEqualTo(RaftRole.CANDIDATE);
+        s5.core.campaign();
+        c.stabilize();
+        assertThat(s5.status().role()).isEqualTo(RaftRole.LEADER);
+        assertThat(s5.status().term()).isEqualTo(5);
+        for (long s : List.of(2L, 3L, 4L, 5L)) {
+            assertThat(c.node(s).storage.entries).extracting(Entry::term).as("S" + s).containsExactly(1L, 3L, 5L);
+            assertThat(c.node(s).status().commitIndex()).isEqualTo(3);
+        }
+
+        // S1 returns and follows S5: its term-2 entry, never committed, is replaced as well
+        c.heal();
+        c.tickAll(2);
+        assertThat(s1.status().leaderId()).isEqualTo(5);
+        for (TestNode n : c.nodes.values()) {
+            assertThat(n.applied).extracting(Entry::term).as("S" + n.id + " applied").containsExactly(1L, 3L, 5L);
+        }
     }
 
     @Test

@@ -4,10 +4,14 @@ import static io.armada.raft.core.Fixtures.drain;
 import static io.armada.raft.core.Fixtures.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.armada.raft.ConfChange;
+import io.armada.raft.ConfChange.ConfChangeType;
 import io.armada.raft.ConfState;
 import io.armada.raft.Message;
 import io.armada.raft.MessageType;
+import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
+import io.armada.raft.RaftRole;
 import io.armada.raft.Ready;
 import io.armada.raft.SnapshotChunk;
 import io.armada.raft.SnapshotMeta;
@@ -62,7 +66,8 @@ class SnapshotTest {
         assertThat(f.storage.snapshot()).isEqualTo(leader.storage.snapshot());
         assertThat(f.storage.firstIndex()).isEqualTo(snapIndex + 1);
         assertThat(f.status().appliedIndex()).isEqualTo(snapIndex);
-        assertThat(f.status().confState()).isEqualTo(ConfState.ofVoters(1L, 2L, 3L));
+        assertThat(f.status().confState()).isEqualTo(leader.storage.snapshot().confState())
+                .isEqualTo(ConfState.ofVoters(1L, 2L, 3L));
 
         leader.core.propose(new byte[] {77});
         c.stabilize();
@@ -197,5 +202,71 @@ class SnapshotTest {
         assertThat(rd.snapshotChunks()).containsExactly(restart);
         assertThat(rd.allMessages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, 3)
                 .withSnapshot(new SnapshotChunk(meta, 2, null, false)));
+    }
+
+    /**
+     * While 3 and 4 are cut off, 4 joins as a learner and 3 is demoted to one; then the leader compacts.
+     * Both catch up by snapshot and must take its membership, though 3 knew another (three voters) and
+     * 4 none at all: a snapshot replaces the configuration with the log (Raft thesis §5.3).
+     */
+    @Test
+    void afterASnapshotInstallTheMembershipIsTheSnapshotsThoughTheNodeKnewAnother() {
+        TestCluster c = new TestCluster(CHUNKED, 1L, 2L, 3L);
+        c.addEmptyNode(4);
+        TestNode leader = c.elect(1);
+        c.isolate(3);
+        c.isolate(4);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 4)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+        c.stabilize();
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 3)))
+                .isInstanceOf(ProposeResult.Proposed.class);
+        c.stabilize();
+        leader.core.propose(new byte[] {5});
+        c.stabilize();
+        ConfState expected = ConfState.of(List.of(1L, 2L), List.of(3L, 4L));
+        assertThat(leader.status().confState()).isEqualTo(expected);
+        leader.storage.snapshotAndCompact(leader.status().appliedIndex(), leader.status().confState(), new byte[300],
+                leader.status().appliedIndex());
+        SnapshotMeta snap = leader.storage.snapshot();
+        TestNode demoted = c.node(3);
+        TestNode added = c.node(4);
+        assertThat(demoted.status().confState()).isEqualTo(ConfState.ofVoters(1L, 2L, 3L));
+        assertThat(added.status().confState()).isEqualTo(ConfState.EMPTY);
+
+        c.heal();
+        c.tickAll(3);
+        for (TestNode n : List.of(demoted, added)) {
+            assertThat(n.storage.snapshot()).as("node " + n.id + " installed the snapshot").isEqualTo(snap);
+            assertThat(n.status().appliedIndex()).isEqualTo(snap.index());
+            assertThat(n.status().confState()).as("node " + n.id).isEqualTo(snap.confState()).isEqualTo(expected);
+            assertThat(n.storage.confState).as("node " + n.id + " persisted it").isEqualTo(expected);
+        }
+
+        // the demoted node acts on it: cut off, it never campaigns as it did when it was a voter
+        c.isolate(3);
+        long term = demoted.status().term();
+        c.tick(3, 10 * c.config.electionTicks());
+        assertThat(drain(demoted)).isEmpty();
+        assertThat(demoted.status().role()).isEqualTo(RaftRole.FOLLOWER);
+        assertThat(demoted.status().term()).isEqualTo(term);
+
+        // and a restart from what it persisted comes back with the snapshot's membership
+        demoted.core = new RaftCore(demoted.groupId, 3, demoted.config, demoted.storage, demoted.storage,
+                snap.index(), new java.util.SplittableRandom(3));
+        assertThat(demoted.status().confState()).isEqualTo(expected);
+    }
+
+    @Test
+    void aSnapshotInstalledFromASingleChunkCarriesItsMembershipIntoTheStatusAndTheReady() {
+        TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 2, 1, 1);
+        ConfState conf = ConfState.of(List.of(1L, 3L, 4L), List.of(2L, 5L));
+        SnapshotMeta meta = new SnapshotMeta(9, 2, conf);
+        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 0, new byte[] {1}, true)));
+        Ready rd = f.handleReady();
+        assertThat(rd.snapshot()).isEqualTo(meta);
+        assertThat(rd.confState()).as("the membership to persist").isEqualTo(conf);
+        assertThat(f.status().confState()).isEqualTo(conf);
+        assertThat(f.status().appliedIndex()).isEqualTo(9);
     }
 }
