@@ -518,8 +518,7 @@ public final class Table {
             ResponseOp.Builder r = ResponseOp.newBuilder();
             switch (op.getRequestCase()) {
                 // the txn's ranges share the response's budget: what does not fit is left to a later page (more)
-                case REQUEST_RANGE -> r.setResponseRange(answered ? range(view, op.getRequestRange(), revision, budget)
-                        : rangeUnanswered(view, op.getRequestRange(), budget));
+                case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision, budget, answered));
                 case REQUEST_PUT -> r.setResponsePut(
                         put(view, revision, op.getRequestPut(), budget, field + ".request_put").setHeader(header));
                 case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(view, op.getRequestDeleteRange(),
@@ -579,7 +578,7 @@ public final class Table {
             checkOpen();
             long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
             return range(new TableView(db, cf, ro), request, revision,
-                    new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES));
+                    new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES), true);
         } catch (RocksDBException e) {
             throw new StorageException("table " + id + ": range failed", e);
         } finally {
@@ -588,13 +587,24 @@ public final class Table {
         }
     }
 
-    /** The range's kvs as far as {@code budget} holds them (then {@code more}); {@code count} covers every match. */
-    private static RangeResponse range(TableView view, RangeRequest request, long revision, ResponseBudget budget) {
+    /**
+     * The range's kvs as far as {@code budget} holds them (then {@code more}); {@code count} covers
+     * every match. Unless {@code answered}, nothing is built and the scan stops once the budget or the
+     * limit is reached: such a range (a Txn's, on a replica no client waits on) only takes from the
+     * budget the records the answered range would carry, which later {@code prev_kv} results share, so
+     * the command does the same to the table on every replica. One loop for both, so they cannot drift.
+     */
+    private static RangeResponse range(TableView view, RangeRequest request, long revision, ResponseBudget budget,
+            boolean answered) {
+        if (!answered && request.getCountOnly()) {
+            return RangeResponse.getDefaultInstance();
+        }
         KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
         long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
         RangeResponse.Builder response = RangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(revision));
         long count = 0;
+        long carried = 0;
         boolean full = false;
         try (TableView.Scan scan = view.scan(range)) {
             while (scan.hasNext()) {
@@ -603,7 +613,10 @@ public final class Table {
                     continue;
                 }
                 count++;
-                if (request.getCountOnly() || full || response.getKvsCount() >= limit) {
+                if (request.getCountOnly() || full || carried >= limit) {
+                    if (!answered) {
+                        break; // only the count is left to compute, which nobody reads
+                    }
                     continue;
                 }
                 KeyValue kv = keyValue(kr.key(), kr.record(), request.getKeysOnly());
@@ -611,37 +624,16 @@ public final class Table {
                     full = true;
                     continue;
                 }
-                response.addKvs(kv);
+                carried++;
+                if (answered) {
+                    response.addKvs(kv);
+                }
             }
         }
-        return response.setCount(count).setMore(!request.getCountOnly() && count > response.getKvsCount()).build();
-    }
-
-    /**
-     * A Txn range whose result reaches no client: takes from {@code budget} exactly what
-     * {@link #range} would (the same records, each counted until the first that does not fit or the
-     * limit), without building the response or scanning on for {@code count}.
-     */
-    private static RangeResponse rangeUnanswered(TableView view, RangeRequest request, ResponseBudget budget) {
-        if (request.getCountOnly()) {
+        if (!answered) {
             return RangeResponse.getDefaultInstance();
         }
-        KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
-        long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
-        long added = 0;
-        try (TableView.Scan scan = view.scan(range)) {
-            while (added < limit && scan.hasNext()) {
-                TableView.KeyRecord kr = scan.next();
-                if (!matches(request, kr.record())) {
-                    continue;
-                }
-                if (!budget.tryAdd(keyValue(kr.key(), kr.record(), request.getKeysOnly()))) {
-                    break;
-                }
-                added++;
-            }
-        }
-        return RangeResponse.getDefaultInstance();
+        return response.setCount(count).setMore(!request.getCountOnly() && count > carried).build();
     }
 
     private static boolean matches(RangeRequest r, VersionedValue record) {
