@@ -26,9 +26,14 @@ final class ClientOptions {
     Path key;
 
     /** TLS exactly when a CA or a client certificate is given; an unusable option is an IllegalArgumentException naming it. */
+    /** The endpoints as the client gets them, in order: what per-endpoint output lines up with. */
+    List<String> endpointList() {
+        return List.of(endpoints.split(","));
+    }
+
     ArmadaClient connect() {
         boolean tls = caCert != null || cert != null;
-        return new ArmadaClient(List.of(endpoints.split(",")), parse(timeout), tls ? new ClientTls(caCert, cert, key) : null);
+        return new ArmadaClient(endpointList(), parse(timeout), tls ? new ClientTls(caCert, cert, key) : null);
     }
 
     private static Duration parse(String text) {

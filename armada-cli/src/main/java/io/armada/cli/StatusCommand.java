@@ -16,7 +16,7 @@ import picocli.CommandLine;
 final class StatusCommand extends ClientCommand {
     @Override
     int run(ArmadaClient c) {
-        String[] endpoints = client.endpoints.split(",", -1);
+        String[] endpoints = client.endpointList().toArray(String[]::new);
         List<Optional<StatusResponse>> all = c.statusOfEach();
         out().printf("%-22s %-6s %-20s %-10s %7s %5s %9s %9s %10s %7s %12s%n", "ENDPOINT", "NODE", "TABLE", "ROLE",
                 "LEADER", "TERM", "COMMIT", "REVISION", "LEADER_REV", "LAG", "OUT_OF_SYNC");

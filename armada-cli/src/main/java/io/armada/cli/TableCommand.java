@@ -57,7 +57,7 @@ final class TableCommand {
 
         @Override
         int run(ArmadaClient c) {
-            String[] endpoints = client.endpoints.split(",", -1);
+            String[] endpoints = client.endpointList().toArray(String[]::new);
             java.util.Map<Long, java.util.Set<String>> byRevision = new java.util.HashMap<>();
             out().printf("%-22s %-6s %10s  %s%n", "ENDPOINT", "NODE", "REVISION", "SHA256");
             var all = c.hashOfEach(name);
