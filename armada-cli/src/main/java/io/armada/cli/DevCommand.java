@@ -74,6 +74,7 @@ final class DevCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--raft-workers: " + e.getMessage());
         }
         Path dir = data != null ? data : Files.createTempDirectory("armada-dev");
+        io.armada.server.ops.PeerErrorLogging.install();
         DevTopology topology = leaderEndpoints != null
                 ? DevTopology.startFollowerOf(dir, nodes, leaderEndpoints, basePort, raft, ServerMain::haltOnFatal)
                 : DevTopology.start(dir, nodes, followers, basePort, raft, ServerMain::haltOnFatal);

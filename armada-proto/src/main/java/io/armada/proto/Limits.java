@@ -76,6 +76,24 @@ public final class Limits {
      */
     public static final long REQUEST_RECEIVE_TIMEOUT_MILLIS = 15_000;
     /**
+     * Most bytes of request messages still arriving that one node holds, over all its connections.
+     * gRPC buffers a message in full as it arrives (HTTP/2 flow control does not bound a partial
+     * message), so without this a client declaring 4 MiB bodies on every stream of many connections
+     * fills the node's direct memory. A request still arriving when the node is past this budget
+     * is refused with RESOURCE_EXHAUSTED (nothing of it is applied; retrying later is safe). Room for
+     * 16 of the largest requests arriving at once. The node's memory for them is a multiple of this:
+     * a held frame pins the whole socket read buffer it arrived in, about 1.8 times the bytes held
+     * when every stream is kept and about 5 times when refused streams' frames shared the buffers
+     * (UnfinishedRequestBodiesTest).
+     */
+    public static final long MAX_UNFINISHED_REQUEST_BYTES_PER_NODE = 64L * 1024 * 1024;
+    /**
+     * A request whose message has arrived up to this many bytes is never refused by
+     * {@link #MAX_UNFINISHED_REQUEST_BYTES_PER_NODE}, so small requests are served while large
+     * bodies fill the budget; what they hold is bounded by the streams a connection may open.
+     */
+    public static final int ALWAYS_ADMITTED_REQUEST_BYTES = 64 * 1024;
+    /**
      * Longest a read with {@code min_revision} waits for this node to apply that revision, whatever
      * the client's deadline: replication lag is normally milliseconds to seconds, and a wait must
      * not pin a call for hours. Past it the read is refused with UNAVAILABLE (retry, or read elsewhere).

@@ -56,6 +56,7 @@ public final class ArmadaServer implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics(node);
             ApiServer api = ApiServer.start(node, leaderCluster, List.of(new MetricsInterceptor(metrics.registry())));
             metrics.streamsOpen(api::openStreams);
+            metrics.unfinishedRequestBytes(api::unfinishedRequestBytes);
             log.info("node {} serves clients on {}", config.nodeId(), config.self().clientAddress());
             OpsHttpServer ops = null;
             if (config.metricsAddress() != null) {
@@ -86,6 +87,11 @@ public final class ArmadaServer implements AutoCloseable {
     }
 
     /** The bound port of the operations endpoint, or -1 when it is off. */
+    /** The node's client API server. */
+    public ApiServer api() {
+        return api;
+    }
+
     public int opsPort() {
         return ops == null ? -1 : ops.port();
     }

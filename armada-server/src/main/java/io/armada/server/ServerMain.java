@@ -31,6 +31,7 @@ public final class ServerMain {
      * create a table at once, without meeting an election in progress.
      */
     public static void run(ServerConfig config) throws InterruptedException {
+        io.armada.server.ops.PeerErrorLogging.install();
         ArmadaServer server = ArmadaServer.start(config, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -26,10 +26,10 @@ public final class ApiServer implements AutoCloseable {
      * Concurrent calls one client connection may have open (HTTP/2 MAX_CONCURRENT_STREAMS); more wait
      * in the client. Each may be receiving a request of up to {@link Limits#MAX_REQUEST_BYTES}, which
      * gRPC buffers in full as it arrives (it returns flow-control credit for a partial message): one
-     * connection's unfinished requests can hold 100 x 4 MiB, about 1.46 GiB of direct memory since each
-     * kept frame pins its read buffer (UnfinishedRequestBodiesTest), for at most
-     * {@link Limits#REQUEST_RECEIVE_TIMEOUT_MILLIS}. Nothing bounds the number of connections yet. Go's
-     * HTTP/2 server allows 250.
+     * connection's unfinished requests could hold 100 x 4 MiB, about 1.46 GiB of direct memory since each
+     * kept frame pins its read buffer (UnfinishedRequestBodiesTest), so the node bounds them over all its
+     * connections ({@link RequestBodyBudget}) and for at most {@link Limits#REQUEST_RECEIVE_TIMEOUT_MILLIS}
+     * each. Go's HTTP/2 server allows 250.
      */
     static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 100;
 
@@ -75,10 +75,13 @@ public final class ApiServer implements AutoCloseable {
     private final java.util.concurrent.ExecutorService executor;
     private final java.util.concurrent.ScheduledExecutorService streamTimer;
     private final List<StreamAdmission> admissions;
+    private final RequestBodyBudget bodies;
 
     private ApiServer(Server server, Peers peers, TablesService tables, java.util.concurrent.ExecutorService executor,
-            java.util.concurrent.ScheduledExecutorService streamTimer, List<StreamAdmission> admissions) {
+            java.util.concurrent.ScheduledExecutorService streamTimer, List<StreamAdmission> admissions,
+            RequestBodyBudget bodies) {
         this.admissions = admissions;
+        this.bodies = bodies;
         this.server = server;
         this.peers = peers;
         this.tables = tables;
@@ -116,7 +119,10 @@ public final class ApiServer implements AutoCloseable {
         Router router = new Router(node, peers, leaderCluster);
         TableDeletion deletion = new TableDeletion(router);
         TablesService tables = new TablesService(node, router, deletion);
+        RequestBodyBudget bodies = new RequestBodyBudget(Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE,
+                Limits.ALWAYS_ADMITTED_REQUEST_BYTES, "Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE");
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
+        all.add(bodies); // right after metrics, so its refusals are counted and every later close goes through it
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
         java.util.concurrent.ScheduledExecutorService streamTimer = streamTimer(config.nodeId());
@@ -146,6 +152,8 @@ public final class ApiServer implements AutoCloseable {
                 // a request that never finishes arriving is reset (it holds a window of buffered bytes)
                 .addStreamTracerFactory(new RequestReceiveDeadline(streamTimer, Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS,
                         java.util.Set.of(io.armada.api.v1.MaintenanceGrpc.getRestoreMethod().getFullMethodName())))
+                // request bytes still arriving are bounded on the node, over all connections
+                .addStreamTracerFactory(bodies)
                 // a stalled stream can be reset on the wire (see PacedStream.CALL_CONTEXT)
                 .addStreamTracerFactory(new StreamCutOff(java.util.Set.of(
                         io.armada.api.v1.KVGrpc.getIterateRangeMethod().getFullMethodName(),
@@ -175,7 +183,8 @@ public final class ApiServer implements AutoCloseable {
             b.sslContext(serverTls(config.clientTls()));
         }
         try {
-            return new ApiServer(b.build().start(), peers, tables, executor, streamTimer, List.of(iterations, snapshots));
+            return new ApiServer(b.build().start(), peers, tables, executor, streamTimer, List.of(iterations, snapshots),
+                    bodies);
         } catch (IOException e) {
             executor.shutdownNow();
             streamTimer.shutdownNow();
@@ -206,6 +215,11 @@ public final class ApiServer implements AutoCloseable {
     /** Server-streaming calls open now (each holds a slot of a stream cap, see {@link StreamAdmission}). */
     public int openStreams() {
         return admissions.stream().mapToInt(StreamAdmission::open).sum();
+    }
+
+    /** Bytes of request messages still arriving, held on this node now ({@link RequestBodyBudget}). */
+    public long unfinishedRequestBytes() {
+        return bodies.held();
     }
 
     public int port() {

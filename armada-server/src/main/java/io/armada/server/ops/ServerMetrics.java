@@ -21,7 +21,8 @@ import java.util.function.ToDoubleFunction;
  * lifetime), {@code armada_raft_leader_changes_total}, {@code armada_raft_messages_dropped_total},
  * {@code armada_raft_heartbeats_coalesced_total}; on follower clusters {@code armada_replication_leader_revision},
  * {@code armada_replication_lag_revisions} and {@code armada_replication_out_of_sync_seconds} by table;
- * {@code armada_grpc_streams_open} (server-streaming calls holding a slot); the JVM's memory by pool
+ * {@code armada_grpc_streams_open} (server-streaming calls holding a slot),
+ * {@code armada_grpc_unfinished_request_bytes} (request bytes still arriving, against the node's budget); the JVM's memory by pool
  * ({@code jvm_memory_used_bytes}, {@code jvm_buffer_memory_used_bytes}) and
  * {@code armada_netty_direct_memory_bytes} (gRPC's Netty buffers when Netty allocates them itself, -1 when it
  * allocates through the JDK, which {@code jvm_buffer_memory_used_bytes{id="direct"}} then counts). Every meter
@@ -71,9 +72,18 @@ public final class ServerMetrics {
 
     /** Publishes the node's open server-streaming calls (those holding a slot of the stream caps). */
     public void streamsOpen(java.util.function.IntSupplier open) {
-        Gauge.builder("armada_grpc_streams_open", open, s -> s.getAsInt())
+        // strongly referenced: Micrometer holds a gauge's object weakly, and a method reference is
+        // garbage as soon as this returns (the gauge read NaN after the next GC)
+        Gauge.builder("armada_grpc_streams_open", open, s -> s.getAsInt()).strongReference(true)
                 .description("server-streaming calls open on this node (IterateRange, LogService.Snapshot)")
                 .register(registry);
+    }
+
+    public void unfinishedRequestBytes(java.util.function.LongSupplier held) {
+        Gauge.builder("armada_grpc_unfinished_request_bytes", held, s -> s.getAsLong()).strongReference(true)
+                .description("bytes of request messages still arriving, held on this node"
+                        + " (bounded by Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE)")
+                .baseUnit("bytes").register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

@@ -48,6 +48,11 @@ final class OneTableCluster implements AutoCloseable {
                 .getHeader().getRevision();
     }
 
+    /** Bytes of request messages still arriving that the node holds now (see {@link RequestBodyBudget}). */
+    long unfinishedRequestBytes() {
+        return cluster.servers().get(0).api().unfinishedRequestBytes();
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();

@@ -51,6 +51,8 @@ class OpsEndpointTest {
             } finally {
                 channel.shutdownNow();
             }
+            // a gauge Micrometer holds only weakly would read NaN once collected
+            System.gc();
             HttpResponse<String> metrics = get(ops, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
@@ -60,6 +62,9 @@ class OpsEndpointTest {
                     .contains("armada_table_applied_revision{cluster=\"armada-dev\",node=\"1\",table=\"metered\"}")
                     .contains("armada_table_leader{")
                     .contains("armada_raft_fsync_total")
+                    // nothing is arriving once the Put is answered
+                    .contains("armada_grpc_unfinished_request_bytes{cluster=\"armada-dev\",node=\"1\"} 0.0")
+                    .contains("armada_grpc_streams_open{cluster=\"armada-dev\",node=\"1\"} 0.0")
                     .contains("armada_raft_entries_per_fsync")
                     .contains("armada_raft_heartbeats_coalesced_total");
             assertThat(get(ops, "/nope").statusCode()).isEqualTo(404);
