@@ -83,7 +83,7 @@ public final class Limits {
      * is refused with RESOURCE_EXHAUSTED (nothing of it is applied; retrying later is safe). Room for
      * 16 of the largest requests arriving at once. The node's memory for them is a multiple of this:
      * a held frame pins the whole socket read buffer it arrived in, about 1.8 times the bytes held
-     * when every stream is kept and about 5 times when refused streams' frames shared the buffers
+     * when every stream is kept and 6 to 7 times when refused streams' frames shared the buffers
      * (UnfinishedRequestBodiesTest).
      */
     public static final long MAX_UNFINISHED_REQUEST_BYTES_PER_NODE = 64L * 1024 * 1024;

@@ -24,8 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * node is past the budget and its own message is past
  * {@link io.armada.proto.Limits#ALWAYS_ADMITTED_REQUEST_BYTES}, that call is closed with
  * RESOURCE_EXHAUSTED: the stream growing the excess is the one refused, and small requests are always
- * served. The interceptor hands the tracer the call to close, wrapped so that this close and the
- * application's (a refusal at start, say) never both reach gRPC, which allows one.
+ * served. Once its trailers are sent gRPC drops what still arrives on the stream and returns no
+ * flow-control credit for it, so a client going on sending is stopped by its window; the stream is
+ * then reset by {@link RequestReceiveDeadline} unless the client resets it first, as a gRPC client
+ * does on the trailers. Not resetting it at once matters: the frames already in flight would each
+ * draw an RST_STREAM, which gRPC counts against the connection's limit
+ * ({@link ApiServer#MAX_RST_FRAMES_PER_WINDOW}) and then closes the connection. The
+ * interceptor hands the tracer the call to close, wrapped so that this close and the application's
+ * (a refusal at start, say) never both reach gRPC, which allows one.
  *
  * <p>A refused request was never parsed, let alone applied: the status is the same that any request
  * refused before it ran gets, and retrying it later is safe.
@@ -60,15 +66,13 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
         return new ServerStreamTracer() {
             @Override
             public Context filterContext(Context context) {
-                Context.CancellableContext cancellable = context.withValue(BODY, body).withCancellation();
-                body.context = cancellable;
-                return cancellable;
+                return context.withValue(BODY, body);
             }
 
             @Override
             public void inboundWireSize(long bytes) {
                 if (body.refused) {
-                    return; // what it still receives is dropped with the stream
+                    return; // not counted again
                 }
                 body.partial += bytes;
                 long now = held.addAndGet(bytes);
@@ -111,7 +115,6 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
         Status refusal = body.attach(guarded);
         if (refusal != null) { // refused before the call started
             guarded.close(refusal, new Metadata());
-            body.resetStream();
             return new ServerCall.Listener<>() {};
         }
         return next.startCall(guarded, headers);
@@ -125,7 +128,6 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
         final String method;
         long partial;
         boolean refused;
-        volatile Context.CancellableContext context;
         private OnceClosed<?, ?> call;
         private Status refusal;
 
@@ -146,17 +148,6 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
             if (toClose != null) {
                 toClose.close(status, new Metadata());
             }
-            resetStream();
-        }
-
-        /**
-         * Resets the stream after its trailers: a client still sending would otherwise keep the
-         * stream open (half-closed) with its bytes buffered. gRPC resets a stream whose context is
-         * cancelled with DEADLINE_EXCEEDED, as {@link RequestReceiveDeadline} does.
-         */
-        void resetStream() {
-            context.cancel(Status.DEADLINE_EXCEEDED.withDescription(method + ": refused while arriving")
-                    .asRuntimeException());
         }
 
         /** Attaches the started call; answers the refusal it must be closed with, if one came first. */
