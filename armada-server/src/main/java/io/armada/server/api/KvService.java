@@ -159,7 +159,7 @@ final class KvService extends KVGrpc.KVImplBase {
         try (var logContext = tableInLogs(request.getTable())) {
             Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("put", request);
-                return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(),
+                return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(), ReplyHeader.PUT,
                         result -> result.getPut().toBuilder()
                                 .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
                         (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).put(request));
@@ -173,6 +173,7 @@ final class KvService extends KVGrpc.KVImplBase {
             Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate("delete_range", request);
                 return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
+                        ReplyHeader.DELETE_RANGE,
                         result -> result.getDeleteRange().toBuilder()
                                 .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
                                 .build(),
@@ -186,7 +187,7 @@ final class KvService extends KVGrpc.KVImplBase {
         try (var logContext = tableInLogs(request.getTable())) {
             Replies.reply(observer, () -> withTable(request.getTable(), table -> {
                 CommandValidator.validate(request);
-                return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(),
+                return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(), ReplyHeader.TXN,
                         result -> result.getTxn().toBuilder()
                                 .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
                         (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).txn(request));

@@ -45,12 +45,12 @@ final class Router {
      * Commits {@code command} in group {@code groupId}; {@code forward} sends the original request
      * to a member (by id) when another member leads.
      */
-    <T extends com.google.protobuf.Message> CompletableFuture<T> write(long groupId, String tableName, Command command,
+    <T> CompletableFuture<T> write(long groupId, String tableName, Command command, ReplyHeader<T> reply,
             java.util.function.Function<CommandResult, T> local, Forward<T> forward) {
         // read the call's context here: the continuations below run on engine threads
         Call call = Call.of(ForwardedInterceptor.FORWARDED.get(), Context.current().getDeadline());
         if (leaderCluster != null) {
-            return viaLeaderCluster(groupId, tableName, call, forward);
+            return viaLeaderCluster(groupId, tableName, call, reply, forward);
         }
         Context.CancellableContext tenure = tenureOf(groupId); // before the status: a change after it cancels
         GroupStatus status = node.groupStatus(groupId).orElse(null);
@@ -67,7 +67,7 @@ final class Router {
                     .thenCompose(applied -> answer(tableName, (CommandResult) applied.result(), local))
                     .exceptionallyCompose(e -> {
                         if (unwrap(e) instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER) {
-                            return forwardOrFail(call, tenureOf(groupId), tableName, re.leaderHint(), forward);
+                            return forwardOrFail(call, tenureOf(groupId), tableName, re.leaderHint(), reply, forward);
                         }
                         if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
                             return CompletableFuture.failedFuture(outcomeUnknown("table '" + tableName
@@ -76,7 +76,7 @@ final class Router {
                         return CompletableFuture.failedFuture(e);
                     });
         }
-        return forwardOrFail(call, tenure, tableName, status.leaderId(), forward);
+        return forwardOrFail(call, tenure, tableName, status.leaderId(), reply, forward);
     }
 
     /**
@@ -146,8 +146,8 @@ final class Router {
      * Forwards the write to member {@code leaderId}, the leader during {@code tenure}; the forward
      * ends when that tenure does.
      */
-    private <T extends com.google.protobuf.Message> CompletableFuture<T> forwardOrFail(Call call,
-            Context.CancellableContext tenure, String tableName, long leaderId, Forward<T> forward) {
+    private <T> CompletableFuture<T> forwardOrFail(Call call, Context.CancellableContext tenure, String tableName,
+            long leaderId, ReplyHeader<T> reply, Forward<T> forward) {
         if (leaderId == 0 || leaderId == node.config().nodeId()) {
             return CompletableFuture.failedFuture(Errors.refused("table '" + tableName + "' has no leader right now"
                     + " (election in progress); retry", null));
@@ -177,7 +177,7 @@ final class Router {
         Futures.addCallback(sent, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
-                result.complete(answeredBy(value, node.config().nodeId()));
+                result.complete(reply.answeredBy(value, node.config().nodeId()));
             }
 
             @Override
@@ -206,8 +206,8 @@ final class Router {
      * applied the write's revision, so the client reads its own write here. If the leader cluster
      * cannot be reached the call fails at once with UNAVAILABLE; local reads go on.
      */
-    private <T extends com.google.protobuf.Message> CompletableFuture<T> viaLeaderCluster(long groupId, String tableName,
-            Call call, Forward<T> forward) {
+    private <T> CompletableFuture<T> viaLeaderCluster(long groupId, String tableName, Call call, ReplyHeader<T> reply,
+            Forward<T> forward) {
         io.armada.server.node.TableStateMachine sm = groupId == io.armada.server.node.Catalog.GROUP_ID ? node.catalog()
                 : node.table(groupId).map(io.armada.server.node.TableHandle::stateMachine).orElse(null);
         if (sm == null) {
@@ -234,10 +234,13 @@ final class Router {
         Futures.addCallback(sent, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
-                long revision = revisionOf(value);
+                long revision = reply.revision(value);
                 sm.watch().atLeast(revision).orTimeout(call.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
                     if (e == null) {
-                        result.complete(withHeader(value, header(groupId, revision)));
+                        // this node's header: it describes the cluster the client called (its cluster id,
+                        // members and group leader), so a client never mistakes a leader-cluster member id
+                        // for one of the endpoints it was given
+                        result.complete(reply.withHeader(value, header(groupId, revision)));
                     } else {
                         result.completeExceptionally(Status.DEADLINE_EXCEEDED.withDescription("committed at revision "
                                 + revision + " in the leader cluster, not yet replicated to this follower cluster")
@@ -270,39 +273,6 @@ final class Router {
             }
         }, MoreExecutors.directExecutor());
         return result;
-    }
-
-    private static long revisionOf(com.google.protobuf.Message response) {
-        var field = response.getDescriptorForType().findFieldByName("header");
-        return field == null ? 0 : ((ResponseHeader) response.getField(field)).getRevision();
-    }
-
-    /**
-     * The response with {@code header.member_id} naming the member the client called (etcd's
-     * meaning); the leader's own view of the group (leader id, term) stays, as it is the freshest.
-     */
-    @SuppressWarnings("unchecked")
-    static <T extends com.google.protobuf.Message> T answeredBy(T response, long memberId) {
-        var field = response.getDescriptorForType().findFieldByName("header");
-        if (field == null || !response.hasField(field)) {
-            return response;
-        }
-        ResponseHeader h = (ResponseHeader) response.getField(field);
-        return (T) response.toBuilder().setField(field, h.toBuilder().setMemberId(memberId).build()).build();
-    }
-
-    /**
-     * The leader cluster's response to a follower cluster's write, with this node's header: the
-     * header describes the cluster the client called (its cluster id, members and group leader), so
-     * a client never mistakes a leader-cluster member id for one of the endpoints it was given.
-     */
-    @SuppressWarnings("unchecked")
-    private static <T extends com.google.protobuf.Message> T withHeader(T response, ResponseHeader header) {
-        var field = response.getDescriptorForType().findFieldByName("header");
-        if (field == null || !response.hasField(field)) {
-            return response;
-        }
-        return (T) response.toBuilder().setField(field, header).build();
     }
 
     /** The header of a response about group {@code groupId} at {@code revision}. */

@@ -46,7 +46,7 @@ final class TableDeletion {
 
     /** Step 1, in the table's group; NOT_FOUND if it was retired already or its group is gone here. */
     CompletableFuture<RetireTableResponse> retire(TableRef table) {
-        return router.write(table.getId(), table.getName(), RETIRE,
+        return router.write(table.getId(), table.getName(), RETIRE, ReplyHeader.none(),
                 result -> RetireTableResponse.getDefaultInstance(),
                 (channel, deadline) -> MembersGrpc.newFutureStub(channel).withDeadline(deadline).retireTable(table));
     }
@@ -54,6 +54,7 @@ final class TableDeletion {
     /** Step 2, in the catalog; NOT_FOUND if the name no longer names the table. */
     CompletableFuture<DeleteTableResponse> drop(TableRef table) {
         return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(table.getName(), table.getId()),
+                ReplyHeader.DELETE_TABLE,
                 result -> {
                     if (!result.getTxn().getSucceeded()) {
                         throw Errors.notFound("table '" + table.getName() + "' does not exist");

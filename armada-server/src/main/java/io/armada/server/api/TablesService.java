@@ -56,7 +56,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
             }
             io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
             CompletableFuture<CreateTableResponse> committed = router.write(Catalog.GROUP_ID, "catalog",
-                    Catalog.create(request.getName()),
+                    Catalog.create(request.getName()), ReplyHeader.CREATE_TABLE,
                     result -> {
                         if (!result.getTxn().getSucceeded()) {
                             throw Status.ALREADY_EXISTS.withDescription("table '" + request.getName() + "' already exists")
@@ -106,6 +106,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
             if (node.config().isFollower()) {
                 // the command and the local answer go unused: a follower cluster's writes commit in the leader cluster
                 return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName(), 0),
+                        ReplyHeader.DELETE_TABLE,
                         result -> DeleteTableResponse.getDefaultInstance(),
                         (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
             }

@@ -3,10 +3,18 @@ package io.armada.server.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
+import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.StatusResponse;
+import io.armada.api.v1.TablesGrpc;
 import io.armada.api.v1.TableGroupStatus;
 import io.armada.client.ArmadaClient;
 import io.armada.client.TableDigest;
+import io.armada.server.ArmadaServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +88,33 @@ class DevTopologyTest {
                         .doesNotContain("armada_replication_lag_revisions{");
                 assertThat(follower.hashOfEach("missing")).allSatisfy(d -> assertThat(d).isEmpty());
             }
+            theFollowerClustersAnswerToAWriteCarriesItsOwnHeader(topology, base);
+        }
+    }
+
+    /**
+     * A write sent to a follower cluster commits in the leader cluster, and its answer carries the
+     * header of the member the client called: this cluster's id and member, never the leader cluster's.
+     */
+    private static void theFollowerClustersAnswerToAWriteCarriesItsOwnHeader(DevTopology topology, int base) {
+        ArmadaServer followerNode = topology.clusters().get(1).cluster().servers().get(1);
+        ArmadaServer leaderNode = topology.clusters().get(0).cluster().servers().get(0);
+        assertThat(followerNode.node().config().clusterId()).isNotEqualTo(leaderNode.node().config().clusterId());
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 102).usePlaintext().build();
+        try {
+            var put = KVGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).put(PutRequest.newBuilder()
+                    .setTable("dev").setKey(ByteString.copyFromUtf8("via-follower"))
+                    .setValue(ByteString.copyFromUtf8("v")).build());
+            assertThat(put.getHeader().getClusterId()).isEqualTo(followerNode.node().config().clusterId());
+            assertThat(put.getHeader().getMemberId()).isEqualTo(2);
+            assertThat(put.getHeader().getRevision()).isPositive();
+            var created = TablesGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .create(CreateTableRequest.newBuilder().setName("made-via-follower").build());
+            assertThat(created.getHeader().getClusterId()).isEqualTo(followerNode.node().config().clusterId());
+            assertThat(created.getHeader().getMemberId()).isEqualTo(2);
+            assertThat(created.getTable().getId()).isEqualTo(created.getHeader().getRevision());
+        } finally {
+            channel.shutdownNow();
         }
     }
 
