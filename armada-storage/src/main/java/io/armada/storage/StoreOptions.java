@@ -14,9 +14,18 @@ package io.armada.storage;
  *     table). Small on purpose: every write inserts into a memtable skiplist holding every version
  *     since the last flush, and a search through a large one is cache misses all the way down (with
  *     64 MiB it was ~10 % of all CPU under saturated single-table puts; see docs/benchmarks.md)
+ * @param memtableBytesPerNode the memtables of all tables together (RocksDB's WriteBufferManager):
+ *     past it the largest are flushed, so thousands of tables do not mean thousands of write
+ *     buffers. Charged to the block cache, which therefore bounds memtables and cached blocks
+ *     together; at most {@code blockCacheBytes}
  */
-public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes, long memtableBytesPerTable) {
+public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes, long memtableBytesPerTable,
+        long memtableBytesPerNode) {
     public StoreOptions {
+        if (memtableBytesPerNode < memtableBytesPerTable || memtableBytesPerNode > blockCacheBytes) {
+            throw new IllegalArgumentException("memtableBytesPerNode: " + memtableBytesPerNode + " is not between"
+                    + " memtableBytesPerTable (" + memtableBytesPerTable + ") and blockCacheBytes (" + blockCacheBytes + ")");
+        }
         if (memtableBytesPerTable < 1 << 20) {
             throw new IllegalArgumentException("memtableBytesPerTable: " + memtableBytesPerTable
                     + " is below the minimum of 1 MiB");
@@ -30,10 +39,14 @@ public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentR
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(false, 128L << 20, 128L << 20, 8L << 20);
+        return new StoreOptions(false, 128L << 20, 128L << 20, 8L << 20, 64L << 20);
     }
 
     public StoreOptions withRecentRecordsBytes(long bytes) {
-        return new StoreOptions(syncApply, blockCacheBytes, bytes, memtableBytesPerTable);
+        return new StoreOptions(syncApply, blockCacheBytes, bytes, memtableBytesPerTable, memtableBytesPerNode);
+    }
+
+    public StoreOptions withMemtableBytesPerNode(long bytes) {
+        return new StoreOptions(syncApply, blockCacheBytes, recentRecordsBytes, memtableBytesPerTable, bytes);
     }
 }

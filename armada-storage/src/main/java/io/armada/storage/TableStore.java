@@ -21,6 +21,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -50,11 +51,14 @@ import org.slf4j.LoggerFactory;
 public final class TableStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TableStore.class);
     private static final String POINTER_PREFIX = "table/";
+    /** The WAL files kept at most, as a multiple of the memtable budget (RocksDB's default is 4 x the sum of all write buffers). */
+    static final long MAX_TOTAL_WAL_BYTES_PER_MEMTABLE_BYTE = 4;
 
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final LRUCache blockCache;
+    private final WriteBufferManager memtables;
     private final WriteOptions applyWrite;
     private final WriteOptions syncWrite;
     private final ColumnFamilyHandle defaultCf;
@@ -67,8 +71,9 @@ public final class TableStore implements AutoCloseable {
     }
 
     private TableStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
-            ColumnFamilyHandle defaultCf, StoreOptions options) {
+            WriteBufferManager memtables, ColumnFamilyHandle defaultCf, StoreOptions options) {
         this.db = db;
+        this.memtables = memtables;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.blockCache = blockCache;
@@ -85,8 +90,15 @@ public final class TableStore implements AutoCloseable {
                 .setWriteBufferSize(options.memtableBytesPerTable())
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+        WriteBufferManager memtables = new WriteBufferManager(options.memtableBytesPerNode(), cache,
+                false); // no stall: past the budget the largest memtables are flushed, the apply path never waits
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2);
+                .setMaxBackgroundJobs(2)
+                .setWriteBufferManager(memtables)
+                // the WAL is shared by every table and a file is deleted only once every table with data in
+                // it flushed: one write to an idle table would otherwise keep every later WAL file. Past this
+                // total, RocksDB flushes the tables holding the oldest file
+                .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES_PER_MEMTABLE_BYTE * options.memtableBytesPerNode());
         try {
             DurableDirectories.create(dir);
             List<byte[]> names;
@@ -102,7 +114,7 @@ public final class TableStore implements AutoCloseable {
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            TableStore store = new TableStore(db, dbOptions, cfOptions, cache, handles.get(0), options);
+            TableStore store = new TableStore(db, dbOptions, cfOptions, cache, memtables, handles.get(0), options);
             store.load(handles.subList(1, handles.size()));
             return store;
         } catch (RocksDBException | IOException e) {
@@ -317,6 +329,28 @@ public final class TableStore implements AutoCloseable {
         }
     }
 
+    /** Bytes in the memtables of every table now, mutable and being flushed (bounded by {@link StoreOptions#memtableBytesPerNode()}). */
+    public synchronized long memtableBytes() {
+        try {
+            long sum = db.getLongProperty(defaultCf, "rocksdb.cur-size-all-mem-tables");
+            for (Table t : tables.values()) {
+                sum += db.getLongProperty(t.columnFamily(), "rocksdb.cur-size-all-mem-tables");
+            }
+            return sum;
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read the memtables' size", e);
+        }
+    }
+
+    /** Bytes of the WAL files the store keeps now (bounded through {@link #MAX_TOTAL_WAL_BYTES_PER_MEMTABLE_BYTE}). */
+    public long walBytes() {
+        try {
+            return db.getSortedWalFiles().stream().mapToLong(org.rocksdb.LogFile::sizeFileBytes).sum();
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot list the WAL files", e);
+        }
+    }
+
     /**
      * Makes every apply so far durable: syncs the WAL that all tables share (applies are written
      * without a sync, see {@link StoreOptions#syncApply()}). Called before the Raft log forgets
@@ -342,6 +376,7 @@ public final class TableStore implements AutoCloseable {
         db.close();
         dbOptions.close();
         cfOptions.close();
+        memtables.close();
         blockCache.close();
     }
 }
