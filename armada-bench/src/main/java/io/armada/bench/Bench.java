@@ -22,7 +22,7 @@ public final class Bench {
         try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
                         : new EtcdTarget(spec.endpoints(), spec.clients());
                 ArmadaTarget follower = spec.workload() == Workload.LAG
-                        ? new ArmadaTarget(spec.followerEndpoints(), spec.clients(), spec.pinned()) : null) {
+                        ? new ArmadaTarget(spec.followerClusterEndpoints(), spec.clients(), spec.pinned()) : null) {
             target.prepare(spec.tables());
             LoadGenerator load = new LoadGenerator(target, follower, spec);
             LoadGenerator.Measurement m;

@@ -51,7 +51,7 @@ import javax.net.ssl.SSLException;
 /**
  * A client of an Armada cluster: any node serves every request (writes are forwarded to the
  * leader inside the cluster), but once an answer has named a table's Raft leader, that table's
- * writes and linearizable reads go to the leader's endpoint directly (see {@link LeaderRoutes}).
+ * writes and linearizable reads go to the leader's endpoint directly (see {@link TableLeaderRoutes}).
  * A read that finds a node UNAVAILABLE (or too slow) is retried on the next endpoint, up to once
  * per endpoint; a write only when it certainly did not apply ({@link Trailers#certainlyNotApplied}: the node refused it, or could not be reached) — a
  * write that timed out or lost its connection fails with its status, as it may have been applied. The futures of the
@@ -63,7 +63,7 @@ public final class ArmadaClient implements AutoCloseable {
     private final Duration timeout;
     /** The endpoint calls without a known leader try first: the last one that answered them. */
     private volatile int next;
-    private final LeaderRoutes routes;
+    private final TableLeaderRoutes routes;
     /** The routing key of the catalog's group (table names are never empty). */
     private static final String CATALOG = "";
 
@@ -100,7 +100,7 @@ public final class ArmadaClient implements AutoCloseable {
             channels.add((ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build());
         }
         this.timeout = timeout;
-        this.routes = new LeaderRoutes(channels.size());
+        this.routes = new TableLeaderRoutes(channels.size());
     }
 
     /** A range page is at most {@link Limits#MAX_RANGE_RESPONSE_BYTES} of records plus its header and framing. */

@@ -46,9 +46,9 @@ public final class Table {
     private static final Logger log = LoggerFactory.getLogger(Table.class);
     /** Key of the applied marker inside the table's column family: sorts before every data key. */
     static final byte[] APPLIED_KEY = {0};
-    /** Follower clusters: the last leader index applied (its entries may carry no command). */
-    static final byte[] SOURCE_KEY = {0, 'S'};
-    /** Follower clusters: present while a leader snapshot is being loaded; the content is partial. */
+    /** Follower clusters: the last leader-cluster index applied (its entries may carry no command). */
+    static final byte[] LEADER_CLUSTER_INDEX_KEY = {0, 'S'};
+    /** Follower clusters: present while a leader-cluster snapshot is being loaded; the content is partial. */
     static final byte[] RESET_KEY = {0, 'R'};
     /** Present once a {@code RetireTable} command applied: the table is being deleted; writes fail, reads answer not found. */
     static final byte[] RETIRED_KEY = {0, 'D'};
@@ -61,7 +61,7 @@ public final class Table {
     private ColumnFamilyHandle cf;
     private volatile boolean dropped;
     private volatile Applied applied;
-    private volatile long sourceIndex;
+    private volatile long leaderClusterIndex;
     private volatile boolean resetting;
     private volatile boolean retired;
     private final RecentRecords recentRecords;
@@ -94,28 +94,28 @@ public final class Table {
         this.writeOptions = writeOptions;
         Markers stored = Markers.read(id, db, cf);
         this.applied = stored.applied();
-        this.sourceIndex = stored.sourceIndex();
+        this.leaderClusterIndex = stored.leaderClusterIndex();
         this.resetting = stored.resetting();
         this.retired = stored.retired();
     }
 
     /**
      * What a table's column family stores besides its data: the applied marker and, on follower
-     * clusters, the source index ({@link #SOURCE_KEY}, 0 when absent) and whether a leader-snapshot
+     * clusters, the leader-cluster index ({@link #LEADER_CLUSTER_INDEX_KEY}, 0 when absent) and whether a leader-cluster snapshot
      * load is unfinished ({@link #RESET_KEY}). The in-memory fields are always set from one of these
      * as read back from RocksDB (at open and at a snapshot install), so they cannot disagree with it.
      * {@code retired}: a {@code RetireTable} command applied ({@link #RETIRED_KEY}), on any table.
      */
-    record Markers(Applied applied, long sourceIndex, boolean resetting, boolean retired) {
+    record Markers(Applied applied, long leaderClusterIndex, boolean resetting, boolean retired) {
         Markers {
-            if (sourceIndex < 0) {
-                throw new IllegalArgumentException("negative source index " + sourceIndex);
+            if (leaderClusterIndex < 0) {
+                throw new IllegalArgumentException("negative leader-cluster index " + leaderClusterIndex);
             }
         }
 
         static Markers read(long tableId, RocksDB db, ColumnFamilyHandle cf) {
             try {
-                byte[] source = db.get(cf, SOURCE_KEY);
+                byte[] source = db.get(cf, LEADER_CLUSTER_INDEX_KEY);
                 return new Markers(Applied.decode(db.get(cf, APPLIED_KEY)),
                         source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
                         db.get(cf, RETIRED_KEY) != null);
@@ -209,12 +209,12 @@ public final class Table {
     }
 
     /**
-     * Follower clusters: the last leader index this table applied, where replication resumes. At
+     * Follower clusters: the last leader-cluster index this table applied, where replication resumes. At
      * least the revision: a table installed from a snapshot stream without follower markers (a plain
      * header, as streams written before they existed have) knows only that.
      */
-    public long sourceIndex() {
-        return Math.max(sourceIndex, applied.revision());
+    public long leaderClusterIndex() {
+        return Math.max(leaderClusterIndex, applied.revision());
     }
 
     /**
@@ -225,39 +225,39 @@ public final class Table {
         return retired;
     }
 
-    /** Follower clusters: a leader snapshot is being loaded and the content is partial; reads must wait. */
+    /** Follower clusters: a leader-cluster snapshot is being loaded and the content is partial; reads must wait. */
     public boolean isResetting() {
         return resetting;
     }
 
     /** Follower clusters: a leader-cluster entry: its index there and its command (null: a no-op there). */
-    public record LeaderEntry(long leaderIndex, Command command) {}
+    public record LeaderClusterEntry(long leaderClusterIndex, Command command) {}
 
     /**
-     * Follower clusters: applies one leader entry as local Raft entry {@code index}; see
+     * Follower clusters: applies one leader-cluster entry as local Raft entry {@code index}; see
      * {@link #applyReplicated(long, List)}.
      */
-    public CommandResult applyReplicated(long index, long leaderIndex, Command command) {
-        return applyReplicated(index, List.of(new LeaderEntry(leaderIndex, command))).getFirst();
+    public CommandResult applyReplicated(long index, long leaderClusterIndex, Command command) {
+        return applyReplicated(index, List.of(new LeaderClusterEntry(leaderClusterIndex, command))).getFirst();
     }
 
     /**
      * Follower clusters: applies the leader's entries carried by local Raft entry {@code index}, all
      * or nothing: their effects, the applied marker (the local index and the last command's leader
-     * index as revision) and the last leader index go in one atomic write. A crash in the middle
+     * index as revision) and the last leader-cluster index go in one atomic write. A crash in the middle
      * leaves the entry unapplied, so the Raft log replays it whole; applying them one write each would
      * record the local index after the first, and the rest would never be applied. Each command stamps
-     * its leader index as its revision; a leader entry at or below the recorded leader index is a
+     * its leader-cluster index as its revision; a leader-cluster entry at or below the recorded leader-cluster index is a
      * replay and is skipped (a result of its own is then empty).
      */
-    public List<CommandResult> applyReplicated(long index, List<LeaderEntry> entries) {
+    public List<CommandResult> applyReplicated(long index, List<LeaderClusterEntry> entries) {
         lock.readLock().lock();
         try {
             checkOpen();
             Applied before = applied;
-            long recorded = sourceIndex();
-            if (index < before.index() && entries.stream().anyMatch(e -> e.leaderIndex() > recorded)) {
-                throw new IllegalStateException("table " + id + ": new leader entries in local entry " + index
+            long recorded = leaderClusterIndex();
+            if (index < before.index() && entries.stream().anyMatch(e -> e.leaderClusterIndex() > recorded)) {
+                throw new IllegalStateException("table " + id + ": new leader-cluster entries in local entry " + index
                         + ", behind the applied " + before.index());
             }
             long source = recorded;
@@ -265,39 +265,39 @@ public final class Table {
             List<CommandResult> results = new ArrayList<>(entries.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
-                for (LeaderEntry e : entries) {
-                    if (e.leaderIndex() <= source) {
+                for (LeaderClusterEntry e : entries) {
+                    if (e.leaderClusterIndex() <= source) {
                         results.add(CommandResult.getDefaultInstance());
                         continue;
                     }
-                    source = e.leaderIndex();
+                    source = e.leaderClusterIndex();
                     if (e.command() == null) {
                         results.add(CommandResult.getDefaultInstance());
                         after = new Applied(index, after.revision());
                         continue;
                     }
-                    if (e.leaderIndex() <= after.revision()) {
-                        throw new IllegalStateException("table " + id + ": leader index " + e.leaderIndex()
+                    if (e.leaderClusterIndex() <= after.revision()) {
+                        throw new IllegalStateException("table " + id + ": leader-cluster index " + e.leaderClusterIndex()
                                 + " does not follow revision " + after.revision());
                     }
-                    // no client of this (follower) cluster waits for a leader entry's result
-                    results.add(executeOrFail(view, index, e.leaderIndex(), e.command(), false));
-                    after = new Applied(index, e.leaderIndex());
+                    // no client of this (follower) cluster waits for a leader-cluster entry's result
+                    results.add(executeOrFail(view, index, e.leaderClusterIndex(), e.command(), false));
+                    after = new Applied(index, e.leaderClusterIndex());
                 }
                 if (source == recorded) {
                     return results; // every entry a replay: nothing to write
                 }
                 writeTo(batch, view);
                 batch.put(cf, APPLIED_KEY, after.encode());
-                batch.put(cf, SOURCE_KEY, longBytes(source));
+                batch.put(cf, LEADER_CLUSTER_INDEX_KEY, longBytes(source));
                 db.write(writeOptions, batch);
                 view.committed();
                 applied = after;
-                sourceIndex = source;
+                leaderClusterIndex = source;
                 retired = view.retired();
                 return results;
             } catch (RocksDBException e) {
-                throw new StorageException("table " + id + ": apply of leader entries through " + source
+                throw new StorageException("table " + id + ": apply of leader-cluster entries through " + source
                         + " in local entry " + index + " failed", e);
             }
         } finally {
@@ -306,7 +306,7 @@ public final class Table {
     }
 
     /**
-     * Follower clusters: starts loading a leader snapshot at local entry {@code index}: the table
+     * Follower clusters: starts loading a leader-cluster snapshot at local entry {@code index}: the table
      * is emptied and marked resetting in one write. {@link #loadRecords} entries follow, then
      * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a follower-group
      * snapshot in the middle resumes the load where it stood.
@@ -335,15 +335,15 @@ public final class Table {
         }
     }
 
-    /** Follower clusters: completes a snapshot load; the table now stands at the leader's {@code leaderIndex}. */
-    public void endReset(long index, long leaderIndex, long leaderRevision) {
+    /** Follower clusters: completes a snapshot load; the table now stands at {@code leaderClusterIndex}. */
+    public void endReset(long index, long leaderClusterIndex, long leaderClusterRevision) {
         if (mutate(index, (batch, before) -> {
             batch.delete(cf, RESET_KEY);
-            batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
-            return new Applied(index, Math.max(before.revision(), leaderRevision));
+            batch.put(cf, LEADER_CLUSTER_INDEX_KEY, longBytes(leaderClusterIndex));
+            return new Applied(index, Math.max(before.revision(), leaderClusterRevision));
         })) {
             resetting = false;
-            sourceIndex = leaderIndex;
+            this.leaderClusterIndex = leaderClusterIndex;
         }
     }
 
@@ -736,7 +736,7 @@ public final class Table {
             cf = replacement;
             recent = recentRecords.newScope();
             applied = stored.applied();
-            sourceIndex = stored.sourceIndex();
+            leaderClusterIndex = stored.leaderClusterIndex();
             resetting = stored.resetting();
             retired = stored.retired();
             return old;

@@ -109,7 +109,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Starts serving on the node's client address; {@code interceptors} run around every call (metrics). */
-    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderLink leaderCluster,
+    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderClusterLink leaderCluster,
             List<ServerInterceptor> interceptors) {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);

@@ -32,10 +32,10 @@ final class Router {
     private final Peers peers;
 
     /** The leader cluster, when this node is in a follower cluster; null otherwise. */
-    private final io.armada.server.replication.LeaderLink leaderCluster;
+    private final io.armada.server.replication.LeaderClusterLink leaderCluster;
 
     /** @param leaderCluster the link to the leader cluster on a follower cluster's node; null on the leader cluster */
-    Router(ArmadaNode node, Peers peers, io.armada.server.replication.LeaderLink leaderCluster) {
+    Router(ArmadaNode node, Peers peers, io.armada.server.replication.LeaderClusterLink leaderCluster) {
         this.node = node;
         this.peers = peers;
         this.leaderCluster = leaderCluster;
@@ -214,7 +214,7 @@ final class Router {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        io.armada.server.replication.LeaderLink.Endpoint endpoint = leaderCluster.endpoint();
+        io.armada.server.replication.LeaderClusterLink.Endpoint endpoint = leaderCluster.endpoint();
         // the forward ends with the client's call, and also when the link moves off its endpoint (a
         // frozen node): its client then learns at once that the outcome is unknown, not at its deadline
         Context.CancellableContext attempt = Context.current().withCancellation();

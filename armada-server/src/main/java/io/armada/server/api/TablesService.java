@@ -103,7 +103,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
     public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
         Replies.reply(observer, () -> {
             CommandValidator.validateTableName("name", request.getName());
-            if (node.config().isFollower()) {
+            if (node.config().isFollowerCluster()) {
                 // the command and the local answer go unused: a follower cluster's writes commit in the leader cluster
                 return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName(), 0),
                         result -> DeleteTableResponse.getDefaultInstance(),
@@ -134,10 +134,10 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         TableStatus.Builder status = TableStatus.newBuilder();
         node.groupStatus(id).ifPresent(s -> status.setLeaderId(s.leaderId()).setRaftTerm(s.term()));
         node.table(id).ifPresent(h -> status.setAppliedRevision(h.stateMachine().table().revision()));
-        // follower clusters: every node learns the leader's position from the batches it applies
+        // follower clusters: every node learns the leader cluster's position from the batches it applies
         node.table(id).flatMap(h -> h.stateMachine().lag()).filter(ReplicationLag::known).ifPresent(lag -> status
-                .setLeaderRevision(lag.leaderRevision())
-                .setLagRevisions(Math.max(0, lag.leaderRevision() - status.getAppliedRevision()))
+                .setLeaderRevision(lag.leaderClusterRevision())
+                .setLagRevisions(Math.max(0, lag.leaderClusterRevision() - status.getAppliedRevision()))
                 .setOutOfSyncMillis(lag.outOfSyncMillis()));
         return TableInfo.newBuilder().setName(name).setId(id).setStatus(status).build();
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Futures that complete once a table's applied position reaches a value: the Raft index on the
- * leader cluster, the leader's index on a follower cluster. Waiters of reads with min_revision,
+ * leader cluster, the leader cluster's index on a follower cluster. Waiters of reads with min_revision,
  * of writes forwarded from a follower, and of the log service's long polls hang off it.
  */
 public final class AppliedWatch {

@@ -168,17 +168,17 @@ class TableStateMachineTest {
                 .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();
     }
 
-    private static Entry followerBatch(long index, long... leaderIndexes) {
+    private static Entry followerBatch(long index, long... leaderClusterIndexes) {
         io.armada.internal.v1.ReplicatedBatch.Builder b = io.armada.internal.v1.ReplicatedBatch.newBuilder()
-                .setLeaderAppliedIndex(leaderIndexes[leaderIndexes.length - 1])
-                .setLeaderRevision(leaderIndexes[leaderIndexes.length - 1]);
-        for (long li : leaderIndexes) {
+                .setLeaderAppliedIndex(leaderClusterIndexes[leaderClusterIndexes.length - 1])
+                .setLeaderRevision(leaderClusterIndexes[leaderClusterIndexes.length - 1]);
+        for (long li : leaderClusterIndexes) {
             Command c = Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t")
                     .setKey(ByteString.copyFromUtf8("k" + li)).setValue(ByteString.copyFromUtf8("v" + li))).build();
             b.addEntries(io.armada.internal.v1.ReplicatedEntry.newBuilder().setIndex(li).setCommand(c));
         }
         return new Entry(1, index, EntryType.NORMAL,
-                io.armada.internal.v1.FollowerEntry.newBuilder().setBatch(b).build().toByteArray());
+                io.armada.internal.v1.FollowerClusterEntry.newBuilder().setBatch(b).build().toByteArray());
     }
 
     @Test
@@ -187,7 +187,7 @@ class TableStateMachineTest {
             TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("f-snap"), true, i -> { });
             sm.apply(followerBatch(1, 1, 2));
             assertThat(sm.position()).isEqualTo(2);
-            sm.apply(followerBatch(2, 5, 6)); // leader entries 3-4 were in a batch that never committed
+            sm.apply(followerBatch(2, 5, 6)); // leader-cluster entries 3-4 were in a batch that never committed
             assertThat(sm.position()).as("the batch after the gap is skipped").isEqualTo(2);
             assertThat(sm.appliedIndex()).isEqualTo(2);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(2);

@@ -61,7 +61,7 @@ class FollowerLeaderPauseTest {
             n.start(Duration.ofSeconds(60));
         }
         ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst().asFollowerOf(new ServerConfig.FollowerOf(
+                ServerConfig.RaftSettings.defaults()).getFirst().asFollowerClusterOf(new ServerConfig.LeaderCluster(
                 leaderConfigs.stream().map(l -> l.self().clientAddress()).toList(), null, null, null));
         NodeProcess follower = new NodeProcess(followerConfig, data.resolve("follower"));
         nodes.add(follower);
@@ -85,7 +85,7 @@ class FollowerLeaderPauseTest {
             }
             Duration writeStall = Duration.ofNanos(System.nanoTime() - paused);
 
-            // replication: a write to the live leader nodes reaches the follower within the bound
+            // replication: a write to the live leader-cluster nodes reaches the follower within the bound
             long written = System.nanoTime();
             try (ArmadaClient live = new ArmadaClient(leaderConfigs.stream().filter(c -> c != frozen.config())
                     .map(c -> c.self().clientAddress().toString()).toList(), Duration.ofSeconds(20))) {
@@ -104,7 +104,7 @@ class FollowerLeaderPauseTest {
         }
     }
 
-    /** The leader node (0-based) the follower's link uses: the first listed, or the last it logged moving to. */
+    /** The leader-cluster node (0-based) the follower's link uses: the first listed, or the last it logged moving to. */
     private static int endpointInUse(NodeProcess follower, List<ServerConfig> leaderConfigs) {
         String log = follower.stdout();
         int at = log.lastIndexOf("now using ");

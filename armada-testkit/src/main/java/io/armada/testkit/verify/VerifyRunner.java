@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one {@link Scenario}: starts the clusters as processes, runs the {@link Workload} while the
  * fault is injected and healed again and again (times drawn from the seed), heals everything,
- * checks convergence (every table takes a write within 10 s; every follower node's table digest
+ * checks convergence (every table takes a write within 10 s; every follower-cluster node's table digest
  * equals the leader cluster's within 30 s), then judges the history with both checkers and the
  * scenario's own expectations (what must happen while its fault is in place).
  */
@@ -117,7 +117,7 @@ public final class VerifyRunner {
                     continue;
                 }
                 try {
-                    io.armada.api.v1.TablesGrpc.newBlockingStub(topology.channel(topology.leaders().getFirst()))
+                    io.armada.api.v1.TablesGrpc.newBlockingStub(topology.channel(topology.leaderClusterNodes().getFirst()))
                             .withDeadlineAfter(5, TimeUnit.SECONDS)
                             .create(io.armada.api.v1.CreateTableRequest.newBuilder().setName(t).build());
                     created.add(t);
@@ -147,7 +147,7 @@ public final class VerifyRunner {
             if (last == null) {
                 return null;
             }
-            Thread.sleep(200); // followers apply asynchronously
+            Thread.sleep(200); // followerClusterNodes apply asynchronously
         }
         return "digests still differ after " + DIGEST_CONVERGENCE.toSeconds() + " s: " + last;
     }
@@ -158,7 +158,7 @@ public final class VerifyRunner {
             long deadline = System.nanoTime() + WRITE_CONVERGENCE.toNanos();
             boolean written = false;
             while (!written && System.nanoTime() < deadline) {
-                for (NodeProcess n : topology.leaders()) {
+                for (NodeProcess n : topology.leaderClusterNodes()) {
                     try {
                         KVGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
                                 .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFromUtf8("converged"))
