@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param store which store the load goes to
  * @param endpoints host:port of its client API
- * @param followerClusterEndpoints for {@link Workload#LAG}: a follower cluster of the same leader, where each write is read back
+ * @param followerClusterEndpoints for {@link Workload#LAG}: a follower cluster of the same leader cluster, where each write is read back
  * @param tables the tables the load spreads over (key prefixes on etcd)
  * @param workload what each operation is
  * @param clients connections (one gRPC channel, or one etcd client, each)

@@ -60,7 +60,7 @@ public final class Table {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private ColumnFamilyHandle cf;
     private volatile boolean dropped;
-    private volatile Applied applied;
+    private volatile AppliedMarker applied;
     private volatile long leaderClusterIndex;
     private volatile boolean resetting;
     private volatile boolean retired;
@@ -69,19 +69,19 @@ public final class Table {
     private volatile RecentRecords.Scope recent;
 
     /** The position of the last applied command: the local Raft index and the revision it stamped. */
-    public record Applied(long index, long revision) {
-        static final Applied NONE = new Applied(0, 0);
+    public record AppliedMarker(long index, long revision) {
+        static final AppliedMarker NONE = new AppliedMarker(0, 0);
 
         byte[] encode() {
             return ByteBuffer.allocate(16).putLong(index).putLong(revision).array();
         }
 
-        static Applied decode(byte[] bytes) {
+        static AppliedMarker decode(byte[] bytes) {
             if (bytes == null) {
                 return NONE;
             }
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            return new Applied(b.getLong(), b.getLong());
+            return new AppliedMarker(b.getLong(), b.getLong());
         }
     }
 
@@ -106,7 +106,7 @@ public final class Table {
      * as read back from RocksDB (at open and at a snapshot install), so they cannot disagree with it.
      * {@code retired}: a {@code RetireTable} command applied ({@link #RETIRED_KEY}), on any table.
      */
-    record Markers(Applied applied, long leaderClusterIndex, boolean resetting, boolean retired) {
+    record Markers(AppliedMarker applied, long leaderClusterIndex, boolean resetting, boolean retired) {
         Markers {
             if (leaderClusterIndex < 0) {
                 throw new IllegalArgumentException("negative leader-cluster index " + leaderClusterIndex);
@@ -116,7 +116,7 @@ public final class Table {
         static Markers read(long tableId, RocksDB db, ColumnFamilyHandle cf) {
             try {
                 byte[] source = db.get(cf, LEADER_CLUSTER_INDEX_KEY);
-                return new Markers(Applied.decode(db.get(cf, APPLIED_KEY)),
+                return new Markers(AppliedMarker.decode(db.get(cf, APPLIED_KEY)),
                         source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
                         db.get(cf, RETIRED_KEY) != null);
             } catch (RocksDBException e) {
@@ -139,7 +139,7 @@ public final class Table {
         return applied.revision();
     }
 
-    public Applied applied() {
+    public AppliedMarker applied() {
         return applied;
     }
 
@@ -175,7 +175,7 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied last = applied;
+            AppliedMarker last = applied;
             List<CommandResult> results = new ArrayList<>(commands.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
@@ -189,7 +189,7 @@ public final class Table {
                                 + c.index() + " does not follow revision " + last.revision());
                     }
                     results.add(executeOrFail(view, c.index(), c.revision(), c.command(), c.answered()));
-                    last = new Applied(c.index(), c.revision());
+                    last = new AppliedMarker(c.index(), c.revision());
                 }
                 if (last != applied) {
                     writeTo(batch, view);
@@ -254,14 +254,14 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
+            AppliedMarker before = applied;
             long recorded = leaderClusterIndex();
             if (index < before.index() && entries.stream().anyMatch(e -> e.leaderClusterIndex() > recorded)) {
                 throw new IllegalStateException("table " + id + ": new leader-cluster entries in local entry " + index
                         + ", behind the applied " + before.index());
             }
             long source = recorded;
-            Applied after = before;
+            AppliedMarker after = before;
             List<CommandResult> results = new ArrayList<>(entries.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
@@ -273,7 +273,7 @@ public final class Table {
                     source = e.leaderClusterIndex();
                     if (e.command() == null) {
                         results.add(CommandResult.getDefaultInstance());
-                        after = new Applied(index, after.revision());
+                        after = new AppliedMarker(index, after.revision());
                         continue;
                     }
                     if (e.leaderClusterIndex() <= after.revision()) {
@@ -282,7 +282,7 @@ public final class Table {
                     }
                     // no client of this (follower) cluster waits for a leader-cluster entry's result
                     results.add(executeOrFail(view, index, e.leaderClusterIndex(), e.command(), false));
-                    after = new Applied(index, e.leaderClusterIndex());
+                    after = new AppliedMarker(index, e.leaderClusterIndex());
                 }
                 if (source == recorded) {
                     return results; // every entry a replay: nothing to write
@@ -315,7 +315,7 @@ public final class Table {
         if (mutate(index, (batch, before) -> {
             batch.deleteRange(cf, new byte[] {TableView.DATA_PREFIX}, new byte[] {TableView.DATA_PREFIX + 1});
             batch.put(cf, RESET_KEY, new byte[0]);
-            return new Applied(index, before.revision());
+            return new AppliedMarker(index, before.revision());
         })) {
             resetting = true;
             recent = recentRecords.newScope(); // the content is gone: so are its remembered records
@@ -329,7 +329,7 @@ public final class Table {
                 VersionedValue.decode(item.record()); // validates
                 batch.put(cf, TableView.dataKey(item.key()), item.record());
             }
-            return new Applied(index, before.revision());
+            return new AppliedMarker(index, before.revision());
         })) {
             recent = recentRecords.newScope(); // written around the apply path: forget what it remembered
         }
@@ -340,7 +340,7 @@ public final class Table {
         if (mutate(index, (batch, before) -> {
             batch.delete(cf, RESET_KEY);
             batch.put(cf, LEADER_CLUSTER_INDEX_KEY, longBytes(leaderClusterIndex));
-            return new Applied(index, Math.max(before.revision(), leaderClusterRevision));
+            return new AppliedMarker(index, Math.max(before.revision(), leaderClusterRevision));
         })) {
             resetting = false;
             this.leaderClusterIndex = leaderClusterIndex;
@@ -350,7 +350,7 @@ public final class Table {
     /** Adds writes to a batch and returns the applied marker after them. */
     @FunctionalInterface
     private interface Change {
-        Applied apply(WriteBatch batch, Applied before) throws RocksDBException;
+        AppliedMarker apply(WriteBatch batch, AppliedMarker before) throws RocksDBException;
     }
 
     /** One atomic write of {@code change} plus the applied marker; false if {@code index} is a replay (nothing written). */
@@ -358,12 +358,12 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
+            AppliedMarker before = applied;
             if (index <= before.index()) {
                 return false;
             }
             try (WriteBatch batch = new WriteBatch()) {
-                Applied after = change.apply(batch, before);
+                AppliedMarker after = change.apply(batch, before);
                 batch.put(cf, APPLIED_KEY, after.encode());
                 db.write(writeOptions, batch);
                 applied = after;
@@ -385,11 +385,11 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
+            AppliedMarker before = applied;
             if (index <= before.index()) {
                 return;
             }
-            Applied after = new Applied(index, before.revision());
+            AppliedMarker after = new AppliedMarker(index, before.revision());
             db.put(cf, writeOptions, APPLIED_KEY, after.encode());
             applied = after;
         } catch (RocksDBException e) {
@@ -576,7 +576,7 @@ public final class Table {
         Snapshot snapshot = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
             checkOpen();
-            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            long revision = AppliedMarker.decode(db.get(cf, ro, APPLIED_KEY)).revision();
             return range(new TableView(db, cf, ro), request, revision,
                     new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES), true);
         } catch (RocksDBException e) {
@@ -698,7 +698,7 @@ public final class Table {
             checkOpen();
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             ByteBuffer longs = ByteBuffer.allocate(3 * Long.BYTES);
-            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            long revision = AppliedMarker.decode(db.get(cf, ro, APPLIED_KEY)).revision();
             sha.update(ByteBuffer.allocate(8).putLong(revision).array());
             try (TableView.Scan scan = new TableView(db, cf, ro).scan(new KeyRange(new byte[0], null))) {
                 while (scan.hasNext()) {

@@ -53,7 +53,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
     private final RocksIterator it;
-    private final Table.Applied applied;
+    private final Table.AppliedMarker applied;
     private final CRC32C crc = new CRC32C();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(pending);
@@ -72,7 +72,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
         this.it = db.newIterator(cf, readOptions);
         it.seek(Table.APPLIED_KEY);
         this.applied = it.isValid() && it.key().length == 1 && it.key()[0] == 0
-                ? Table.Applied.decode(it.value()) : Table.Applied.NONE;
+                ? Table.AppliedMarker.decode(it.value()) : Table.AppliedMarker.NONE;
         it.seek(new byte[] {TableView.DATA_PREFIX});
         try {
             byte[] source = db.get(cf, readOptions, Table.LEADER_CLUSTER_INDEX_KEY);

@@ -280,7 +280,7 @@ public final class TableStore implements AutoCloseable {
     private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
-        Table.Markers markers = new Table.Markers(new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision()),
+        Table.Markers markers = new Table.Markers(new Table.AppliedMarker(asIndex >= 0 ? asIndex : in.index(), in.revision()),
                 in.leaderClusterIndex(), in.resetting(), in.retired());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {

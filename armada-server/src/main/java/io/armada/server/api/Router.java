@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.armada.api.v1.ResponseHeader;
+import io.armada.internal.v1.CommandError;
 import io.armada.proto.Trailers;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
@@ -88,7 +89,7 @@ final class Router {
         if (!result.hasError()) {
             return CompletableFuture.completedFuture(local.apply(result));
         }
-        if (result.getError().getReason() == io.armada.internal.v1.CommandError.Reason.TABLE_DELETED) {
+        if (result.getError().getReason() == CommandError.Reason.TABLE_DELETED) {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' was deleted"));
         }
         return CompletableFuture.failedFuture(Errors.failedCommand(result.getError()));

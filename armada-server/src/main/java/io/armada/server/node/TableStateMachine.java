@@ -3,6 +3,7 @@ package io.armada.server.node;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
+import io.armada.internal.v1.SnapshotRecord;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.SnapshotChunk;
@@ -21,9 +22,7 @@ import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.ReplicatedEntry;
 import io.armada.storage.SnapshotReader;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 
 /**
@@ -229,7 +228,7 @@ public final class TableStateMachine implements GroupStateMachine {
             case SNAPSHOT_BEGIN -> table.beginReset(index);
             case SNAPSHOT_RECORDS -> {
                 List<SnapshotReader.Item> items = new ArrayList<>();
-                for (io.armada.internal.v1.SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
+                for (SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
                     items.add(new SnapshotReader.Item(r.getKey().toByteArray(), r.getRecord().toByteArray()));
                 }
                 table.loadRecords(index, items);
@@ -307,41 +306,9 @@ public final class TableStateMachine implements GroupStateMachine {
 
     private void install(Path data, SnapshotMeta meta) {
         try (InputStream in = Files.newInputStream(data)) {
-            table = store.installSnapshot(tableId, new DelimitedChunks(in), meta.index());
+            table = store.installSnapshot(tableId, new SnapshotFileChunks(in), meta.index());
         } catch (IOException e) {
             throw new UncheckedIOException("table " + tableId + ": cannot read snapshot " + data, e);
-        }
-    }
-
-    /** The table snapshot's chunks as written by {@link #takeSnapshot}, one length-prefixed proto each. */
-    private static final class DelimitedChunks implements Iterator<io.armada.api.v1.SnapshotChunk> {
-        private final InputStream in;
-        private io.armada.api.v1.SnapshotChunk next;
-
-        DelimitedChunks(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next == null) {
-                try {
-                    next = io.armada.api.v1.SnapshotChunk.parseDelimitedFrom(in);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public io.armada.api.v1.SnapshotChunk next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            io.armada.api.v1.SnapshotChunk c = next;
-            next = null;
-            return c;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.armada.server.replication;
 
+import io.armada.api.v1.SnapshotChunk;
 import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.PullResponse;
 import io.armada.internal.v1.ReplicatedBatch;
@@ -181,7 +182,7 @@ final class Replicator implements Runnable {
         TableSnapshotPart first = parts.next();
         long leaderClusterIndex = first.getIndex();
         log.info("table {}: loading the leader cluster's snapshot at index {}", tableId, leaderClusterIndex);
-        Iterator<io.armada.api.v1.SnapshotChunk> chunks = new Iterator<>() {
+        Iterator<SnapshotChunk> chunks = new Iterator<>() {
             private TableSnapshotPart pending = first;
 
             @Override
@@ -190,7 +191,7 @@ final class Replicator implements Runnable {
             }
 
             @Override
-            public io.armada.api.v1.SnapshotChunk next() {
+            public SnapshotChunk next() {
                 TableSnapshotPart p = pending != null ? pending : parts.next();
                 pending = null;
                 return p.getChunk();

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.armada.client.ArmadaClient;
 import io.armada.client.ArmadaException;
-import io.armada.client.TableInfo;
+import io.armada.client.TableDetails;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
@@ -78,7 +78,7 @@ class FollowerCatalogReloadTest {
             awaitKeys(follower, "fresh", 1);
             awaitKeys(follower, "kept", 31);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(follower.listTables())
-                    .extracting(TableInfo::name).containsExactlyInAnyOrder("fresh", "kept"));
+                    .extracting(TableDetails::name).containsExactlyInAnyOrder("fresh", "kept"));
             String log = followerNode.stdout();
             assertThat(log).as("the catalog was reloaded from the leader cluster's snapshot")
                     .containsPattern("table 1: leader-cluster snapshot at index \\d+ loaded");

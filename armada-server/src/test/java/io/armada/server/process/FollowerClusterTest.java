@@ -15,6 +15,7 @@ import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
 import io.armada.client.ArmadaClient;
+import io.armada.client.KeyRecord;
 import io.armada.server.dev.FreePorts;
 import io.armada.server.config.HostPort;
 import io.armada.server.config.ServerConfig;
@@ -216,7 +217,7 @@ class FollowerClusterTest {
     private void awaitFollowersEqualLeader(ArmadaClient leader, java.util.Set<Integer> down) {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             for (var t : leader.listTables()) {
-                List<io.armada.client.KeyValue> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
+                List<KeyRecord> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
                 List<String> digests = new ArrayList<>();
                 for (var d : leader.hashOfEach(t.name())) {
                     digests.add(d.orElseThrow().sha256());

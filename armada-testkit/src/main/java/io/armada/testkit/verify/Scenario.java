@@ -231,7 +231,7 @@ public enum Scenario {
         @Override
         String observe(LocalTopology t) {
             StringBuilder b = new StringBuilder("table leaderClusterNodes before healing:");
-            for (String table : Workload.TABLES) {
+            for (String table : VerifyWorkload.TABLES) {
                 b.append(' ').append(table).append("=node ").append(t.leaderOf(table).map(n -> Long.toString(n.id()))
                         .orElse("none"));
             }
@@ -409,6 +409,6 @@ public enum Scenario {
     private static final long MAX_FOLLOWER_STALL_NANOS = 3_000_000_000L;
 
     private static String randomTable(Random random) {
-        return Workload.TABLES.get(random.nextInt(Workload.TABLES.size()));
+        return VerifyWorkload.TABLES.get(random.nextInt(VerifyWorkload.TABLES.size()));
     }
 }

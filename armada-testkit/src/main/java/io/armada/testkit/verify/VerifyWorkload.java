@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * written value unique so a read names the write it saw. Meanwhile a churn thread creates and
  * deletes tables.
  */
-final class Workload {
+final class VerifyWorkload {
     static final List<String> TABLES = List.of("verify-a", "verify-b");
     static final int KEYS = 4;
     static final long DEADLINE_MILLIS = 5_000;
@@ -55,7 +55,7 @@ final class Workload {
     private final java.util.concurrent.atomic.AtomicReference<Throwable> broken = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean running = true;
 
-    Workload(LocalTopology topology, HistoryRecorder recorder, long seed, int clients) {
+    VerifyWorkload(LocalTopology topology, HistoryRecorder recorder, long seed, int clients) {
         this.topology = topology;
         this.recorder = recorder;
         this.seed = seed;
