@@ -6,6 +6,7 @@ import io.armada.testkit.history.Operation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -79,7 +80,7 @@ public enum Scenario {
      * Tables are created and deleted throughout, as in every scenario. The checkers hold follower reads to
      * the leader cluster's committed history at their revision; convergence compares every digest.
      */
-    FOLLOWER_REPLICATION_FAULTS("follower-replication-faults", true, 3_000) {
+    FOLLOWER_CLUSTER_REPLICATION_FAULTS("follower-cluster-replication-faults", true, 3_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
             // drawn through SplittableRandom: the first draws of java.util.Random from nearby seeds correlate
@@ -151,7 +152,7 @@ public enum Scenario {
      * acknowledged) and the replication lag (for every write the leader cluster acknowledged during
      * the pause, until a follower read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
      */
-    PAUSE_LEADER_NODE("pause-leader-node", true, 5_000) {
+    PAUSE_LEADER_CLUSTER_NODE("pause-leader-cluster-node", true, 5_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
             // the node processes of a verify run log nothing, so which endpoint the links use is
@@ -317,12 +318,12 @@ public enum Scenario {
 
     /** Whether the leader cluster's Raft paths must be cuttable. */
     boolean needsLinks() {
-        return this == PARTITION_LEADER || this == PARTITION_NODE || this == FOLLOWER_REPLICATION_FAULTS;
+        return this == PARTITION_LEADER || this == PARTITION_NODE || this == FOLLOWER_CLUSTER_REPLICATION_FAULTS;
     }
 
     /** Whether the follower cluster reaches the leader cluster through {@link TcpProxy}s that can be cut. */
     boolean needsLeaderClusterProxies() {
-        return this == PARTITION_FOLLOWER_CLUSTER || this == FOLLOWER_REPLICATION_FAULTS;
+        return this == PARTITION_FOLLOWER_CLUSTER || this == FOLLOWER_CLUSTER_REPLICATION_FAULTS;
     }
 
     /** Whether the leader cluster's nodes keep their data on a {@link io.armada.testkit.fuse.LossyFilesystem}. */
@@ -388,9 +389,18 @@ public enum Scenario {
         return holdMillis;
     }
 
+    /**
+     * Labels renamed so that a cross-cluster name says "cluster" ("Words" in docs/ARCHITECTURE.md),
+     * old to new: {@link #byLabel} still accepts the old ones, so scripts written for them run on.
+     */
+    public static final Map<String, String> RENAMED_LABELS = Map.of(
+            "pause-leader-node", PAUSE_LEADER_CLUSTER_NODE.label,
+            "follower-replication-faults", FOLLOWER_CLUSTER_REPLICATION_FAULTS.label);
+
     public static Scenario byLabel(String label) {
+        String current = RENAMED_LABELS.getOrDefault(label, label);
         for (Scenario s : values()) {
-            if (s.label.equals(label)) {
+            if (s.label.equals(current)) {
                 return s;
             }
         }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * authority replicates and forwards writes; one without a client certificate is refused by the
  * leader cluster, so its writes fail as UNAVAILABLE and it replicates nothing.
  */
-class FollowerTlsTest {
+class FollowerClusterTlsTest {
     @TempDir Path data;
 
     @Test

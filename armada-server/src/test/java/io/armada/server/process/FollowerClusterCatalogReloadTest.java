@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * because of it. Only the table really deleted goes, the new one opens, and the table that stayed
  * keeps its group and data.
  */
-class FollowerCatalogReloadTest {
+class FollowerClusterCatalogReloadTest {
     @TempDir Path data;
     private NodeProcess leaderNode;
     private NodeProcess followerNode;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * table nor resumes replication after it; streams without the follower header (leader tables, and
  * streams written before it existed) still install.
  */
-class FollowerSnapshotTest {
+class FollowerClusterSnapshotTest {
     @TempDir Path dir;
 
     @Test

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leader-cluster node within about an election timeout: writes through the follower succeed again
  * and replication resumes long before the node thaws.
  */
-class FollowerLeaderPauseTest {
+class LeaderClusterNodePauseTest {
     /** Election timeout 500 ms, the link's probe 250 + 500 ms, and slack for two loaded cores. */
     private static final Duration STALL_BOUND = Duration.ofSeconds(3);
     /** Longer than the bound and than the old pull deadline (6 s), so a follower that waits it out fails. */
@@ -95,7 +95,7 @@ class FollowerLeaderPauseTest {
             Duration leaderWrite = Duration.ofNanos(System.nanoTime() - written);
             await().atMost(PAUSE).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> readOnFollower("live"));
             Duration replicationStall = Duration.ofNanos(System.nanoTime() - paused);
-            System.out.printf("pause-leader-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
+            System.out.printf("pause-leader-cluster-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
                     writeStall.toMillis(), leaderWrite.toMillis(), replicationStall.toMillis());
             assertThat(writeStall).as("time until a write through the follower succeeded").isLessThan(STALL_BOUND);
             assertThat(replicationStall).as("time until the follower served a write made after the freeze")
