@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
  * still starting, the table not yet replicated, or a snapshot still loading.
  */
 final class CatchUp {
-    /** The whole wait is bounded: a follower that never catches up fails the run. */
+    /** The whole wait is bounded: a follower cluster that never catches up fails the run. */
     static final Duration LIMIT = Duration.ofMinutes(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] PROBE = "catchup-probe".getBytes(StandardCharsets.US_ASCII);

@@ -120,7 +120,7 @@ public final class Table {
                         source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
                         db.get(cf, RETIRED_KEY) != null);
             } catch (RocksDBException e) {
-                throw new StorageException("table " + tableId + ": cannot read the applied and follower markers", e);
+                throw new StorageException("table " + tableId + ": cannot read the applied and follower-cluster markers", e);
             }
         }
     }
@@ -210,7 +210,7 @@ public final class Table {
 
     /**
      * Follower clusters: the last leader-cluster index this table applied, where replication resumes. At
-     * least the revision: a table installed from a snapshot stream without follower markers (a plain
+     * least the revision: a table installed from a snapshot stream without follower-cluster markers (a plain
      * header, as streams written before they existed have) knows only that.
      */
     public long leaderClusterIndex() {
@@ -280,7 +280,7 @@ public final class Table {
                         throw new IllegalStateException("table " + id + ": leader-cluster index " + e.leaderClusterIndex()
                                 + " does not follow revision " + after.revision());
                     }
-                    // no client of this (follower) cluster waits for a leader-cluster entry's result
+                    // no client of this follower cluster waits for a leader-cluster entry's result
                     results.add(executeOrFail(view, index, e.leaderClusterIndex(), e.command(), false));
                     after = new AppliedMarker(index, e.leaderClusterIndex());
                 }
@@ -308,8 +308,8 @@ public final class Table {
     /**
      * Follower clusters: starts loading a leader-cluster snapshot at local entry {@code index}: the table
      * is emptied and marked resetting in one write. {@link #loadRecords} entries follow, then
-     * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a follower-group
-     * snapshot in the middle resumes the load where it stood.
+     * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a Raft snapshot of the follower-cluster group
+     * in the middle resumes the load where it stood.
      */
     public void beginReset(long index) {
         if (mutate(index, (batch, before) -> {
@@ -671,7 +671,7 @@ public final class Table {
         }
     }
 
-    /** A consistent snapshot of the whole table for Raft snapshots, follower catch-up and backup. */
+    /** A consistent snapshot of the whole table for Raft snapshots, follower-cluster catch-up and backup. */
     public TableSnapshot snapshot() {
         lock.readLock().lock();
         try {

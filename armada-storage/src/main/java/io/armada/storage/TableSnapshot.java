@@ -22,10 +22,10 @@ import org.rocksdb.Snapshot;
  * {@code [keyLength:4][key][recordLength:4][record]} per key; the last chunk carries the CRC32C of
  * the whole stream. Must be closed (it pins a RocksDB snapshot). The header is one of:
  * <ul>
- *   <li>{@code [index:8][revision:8]} (index never negative) for a table without follower markers —
+ *   <li>{@code [index:8][revision:8]} (index never negative) for a table without follower-cluster markers —
  *       every leader cluster's table, so a follower cluster or node of an older version still reads
  *       its snapshots;
- *   <li>{@code [FOLLOWER_HEADER:8][index:8][revision:8][flags:8][leaderClusterIndex:8]} for a follower
+ *   <li>{@code [FOLLOWER_CLUSTER_HEADER:8][index:8][revision:8][flags:8][leaderClusterIndex:8]} for a follower
  *       cluster's table that has replicated: {@code flags} bit 0 ({@link #FLAG_RESETTING}) is set while
  *       a leader-cluster snapshot load is unfinished, {@code leaderClusterIndex} is the last leader-cluster index applied. Its
  *       marks travel with the Raft snapshot, so a node installing one taken mid-load neither serves the
@@ -43,7 +43,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
      * header starts with the index): then index, revision, flags and the leader-cluster index follow. The low
      * bytes spell "ARMDA1"; a later header layout takes another value.
      */
-    static final long FOLLOWER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
+    static final long FOLLOWER_CLUSTER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
     /** Follower header flag: the table was loading a leader-cluster snapshot (its {@code RESET_KEY} was present). */
     static final long FLAG_RESETTING = 1;
     /** Marked header flag: the table was retired (its {@code RETIRED_KEY} was present), on any cluster. */
@@ -82,7 +82,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
                 // a follower cluster's table: its replication position and load state travel with it, so a
                 // node installing this snapshot resumes the leader-cluster snapshot load instead of serving a part;
                 // a retired table's mark too, so a member catching up from it cannot take writes again
-                out.writeLong(FOLLOWER_HEADER);
+                out.writeLong(FOLLOWER_CLUSTER_HEADER);
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());
                 out.writeLong((resetting ? FLAG_RESETTING : 0) | (retired ? FLAG_RETIRED : 0));
@@ -95,7 +95,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
             throw new UncheckedIOException(e);
         } catch (org.rocksdb.RocksDBException e) {
             close();
-            throw new StorageException("cannot read the follower markers of a table snapshot", e);
+            throw new StorageException("cannot read the follower-cluster markers of a table snapshot", e);
         }
     }
 

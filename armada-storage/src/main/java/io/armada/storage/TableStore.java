@@ -274,7 +274,7 @@ public final class TableStore implements AutoCloseable {
 
     /**
      * Writes the stream's records and its markers into {@code cf} (without the WAL: the caller flushes);
-     * returns the markers written. A follower table's leader-cluster index and unfinished load come with the
+     * returns the markers written. A follower-cluster table's leader-cluster index and unfinished load come with the
      * stream, so the installed table resumes that load rather than serving its partial content.
      */
     private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)

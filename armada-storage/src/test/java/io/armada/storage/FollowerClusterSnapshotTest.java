@@ -191,7 +191,7 @@ class FollowerClusterSnapshotTest {
 
     @Test
     void aCorruptHeaderIsRejectedAndLeavesTheTableAsItWas() {
-        long marked = TableSnapshot.FOLLOWER_HEADER;
+        long marked = TableSnapshot.FOLLOWER_CLUSTER_HEADER;
         List<long[]> corruptHeaders = List.of(
                 new long[] {-5, 1}, // neither an index nor the follower mark
                 new long[] {marked ^ 1, 4, 3, 0, 7}, // a different mark: a layout this reader does not know

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The leader cluster's log service, on every leader-cluster node: a table's committed entries for
  * follower clusters, one bounded batch per call (a long poll when nothing is new), and table
- * snapshots for followers whose position was compacted away. Only applied entries leave the node,
- * so nothing uncommitted ever reaches a follower.
+ * snapshots for follower clusters whose position was compacted away. Only applied entries leave the node,
+ * so nothing uncommitted ever reaches a follower cluster.
  */
 final class LogService extends LogServiceGrpc.LogServiceImplBase {
     private static final int MAX_BATCH_BYTES = Limits.MAX_PULL_BATCH_BYTES;

@@ -58,7 +58,7 @@ public final class DevTopology implements AutoCloseable {
 
     /**
      * One follower cluster of an existing leader cluster (its client endpoints), on the ports from
-     * {@code basePort}: a follower that can be stopped, restarted or started afresh on its own.
+     * {@code basePort}: a follower cluster that can be stopped, restarted or started afresh on its own.
      */
     public static DevTopology startFollowerClusterOf(Path dataDir, int nodes, List<HostPort> leaderEndpoints, int basePort,
             ServerConfig.RaftSettings raft, Consumer<Throwable> fatal) {

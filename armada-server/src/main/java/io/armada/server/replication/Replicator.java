@@ -41,7 +41,7 @@ final class Replicator implements Runnable {
     static final long BARRIER_POLL_MILLIS = 100;
     /** Replicated batches proposed and not yet committed, at most (each at most one pull's bytes). */
     static final int MAX_BATCHES_IN_FLIGHT = 4;
-    /** Snapshot records per follower entry: well under the entry size limit. */
+    /** Snapshot records per follower-cluster entry: well under the entry size limit. */
     static final int SNAPSHOT_ENTRY_BYTES = 1 << 20;
 
     private final long tableId;

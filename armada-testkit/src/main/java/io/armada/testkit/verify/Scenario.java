@@ -77,7 +77,7 @@ public enum Scenario {
      * leader isolated from its peers while the follower cluster still reaches it (it appends what it can
      * never commit, and must never serve that); or the follower cluster cut off from the leader cluster
      * while that writes on and compacts (snapshots every 300 entries), so it catches up from the leader.
-     * Tables are created and deleted throughout, as in every scenario. The checkers hold follower reads to
+     * Tables are created and deleted throughout, as in every scenario. The checkers hold follower-cluster reads to
      * the leader cluster's committed history at their revision; convergence compares every digest.
      */
     FOLLOWER_CLUSTER_REPLICATION_FAULTS("follower-cluster-replication-faults", true, 3_000) {
@@ -150,7 +150,7 @@ public enum Scenario {
      * frozen node as a table's leader must end once the others elect another. Judged per pause: the
      * follower write stall (the longest time in the pause without a write through a follower-cluster node
      * acknowledged) and the replication lag (for every write the leader cluster acknowledged during
-     * the pause, until a follower read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
+     * the pause, until a follower-cluster read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
      */
     PAUSE_LEADER_CLUSTER_NODE("pause-leader-cluster-node", true, 5_000) {
         @Override
@@ -171,7 +171,7 @@ public enum Scenario {
                 // (from the freeze to the first, between two, from the last to the thaw)
                 List<Long> acknowledged = new ArrayList<>();
                 // replication: for each write the leader cluster acknowledged during the pause, until a
-                // follower read saw it (often none: the leader cluster's clients wait on the frozen node)
+                // follower-cluster read saw it (often none: the leader cluster's clients wait on the frozen node)
                 long lag = -1;
                 for (Operation o : history.operations()) {
                     if (!o.isWrite() || o.outcome() != Operation.Outcome.OK || o.completeNanos() < w.injectedNanos()
@@ -206,7 +206,7 @@ public enum Scenario {
                 perPause.add(String.format("writes %d ms%s", stall / 1_000_000, lag < 0 ? ""
                         : lag == Long.MAX_VALUE ? ", replication never caught up" : ", replication " + lag / 1_000_000 + " ms"));
             }
-            return List.of(new Expectation(String.format("follower stall while a leader-cluster node was frozen, per pause:"
+            return List.of(new Expectation(String.format("follower-cluster stall while a leader-cluster node was frozen, per pause:"
                     + " %s (each at most %d ms)", String.join("; ", perPause), MAX_FOLLOWER_STALL_NANOS / 1_000_000), met));
         }
     },
@@ -239,7 +239,7 @@ public enum Scenario {
             return b.toString();
         }
     },
-    /** kill -9 of every leader-cluster node: follower reads go on, writes fail; then the leader cluster restarts. */
+    /** kill -9 of every leader-cluster node: follower-cluster reads go on, writes fail; then the leader cluster restarts. */
     LEADER_CLUSTER_DOWN("leader-cluster-down", true, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
