@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alternating A/B of two builds of Armada (two checkouts, e.g. git worktrees) on the write scenarios:
 #   bench/ab-builds.sh CHECKOUT_A CHECKOUT_B [ROUNDS]     (default 2 rounds: A B A B)
-# Each run starts a fresh `armada dev --followers 0` of that checkout, gives it 30 s of unrecorded mixed load, then
+# Each run starts a fresh `armada dev --follower-clusters 0` of that checkout, gives it 30 s of unrecorded mixed load, then
 # measures single-client puts, saturated puts on one table and on 16 tables (15 s warm-up + 10 s each).
 set -euo pipefail
 a=$(cd "$1" && pwd); b=$(cd "$2" && pwd); rounds=${3:-2}
@@ -16,7 +16,7 @@ for r in $(seq 1 "$rounds"); do
   for v in A B; do
     root=$a; [ "$v" = B ] && root=$b
     rm -rf "$out/data"
-    "$root/bin/armada" dev --followers 0 --data "$out/data" > "$out/dev-$v-$r.log" 2>&1 &
+    "$root/bin/armada" dev --follower-clusters 0 --data "$out/data" > "$out/dev-$v-$r.log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do grep -q '^ready:' "$out/dev-$v-$r.log" && break; sleep 0.2; done
     grep -q '^ready:' "$out/dev-$v-$r.log" || { echo "ab-builds: armada dev ($v) did not become ready; see $out/dev-$v-$r.log" >&2; exit 1; }

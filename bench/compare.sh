@@ -3,8 +3,8 @@
 #   bench/compare.sh [RUNS]        (default 3 runs per system and scenario)
 # BENCH_OUT=DIR continues an earlier, interrupted comparison in DIR: runs whose result file exists are not repeated.
 #
-# Armada: a 3-node leader cluster (`bin/armada dev --followers 0`, one JVM) and, from phase 2 on, a 3-node follower
-# cluster of it in a second JVM (`bin/armada dev --follower-of`), so it can be detached and restarted on its own.
+# Armada: a 3-node leader cluster (`bin/armada dev --follower-clusters 0`, one JVM) and, from phase 2 on, a 3-node follower
+# cluster of it in a second JVM (`bin/armada dev --leader-cluster`), so it can be detached and restarted on its own.
 # etcd: 3 members (bench/etcd-cluster.sh, Debian's package). Every process shares this machine's cores and disk.
 #   1. leader-cluster scenarios, Armada vs etcd, alternating A/B/A/B (the follower cluster is not running: etcd has
 #      no counterpart to it, and on one disk its fsyncs would be charged to the leader cluster);
@@ -52,7 +52,7 @@ stop_follower() {
 
 "$armada" --version >/dev/null   # builds the distribution first, outside any measurement
 rm -rf "$out/armada" "$out/etcd"
-start_dev armada-leader --followers 0 --data "$out/armada"; leader_pid=$started
+start_dev armada-leader --follower-clusters 0 --data "$out/armada"; leader_pid=$started
 etcd=$("$root/bench/etcd-cluster.sh" start "$out/etcd")
 
 common=(--duration "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-20}" --value-size 256 --key-space 10000)
@@ -98,11 +98,11 @@ compare get-serializable-64 "--op get --clients 8 --in-flight 8" "--op get --cli
 compare get-linearizable-64 "--op get --linearizable --clients 8 --in-flight 8" "--op get --linearizable --clients 8 --in-flight 8"
 
 # 2. a follower cluster attached
-start_dev armada-follower --follower-of "$leader" --base-port 6100 --data "$out/armada-follower"; follower_pid=$started
+start_dev armada-follower --leader-cluster "$leader" --base-port 6100 --data "$out/armada-follower"; follower_pid=$started
 # first let it copy phase 1's tables, so their replication does not run under the measurements
 phase1=cmp-put-1client,cmp-put-saturated-1table,cmp-get-serializable-64,cmp-get-linearizable-64
 for i in $(seq 0 15); do phase1="$phase1,cmp-put-saturated-16tables-$i"; done
-"$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table "$phase1" \
+"$armada" bench --endpoints "$leader" --follower-cluster-endpoints "$follower" --op catchup --table "$phase1" \
   --json "$out/attach.armada.json" >&2
 warm_server armada-follower --endpoints "$follower"
 compare get-follower-local-64 "--op get --endpoints $follower --clients 8 --in-flight 8" "--op get --clients 8 --in-flight 8"
@@ -116,7 +116,7 @@ PY
 for r in $(seq 1 "$runs"); do
   [ -f "$out/replication-lag.armada.$r.json" ] && continue
   echo "== replication-lag run $r at $half puts/s" >&2
-  "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op lag --rate "$half" --clients 8 \
+  "$armada" bench --endpoints "$leader" --follower-cluster-endpoints "$follower" --op lag --rate "$half" --clients 8 \
     --in-flight 32 "${common[@]}" --table cmp-lag --json "$out/replication-lag.armada.$r.json" >&2
 done
 
@@ -129,10 +129,10 @@ for r in $(seq 1 "$runs"); do
   "$armada" bench --endpoints "$leader" --op put --rate "$half" --clients 8 --in-flight 32 --duration "$detached" \
     --warmup 0 --value-size 256 --key-space 10000 --table cmp-lag --json "$out/catchup-detached-load.$r.json" >&2
   # measured from the restart of the follower JVM: the catch-up includes its start
-  "$armada" dev --follower-of "$leader" --base-port 6100 --data "$out/armada-follower" \
+  "$armada" dev --leader-cluster "$leader" --base-port 6100 --data "$out/armada-follower" \
     >> "$out/armada-follower.log" 2>&1 &
   follower_pid=$!
-  "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table cmp-lag \
+  "$armada" bench --endpoints "$leader" --follower-cluster-endpoints "$follower" --op catchup --table cmp-lag \
     --json "$out/catchup-detached.armada.$r.json" >&2
 done
 stop_follower
@@ -147,9 +147,9 @@ for r in $(seq 1 "$runs"); do
   [ -f "$out/catchup-snapshot.armada.$r.json" ] && continue
   echo "== catchup-snapshot run $r: a fresh follower cluster" >&2
   rm -rf "$out/armada-fresh"
-  "$armada" dev --follower-of "$leader" --base-port 6100 --data "$out/armada-fresh" > "$out/armada-fresh.$r.log" 2>&1 &
+  "$armada" dev --leader-cluster "$leader" --base-port 6100 --data "$out/armada-fresh" > "$out/armada-fresh.$r.log" 2>&1 &
   fresh_pid=$!
-  "$armada" bench --endpoints "$leader" --follower-endpoints "$follower" --op catchup --table cmp-snapshot \
+  "$armada" bench --endpoints "$leader" --follower-cluster-endpoints "$follower" --op catchup --table cmp-snapshot \
     --json "$out/catchup-snapshot.armada.$r.json" >&2
   grep -c "loading the leader cluster's snapshot" "$out/armada-fresh.$r.log" > "$out/catchup-snapshot.loads.$r" || true
   kill "$fresh_pid" && wait "$fresh_pid" 2>/dev/null || true

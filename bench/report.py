@@ -75,7 +75,7 @@ def catchup_line(name, what):
     if not c:
         return ""
     times = ", ".join(f"{r['seconds']:.1f}" for r in c)
-    return (f"- {what}: median {med(c, lambda r: r['seconds']):.1f} s until all 3 follower nodes applied the leader's "
+    return (f"- {what}: median {med(c, lambda r: r['seconds']):.1f} s until all 3 follower-cluster nodes applied the leader cluster's "
             f"revision ({len(c)} runs: {times} s), counted from the start of the follower cluster's JVM.\n")
 
 catchup = ""
@@ -88,7 +88,7 @@ fill = glob.glob(f"{out}/fill-100mb.armada.json")
 if fill:
     f = json.load(open(fill[0]))
     loads = [open(p).read().strip() for p in sorted(glob.glob(f"{out}/catchup-snapshot.loads.*"))]
-    via = "every run loaded the leader's snapshot" if loads and all(l not in ("", "0") for l in loads) \
+    via = "every run loaded the leader cluster's snapshot" if loads and all(l not in ("", "0") for l in loads) \
         else f"snapshot loads per run: {', '.join(loads) or 'not recorded'}"
     catchup += catchup_line("catchup-snapshot", f"Snapshot catch-up of a {f['operations'] * f['valueSize'] / 2**20:,.0f} MiB "
                             f"table ({f['operations']:,} keys x {f['valueSize']} B, filled at {f['throughput']:,.0f} puts/s) "
@@ -99,8 +99,8 @@ if catchup:
 section = f"""{START}
 ## System benchmark: Armada vs etcd (`armada bench`, side by side)
 
-Command: `bench/compare.sh {runs}` — `bin/armada dev --followers 0` (a 3-node leader cluster in one JVM; from the
-follower-local gets on, a 3-node follower cluster in a second JVM, `armada dev --follower-of`) and a 3-member etcd {subprocess.run([os.path.dirname(doc) + '/../bench/.etcd/usr/bin/etcd', '--version'],
+Command: `bench/compare.sh {runs}` — `bin/armada dev --follower-clusters 0` (a 3-node leader cluster in one JVM; from the
+follower-local gets on, a 3-node follower cluster in a second JVM, `armada dev --leader-cluster`) and a 3-member etcd {subprocess.run([os.path.dirname(doc) + '/../bench/.etcd/usr/bin/etcd', '--version'],
 capture_output=True, text=True).stdout.splitlines()[0].split(':')[-1].strip() if os.path.exists(os.path.dirname(doc) + '/../bench/.etcd/usr/bin/etcd') else ''}
 (Debian package, three processes) on the same machine; every scenario alternates Armada and etcd runs, {runs} runs
 each, medians quoted. Load: the same generator (closed loop, HdrHistogram), 256-byte values, 10,000 keys per table,

@@ -21,10 +21,10 @@ public final class Bench {
     private static BenchResult load(BenchSpec spec, PrintWriter progress) throws Exception {
         try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
                         : new EtcdTarget(spec.endpoints(), spec.clients());
-                ArmadaTarget follower = spec.workload() == Workload.LAG
-                        ? new ArmadaTarget(spec.followerEndpoints(), spec.clients(), spec.pinned()) : null) {
+                ArmadaTarget followerCluster = spec.workload() == Workload.LAG
+                        ? new ArmadaTarget(spec.followerClusterEndpoints(), spec.clients(), spec.pinned()) : null) {
             target.prepare(spec.tables());
-            LoadGenerator load = new LoadGenerator(target, follower, spec);
+            LoadGenerator load = new LoadGenerator(target, followerCluster, spec);
             LoadGenerator.Measurement m;
             if (spec.workload() == Workload.FILL) {
                 m = load.fill(progress);

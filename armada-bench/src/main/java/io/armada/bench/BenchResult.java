@@ -46,7 +46,7 @@ public record BenchResult(
                 tables.size(), clients, inFlight, valueSize, linearizable ? ", linearizable" : "",
                 targetRate > 0 ? String.format(", open loop at %.0f ops/s", targetRate) : ""));
         if (workload.equals("catchup")) {
-            b.append(String.format("caught up: all %d follower nodes at the leader's revision after %.2f s"
+            b.append(String.format("caught up: all %d follower-cluster nodes at the leader cluster's revision after %.2f s"
                     + " (per node p50 %.2f s, max %.2f s; %d attempts refused while they started or loaded)%n",
                     operations, seconds, latency.p50() / 1000, latency.max() / 1000, errors));
             return b.toString();

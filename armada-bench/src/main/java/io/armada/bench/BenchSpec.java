@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param store which store the load goes to
  * @param endpoints host:port of its client API
- * @param followerEndpoints for {@link Workload#LAG}: a follower cluster of the same leader, where each write is read back
+ * @param followerClusterEndpoints for {@link Workload#LAG}: a follower cluster of the same leader cluster, where each write is read back
  * @param tables the tables the load spreads over (key prefixes on etcd)
  * @param workload what each operation is
  * @param clients connections (one gRPC channel, or one etcd client, each)
@@ -28,7 +28,7 @@ import java.util.List;
 public record BenchSpec(
         Store store,
         List<String> endpoints,
-        List<String> followerEndpoints,
+        List<String> followerClusterEndpoints,
         List<String> tables,
         Workload workload,
         int clients,
@@ -51,7 +51,7 @@ public record BenchSpec(
 
     public BenchSpec {
         endpoints = List.copyOf(endpoints);
-        followerEndpoints = followerEndpoints == null ? List.of() : List.copyOf(followerEndpoints);
+        followerClusterEndpoints = followerClusterEndpoints == null ? List.of() : List.copyOf(followerClusterEndpoints);
         tables = List.copyOf(tables);
         require(!endpoints.isEmpty(), "endpoints: at least one host:port is required");
         require(!tables.isEmpty(), "tables: at least one table is required");
@@ -64,11 +64,11 @@ public record BenchSpec(
         require(rate >= 0, "rate: must not be negative");
         if (workload == Workload.CATCHUP) {
             require(store == Store.ARMADA, "op catchup: measures Armada's follower clusters; etcd has none");
-            require(!followerEndpoints.isEmpty(), "follower-endpoints: op catchup needs the follower cluster to wait for");
+            require(!followerClusterEndpoints.isEmpty(), "follower-cluster-endpoints: op catchup needs the follower cluster to wait for");
         }
         if (workload == Workload.LAG) {
             require(store == Store.ARMADA, "op lag: measures Armada's follower clusters; etcd has none");
-            require(!followerEndpoints.isEmpty(), "follower-endpoints: op lag needs a follower cluster to read back from");
+            require(!followerClusterEndpoints.isEmpty(), "follower-cluster-endpoints: op lag needs a follower cluster to read back from");
             require(rate > 0, "rate: op lag measures at a given write rate; set --rate");
         }
     }

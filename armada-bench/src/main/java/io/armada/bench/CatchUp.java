@@ -16,12 +16,12 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@link Workload#CATCHUP}: how long a follower cluster takes to reach the leader cluster's
- * current revision of each table. Each follower node is asked with {@code min_revision} (the node
+ * current revision of each table. Each follower-cluster node is asked with {@code min_revision} (the node
  * answers once it has applied it, within the call's deadline), again and again while the node is
  * still starting, the table not yet replicated, or a snapshot still loading.
  */
 final class CatchUp {
-    /** The whole wait is bounded: a follower that never catches up fails the run. */
+    /** The whole wait is bounded: a follower cluster that never catches up fails the run. */
     static final Duration LIMIT = Duration.ofMinutes(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] PROBE = "catchup-probe".getBytes(StandardCharsets.US_ASCII);
@@ -36,11 +36,11 @@ final class CatchUp {
                 revisions.put(table, leader.range(table, PROBE, null, 1, true).revision());
             }
         }
-        progress.printf("waiting for %d follower nodes to apply %s%n", spec.followerEndpoints().size(), revisions);
+        progress.printf("waiting for %d follower-cluster nodes to apply %s%n", spec.followerClusterEndpoints().size(), revisions);
         progress.flush();
         AtomicLong failedAttempts = new AtomicLong();
         List<CompletableFuture<Long>> nodes = new ArrayList<>();
-        for (String endpoint : spec.followerEndpoints()) {
+        for (String endpoint : spec.followerClusterEndpoints()) {
             nodes.add(CompletableFuture.supplyAsync(() -> waitFor(endpoint, revisions, start, failedAttempts, progress),
                     command -> Thread.ofVirtual().start(command)));
         }
@@ -49,8 +49,8 @@ final class CatchUp {
             perNode.recordValue(node.join());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new BenchResult("armada", "catchup", spec.tables(), spec.followerEndpoints().size(), 1, 0, false, 0,
-                seconds, spec.followerEndpoints().size(), failedAttempts.get(), 0, BenchResult.Latency.of(perNode), null);
+        return new BenchResult("armada", "catchup", spec.tables(), spec.followerClusterEndpoints().size(), 1, 0, false, 0,
+                seconds, spec.followerClusterEndpoints().size(), failedAttempts.get(), 0, BenchResult.Latency.of(perNode), null);
     }
 
     /** Microseconds from {@code start} until {@code endpoint} applied every table's revision. */

@@ -24,17 +24,17 @@ final class LoadGenerator {
     private static final Executor ERROR_BACKOFF = CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS);
 
     private final Target target;
-    private final ArmadaTarget follower;
+    private final ArmadaTarget followerCluster;
     private final BenchSpec spec;
     private final byte[] value;
     private final Recorder latencies = new Recorder(HIGHEST_MICROS, 3);
     private final Recorder lags = new Recorder(HIGHEST_MICROS, 3);
     private final AtomicLong errors = new AtomicLong();
 
-    /** @param follower for {@link Workload#LAG}: the follower cluster writes are read back from, else null */
-    LoadGenerator(Target target, ArmadaTarget follower, BenchSpec spec) {
+    /** @param followerCluster for {@link Workload#LAG}: the follower cluster writes are read back from, else null */
+    LoadGenerator(Target target, ArmadaTarget followerCluster, BenchSpec spec) {
         this.target = target;
-        this.follower = follower;
+        this.followerCluster = followerCluster;
         this.spec = spec;
         this.value = new byte[spec.valueSize()];
         ThreadLocalRandom.current().nextBytes(value);
@@ -195,7 +195,7 @@ final class LoadGenerator {
         }
         return recorded.thenCompose(revision -> {
             long acknowledged = System.nanoTime();
-            return follower.getAtLeast(client, table, key, revision).whenComplete((r, e) -> {
+            return followerCluster.getAtLeast(client, table, key, revision).whenComplete((r, e) -> {
                 if (e != null) {
                     errors.incrementAndGet();
                 } else {

@@ -13,7 +13,7 @@ public enum Workload {
     /**
      * Replication lag: puts on the leader cluster at {@code --rate}; each acknowledged write is read
      * back on a follower cluster with {@code min_revision}, and the time from the put's acknowledgement
-     * to the follower's answer is the lag.
+     * to the follower cluster's answer is the lag.
      */
     LAG,
     /**
@@ -22,8 +22,8 @@ public enum Workload {
      */
     FILL,
     /**
-     * Follower catch-up: reads the leader cluster's revision of each table, then waits until every
-     * follower endpoint has applied it; reports the time from the start of the run (start the run
+     * Follower-cluster catch-up: reads the leader cluster's revision of each table, then waits until every
+     * follower-cluster endpoint has applied it; reports the time from the start of the run (start the run
      * as the follower cluster starts). Armada only.
      */
     CATCHUP

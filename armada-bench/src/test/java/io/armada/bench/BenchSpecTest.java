@@ -31,7 +31,7 @@ class BenchSpecTest {
         assertThatThrownBy(() -> spec(BenchSpec.Store.ETCD, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 100))
                 .hasMessageContaining("etcd has none");
         assertThatThrownBy(() -> spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of(), 1, 1, 10, 100))
-                .hasMessageStartingWith("follower-endpoints:");
+                .hasMessageStartingWith("follower-cluster-endpoints:");
         assertThatThrownBy(() -> spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 0))
                 .hasMessageStartingWith("rate:");
         assertThat(spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 100).workload())
@@ -43,7 +43,7 @@ class BenchSpecTest {
         assertThatThrownBy(() -> spec(BenchSpec.Store.ETCD, Workload.CATCHUP, List.of("127.0.0.1:6101"), 1, 1, 10, 0))
                 .hasMessageContaining("etcd has none");
         assertThatThrownBy(() -> spec(BenchSpec.Store.ARMADA, Workload.CATCHUP, List.of(), 1, 1, 10, 0))
-                .hasMessageStartingWith("follower-endpoints:");
+                .hasMessageStartingWith("follower-cluster-endpoints:");
     }
 
     @Test

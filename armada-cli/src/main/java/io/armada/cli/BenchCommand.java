@@ -24,8 +24,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "host:port of the cluster's client API, comma-separated (default: ${DEFAULT-VALUE}).")
     String endpoints;
 
-    @CommandLine.Option(names = "--follower-endpoints", description = "op lag and catchup: a follower cluster's endpoints.")
-    String followerEndpoints;
+    @CommandLine.Option(names = "--follower-cluster-endpoints", description = "op lag and catchup: a follower cluster's endpoints.")
+    String followerClusterEndpoints;
+
+    /** The old name of --follower-cluster-endpoints; hidden, still read. */
+    @CommandLine.Option(names = "--follower-endpoints", hidden = true)
+    String followerEndpointsOldName;
 
     @CommandLine.Option(names = "--table", defaultValue = "bench",
             description = "The table, or several separated by commas (default: ${DEFAULT-VALUE}).")
@@ -36,8 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     int tables;
 
     @CommandLine.Option(names = "--op", defaultValue = "put",
-            description = "put, get, txn, mixed (90 %% gets), lag (writes read back on --follower-endpoints), fill"
-                    + " (every key once, then stop) or catchup (wait until --follower-endpoints reach the leader's"
+            description = "put, get, txn, mixed (90 %% gets), lag (writes read back on --follower-cluster-endpoints), fill"
+                    + " (every key once, then stop) or catchup (wait until --follower-cluster-endpoints reach the leader's"
                     + " revision) (default: ${DEFAULT-VALUE}).")
     String op;
 
@@ -91,6 +95,8 @@ final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < tables; i++) {
                 names.add(table + "-" + i);
             }
+            String followerEndpoints = OldOptionNames.resolve(spec, "--follower-cluster-endpoints", followerClusterEndpoints,
+                    "--follower-endpoints", followerEndpointsOldName);
             s = new BenchSpec(store, split(endpoints), followerEndpoints == null ? List.of() : split(followerEndpoints),
                     names, workload, clients, inFlight, Duration.ofSeconds(duration), Duration.ofSeconds(warmup),
                     valueSize, keySpace, linearizable, rate, json, pinned);

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 
 /** {@code armada dev}: a local leader cluster and its follower clusters in this process, until interrupted. */
 @CommandLine.Command(name = "dev", mixinStandardHelpOptions = true,
-        description = {"Start a local 3-node leader cluster and --followers follower clusters on 127.0.0.1 and run"
+        description = {"Start a local 3-node leader cluster and --follower-clusters follower clusters on 127.0.0.1 and run"
                 + " until interrupted.",
                 "Cluster k (0 is the leader cluster) uses ports from base-port + 100*k: node i serves clients on"
                         + " +i, Raft (QUIC) on +10+i and metrics on +20+i."})
@@ -29,14 +29,22 @@ final class DevCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--nodes", defaultValue = "3", description = "Nodes per cluster: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @CommandLine.Option(names = "--followers", defaultValue = "1",
-            description = "Follower clusters, 0 to " + DevTopology.MAX_FOLLOWERS + " (default: ${DEFAULT-VALUE}).")
-    int followers;
+    @CommandLine.Option(names = "--follower-clusters", defaultValue = "1",
+            description = "Follower clusters, 0 to " + DevTopology.MAX_FOLLOWER_CLUSTERS + " (default: ${DEFAULT-VALUE}).")
+    int followerClusters;
 
-    @CommandLine.Option(names = "--follower-of", split = ",", paramLabel = "HOST:PORT",
+    /** The old name of --follower-clusters ("followers" alone is a Raft role); hidden, still read. */
+    @CommandLine.Option(names = "--followers", hidden = true)
+    Integer followersOldName;
+
+    @CommandLine.Option(names = "--leader-cluster", split = ",", paramLabel = "HOST:PORT",
             description = "Start only one follower cluster of this running leader cluster (its client endpoints),"
-                    + " on the ports from --base-port; --followers is not used.")
-    List<String> followerOf;
+                    + " on the ports from --base-port; --follower-clusters is not used.")
+    List<String> leaderCluster;
+
+    /** The old name of --leader-cluster; hidden, still read. */
+    @CommandLine.Option(names = "--follower-of", split = ",", hidden = true)
+    List<String> followerOfOldName;
 
     @CommandLine.Option(names = "--raft-workers", defaultValue = "2",
             description = "Raft worker threads per node (raft.worker-threads; default: ${DEFAULT-VALUE}).")
@@ -47,23 +55,27 @@ final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        int followerClusters = OldOptionNames.resolve(spec, "--follower-clusters", this.followerClusters,
+                "--followers", followersOldName);
+        List<String> leaderCluster = OldOptionNames.resolve(spec, "--leader-cluster", this.leaderCluster,
+                "--follower-of", followerOfOldName);
         if (nodes != 1 && nodes != 3 && nodes != 5) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes: " + nodes + " is not 1, 3 or 5");
         }
-        if (followers < 0 || followers > DevTopology.MAX_FOLLOWERS) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--followers: " + followers
-                    + " is not between 0 and " + DevTopology.MAX_FOLLOWERS);
+        if (followerClusters < 0 || followerClusters > DevTopology.MAX_FOLLOWER_CLUSTERS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--follower-clusters: " + followerClusters
+                    + " is not between 0 and " + DevTopology.MAX_FOLLOWER_CLUSTERS);
         }
-        int lastPort = basePort + DevTopology.PORTS_PER_CLUSTER * followers + DevTopology.PORTS_PER_CLUSTER - 1;
+        int lastPort = basePort + DevTopology.PORTS_PER_CLUSTER * followerClusters + DevTopology.PORTS_PER_CLUSTER - 1;
         if (basePort < 1024 || lastPort > 65_535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--base-port: " + basePort
                     + " leaves ports " + basePort + "-" + lastPort + " outside 1024-65535");
         }
         List<HostPort> leaderEndpoints;
         try {
-            leaderEndpoints = followerOf == null ? null : followerOf.stream().map(HostPort::parse).toList();
+            leaderEndpoints = leaderCluster == null ? null : leaderCluster.stream().map(HostPort::parse).toList();
         } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--follower-of: " + e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), "--leader-cluster: " + e.getMessage());
         }
         ServerConfig.RaftSettings defaults = ServerConfig.RaftSettings.defaults();
         ServerConfig.RaftSettings raft;
@@ -76,8 +88,8 @@ final class DevCommand implements Callable<Integer> {
         Path dir = data != null ? data : Files.createTempDirectory("armada-dev");
         io.armada.server.ops.PeerErrorLogging.install();
         DevTopology topology = leaderEndpoints != null
-                ? DevTopology.startFollowerOf(dir, nodes, leaderEndpoints, basePort, raft, ServerMain::haltOnFatal)
-                : DevTopology.start(dir, nodes, followers, basePort, raft, ServerMain::haltOnFatal);
+                ? DevTopology.startFollowerClusterOf(dir, nodes, leaderEndpoints, basePort, raft, ServerMain::haltOnFatal)
+                : DevTopology.start(dir, nodes, followerClusters, basePort, raft, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             topology.close();
@@ -94,7 +106,7 @@ final class DevCommand implements Callable<Integer> {
             return 1;
         }
         out.println("ready: try  bin/armada table create demo --endpoints "
-                + (leaderEndpoints != null ? String.join(",", followerOf) : topology.clusters().getFirst().cluster().endpoints()));
+                + (leaderEndpoints != null ? String.join(",", leaderCluster) : topology.clusters().getFirst().cluster().endpoints()));
         out.flush();
         stopped.await();
         return 0;

@@ -1,7 +1,7 @@
 package io.armada.cli;
 
 import io.armada.client.ArmadaClient;
-import io.armada.client.KeyValue;
+import io.armada.client.KeyRecord;
 import io.armada.client.RangeResult;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -91,7 +91,7 @@ final class KvCommand {
         int run(ArmadaClient c) {
             byte[] rangeEnd = prefix ? prefixEnd(utf8(key)) : end != null ? utf8(end) : null;
             RangeResult r = c.range(table, utf8(key), rangeEnd, limit, linearizable);
-            for (KeyValue kv : r.kvs()) {
+            for (KeyRecord kv : r.kvs()) {
                 out().println(text(kv.key()) + "=" + text(kv.value()));
             }
             if (r.more()) {

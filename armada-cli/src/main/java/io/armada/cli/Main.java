@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Armada: a distributed key-value store with a leader cluster and follower clusters.",
-        subcommands = {DevCommand.class, LeaderCommand.class, FollowerCommand.class, TableCommand.class, KvCommand.class, StatusCommand.class, BenchCommand.class, VerifyCommand.class,
+        subcommands = {DevCommand.class, LeaderClusterCommand.class, FollowerClusterCommand.class,
+                LeaderClusterCommand.OldName.class, FollowerClusterCommand.OldName.class, TableCommand.class, KvCommand.class, StatusCommand.class, BenchCommand.class, VerifyCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

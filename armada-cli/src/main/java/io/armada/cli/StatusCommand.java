@@ -18,8 +18,8 @@ final class StatusCommand extends ClientCommand {
     int run(ArmadaClient c) {
         String[] endpoints = client.endpointList().toArray(String[]::new);
         List<Optional<StatusResponse>> all = c.statusOfEach();
-        out().printf("%-22s %-6s %-20s %-10s %7s %5s %9s %9s %10s %7s %12s%n", "ENDPOINT", "NODE", "TABLE", "ROLE",
-                "LEADER", "TERM", "COMMIT", "REVISION", "LEADER_REV", "LAG", "OUT_OF_SYNC");
+        out().printf("%-22s %-6s %-20s %-10s %7s %5s %9s %9s %18s %7s %12s%n", "ENDPOINT", "NODE", "TABLE", "ROLE",
+                "LEADER", "TERM", "COMMIT", "REVISION", "LEADER_CLUSTER_REV", "LAG", "OUT_OF_SYNC");
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).isEmpty()) {
                 out().printf("%-22s %s%n", endpoints[i], "unreachable");
@@ -28,13 +28,13 @@ final class StatusCommand extends ClientCommand {
             StatusResponse s = all.get(i).get();
             for (TableGroupStatus t : s.getTablesList()) {
                 TableStatus ts = t.getTable().getStatus();
-                boolean follower = ts.getLeaderRevision() > 0;
-                out().printf("%-22s %-6d %-20s %-10s %7d %5d %9d %9d %10s %7s %12s%n", endpoints[i],
+                boolean followerCluster = ts.getLeaderRevision() > 0;
+                out().printf("%-22s %-6d %-20s %-10s %7d %5d %9d %9d %18s %7s %12s%n", endpoints[i],
                         s.getHeader().getMemberId(), t.getTable().getName(), t.getRole(), ts.getLeaderId(),
                         ts.getRaftTerm(), t.getCommitIndex(), ts.getAppliedRevision(),
-                        follower ? Long.toString(ts.getLeaderRevision()) : "-",
-                        follower ? Long.toString(ts.getLagRevisions()) : "-",
-                        follower ? String.format("%.1fs", ts.getOutOfSyncMillis() / 1000.0) : "-");
+                        followerCluster ? Long.toString(ts.getLeaderRevision()) : "-",
+                        followerCluster ? Long.toString(ts.getLagRevisions()) : "-",
+                        followerCluster ? String.format("%.1fs", ts.getOutOfSyncMillis() / 1000.0) : "-");
             }
         }
         return 0;

@@ -1,7 +1,7 @@
 package io.armada.cli;
 
 import io.armada.client.ArmadaClient;
-import io.armada.client.TableInfo;
+import io.armada.client.TableDetails;
 import picocli.CommandLine;
 
 /** {@code armada table create|delete|list|hash}. */
@@ -17,7 +17,7 @@ final class TableCommand {
 
         @Override
         int run(ArmadaClient c) {
-            TableInfo t = c.createTable(name);
+            TableDetails t = c.createTable(name);
             out().println("created " + t.name() + " (id " + t.id() + ")");
             return 0;
         }
@@ -41,7 +41,7 @@ final class TableCommand {
         @Override
         int run(ArmadaClient c) {
             out().printf("%-24s %8s %8s %6s %10s%n", "NAME", "ID", "LEADER", "TERM", "REVISION");
-            for (TableInfo t : c.listTables()) {
+            for (TableDetails t : c.listTables()) {
                 out().printf("%-24s %8d %8d %6d %10d%n", t.name(), t.id(), t.leaderId(), t.raftTerm(), t.appliedRevision());
             }
             return 0;

@@ -53,6 +53,10 @@ final class VerifyCommand implements Callable<Integer> {
             if (scenario.equals("all")) {
                 scenarios.addAll(List.of(Scenario.values()));
             } else {
+                if (Scenario.RENAMED_LABELS.containsKey(scenario)) {
+                    spec.commandLine().getErr().println("warning: scenario " + scenario + " is now "
+                            + Scenario.RENAMED_LABELS.get(scenario) + "; the old name will go away");
+                }
                 scenarios.add(Scenario.byLabel(scenario));
             }
             if (duration < 5 || duration > 3_600) {

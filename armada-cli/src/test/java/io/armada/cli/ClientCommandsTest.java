@@ -102,7 +102,7 @@ class ClientCommandsTest {
 
         Run bad = armada("bench", "--op", "lag");
         assertThat(bad.exit()).isEqualTo(ClientCommand.EXIT_USAGE);
-        assertThat(bad.err()).contains("follower-endpoints");
+        assertThat(bad.err()).contains("follower-cluster-endpoints");
     }
 
     @Test

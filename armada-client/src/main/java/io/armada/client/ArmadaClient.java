@@ -1,5 +1,6 @@
 package io.armada.client;
 
+import io.armada.api.v1.TableInfo;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -51,7 +52,7 @@ import javax.net.ssl.SSLException;
 /**
  * A client of an Armada cluster: any node serves every request (writes are forwarded to the
  * leader inside the cluster), but once an answer has named a table's Raft leader, that table's
- * writes and linearizable reads go to the leader's endpoint directly (see {@link LeaderRoutes}).
+ * writes and linearizable reads go to the leader's endpoint directly (see {@link TableLeaderRoutes}).
  * A read that finds a node UNAVAILABLE (or too slow) is retried on the next endpoint, up to once
  * per endpoint; a write only when it certainly did not apply ({@link Trailers#certainlyNotApplied}: the node refused it, or could not be reached) — a
  * write that timed out or lost its connection fails with its status, as it may have been applied. The futures of the
@@ -63,7 +64,7 @@ public final class ArmadaClient implements AutoCloseable {
     private final Duration timeout;
     /** The endpoint calls without a known leader try first: the last one that answered them. */
     private volatile int next;
-    private final LeaderRoutes routes;
+    private final TableLeaderRoutes routes;
     /** The routing key of the catalog's group (table names are never empty). */
     private static final String CATALOG = "";
 
@@ -100,7 +101,7 @@ public final class ArmadaClient implements AutoCloseable {
             channels.add((ssl == null ? b.usePlaintext() : b.sslContext(ssl)).build());
         }
         this.timeout = timeout;
-        this.routes = new LeaderRoutes(channels.size());
+        this.routes = new TableLeaderRoutes(channels.size());
     }
 
     /** A range page is at most {@link Limits#MAX_RANGE_RESPONSE_BYTES} of records plus its header and framing. */
@@ -134,7 +135,7 @@ public final class ArmadaClient implements AutoCloseable {
                 .thenApply(r -> r.getHeader().getRevision());
     }
 
-    public Optional<KeyValue> get(String table, byte[] key, boolean linearizable) {
+    public Optional<KeyRecord> get(String table, byte[] key, boolean linearizable) {
         RangeResult r = range(table, key, null, 1, linearizable);
         return r.kvs().isEmpty() ? Optional.empty() : Optional.of(r.kvs().getFirst());
     }
@@ -166,14 +167,14 @@ public final class ArmadaClient implements AutoCloseable {
      * Runs {@code success} if every compare holds, {@code failure} otherwise, atomically on one table
      * (at most {@link Limits#MAX_TXN_OPS} operations per branch). Not retried after a timeout.
      */
-    public TxnResult txn(String table, List<Compare> compares, List<Op> success, List<Op> failure) {
-        return await(txnAsync(table, compares, success, failure));
+    public TxnResult txn(String table, List<TxnCondition> conditions, List<Op> success, List<Op> failure) {
+        return await(txnAsync(table, conditions, success, failure));
     }
 
     /** {@link #txn} without blocking. */
-    public CompletableFuture<TxnResult> txnAsync(String table, List<Compare> compares, List<Op> success, List<Op> failure) {
+    public CompletableFuture<TxnResult> txnAsync(String table, List<TxnCondition> conditions, List<Op> success, List<Op> failure) {
         TxnRequest.Builder req = TxnRequest.newBuilder().setTable(table);
-        compares.forEach(c -> req.addCompare(c.toProto()));
+        conditions.forEach(c -> req.addCompare(c.toProto()));
         success.forEach(op -> req.addSuccess(Op.toProto(table, op)));
         failure.forEach(op -> req.addFailure(Op.toProto(table, op)));
         TxnRequest built = req.build();
@@ -196,7 +197,7 @@ public final class ArmadaClient implements AutoCloseable {
         return KVGrpc.newFutureStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    public TableInfo createTable(String name) {
+    public TableDetails createTable(String name) {
         CreateTableRequest req = CreateTableRequest.newBuilder().setName(name).build();
         return info(await(callAsync(CATALOG, Route.LEADER, false, ch -> tables(ch).create(req),
                 CreateTableResponse::getHeader)).getTable());
@@ -207,7 +208,7 @@ public final class ArmadaClient implements AutoCloseable {
         await(callAsync(CATALOG, Route.LEADER, false, ch -> tables(ch).delete(req), DeleteTableResponse::getHeader));
     }
 
-    public List<TableInfo> listTables() {
+    public List<TableDetails> listTables() {
         return await(callAsync(CATALOG, Route.ANY, true, ch -> tables(ch).list(ListTablesRequest.getDefaultInstance()),
                 ListTablesResponse::getHeader)).getTablesList().stream().map(ArmadaClient::info).toList();
     }
@@ -250,8 +251,8 @@ public final class ArmadaClient implements AutoCloseable {
         return out;
     }
 
-    private static TableInfo info(io.armada.api.v1.TableInfo t) {
-        return new TableInfo(t.getName(), t.getId(), t.getStatus().getLeaderId(), t.getStatus().getRaftTerm(),
+    private static TableDetails info(TableInfo t) {
+        return new TableDetails(t.getName(), t.getId(), t.getStatus().getLeaderId(), t.getStatus().getRaftTerm(),
                 t.getStatus().getAppliedRevision());
     }
 

@@ -1,5 +1,6 @@
 package io.armada.client;
 
+import io.armada.api.v1.TxnResponse;
 import java.util.List;
 
 /**
@@ -20,7 +21,7 @@ public record TxnResult(boolean succeeded, long revision, List<OpResult> results
     /** How many keys a delete removed. */
     public record Deleted(long count) implements OpResult {}
 
-    static TxnResult of(io.armada.api.v1.TxnResponse r) {
+    static TxnResult of(TxnResponse r) {
         List<OpResult> results = r.getResponsesList().stream().map(op -> switch (op.getResponseCase()) {
             case RESPONSE_RANGE -> (OpResult) new Got(RangeResult.of(op.getResponseRange()));
             case RESPONSE_PUT -> new Put();

@@ -7,7 +7,7 @@ import io.armada.server.ops.Failpoints;
 import io.armada.server.ops.MetricsInterceptor;
 import io.armada.server.ops.OpsHttpServer;
 import io.armada.server.ops.ServerMetrics;
-import io.armada.server.replication.LeaderLink;
+import io.armada.server.replication.LeaderClusterLink;
 import io.armada.server.replication.ReplicationManager;
 import java.util.List;
 import java.util.function.Consumer;
@@ -30,10 +30,10 @@ public final class ArmadaServer implements AutoCloseable {
     private final ApiServer api;
     private final OpsHttpServer ops;
     /** Follower clusters only (null on the leader cluster). */
-    private final LeaderLink leaderCluster;
+    private final LeaderClusterLink leaderCluster;
     private final ReplicationManager replication;
 
-    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops, LeaderLink leaderCluster,
+    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops, LeaderClusterLink leaderCluster,
             ReplicationManager replication) {
         this.node = node;
         this.api = api;
@@ -45,11 +45,11 @@ public final class ArmadaServer implements AutoCloseable {
     /** Starts a node; {@code fatal} must stop the process (see {@link ArmadaNode#start}). */
     public static ArmadaServer start(ServerConfig config, Consumer<Throwable> fatal) {
         ArmadaNode node = ArmadaNode.start(config, fatal);
-        LeaderLink leaderCluster = null;
+        LeaderClusterLink leaderCluster = null;
         ReplicationManager replication = null;
         try {
-            if (config.isFollower()) {
-                leaderCluster = new LeaderLink(config.followerOf());
+            if (config.isFollowerCluster()) {
+                leaderCluster = new LeaderClusterLink(config.leaderCluster());
                 replication = new ReplicationManager(node.engine(), leaderCluster, node::replicatedGroups,
                         node::stateMachine, config.nodeId());
             }
@@ -113,7 +113,7 @@ public final class ArmadaServer implements AutoCloseable {
     }
 
     /** Replicators first (they propose into the node's groups), then the link they pull through. */
-    private static void closeReplication(ReplicationManager replication, LeaderLink leaderCluster) {
+    private static void closeReplication(ReplicationManager replication, LeaderClusterLink leaderCluster) {
         if (replication != null) {
             replication.close();
         }

@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one node until the process is told to stop: what {@code armada leader} does, kept here so
- * tests can start real node processes from the test class path.
+ * Runs one node until the process is told to stop: what {@code armada leader-cluster} and
+ * {@code armada follower-cluster} do, kept here so tests can start real node processes from the
+ * test class path.
  */
 public final class ServerMain {
     private static final Logger log = LoggerFactory.getLogger(ServerMain.class);

@@ -1,5 +1,6 @@
 package io.armada.server;
 
+import io.armada.api.v1.ListTablesRequest;
 import io.armada.server.dev.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +15,7 @@ import io.armada.api.v1.TablesGrpc;
 import io.armada.client.ArmadaClient;
 import io.armada.client.ArmadaException;
 import io.armada.client.ClientTls;
-import io.armada.client.Compare;
+import io.armada.client.TxnCondition;
 import io.armada.client.Op;
 import io.armada.client.TxnResult;
 import io.armada.server.config.ServerConfig;
@@ -84,7 +85,7 @@ class ClientTlsTest {
         String endpoint = node2.host() + ":" + node2.port();
         try (ArmadaClient client = new ArmadaClient(List.of(endpoint), Duration.ofSeconds(20),
                 new ClientTls(certs.resolve("ca.crt"), certs.resolve("node-1.crt"), certs.resolve("node-1.key")))) {
-            List<Compare> unchanged = List.of(Compare.value(utf8("k0"), Compare.Result.EQUAL, utf8("v")));
+            List<TxnCondition> unchanged = List.of(TxnCondition.value(utf8("k0"), TxnCondition.Result.EQUAL, utf8("v")));
             List<Op> swap = List.of(Op.put(utf8("k0"), utf8("w")), Op.get(utf8("k0")));
             TxnResult first = client.txn("secure", unchanged, swap, List.of(Op.get(utf8("k0"))));
             assertThat(first.succeeded()).isTrue();
@@ -115,7 +116,7 @@ class ClientTlsTest {
 
     private static void assertRefused(ManagedChannel channel) {
         assertThatThrownBy(() -> TablesGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .list(io.armada.api.v1.ListTablesRequest.getDefaultInstance()))
+                .list(ListTablesRequest.getDefaultInstance()))
                 .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 }

@@ -1,5 +1,7 @@
 package io.armada.server;
 
+import io.armada.api.v1.HashRequest;
+import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.server.dev.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -143,9 +145,9 @@ class GracefulRestartTest {
         // answers UNAVAILABLE (retry); never NOT_FOUND for a table that exists
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             try {
-                var hash = io.armada.api.v1.MaintenanceGrpc.newBlockingStub(channels.get(2))
+                var hash = MaintenanceGrpc.newBlockingStub(channels.get(2))
                         .withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .hash(io.armada.api.v1.HashRequest.newBuilder().setTable("t").build());
+                        .hash(HashRequest.newBuilder().setTable("t").build());
                 return hash.getSha256().size() == 32;
             } catch (StatusRuntimeException e) {
                 assertThat(e.getStatus().getCode()).as("%s", e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);

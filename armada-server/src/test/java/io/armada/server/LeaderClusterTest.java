@@ -1,5 +1,6 @@
 package io.armada.server;
 
+import io.armada.api.v1.DeleteRangeRequest;
 import io.armada.server.dev.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -285,7 +286,7 @@ class LeaderClusterTest {
         }
         for (int node = 0; node < 3; node++) {
             int n = node;
-            assertCode(() -> kv(n).deleteRange(io.armada.api.v1.DeleteRangeRequest.newBuilder().setTable("bulky")
+            assertCode(() -> kv(n).deleteRange(DeleteRangeRequest.newBuilder().setTable("bulky")
                     .setKey(bytes("big")).setRangeEnd(bytes("bih")).setPrevKv(true).build()),
                     Status.Code.RESOURCE_EXHAUSTED, String.valueOf(Limits.MAX_WRITE_RESPONSE_BYTES));
         }

@@ -41,7 +41,7 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
         this.maxChunkBytes = maxChunkBytes;
         this.limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
         try {
-            this.revision = Table.Applied.decode(db.get(cf, readOptions, Table.APPLIED_KEY)).revision();
+            this.revision = Table.AppliedMarker.decode(db.get(cf, readOptions, Table.APPLIED_KEY)).revision();
         } catch (RocksDBException e) {
             close();
             throw new StorageException("table " + table.id() + ": cannot start a range cursor", e);

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Entries are exact, never stale: a table's keys are written only by its apply thread, which
  * records every write here once it is committed, and a table whose content is replaced wholesale
- * (a snapshot install, a follower's snapshot load) moves to a new generation, so entries of the
+ * (a snapshot install, a follower cluster's snapshot load) moves to a new generation, so entries of the
  * old content are never found again and age out.
  */
 final class RecentRecords {

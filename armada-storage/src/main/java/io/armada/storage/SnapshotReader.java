@@ -15,8 +15,8 @@ import java.util.zip.CRC32C;
  * Reads a table snapshot stream (the chunks of {@link Table#snapshot()}; format in {@link TableSnapshot}):
  * its header, then its records one by one, each checked, and at the end the stream's completeness and
  * CRC32C. The header is either the plain {@code [index:8][revision:8]} (a table that is not a follower
- * cluster's, and every stream written before follower markers existed) or the follower header
- * {@code [FOLLOWER_HEADER:8][index:8][revision:8][flags:8][sourceIndex:8]}; the first long tells them
+ * cluster's, and every stream written before follower-cluster markers existed) or the follower-cluster header
+ * {@code [FOLLOWER_CLUSTER_HEADER:8][index:8][revision:8][flags:8][leaderClusterIndex:8]}; the first long tells them
  * apart, as an index is never negative. A corrupt or truncated stream is an
  * {@link TableStore.InvalidSnapshotException}.
  */
@@ -28,7 +28,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     private final DataInputStream in;
     private final long index;
     private final long revision;
-    private final long sourceIndex;
+    private final long leaderClusterIndex;
     private final boolean resetting;
     private final boolean retired;
     private Item next;
@@ -39,23 +39,23 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
         this.in = new DataInputStream(stream);
         try {
             long first = in.readLong();
-            if (first == TableSnapshot.FOLLOWER_HEADER) {
+            if (first == TableSnapshot.FOLLOWER_CLUSTER_HEADER) {
                 this.index = in.readLong();
                 this.revision = in.readLong();
                 long flags = in.readLong();
-                this.sourceIndex = in.readLong();
-                if ((flags & ~(TableSnapshot.FLAG_RESETTING | TableSnapshot.FLAG_RETIRED)) != 0 || sourceIndex < 0) {
+                this.leaderClusterIndex = in.readLong();
+                if ((flags & ~(TableSnapshot.FLAG_RESETTING | TableSnapshot.FLAG_RETIRED)) != 0 || leaderClusterIndex < 0) {
                     throw new TableStore.InvalidSnapshotException("snapshot header with unknown flags " + flags
-                            + " or source index " + sourceIndex);
+                            + " or leader-cluster index " + leaderClusterIndex);
                 }
                 this.resetting = (flags & TableSnapshot.FLAG_RESETTING) != 0;
                 this.retired = (flags & TableSnapshot.FLAG_RETIRED) != 0;
             } else if (first < 0) {
                 throw new TableStore.InvalidSnapshotException("snapshot header starts with " + first);
-            } else { // plain header: no follower markers, as on a table that never replicated
+            } else { // plain header: no follower-cluster markers, as on a table that never replicated
                 this.index = first;
                 this.revision = in.readLong();
-                this.sourceIndex = 0;
+                this.leaderClusterIndex = 0;
                 this.resetting = false;
                 this.retired = false;
             }
@@ -78,16 +78,16 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     }
 
     /**
-     * Follower clusters: the last leader index the table had applied, exactly (it may be above the
-     * revision: leader no-ops); 0 when the stream has no follower header.
+     * Follower clusters: the last leader-cluster index the table had applied, exactly (it may be above the
+     * revision: leader no-ops); 0 when the stream has no follower-cluster header.
      */
-    public long sourceIndex() {
-        return sourceIndex;
+    public long leaderClusterIndex() {
+        return leaderClusterIndex;
     }
 
     /**
-     * Follower clusters: the table was in the middle of loading a leader snapshot, so its content is
-     * partial and must not be served; false when the stream has no follower header.
+     * Follower clusters: the table was in the middle of loading a leader-cluster snapshot, so its content is
+     * partial and must not be served; false when the stream has no follower-cluster header.
      */
     public boolean resetting() {
         return resetting;

@@ -46,9 +46,9 @@ public final class Table {
     private static final Logger log = LoggerFactory.getLogger(Table.class);
     /** Key of the applied marker inside the table's column family: sorts before every data key. */
     static final byte[] APPLIED_KEY = {0};
-    /** Follower clusters: the last leader index applied (its entries may carry no command). */
-    static final byte[] SOURCE_KEY = {0, 'S'};
-    /** Follower clusters: present while a leader snapshot is being loaded; the content is partial. */
+    /** Follower clusters: the last leader-cluster index applied (its entries may carry no command). */
+    static final byte[] LEADER_CLUSTER_INDEX_KEY = {0, 'S'};
+    /** Follower clusters: present while a leader-cluster snapshot is being loaded; the content is partial. */
     static final byte[] RESET_KEY = {0, 'R'};
     /** Present once a {@code RetireTable} command applied: the table is being deleted; writes fail, reads answer not found. */
     static final byte[] RETIRED_KEY = {0, 'D'};
@@ -60,8 +60,8 @@ public final class Table {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private ColumnFamilyHandle cf;
     private volatile boolean dropped;
-    private volatile Applied applied;
-    private volatile long sourceIndex;
+    private volatile AppliedMarker applied;
+    private volatile long leaderClusterIndex;
     private volatile boolean resetting;
     private volatile boolean retired;
     private final RecentRecords recentRecords;
@@ -69,19 +69,19 @@ public final class Table {
     private volatile RecentRecords.Scope recent;
 
     /** The position of the last applied command: the local Raft index and the revision it stamped. */
-    public record Applied(long index, long revision) {
-        static final Applied NONE = new Applied(0, 0);
+    public record AppliedMarker(long index, long revision) {
+        static final AppliedMarker NONE = new AppliedMarker(0, 0);
 
         byte[] encode() {
             return ByteBuffer.allocate(16).putLong(index).putLong(revision).array();
         }
 
-        static Applied decode(byte[] bytes) {
+        static AppliedMarker decode(byte[] bytes) {
             if (bytes == null) {
                 return NONE;
             }
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            return new Applied(b.getLong(), b.getLong());
+            return new AppliedMarker(b.getLong(), b.getLong());
         }
     }
 
@@ -94,33 +94,33 @@ public final class Table {
         this.writeOptions = writeOptions;
         Markers stored = Markers.read(id, db, cf);
         this.applied = stored.applied();
-        this.sourceIndex = stored.sourceIndex();
+        this.leaderClusterIndex = stored.leaderClusterIndex();
         this.resetting = stored.resetting();
         this.retired = stored.retired();
     }
 
     /**
      * What a table's column family stores besides its data: the applied marker and, on follower
-     * clusters, the source index ({@link #SOURCE_KEY}, 0 when absent) and whether a leader-snapshot
+     * clusters, the leader-cluster index ({@link #LEADER_CLUSTER_INDEX_KEY}, 0 when absent) and whether a leader-cluster snapshot
      * load is unfinished ({@link #RESET_KEY}). The in-memory fields are always set from one of these
      * as read back from RocksDB (at open and at a snapshot install), so they cannot disagree with it.
      * {@code retired}: a {@code RetireTable} command applied ({@link #RETIRED_KEY}), on any table.
      */
-    record Markers(Applied applied, long sourceIndex, boolean resetting, boolean retired) {
+    record Markers(AppliedMarker applied, long leaderClusterIndex, boolean resetting, boolean retired) {
         Markers {
-            if (sourceIndex < 0) {
-                throw new IllegalArgumentException("negative source index " + sourceIndex);
+            if (leaderClusterIndex < 0) {
+                throw new IllegalArgumentException("negative leader-cluster index " + leaderClusterIndex);
             }
         }
 
         static Markers read(long tableId, RocksDB db, ColumnFamilyHandle cf) {
             try {
-                byte[] source = db.get(cf, SOURCE_KEY);
-                return new Markers(Applied.decode(db.get(cf, APPLIED_KEY)),
+                byte[] source = db.get(cf, LEADER_CLUSTER_INDEX_KEY);
+                return new Markers(AppliedMarker.decode(db.get(cf, APPLIED_KEY)),
                         source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
                         db.get(cf, RETIRED_KEY) != null);
             } catch (RocksDBException e) {
-                throw new StorageException("table " + tableId + ": cannot read the applied and follower markers", e);
+                throw new StorageException("table " + tableId + ": cannot read the applied and follower-cluster markers", e);
             }
         }
     }
@@ -139,7 +139,7 @@ public final class Table {
         return applied.revision();
     }
 
-    public Applied applied() {
+    public AppliedMarker applied() {
         return applied;
     }
 
@@ -175,7 +175,7 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied last = applied;
+            AppliedMarker last = applied;
             List<CommandResult> results = new ArrayList<>(commands.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
@@ -189,7 +189,7 @@ public final class Table {
                                 + c.index() + " does not follow revision " + last.revision());
                     }
                     results.add(executeOrFail(view, c.index(), c.revision(), c.command(), c.answered()));
-                    last = new Applied(c.index(), c.revision());
+                    last = new AppliedMarker(c.index(), c.revision());
                 }
                 if (last != applied) {
                     writeTo(batch, view);
@@ -209,12 +209,12 @@ public final class Table {
     }
 
     /**
-     * Follower clusters: the last leader index this table applied, where replication resumes. At
-     * least the revision: a table installed from a snapshot stream without follower markers (a plain
+     * Follower clusters: the last leader-cluster index this table applied, where replication resumes. At
+     * least the revision: a table installed from a snapshot stream without follower-cluster markers (a plain
      * header, as streams written before they existed have) knows only that.
      */
-    public long sourceIndex() {
-        return Math.max(sourceIndex, applied.revision());
+    public long leaderClusterIndex() {
+        return Math.max(leaderClusterIndex, applied.revision());
     }
 
     /**
@@ -225,79 +225,79 @@ public final class Table {
         return retired;
     }
 
-    /** Follower clusters: a leader snapshot is being loaded and the content is partial; reads must wait. */
+    /** Follower clusters: a leader-cluster snapshot is being loaded and the content is partial; reads must wait. */
     public boolean isResetting() {
         return resetting;
     }
 
     /** Follower clusters: a leader-cluster entry: its index there and its command (null: a no-op there). */
-    public record LeaderEntry(long leaderIndex, Command command) {}
+    public record LeaderClusterEntry(long leaderClusterIndex, Command command) {}
 
     /**
-     * Follower clusters: applies one leader entry as local Raft entry {@code index}; see
+     * Follower clusters: applies one leader-cluster entry as local Raft entry {@code index}; see
      * {@link #applyReplicated(long, List)}.
      */
-    public CommandResult applyReplicated(long index, long leaderIndex, Command command) {
-        return applyReplicated(index, List.of(new LeaderEntry(leaderIndex, command))).getFirst();
+    public CommandResult applyReplicated(long index, long leaderClusterIndex, Command command) {
+        return applyReplicated(index, List.of(new LeaderClusterEntry(leaderClusterIndex, command))).getFirst();
     }
 
     /**
      * Follower clusters: applies the leader's entries carried by local Raft entry {@code index}, all
      * or nothing: their effects, the applied marker (the local index and the last command's leader
-     * index as revision) and the last leader index go in one atomic write. A crash in the middle
+     * index as revision) and the last leader-cluster index go in one atomic write. A crash in the middle
      * leaves the entry unapplied, so the Raft log replays it whole; applying them one write each would
      * record the local index after the first, and the rest would never be applied. Each command stamps
-     * its leader index as its revision; a leader entry at or below the recorded leader index is a
+     * its leader-cluster index as its revision; a leader-cluster entry at or below the recorded leader-cluster index is a
      * replay and is skipped (a result of its own is then empty).
      */
-    public List<CommandResult> applyReplicated(long index, List<LeaderEntry> entries) {
+    public List<CommandResult> applyReplicated(long index, List<LeaderClusterEntry> entries) {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
-            long recorded = sourceIndex();
-            if (index < before.index() && entries.stream().anyMatch(e -> e.leaderIndex() > recorded)) {
-                throw new IllegalStateException("table " + id + ": new leader entries in local entry " + index
+            AppliedMarker before = applied;
+            long recorded = leaderClusterIndex();
+            if (index < before.index() && entries.stream().anyMatch(e -> e.leaderClusterIndex() > recorded)) {
+                throw new IllegalStateException("table " + id + ": new leader-cluster entries in local entry " + index
                         + ", behind the applied " + before.index());
             }
             long source = recorded;
-            Applied after = before;
+            AppliedMarker after = before;
             List<CommandResult> results = new ArrayList<>(entries.size());
             try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
-                for (LeaderEntry e : entries) {
-                    if (e.leaderIndex() <= source) {
+                for (LeaderClusterEntry e : entries) {
+                    if (e.leaderClusterIndex() <= source) {
                         results.add(CommandResult.getDefaultInstance());
                         continue;
                     }
-                    source = e.leaderIndex();
+                    source = e.leaderClusterIndex();
                     if (e.command() == null) {
                         results.add(CommandResult.getDefaultInstance());
-                        after = new Applied(index, after.revision());
+                        after = new AppliedMarker(index, after.revision());
                         continue;
                     }
-                    if (e.leaderIndex() <= after.revision()) {
-                        throw new IllegalStateException("table " + id + ": leader index " + e.leaderIndex()
+                    if (e.leaderClusterIndex() <= after.revision()) {
+                        throw new IllegalStateException("table " + id + ": leader-cluster index " + e.leaderClusterIndex()
                                 + " does not follow revision " + after.revision());
                     }
-                    // no client of this (follower) cluster waits for a leader entry's result
-                    results.add(executeOrFail(view, index, e.leaderIndex(), e.command(), false));
-                    after = new Applied(index, e.leaderIndex());
+                    // no client of this follower cluster waits for a leader-cluster entry's result
+                    results.add(executeOrFail(view, index, e.leaderClusterIndex(), e.command(), false));
+                    after = new AppliedMarker(index, e.leaderClusterIndex());
                 }
                 if (source == recorded) {
                     return results; // every entry a replay: nothing to write
                 }
                 writeTo(batch, view);
                 batch.put(cf, APPLIED_KEY, after.encode());
-                batch.put(cf, SOURCE_KEY, longBytes(source));
+                batch.put(cf, LEADER_CLUSTER_INDEX_KEY, longBytes(source));
                 db.write(writeOptions, batch);
                 view.committed();
                 applied = after;
-                sourceIndex = source;
+                leaderClusterIndex = source;
                 retired = view.retired();
                 return results;
             } catch (RocksDBException e) {
-                throw new StorageException("table " + id + ": apply of leader entries through " + source
+                throw new StorageException("table " + id + ": apply of leader-cluster entries through " + source
                         + " in local entry " + index + " failed", e);
             }
         } finally {
@@ -306,16 +306,16 @@ public final class Table {
     }
 
     /**
-     * Follower clusters: starts loading a leader snapshot at local entry {@code index}: the table
+     * Follower clusters: starts loading a leader-cluster snapshot at local entry {@code index}: the table
      * is emptied and marked resetting in one write. {@link #loadRecords} entries follow, then
-     * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a follower-group
-     * snapshot in the middle resumes the load where it stood.
+     * {@link #endReset}. Every step is an ordinary applied entry, so a crash or a Raft snapshot of the follower-cluster group
+     * in the middle resumes the load where it stood.
      */
     public void beginReset(long index) {
         if (mutate(index, (batch, before) -> {
             batch.deleteRange(cf, new byte[] {TableView.DATA_PREFIX}, new byte[] {TableView.DATA_PREFIX + 1});
             batch.put(cf, RESET_KEY, new byte[0]);
-            return new Applied(index, before.revision());
+            return new AppliedMarker(index, before.revision());
         })) {
             resetting = true;
             recent = recentRecords.newScope(); // the content is gone: so are its remembered records
@@ -329,28 +329,28 @@ public final class Table {
                 VersionedValue.decode(item.record()); // validates
                 batch.put(cf, TableView.dataKey(item.key()), item.record());
             }
-            return new Applied(index, before.revision());
+            return new AppliedMarker(index, before.revision());
         })) {
             recent = recentRecords.newScope(); // written around the apply path: forget what it remembered
         }
     }
 
-    /** Follower clusters: completes a snapshot load; the table now stands at the leader's {@code leaderIndex}. */
-    public void endReset(long index, long leaderIndex, long leaderRevision) {
+    /** Follower clusters: completes a snapshot load; the table now stands at {@code leaderClusterIndex}. */
+    public void endReset(long index, long leaderClusterIndex, long leaderClusterRevision) {
         if (mutate(index, (batch, before) -> {
             batch.delete(cf, RESET_KEY);
-            batch.put(cf, SOURCE_KEY, longBytes(leaderIndex));
-            return new Applied(index, Math.max(before.revision(), leaderRevision));
+            batch.put(cf, LEADER_CLUSTER_INDEX_KEY, longBytes(leaderClusterIndex));
+            return new AppliedMarker(index, Math.max(before.revision(), leaderClusterRevision));
         })) {
             resetting = false;
-            sourceIndex = leaderIndex;
+            this.leaderClusterIndex = leaderClusterIndex;
         }
     }
 
     /** Adds writes to a batch and returns the applied marker after them. */
     @FunctionalInterface
     private interface Change {
-        Applied apply(WriteBatch batch, Applied before) throws RocksDBException;
+        AppliedMarker apply(WriteBatch batch, AppliedMarker before) throws RocksDBException;
     }
 
     /** One atomic write of {@code change} plus the applied marker; false if {@code index} is a replay (nothing written). */
@@ -358,12 +358,12 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
+            AppliedMarker before = applied;
             if (index <= before.index()) {
                 return false;
             }
             try (WriteBatch batch = new WriteBatch()) {
-                Applied after = change.apply(batch, before);
+                AppliedMarker after = change.apply(batch, before);
                 batch.put(cf, APPLIED_KEY, after.encode());
                 db.write(writeOptions, batch);
                 applied = after;
@@ -385,11 +385,11 @@ public final class Table {
         lock.readLock().lock();
         try {
             checkOpen();
-            Applied before = applied;
+            AppliedMarker before = applied;
             if (index <= before.index()) {
                 return;
             }
-            Applied after = new Applied(index, before.revision());
+            AppliedMarker after = new AppliedMarker(index, before.revision());
             db.put(cf, writeOptions, APPLIED_KEY, after.encode());
             applied = after;
         } catch (RocksDBException e) {
@@ -576,7 +576,7 @@ public final class Table {
         Snapshot snapshot = db.getSnapshot();
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
             checkOpen();
-            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            long revision = AppliedMarker.decode(db.get(cf, ro, APPLIED_KEY)).revision();
             return range(new TableView(db, cf, ro), request, revision,
                     new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES), true);
         } catch (RocksDBException e) {
@@ -671,7 +671,7 @@ public final class Table {
         }
     }
 
-    /** A consistent snapshot of the whole table for Raft snapshots, follower catch-up and backup. */
+    /** A consistent snapshot of the whole table for Raft snapshots, follower-cluster catch-up and backup. */
     public TableSnapshot snapshot() {
         lock.readLock().lock();
         try {
@@ -698,7 +698,7 @@ public final class Table {
             checkOpen();
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             ByteBuffer longs = ByteBuffer.allocate(3 * Long.BYTES);
-            long revision = Applied.decode(db.get(cf, ro, APPLIED_KEY)).revision();
+            long revision = AppliedMarker.decode(db.get(cf, ro, APPLIED_KEY)).revision();
             sha.update(ByteBuffer.allocate(8).putLong(revision).array());
             try (TableView.Scan scan = new TableView(db, cf, ro).scan(new KeyRange(new byte[0], null))) {
                 while (scan.hasNext()) {
@@ -736,7 +736,7 @@ public final class Table {
             cf = replacement;
             recent = recentRecords.newScope();
             applied = stored.applied();
-            sourceIndex = stored.sourceIndex();
+            leaderClusterIndex = stored.leaderClusterIndex();
             resetting = stored.resetting();
             retired = stored.retired();
             return old;

@@ -22,14 +22,14 @@ import org.rocksdb.Snapshot;
  * {@code [keyLength:4][key][recordLength:4][record]} per key; the last chunk carries the CRC32C of
  * the whole stream. Must be closed (it pins a RocksDB snapshot). The header is one of:
  * <ul>
- *   <li>{@code [index:8][revision:8]} (index never negative) for a table without follower markers —
+ *   <li>{@code [index:8][revision:8]} (index never negative) for a table without follower-cluster markers —
  *       every leader cluster's table, so a follower cluster or node of an older version still reads
  *       its snapshots;
- *   <li>{@code [FOLLOWER_HEADER:8][index:8][revision:8][flags:8][sourceIndex:8]} for a follower
+ *   <li>{@code [FOLLOWER_CLUSTER_HEADER:8][index:8][revision:8][flags:8][leaderClusterIndex:8]} for a follower
  *       cluster's table that has replicated: {@code flags} bit 0 ({@link #FLAG_RESETTING}) is set while
- *       a leader-snapshot load is unfinished, {@code sourceIndex} is the last leader index applied. Its
+ *       a leader-cluster snapshot load is unfinished, {@code leaderClusterIndex} is the last leader-cluster index applied. Its
  *       marks travel with the Raft snapshot, so a node installing one taken mid-load neither serves the
- *       partial table nor resumes replication after it, and keeps the exact source index. An older
+ *       partial table nor resumes replication after it, and keeps the exact leader-cluster index. An older
  *       reader takes the negative first long for an index and the index for the revision, then reads
  *       the revision's high half (0 below 2^32) as a key length and rejects the stream rather than
  *       misreading it. A retired table (of any cluster) also has this header, with flag bit 1
@@ -40,11 +40,11 @@ import org.rocksdb.Snapshot;
 public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseable {
     /**
      * First long of a follower-cluster table's header, negative so it cannot be an index (the plain
-     * header starts with the index): then index, revision, flags and the source index follow. The low
+     * header starts with the index): then index, revision, flags and the leader-cluster index follow. The low
      * bytes spell "ARMDA1"; a later header layout takes another value.
      */
-    static final long FOLLOWER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
-    /** Follower header flag: the table was loading a leader snapshot (its {@code RESET_KEY} was present). */
+    static final long FOLLOWER_CLUSTER_HEADER = 0x8000_4152_4d44_4131L; // high bit set
+    /** Follower header flag: the table was loading a leader-cluster snapshot (its {@code RESET_KEY} was present). */
     static final long FLAG_RESETTING = 1;
     /** Marked header flag: the table was retired (its {@code RETIRED_KEY} was present), on any cluster. */
     static final long FLAG_RETIRED = 2;
@@ -53,7 +53,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
     private final RocksIterator it;
-    private final Table.Applied applied;
+    private final Table.AppliedMarker applied;
     private final CRC32C crc = new CRC32C();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(pending);
@@ -72,17 +72,17 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
         this.it = db.newIterator(cf, readOptions);
         it.seek(Table.APPLIED_KEY);
         this.applied = it.isValid() && it.key().length == 1 && it.key()[0] == 0
-                ? Table.Applied.decode(it.value()) : Table.Applied.NONE;
+                ? Table.AppliedMarker.decode(it.value()) : Table.AppliedMarker.NONE;
         it.seek(new byte[] {TableView.DATA_PREFIX});
         try {
-            byte[] source = db.get(cf, readOptions, Table.SOURCE_KEY);
+            byte[] source = db.get(cf, readOptions, Table.LEADER_CLUSTER_INDEX_KEY);
             boolean resetting = db.get(cf, readOptions, Table.RESET_KEY) != null;
             boolean retired = db.get(cf, readOptions, Table.RETIRED_KEY) != null;
             if (source != null || resetting || retired) {
                 // a follower cluster's table: its replication position and load state travel with it, so a
-                // node installing this snapshot resumes the leader-snapshot load instead of serving a part;
+                // node installing this snapshot resumes the leader-cluster snapshot load instead of serving a part;
                 // a retired table's mark too, so a member catching up from it cannot take writes again
-                out.writeLong(FOLLOWER_HEADER);
+                out.writeLong(FOLLOWER_CLUSTER_HEADER);
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());
                 out.writeLong((resetting ? FLAG_RESETTING : 0) | (retired ? FLAG_RETIRED : 0));
@@ -95,7 +95,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
             throw new UncheckedIOException(e);
         } catch (org.rocksdb.RocksDBException e) {
             close();
-            throw new StorageException("cannot read the follower markers of a table snapshot", e);
+            throw new StorageException("cannot read the follower-cluster markers of a table snapshot", e);
         }
     }
 

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>Layout. The default column family maps {@code "table/" + id} to the generation of the
  * table's live column family, named {@code "t<id>.g<generation>"}. Inside a table's column family
  * the key {@code 0x00} holds the applied marker {@code [index:8][revision:8]} and {@code 0x01 + key}
- * holds a key's {@link VersionedValue}; a follower cluster's table adds {@code 0x00 'S'} (the last leader index
- * applied) and, while a leader snapshot is being loaded, {@code 0x00 'R'}. A snapshot install writes
+ * holds a key's {@link VersionedValue}; a follower cluster's table adds {@code 0x00 'S'} (the last leader-cluster index
+ * applied) and, while a leader-cluster snapshot is being loaded, {@code 0x00 'R'}. A snapshot install writes
  * all three from the stream's header. A command's effects and the marker go in one WriteBatch, so after
  * a crash the table is exactly at some applied index: replay re-applies nothing twice and skips
  * nothing. Column families without a pointer (a crashed install, a crashed drop) are dropped at open.
@@ -234,7 +234,7 @@ public final class TableStore implements AutoCloseable {
      * the data is written into a new column family and switched to in one synced write, so on any
      * failure — a bad checksum, a truncated stream, a crash — the table keeps its old content.
      * {@code asIndex >= 0} records that local Raft index as applied instead of the stream's (a
-     * follower cluster installs a leader's snapshot at its own log position).
+     * follower cluster installs a leader cluster's snapshot at its own log position).
      */
     public synchronized Table installSnapshot(long tableId, Iterator<SnapshotChunk> chunks, long asIndex) {
         Table table = table(tableId);
@@ -286,14 +286,14 @@ public final class TableStore implements AutoCloseable {
 
     /**
      * Writes the stream's records and its markers into {@code cf} (without the WAL: the caller flushes);
-     * returns the markers written. A follower table's source index and unfinished load come with the
+     * returns the markers written. A follower-cluster table's leader-cluster index and unfinished load come with the
      * stream, so the installed table resumes that load rather than serving its partial content.
      */
     private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
-        Table.Markers markers = new Table.Markers(new Table.Applied(asIndex >= 0 ? asIndex : in.index(), in.revision()),
-                in.sourceIndex(), in.resetting(), in.retired());
+        Table.Markers markers = new Table.Markers(new Table.AppliedMarker(asIndex >= 0 ? asIndex : in.index(), in.revision()),
+                in.leaderClusterIndex(), in.resetting(), in.retired());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
             while (in.hasNext()) {
@@ -306,8 +306,8 @@ public final class TableStore implements AutoCloseable {
                 }
             }
             batch.put(cf, Table.APPLIED_KEY, markers.applied().encode());
-            if (markers.sourceIndex() > 0) { // absent reads as 0, as on a table that never replicated
-                batch.put(cf, Table.SOURCE_KEY, ByteBuffer.allocate(8).putLong(markers.sourceIndex()).array());
+            if (markers.leaderClusterIndex() > 0) { // absent reads as 0, as on a table that never replicated
+                batch.put(cf, Table.LEADER_CLUSTER_INDEX_KEY, ByteBuffer.allocate(8).putLong(markers.leaderClusterIndex()).array());
             }
             if (markers.resetting()) {
                 batch.put(cf, Table.RESET_KEY, new byte[0]);

@@ -7,6 +7,7 @@ import io.armada.api.v1.Compare;
 import io.armada.api.v1.DeleteRangeRequest;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
+import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.RequestOp;
 import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
@@ -90,7 +91,7 @@ class ApplyFuzzTest {
         for (int i = 0; i < txn.getResponsesCount(); i++) {
             if (txn.getResponses(i).hasResponseRange()) {
                 txn.setResponses(i, txn.getResponses(i).toBuilder()
-                        .setResponseRange(io.armada.api.v1.RangeResponse.getDefaultInstance()));
+                        .setResponseRange(RangeResponse.getDefaultInstance()));
             }
         }
         return r.toBuilder().setTxn(txn).build();

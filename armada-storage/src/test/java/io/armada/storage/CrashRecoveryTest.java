@@ -44,13 +44,13 @@ class CrashRecoveryTest {
     }
 
     /**
-     * A follower cluster's local entry carries many leader entries; a kill in the middle of applying
+     * A follower cluster's local entry carries many leader-cluster entries; a kill in the middle of applying
      * one must leave all of them or none, or the entry (recorded as applied) is never replayed and the
-     * rest of its leader entries are lost for good (issue 13, finding 3).
+     * rest of its leader-cluster entries are lost for good (issue 13, finding 3).
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void aFollowerEntryAppliesAllOrNothingAcrossKills() throws Exception {
+    void aFollowerClusterEntryAppliesAllOrNothingAcrossKills() throws Exception {
         long reported = 0;
         for (int round = 0; round < 3; round++) {
             reported = runAndKill(reported + 20, "follower");
@@ -58,7 +58,7 @@ class CrashRecoveryTest {
                 Table table = store.table(1);
                 long applied = table.appliedIndex();
                 assertThat(applied).as("applied index after kill %d", round).isGreaterThanOrEqualTo(reported);
-                assertThat(table.sourceIndex()).as("leader index after kill %d, local entry %d applied", round, applied)
+                assertThat(table.leaderClusterIndex()).as("leader-cluster index after kill %d, local entry %d applied", round, applied)
                         .isEqualTo(applied * CrashWriter.BATCH);
                 assertThat(table.revision()).isEqualTo(applied * CrashWriter.BATCH);
                 reported = applied;

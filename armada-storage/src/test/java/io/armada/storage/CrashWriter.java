@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public final class CrashWriter {
     static final int KEYS = 50;
 
-    /** Leader entries per local entry in {@code follower} mode. */
+    /** Leader-cluster entries per local entry in {@code follower} mode. */
     static final int BATCH = 200;
 
     public static void main(String[] args) {
@@ -18,11 +18,11 @@ public final class CrashWriter {
         System.out.println("start " + table.appliedIndex());
         System.out.flush();
         if (args.length > 1 && args[1].equals("follower")) {
-            // a follower cluster's table: local entry i carries leader entries (i-1)*BATCH+1 .. i*BATCH
+            // a follower cluster's table: local entry i carries leader-cluster entries (i-1)*BATCH+1 .. i*BATCH
             for (long i = table.appliedIndex() + 1; ; i++) {
-                java.util.List<Table.LeaderEntry> batch = new java.util.ArrayList<>(BATCH);
+                java.util.List<Table.LeaderClusterEntry> batch = new java.util.ArrayList<>(BATCH);
                 for (long l = (i - 1) * BATCH + 1; l <= i * BATCH; l++) {
-                    batch.add(new Table.LeaderEntry(l, Requests.put("k" + (l % KEYS), "v" + l)));
+                    batch.add(new Table.LeaderClusterEntry(l, Requests.put("k" + (l % KEYS), "v" + l)));
                 }
                 table.applyReplicated(i, batch);
                 System.out.println(i);

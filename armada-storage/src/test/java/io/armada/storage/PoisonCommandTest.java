@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.armada.api.v1.Compare;
 import io.armada.api.v1.DeleteRangeRequest;
+import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RequestOp;
 import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
@@ -155,7 +156,7 @@ class PoisonCommandTest {
             String big = "x".repeat(Limits.MAX_VALUE_BYTES - 16);
             // the range takes half the budget; the put's previous record of "b" needs the other half and a little more
             Command overBudget = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", ""))
-                    .addSuccess(RequestOp.newBuilder().setRequestPut(io.armada.api.v1.PutRequest.newBuilder()
+                    .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
                             .setKey(bs("b")).setValue(bs("small")).setPrevKv(true))));
             Command readAll = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", "c")));
             CommandResult[][] results = new CommandResult[2][];

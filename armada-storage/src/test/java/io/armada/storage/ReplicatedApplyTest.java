@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A follower cluster's table: leader entries stamped with the leader's index, and a leader snapshot loaded in steps. */
+/** A follower cluster's table: leader-cluster entries stamped with the leader cluster's index, and a leader-cluster snapshot loaded in steps. */
 class ReplicatedApplyTest {
     @TempDir Path dir;
 
@@ -31,21 +31,21 @@ class ReplicatedApplyTest {
     void leaderEntriesStampTheLeaderIndexAndAReplayIsSkippedAcrossARestart() {
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.createTable(7);
-            // local entry 1 carries leader entries 10 (no-op), 11 and 12
+            // local entry 1 carries leader-cluster entries 10 (no-op), 11 and 12
             t.applyReplicated(1, 10, null);
             t.applyReplicated(1, 11, put("a", "1"));
             t.applyReplicated(1, 12, put("a", "2"));
             assertThat(t.revision()).isEqualTo(12);
-            assertThat(t.sourceIndex()).isEqualTo(12);
-            t.applyReplicated(2, 13, null); // a leader no-op moves the source index, not the revision
+            assertThat(t.leaderClusterIndex()).isEqualTo(12);
+            t.applyReplicated(2, 13, null); // a leader no-op moves the leader-cluster index, not the revision
             assertThat(t.revision()).isEqualTo(12);
-            assertThat(t.sourceIndex()).isEqualTo(13);
+            assertThat(t.leaderClusterIndex()).isEqualTo(13);
         }
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.table(7);
-            assertThat(t.sourceIndex()).isEqualTo(13);
+            assertThat(t.leaderClusterIndex()).isEqualTo(13);
             assertThat(t.appliedIndex()).isEqualTo(2);
-            // local entry 2 replayed after the restart: its leader entries are skipped, nothing doubles
+            // local entry 2 replayed after the restart: its leader-cluster entries are skipped, nothing doubles
             t.applyReplicated(2, 12, put("a", "replayed"));
             t.applyReplicated(2, 13, null);
             assertThat(value(t, "a")).isEqualTo("2");
@@ -90,7 +90,7 @@ class ReplicatedApplyTest {
             t.endReset(5, 50, reader.revision());
             assertThat(t.isResetting()).isFalse();
             assertThat(t.revision()).isEqualTo(50);
-            assertThat(t.sourceIndex()).isEqualTo(50);
+            assertThat(t.leaderClusterIndex()).isEqualTo(50);
             assertThat(value(t, "k17")).isEqualTo("v17");
             assertThat(t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
                     .setRangeEnd(ByteString.copyFromUtf8("l")).setCountOnly(true).build()).getCount()).isEqualTo(50);
@@ -107,7 +107,7 @@ class ReplicatedApplyTest {
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.applyReplicated(1, 12, put("x", "1"));
-            t.applyReplicated(2, 13, null); // source index 13 above revision 12
+            t.applyReplicated(2, 13, null); // leader-cluster index 13 above revision 12
             try (TableSnapshot s = t.snapshot()) {
                 s.forEachRemaining(settled::add);
             }
@@ -120,7 +120,7 @@ class ReplicatedApplyTest {
         Path other = dir.resolve("b");
         try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
             Table settledCopy = store.installSnapshot(store.createTable(2).id(), settled.iterator());
-            assertThat(settledCopy.sourceIndex()).isEqualTo(13);
+            assertThat(settledCopy.leaderClusterIndex()).isEqualTo(13);
             assertThat(settledCopy.isResetting()).isFalse();
             Table t = store.installSnapshot(store.createTable(1).id(), midLoad.iterator());
             assertThat(t.isResetting()).as("a node installing it must not serve the partial table").isTrue();
@@ -131,7 +131,7 @@ class ReplicatedApplyTest {
             t.loadRecords(5, items.subList(10, 30));
             t.endReset(6, 40, 39);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).isEqualTo(40);
+            assertThat(t.leaderClusterIndex()).isEqualTo(40);
             assertThat(t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
                     .setRangeEnd(ByteString.copyFromUtf8("l")).setCountOnly(true).build()).getCount()).isEqualTo(30);
         }

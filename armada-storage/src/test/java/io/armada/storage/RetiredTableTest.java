@@ -74,9 +74,9 @@ class RetiredTableTest {
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.createTable(1);
             List<CommandResult> results = t.applyReplicated(7, List.of(
-                    new Table.LeaderEntry(10, Requests.put("a", "1")),
-                    new Table.LeaderEntry(11, RETIRE),
-                    new Table.LeaderEntry(12, Requests.put("b", "1"))));
+                    new Table.LeaderClusterEntry(10, Requests.put("a", "1")),
+                    new Table.LeaderClusterEntry(11, RETIRE),
+                    new Table.LeaderClusterEntry(12, Requests.put("b", "1"))));
             assertThat(results.get(2).getError().getReason()).isEqualTo(CommandError.Reason.TABLE_DELETED);
             assertThat(t.isRetired()).isTrue();
         }

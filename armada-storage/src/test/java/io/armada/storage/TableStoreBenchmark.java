@@ -2,6 +2,7 @@ package io.armada.storage;
 
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
+import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ public class TableStoreBenchmark {
             index++;
             table.apply(index, index, c);
         }
-        io.armada.api.v1.TxnRequest.Builder txn = io.armada.api.v1.TxnRequest.newBuilder();
+        TxnRequest.Builder txn = TxnRequest.newBuilder();
         for (int i = 0; i < 16; i++) {
             txn.addSuccess(Requests.opRange("\0", "\0"));
         }

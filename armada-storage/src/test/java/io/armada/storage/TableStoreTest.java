@@ -9,9 +9,11 @@ import io.armada.api.v1.KeyValue;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
+import io.armada.api.v1.RequestOp;
 import io.armada.api.v1.SnapshotChunk;
 import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
 import io.armada.proto.Limits;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,7 +138,7 @@ class TableStoreTest {
     void replayingAnAppliedIndexChangesNothing() {
         write(Requests.put("k", "1"));
         var replay = table.apply(1, 1, Requests.put("k", "other"));
-        assertThat(replay.getResultCase()).isEqualTo(io.armada.internal.v1.CommandResult.ResultCase.RESULT_NOT_SET);
+        assertThat(replay.getResultCase()).isEqualTo(CommandResult.ResultCase.RESULT_NOT_SET);
         assertThat(get("k").getValue().toStringUtf8()).isEqualTo("1");
         assertThat(table.appliedIndex()).isEqualTo(1);
     }
@@ -155,7 +157,7 @@ class TableStoreTest {
         assertThat(table.appliedIndex()).isEqualTo(3);
         assertThat(table.revision()).isEqualTo(1000);
         table.markApplied(4);
-        assertThat(table.applied()).isEqualTo(new Table.Applied(4, 1000));
+        assertThat(table.applied()).isEqualTo(new Table.AppliedMarker(4, 1000));
     }
 
     @Test
@@ -360,7 +362,7 @@ class TableStoreTest {
         assertThatThrownBy(() -> CommandValidator.validate("range", Requests.range("a", "").setLimit(-1).build()))
                 .hasMessage("range.limit: -1 is negative");
         TxnRequest otherTable = TxnRequest.newBuilder().setTable("t")
-                .addSuccess(io.armada.api.v1.RequestOp.newBuilder().setRequestPut(
+                .addSuccess(RequestOp.newBuilder().setRequestPut(
                         PutRequest.newBuilder().setTable("u").setKey(bs("k")))).build();
         assertThatThrownBy(() -> CommandValidator.validate(otherTable))
                 .hasMessageContaining("txn.success[0].request_put.table");

@@ -51,7 +51,7 @@ final class GroupRuntime {
         this.commitIndex = hardState.commit();
     }
 
-    record PendingProposal(long term, CompletableFuture<Applied> future) {}
+    record PendingProposal(long term, CompletableFuture<AppliedProposal> future) {}
 
     record PendingRead(long index, CompletableFuture<Long> future) {}
 
@@ -96,7 +96,7 @@ final class GroupRuntime {
             Map.Entry<Long, PendingProposal> p = it.next();
             it.remove();
             if (p.getKey() == entry.index() && p.getValue().term() == entry.term() && entry.type() == EntryType.NORMAL) {
-                p.getValue().future().complete(new Applied(entry.index(), entry.term(), result));
+                p.getValue().future().complete(new AppliedProposal(entry.index(), entry.term(), result));
             } else {
                 p.getValue().future().completeExceptionally(new RaftException(RaftException.Kind.OUTCOME_UNKNOWN,
                         "group " + groupId + ": entry " + p.getKey() + " was replaced by a new leader", softState.leaderId()));

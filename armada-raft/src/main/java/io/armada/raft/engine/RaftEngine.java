@@ -185,8 +185,8 @@ public final class RaftEngine implements AutoCloseable {
     }
 
     /** Proposes {@code data}; completes once a quorum persisted it and this node applied it. */
-    public CompletableFuture<Applied> propose(long groupId, byte[] data) {
-        CompletableFuture<Applied> result = new CompletableFuture<>();
+    public CompletableFuture<AppliedProposal> propose(long groupId, byte[] data) {
+        CompletableFuture<AppliedProposal> result = new CompletableFuture<>();
         submit(groupId, result, g -> {
             if (g.proposals.size() >= config.maxPendingProposalsPerGroup()) {
                 stats.proposalsRejected.increment();
@@ -206,8 +206,8 @@ public final class RaftEngine implements AutoCloseable {
     }
 
     /** Proposes a single-step membership change; completes once applied on this node. */
-    public CompletableFuture<Applied> proposeConfChange(long groupId, ConfChange change) {
-        CompletableFuture<Applied> result = new CompletableFuture<>();
+    public CompletableFuture<AppliedProposal> proposeConfChange(long groupId, ConfChange change) {
+        CompletableFuture<AppliedProposal> result = new CompletableFuture<>();
         submit(groupId, result, g -> {
             ProposeResult r = g.core.proposeConfChange(change);
             if (r instanceof ProposeResult.Proposed p) {

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Command-line settings of {@link RaftBench}, with the issue's scenarios as defaults. Every value is bounded so a
+ * Command-line settings of {@link RaftBench}, with the issue's points as defaults. Every value is bounded so a
  * typo fails at once instead of running for hours.
  */
 record BenchOptions(
@@ -33,13 +33,13 @@ record BenchOptions(
             usage: RaftBench [--groups 1,16,128] [--inflight 1,64] [--seconds 10] [--warmup 3] [--prime 10]
                              [--payload 100] [--targets ratis,armada] [--repeats 1] [--dir <tmp>]
                              [--start-timeout 300] [--drain-timeout 30]
-              --groups         Raft groups per scenario (3 replicas each, all in this JVM)
+              --groups         Raft groups per point (3 replicas each, all in this JVM)
               --inflight       proposals kept in flight per group (closed loop)
               --seconds        measured seconds per run;  --warmup: seconds before measuring
               --prime          seconds of an unreported first run per target (JIT warm-up); 0 skips it
               --payload        bytes per proposal
               --targets        implementations to run side by side, in this order (alternated when repeating)
-              --repeats        runs per scenario and target
+              --repeats        runs per point and target
               --dir            parent of the per-run data directories (must be on the disk to measure)
               --start-timeout  seconds a target may take to start and elect leaders before the run fails
               --drain-timeout  seconds to wait for in-flight proposals after the measured window
@@ -52,7 +52,7 @@ record BenchOptions(
         if (groups.isEmpty() || inflight.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("--groups, --inflight and --targets need at least one value");
         }
-        scenarios(groups, inflight); // validates each pair
+        points(groups, inflight); // validates each pair
         requireRange("--prime", prime.toSeconds(), 0, MAX_SECONDS);
         requireRange("--warmup", warmup.toSeconds(), 0, MAX_SECONDS);
         requireRange("--seconds", measure.toSeconds(), 1, MAX_SECONDS);
@@ -71,21 +71,21 @@ record BenchOptions(
                 Path.of(System.getProperty("java.io.tmpdir")), Duration.ofSeconds(300), Duration.ofSeconds(30));
     }
 
-    /** The scenario of the unreported priming run: the fewest groups at the most proposals in flight. */
-    Scenario primeScenario() {
-        return new Scenario(groups.stream().min(Integer::compare).orElseThrow(),
+    /** The point of the unreported priming run: the fewest groups at the most proposals in flight. */
+    LoadPoint primePoint() {
+        return new LoadPoint(groups.stream().min(Integer::compare).orElseThrow(),
                 inflight.stream().max(Integer::compare).orElseThrow());
     }
 
-    List<Scenario> scenarios() {
-        return scenarios(groups, inflight);
+    List<LoadPoint> points() {
+        return points(groups, inflight);
     }
 
-    private static List<Scenario> scenarios(List<Integer> groups, List<Integer> inflight) {
-        List<Scenario> all = new ArrayList<>();
+    private static List<LoadPoint> points(List<Integer> groups, List<Integer> inflight) {
+        List<LoadPoint> all = new ArrayList<>();
         for (int g : groups) {
             for (int f : inflight) {
-                all.add(new Scenario(g, f));
+                all.add(new LoadPoint(g, f));
             }
         }
         return all;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Lifecycle: {@link #start}, then any number of {@link #propose} calls (from many threads), with
  * {@link #beginMeasurement} / {@link #extraStats} around the measured window, then {@link #close}.
- * A target instance is started at most once; the harness makes a fresh one per scenario.
+ * A target instance is started at most once; the harness makes a fresh one per point.
  */
 public interface BenchTarget extends AutoCloseable {
 

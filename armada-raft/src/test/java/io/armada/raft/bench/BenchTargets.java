@@ -19,7 +19,7 @@ final class BenchTargets {
     }
 
     /** Class the Armada engine author provides: a public {@link BenchTarget} with a public no-arg constructor. */
-    static final String ARMADA_CLASS = "io.armada.raft.bench.ArmadaTarget";
+    static final String ARMADA_CLASS = "io.armada.raft.bench.ArmadaEngineTarget";
 
     private static final Map<String, Factory> AVAILABLE = new LinkedHashMap<>();
     private static final Map<String, String> UNAVAILABLE = new LinkedHashMap<>();

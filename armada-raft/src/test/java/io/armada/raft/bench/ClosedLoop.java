@@ -29,7 +29,7 @@ final class ClosedLoop {
     }
 
     private final BenchTarget target;
-    private final Scenario scenario;
+    private final LoadPoint point;
     private final byte[][] payloadByGroup;
     private final Recorder latencyMicros = new Recorder(3);
     private final AtomicInteger liveSlots = new AtomicInteger();
@@ -38,27 +38,27 @@ final class ClosedLoop {
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
     private volatile boolean stopping;
 
-    private ClosedLoop(BenchTarget target, Scenario scenario, int payloadBytes) {
+    private ClosedLoop(BenchTarget target, LoadPoint point, int payloadBytes) {
         this.target = target;
-        this.scenario = scenario;
+        this.point = point;
         SplittableRandom random = new SplittableRandom(42);
-        payloadByGroup = new byte[scenario.groups()][payloadBytes];
+        payloadByGroup = new byte[point.groups()][payloadBytes];
         for (byte[] payload : payloadByGroup) {
             random.nextBytes(payload);
         }
     }
 
     /** Warms up, measures, then stops issuing and waits (bounded) for what is still in flight. */
-    static Outcome run(BenchTarget target, Scenario scenario, int payloadBytes, Duration warmup, Duration measure,
+    static Outcome run(BenchTarget target, LoadPoint point, int payloadBytes, Duration warmup, Duration measure,
             Duration drainTimeout) throws InterruptedException {
-        return new ClosedLoop(target, scenario, payloadBytes).run(warmup, measure, drainTimeout);
+        return new ClosedLoop(target, point, payloadBytes).run(warmup, measure, drainTimeout);
     }
 
     private Outcome run(Duration warmup, Duration measure, Duration drainTimeout) throws InterruptedException {
-        int slots = scenario.groups() * scenario.inflightPerGroup();
+        int slots = point.groups() * point.inflightPerGroup();
         liveSlots.set(slots);
-        for (int group = 0; group < scenario.groups(); group++) {
-            for (int i = 0; i < scenario.inflightPerGroup(); i++) {
+        for (int group = 0; group < point.groups(); group++) {
+            for (int i = 0; i < point.inflightPerGroup(); i++) {
                 issue(group);
             }
         }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * Raft benchmark: commits/s and p50/p99 commit latency of three replicas in one JVM over loopback with fsync on,
- * for each (groups, proposals in flight per group) scenario, every target side by side in one process.
+ * for each (groups, proposals in flight per group) point, every target side by side in one process.
  * Prints Markdown tables: one row per run, then each target's throughput relative to Apache Ratis.
  *
  * <p>Run with {@code armada-raft/src/test/bench/run.sh [options]}; {@code --help} lists the options.
@@ -57,7 +57,7 @@ public final class RaftBench {
         System.exit(results.stream().anyMatch(r -> r instanceof RunResult.Failed) ? 1 : 0);
     }
 
-    /** Runs every scenario for every available target; alternates target order between repeats (A B, B A, ...). */
+    /** Runs every point for every available target; alternates target order between repeats (A B, B A, ...). */
     List<RunResult> runAll() throws IOException, InterruptedException {
         Map<String, BenchTargets.Factory> runnable = new LinkedHashMap<>();
         for (String name : options.targets()) {
@@ -73,21 +73,21 @@ public final class RaftBench {
         List<String> names = new ArrayList<>(runnable.keySet());
         if (!options.prime().isZero()) {
             for (String name : names) {
-                Scenario scenario = options.primeScenario();
-                progress.printf(Locale.ROOT, "priming %s (%s, %d s, not reported) ...%n", name, scenario,
+                LoadPoint point = options.primePoint();
+                progress.printf(Locale.ROOT, "priming %s (%s, %d s, not reported) ...%n", name, point,
                         options.prime().toSeconds());
-                RunResult primed = runOne(name, runnable.get(name), scenario, 0, Duration.ZERO, options.prime());
+                RunResult primed = runOne(name, runnable.get(name), point, 0, Duration.ZERO, options.prime());
                 progress.println("  " + summary(primed));
                 System.gc();
             }
         }
-        for (Scenario scenario : options.scenarios()) {
+        for (LoadPoint point : options.points()) {
             for (int run = 1; run <= options.repeats(); run++) {
                 for (int i = 0; i < names.size(); i++) {
                     String name = names.get((i + run - 1) % names.size());
-                    progress.printf(Locale.ROOT, "running %s %s run %d (load average %s) ...%n", name, scenario,
+                    progress.printf(Locale.ROOT, "running %s %s run %d (load average %s) ...%n", name, point,
                             run, loadAverage());
-                    RunResult result = runOne(name, runnable.get(name), scenario, run, options.warmup(),
+                    RunResult result = runOne(name, runnable.get(name), point, run, options.warmup(),
                             options.measure());
                     progress.println("  " + summary(result));
                     results.add(result);
@@ -99,23 +99,23 @@ public final class RaftBench {
         return results;
     }
 
-    private RunResult runOne(String name, BenchTargets.Factory factory, Scenario scenario, int run, Duration warmup,
+    private RunResult runOne(String name, BenchTargets.Factory factory, LoadPoint point, int run, Duration warmup,
             Duration measure) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory(options.dataRoot(),
-                "raftbench-" + name + "-g" + scenario.groups() + "-f" + scenario.inflightPerGroup() + "-");
+                "raftbench-" + name + "-g" + point.groups() + "-f" + point.inflightPerGroup() + "-");
         BenchTarget target = null;
         try {
             target = factory.create();
-            startWithin(target, dataDir, scenario.groups());
-            ClosedLoop.Outcome outcome = ClosedLoop.run(target, scenario, options.payloadBytes(), warmup, measure,
+            startWithin(target, dataDir, point.groups());
+            ClosedLoop.Outcome outcome = ClosedLoop.run(target, point, options.payloadBytes(), warmup, measure,
                     options.drainTimeout());
-            return new RunResult.Measured(name, scenario, run, outcome);
+            return new RunResult.Measured(name, point, run, outcome);
         } catch (TimeoutException e) {
-            return new RunResult.Failed(name, scenario, run, e.getMessage());
+            return new RunResult.Failed(name, point, run, e.getMessage());
         } catch (ExecutionException e) {
-            return new RunResult.Failed(name, scenario, run, "start failed: " + e.getCause());
+            return new RunResult.Failed(name, point, run, "start failed: " + e.getCause());
         } catch (RuntimeException e) {
-            return new RunResult.Failed(name, scenario, run, String.valueOf(e));
+            return new RunResult.Failed(name, point, run, String.valueOf(e));
         } finally {
             if (target != null) {
                 try {
@@ -194,7 +194,7 @@ public final class RaftBench {
     }
 
     static String report(BenchOptions o, List<RunResult> results) {
-        String ratios = ResultsTable.ratios(o.scenarios(), o.targets(), results);
+        String ratios = ResultsTable.ratios(o.points(), o.targets(), results);
         String ratioTable = ratios.isEmpty() ? "" : "\nThroughput ratio (median of runs):\n\n" + ratios;
         return ResultsTable.runs(results) + ratioTable;
     }

@@ -20,8 +20,8 @@ final class ResultsTable {
         out.append("| target | groups | in flight/group | run | commits/s | p50 µs | p99 µs | errors | extra |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (RunResult r : results) {
-            String prefix = String.format(Locale.ROOT, "| %s | %d | %d | %d | ", r.target(), r.scenario().groups(),
-                    r.scenario().inflightPerGroup(), r.run());
+            String prefix = String.format(Locale.ROOT, "| %s | %d | %d | %d | ", r.target(), r.point().groups(),
+                    r.point().inflightPerGroup(), r.run());
             switch (r) {
                 case RunResult.Measured m -> {
                     ClosedLoop.Outcome o = m.outcome();
@@ -43,8 +43,8 @@ final class ResultsTable {
         return out.toString();
     }
 
-    /** Per scenario, each other target's median throughput over the baseline's; empty when none ran beside it. */
-    static String ratios(List<Scenario> scenarios, List<String> targets, List<RunResult> results) {
+    /** Per point, each other target's median throughput over the baseline's; empty when none ran beside it. */
+    static String ratios(List<LoadPoint> points, List<String> targets, List<RunResult> results) {
         List<String> others = targets.stream().filter(t -> !t.equals(BASELINE)).toList();
         if (!targets.contains(BASELINE) || others.isEmpty()) {
             return "";
@@ -56,7 +56,7 @@ final class ResultsTable {
             rule.append("---:|");
         }
         out.append('\n').append(rule).append('\n');
-        for (Scenario s : scenarios) {
+        for (LoadPoint s : points) {
             OptionalDouble base = medianThroughput(results, BASELINE, s);
             out.append(String.format(Locale.ROOT, "| %d | %d |", s.groups(), s.inflightPerGroup()));
             for (String t : others) {
@@ -70,10 +70,10 @@ final class ResultsTable {
         return out.toString();
     }
 
-    static OptionalDouble medianThroughput(List<RunResult> results, String target, Scenario scenario) {
+    static OptionalDouble medianThroughput(List<RunResult> results, String target, LoadPoint point) {
         List<Double> values = new ArrayList<>();
         for (RunResult r : results) {
-            if (r instanceof RunResult.Measured m && m.target().equals(target) && m.scenario().equals(scenario)) {
+            if (r instanceof RunResult.Measured m && m.target().equals(target) && m.point().equals(point)) {
                 values.add(m.outcome().commitsPerSecond());
             }
         }

@@ -1,16 +1,16 @@
 package io.armada.raft.bench;
 
-/** What one run of one target on one scenario came to: a measurement, or why there is none. */
+/** What one run of one target on one point came to: a measurement, or why there is none. */
 sealed interface RunResult {
     String target();
 
-    Scenario scenario();
+    LoadPoint point();
 
     int run();
 
-    record Measured(String target, Scenario scenario, int run, ClosedLoop.Outcome outcome) implements RunResult {
+    record Measured(String target, LoadPoint point, int run, ClosedLoop.Outcome outcome) implements RunResult {
     }
 
-    record Failed(String target, Scenario scenario, int run, String reason) implements RunResult {
+    record Failed(String target, LoadPoint point, int run, String reason) implements RunResult {
     }
 }

@@ -102,8 +102,8 @@ class RaftEngineTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private List<Applied> proposeAll(long groupId, long leader, int count, String prefix) {
-        List<CompletableFuture<Applied>> futures = new ArrayList<>();
+    private List<AppliedProposal> proposeAll(long groupId, long leader, int count, String prefix) {
+        List<CompletableFuture<AppliedProposal>> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             futures.add(nodes.get(leader).engine.propose(groupId, bytes(prefix + i)));
         }
@@ -115,8 +115,8 @@ class RaftEngineTest {
         startAll(1, 2, 3);
         for (long g = 1; g <= 3; g++) {
             long leader = awaitLeader(g);
-            List<Applied> acks = proposeAll(g, leader, 200, "g" + g + "-");
-            assertThat(acks).extracting(Applied::index).isSorted().doesNotHaveDuplicates();
+            List<AppliedProposal> acks = proposeAll(g, leader, 200, "g" + g + "-");
+            assertThat(acks).extracting(AppliedProposal::index).isSorted().doesNotHaveDuplicates();
             long group = g;
             List<String> expected = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "g" + group + "-" + i).toList();
             await().atMost(WAIT).untilAsserted(() -> {
@@ -173,7 +173,7 @@ class RaftEngineTest {
     void readIndexOnAnyNodeCoversEveryAcknowledgedWrite() {
         startAll(3);
         long leader = awaitLeader(3);
-        List<Applied> acks = proposeAll(3, leader, 50, "r");
+        List<AppliedProposal> acks = proposeAll(3, leader, 50, "r");
         long lastAck = acks.get(acks.size() - 1).index();
         for (long id : NODES) {
             long readIndex = nodes.get(id).engine.readIndex(3).orTimeout(30, TimeUnit.SECONDS).join();

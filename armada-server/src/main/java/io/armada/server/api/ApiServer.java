@@ -1,5 +1,8 @@
 package io.armada.server.api;
 
+import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.MaintenanceGrpc;
+import io.armada.internal.v1.LogServiceGrpc;
 import io.armada.proto.Limits;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.node.ArmadaNode;
@@ -112,7 +115,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Starts serving on the node's client address; {@code interceptors} run around every call (metrics). */
-    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderLink leaderCluster,
+    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderClusterLink leaderCluster,
             List<ServerInterceptor> interceptors) {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);
@@ -151,13 +154,13 @@ public final class ApiServer implements AutoCloseable {
                 })
                 // a request that never finishes arriving is reset (it holds a window of buffered bytes)
                 .addStreamTracerFactory(new RequestReceiveDeadline(streamTimer, Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS,
-                        java.util.Set.of(io.armada.api.v1.MaintenanceGrpc.getRestoreMethod().getFullMethodName())))
+                        java.util.Set.of(MaintenanceGrpc.getRestoreMethod().getFullMethodName())))
                 // request bytes still arriving are bounded on the node, over all connections
                 .addStreamTracerFactory(bodies)
                 // a stalled stream can be reset on the wire (see PacedStream.CALL_CONTEXT)
                 .addStreamTracerFactory(new StreamCutOff(java.util.Set.of(
-                        io.armada.api.v1.KVGrpc.getIterateRangeMethod().getFullMethodName(),
-                        io.armada.internal.v1.LogServiceGrpc.getSnapshotMethod().getFullMethodName())))
+                        KVGrpc.getIterateRangeMethod().getFullMethodName(),
+                        LogServiceGrpc.getSnapshotMethod().getFullMethodName())))
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
                 // gzip (the one encoding clients send) decompressed while the request is parsed: clear statuses
                 .decompressorRegistry(io.grpc.DecompressorRegistry.emptyInstance()

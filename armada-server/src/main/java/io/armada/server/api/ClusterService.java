@@ -36,7 +36,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         Replies.reply(observer, () -> {
             MemberListResponse.Builder out = MemberListResponse.newBuilder()
                     .setHeader(router.header(Catalog.GROUP_ID, node.catalog().table().revision()))
-                    .setClusterRole(node.config().isFollower() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER);
+                    .setClusterRole(node.config().isFollowerCluster() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER);
             for (ServerConfig.MemberConfig m : node.config().members()) {
                 boolean self = m.id() == node.config().nodeId();
                 out.addMembers(Member.newBuilder().setId(m.id()).setName("node-" + m.id())
@@ -53,7 +53,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         Replies.reply(observer, () -> {
             StatusResponse.Builder out = StatusResponse.newBuilder()
                     .setHeader(router.header(Catalog.GROUP_ID, node.catalog().table().revision()))
-                    .setClusterRole(node.config().isFollower() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER)
+                    .setClusterRole(node.config().isFollowerCluster() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER)
                     .setVersion(version);
             for (TableHandle t : node.tables()) {
                 TableGroupStatus.Builder g = TableGroupStatus.newBuilder().setTable(tables.info(t.name(), t.id()));

@@ -1,5 +1,6 @@
 package io.armada.server.api;
 
+import io.armada.internal.v1.CommandError;
 import io.armada.proto.Trailers;
 import io.armada.raft.engine.RaftException;
 import io.armada.storage.InvalidRequestException;
@@ -59,7 +60,7 @@ public final class Errors {
     }
 
     /** A committed command that every replica recorded as failed: it changed nothing. */
-    public static StatusRuntimeException failedCommand(io.armada.internal.v1.CommandError error) {
+    public static StatusRuntimeException failedCommand(CommandError error) {
         Status status = switch (error.getReason()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;

@@ -23,10 +23,10 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The leader cluster's log service, on every leader node: a table's committed entries for
+ * The leader cluster's log service, on every leader-cluster node: a table's committed entries for
  * follower clusters, one bounded batch per call (a long poll when nothing is new), and table
- * snapshots for followers whose position was compacted away. Only applied entries leave the node,
- * so nothing uncommitted ever reaches a follower.
+ * snapshots for follower clusters whose position was compacted away. Only applied entries leave the node,
+ * so nothing uncommitted ever reaches a follower cluster.
  */
 final class LogService extends LogServiceGrpc.LogServiceImplBase {
     private static final int MAX_BATCH_BYTES = Limits.MAX_PULL_BATCH_BYTES;
@@ -43,7 +43,7 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
 
     @Override
     public void pull(PullRequest request, StreamObserver<PullResponse> observer) {
-        if (node.config().isFollower()) {
+        if (node.config().isFollowerCluster()) {
             observer.onError(Status.FAILED_PRECONDITION.withDescription("this node is in a follower cluster;"
                     + " pull from the leader cluster").asRuntimeException());
             return;
@@ -102,7 +102,7 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
      */
     @Override
     public void snapshot(TableSnapshotRequest request, StreamObserver<TableSnapshotPart> observer) {
-        TableStateMachine sm = node.config().isFollower() ? null : stateMachine(request.getTableId());
+        TableStateMachine sm = node.config().isFollowerCluster() ? null : stateMachine(request.getTableId());
         if (sm == null) {
             observer.onError(Status.NOT_FOUND.withDescription("table " + request.getTableId()
                     + " is not served by this leader-cluster node").asRuntimeException());

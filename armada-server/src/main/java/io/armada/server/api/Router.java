@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.armada.api.v1.ResponseHeader;
+import io.armada.internal.v1.CommandError;
 import io.armada.proto.Trailers;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
@@ -32,10 +33,10 @@ final class Router {
     private final Peers peers;
 
     /** The leader cluster, when this node is in a follower cluster; null otherwise. */
-    private final io.armada.server.replication.LeaderLink leaderCluster;
+    private final io.armada.server.replication.LeaderClusterLink leaderCluster;
 
     /** @param leaderCluster the link to the leader cluster on a follower cluster's node; null on the leader cluster */
-    Router(ArmadaNode node, Peers peers, io.armada.server.replication.LeaderLink leaderCluster) {
+    Router(ArmadaNode node, Peers peers, io.armada.server.replication.LeaderClusterLink leaderCluster) {
         this.node = node;
         this.peers = peers;
         this.leaderCluster = leaderCluster;
@@ -88,7 +89,7 @@ final class Router {
         if (!result.hasError()) {
             return CompletableFuture.completedFuture(local.apply(result));
         }
-        if (result.getError().getReason() == io.armada.internal.v1.CommandError.Reason.TABLE_DELETED) {
+        if (result.getError().getReason() == CommandError.Reason.TABLE_DELETED) {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' was deleted"));
         }
         return CompletableFuture.failedFuture(Errors.failedCommand(result.getError()));
@@ -214,7 +215,7 @@ final class Router {
             return CompletableFuture.failedFuture(Errors.notFound("table '" + tableName + "' does not exist"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        io.armada.server.replication.LeaderLink.Endpoint endpoint = leaderCluster.endpoint();
+        io.armada.server.replication.LeaderClusterLink.Endpoint endpoint = leaderCluster.endpoint();
         // the forward ends with the client's call, and also when the link moves off its endpoint (a
         // frozen node): its client then learns at once that the outcome is unknown, not at its deadline
         Context.CancellableContext attempt = Context.current().withCancellation();

@@ -8,6 +8,8 @@ import io.armada.api.v1.ListTablesRequest;
 import io.armada.api.v1.ListTablesResponse;
 import io.armada.api.v1.TableInfo;
 import io.armada.api.v1.TableStatus;
+import io.armada.api.v1.TablesGrpc;
+import io.armada.internal.v1.TableRef;
 import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.Catalog;
 import io.armada.server.node.ReplicationLag;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * leader as seen from this node, so the client's first write does not race the table's first
  * election; the table's id is the catalog index that created it.
  */
-final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase implements AutoCloseable {
+final class TablesService extends TablesGrpc.TablesImplBase implements AutoCloseable {
     private static final long READY_POLL_MILLIS = 10;
 
     private final ArmadaNode node;
@@ -68,7 +70,7 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
                                 .setTable(TableInfo.newBuilder().setName(request.getName()).setId(id))
                                 .build();
                     },
-                    (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).create(request));
+                    (channel, d) -> TablesGrpc.newFutureStub(channel).withDeadline(d).create(request));
             return committed.thenCompose(r -> whenLeaderKnown(r, deadline));
         });
     }
@@ -103,17 +105,17 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
     public void delete(DeleteTableRequest request, StreamObserver<DeleteTableResponse> observer) {
         Replies.reply(observer, () -> {
             CommandValidator.validateTableName("name", request.getName());
-            if (node.config().isFollower()) {
+            if (node.config().isFollowerCluster()) {
                 // the command and the local answer go unused: a follower cluster's writes commit in the leader cluster
                 return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(request.getName(), 0),
                         ReplyHeader.DELETE_TABLE,
                         result -> DeleteTableResponse.getDefaultInstance(),
-                        (channel, d) -> io.armada.api.v1.TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
+                        (channel, d) -> TablesGrpc.newFutureStub(channel).withDeadline(d).delete(request));
             }
             // the lookup every service uses; the delete's steps only hand work on, so they may continue on the
             // Raft worker that completes a catalog round
             return TableLookup.withTable(node, request.getName(), MoreExecutors.directExecutor(),
-                    table -> deletion.delete(io.armada.internal.v1.TableRef.newBuilder().setName(table.name())
+                    table -> deletion.delete(TableRef.newBuilder().setName(table.name())
                             .setId(table.id()).build()));
         });
     }
@@ -135,10 +137,10 @@ final class TablesService extends io.armada.api.v1.TablesGrpc.TablesImplBase imp
         TableStatus.Builder status = TableStatus.newBuilder();
         node.groupStatus(id).ifPresent(s -> status.setLeaderId(s.leaderId()).setRaftTerm(s.term()));
         node.table(id).ifPresent(h -> status.setAppliedRevision(h.stateMachine().table().revision()));
-        // follower clusters: every node learns the leader's position from the batches it applies
+        // follower clusters: every node learns the leader cluster's position from the batches it applies
         node.table(id).flatMap(h -> h.stateMachine().lag()).filter(ReplicationLag::known).ifPresent(lag -> status
-                .setLeaderRevision(lag.leaderRevision())
-                .setLagRevisions(Math.max(0, lag.leaderRevision() - status.getAppliedRevision()))
+                .setLeaderRevision(lag.leaderClusterRevision())
+                .setLagRevisions(Math.max(0, lag.leaderClusterRevision() - status.getAppliedRevision()))
                 .setOutOfSyncMillis(lag.outOfSyncMillis()));
         return TableInfo.newBuilder().setName(name).setId(id).setStatus(status).build();
     }

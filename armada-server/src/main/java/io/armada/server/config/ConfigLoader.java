@@ -21,6 +21,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * naming the field's path, e.g. {@code members[1].client-address}.
  */
 public final class ConfigLoader {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+    /**
+     * Top-level keys renamed since they were first released, old name to new: a file or an
+     * override written for an older version still loads (with a warning), so an upgrade does not
+     * have to rewrite every node's file at once. {@code follower-of} named the leader cluster with
+     * a word that also means a Raft role; see "Words" in docs/ARCHITECTURE.md.
+     */
+    static final Map<String, String> RENAMED_KEYS = Map.of("follower-of", "leader-cluster");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -60,8 +68,10 @@ public final class ConfigLoader {
         try {
             JsonNode tree = YAML.readTree(yaml);
             ObjectNode root = tree instanceof ObjectNode o ? o : YAML.createObjectNode();
+            renameOldKeys(root);
+            refuseOldAndNewKeys(overrides);
             for (Map.Entry<String, String> o : overrides.entrySet()) {
-                set(root, o.getKey(), YAML.readTree(o.getValue()));
+                set(root, renamedPath(o.getKey()), YAML.readTree(o.getValue()));
             }
             return YAML.treeToValue(root, ServerConfig.class);
         } catch (JsonMappingException e) {
@@ -69,6 +79,56 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("(document)", e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
         }
+    }
+
+    /** Moves each old top-level key of the file to its new name; both names given is an error, as either could be meant. */
+    private static void renameOldKeys(ObjectNode root) {
+        for (Map.Entry<String, String> rename : RENAMED_KEYS.entrySet()) {
+            String old = rename.getKey();
+            String current = rename.getValue();
+            if (!root.has(old)) {
+                continue;
+            }
+            if (root.has(current)) {
+                throw new ConfigException(old, "both " + old + " and " + current + " are given; " + old
+                        + " is the old name of " + current + ", keep only " + current);
+            }
+            log.warn("configuration key {} is deprecated: it is now {}; read it as {}", old, current, current);
+            root.set(current, root.remove(old));
+        }
+    }
+
+    /** Overrides under both an old and a new top-level key are refused, as in a file: which one was meant is unclear. */
+    private static void refuseOldAndNewKeys(Map<String, String> overrides) {
+        for (Map.Entry<String, String> rename : RENAMED_KEYS.entrySet()) {
+            String old = rename.getKey();
+            String current = rename.getValue();
+            if (overrides.keySet().stream().anyMatch(p -> topLevelKey(p).equals(old))
+                    && overrides.keySet().stream().anyMatch(p -> topLevelKey(p).equals(current))) {
+                throw new ConfigException(old, "overrides of both " + old + " and " + current + " are given; " + old
+                        + " is the old name of " + current + ", keep only " + current);
+            }
+        }
+    }
+
+    private static String topLevelKey(String path) {
+        int end = 0;
+        while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+            end++;
+        }
+        return path.substring(0, end);
+    }
+
+    /** An override's path with an old top-level key replaced by its new name. */
+    private static String renamedPath(String path) {
+        String old = topLevelKey(path);
+        String current = RENAMED_KEYS.get(old);
+        if (current == null) {
+            return path;
+        }
+        String renamed = current + path.substring(old.length());
+        log.warn("configuration key {} is deprecated: it is now {}; read override {} as {}", old, current, path, renamed);
+        return renamed;
     }
 
     private static void set(ObjectNode root, String path, JsonNode value) {

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything one node of a leader cluster needs, as loaded from YAML by {@link ConfigLoader}
+ * Everything one node of a leader or a follower cluster needs, as loaded from YAML by {@link ConfigLoader}
  * (kebab-case keys) and validated here; every error names the field. A node listens on the client
  * and Raft addresses its own {@link MemberConfig} gives.
  *
@@ -22,7 +22,8 @@ import java.util.Set;
  * @param raftTls the certificate of this node for QUIC (always TLS) and the authority of its peers
  * @param metricsAddress host:port of the /metrics, /healthz and /readyz HTTP endpoint; null disables it
  * @param raft timing and sizing of the node's Raft engine
- * @param followerOf the leader cluster, on the nodes of a follower cluster; null on the leader cluster
+ * @param leaderCluster the leader cluster, on the nodes of a follower cluster; null on the leader cluster (key
+ *     {@code leader-cluster}; the old name {@code follower-of} is still read, see {@link ConfigLoader#RENAMED_KEYS})
  * @param quotas what clients may create; null takes {@link Quotas#defaults()}
  */
 public record ServerConfig(
@@ -34,7 +35,7 @@ public record ServerConfig(
         RaftTlsConfig raftTls,
         HostPort metricsAddress,
         RaftSettings raft,
-        FollowerOf followerOf,
+        LeaderCluster leaderCluster,
         Quotas quotas) {
 
     public ServerConfig {
@@ -68,14 +69,14 @@ public record ServerConfig(
     /** A configuration as on the leader cluster, with the default quotas. */
     public ServerConfig(long nodeId, Path dataDir, String clusterName, List<MemberConfig> members,
             ClientTlsConfig clientTls, RaftTlsConfig raftTls, HostPort metricsAddress, RaftSettings raft,
-            FollowerOf followerOf) {
-        this(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, followerOf, null);
+            LeaderCluster leaderCluster) {
+        this(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leaderCluster, null);
     }
 
     /** A copy of this configuration with {@code quotas}. */
     public ServerConfig withQuotas(Quotas quotas) {
         return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft,
-                followerOf, quotas);
+                leaderCluster, quotas);
     }
 
     /**
@@ -98,13 +99,13 @@ public record ServerConfig(
         }
     }
 
-    /** Whether this node belongs to a follower cluster (it replicates from {@link #followerOf}). */
-    public boolean isFollower() {
-        return followerOf != null;
+    /** Whether this node belongs to a follower cluster (it replicates from {@link #leaderCluster}). */
+    public boolean isFollowerCluster() {
+        return leaderCluster != null;
     }
 
     /** A copy of this configuration as a node of a follower cluster of {@code leader}. */
-    public ServerConfig asFollowerOf(FollowerOf leader) {
+    public ServerConfig asFollowerClusterOf(LeaderCluster leader) {
         return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader,
                 quotas);
     }
@@ -113,14 +114,14 @@ public record ServerConfig(
      * Present on the nodes of a follower cluster: the leader cluster's client API endpoints (any
      * of its nodes; several for failover), and the TLS files to reach them when it serves TLS.
      */
-    public record FollowerOf(List<HostPort> endpoints, Path caFile, Path certFile, Path keyFile) {
-        public FollowerOf {
+    public record LeaderCluster(List<HostPort> endpoints, Path caFile, Path certFile, Path keyFile) {
+        public LeaderCluster {
             if (endpoints == null || endpoints.isEmpty()) {
-                throw new ConfigException("follower-of.endpoints", "at least one host:port of the leader cluster is required");
+                throw new ConfigException("leader-cluster.endpoints", "at least one host:port of the leader cluster is required");
             }
             endpoints = List.copyOf(endpoints);
             if ((certFile == null) != (keyFile == null)) {
-                throw new ConfigException("follower-of.cert-file", "cert-file and key-file are given together");
+                throw new ConfigException("leader-cluster.cert-file", "cert-file and key-file are given together");
             }
         }
     }

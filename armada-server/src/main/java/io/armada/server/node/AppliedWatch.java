@@ -8,15 +8,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Futures that complete once a table's applied position reaches a value: the Raft index on the
- * leader cluster, the leader's index on a follower cluster. Waiters of reads with min_revision,
- * of writes forwarded from a follower, and of the log service's long polls hang off it.
+ * leader cluster, the leader cluster's index on a follower cluster. Waiters of reads with min_revision,
+ * of writes forwarded from a follower-cluster node, and of the log service's long polls hang off it.
  */
 public final class AppliedWatch {
     /** Waiters per awaited position; bounded by the callers' own limits (calls in flight). */
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiting = new TreeMap<>();
     /**
      * Where waiters are released: shared by every table of the JVM. Its queue holds at most the
-     * waiters there are, which their callers bound (calls in flight, one long poll per follower table).
+     * waiters there are, which their callers bound (calls in flight, one long poll per table of each follower cluster).
      */
     private static final java.util.concurrent.ExecutorService WAITERS = java.util.concurrent.Executors.newFixedThreadPool(
             2, Thread.ofPlatform().name("armada-applied-watch-", 0).daemon().factory());

@@ -94,7 +94,7 @@ public final class ArmadaNode implements AutoCloseable {
                 .withProposalLimits(64L << 20, Limits.MAX_REQUEST_BYTES + (64 << 10));
         this.engine = new RaftEngine(config.nodeId(), engineConfig, raftConfig, logStore, transport, fatal::accept);
         this.catalog = new TableStateMachine(Catalog.GROUP_ID, tableStore, snapshotDir(Catalog.GROUP_ID),
-                config.isFollower(), index -> reconcileTables());
+                config.isFollowerCluster(), index -> reconcileTables());
     }
 
     /**
@@ -191,7 +191,7 @@ public final class ArmadaNode implements AutoCloseable {
      * and removes the groups (and data) of tables no longer listed. Runs after every catalog entry
      * is applied, on the catalog's worker thread, and at start.
      *
-     * <p>Not while a follower cluster's catalog is being reloaded from a leader snapshot: the load
+     * <p>Not while a follower cluster's catalog is being reloaded from a leader-cluster snapshot: the load
      * empties the catalog first and fills it step by step, so its partial content would drop every
      * table (group and data) and reopen the same ids moments later. Tables stay as they are until
      * the load ends; its last step reconciles against the complete catalog, dropping only tables
@@ -257,7 +257,7 @@ public final class ArmadaNode implements AutoCloseable {
 
     private void openTable(String name, long id) {
         boolean restarted = !openedAtStart;
-        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollower(), index -> { });
+        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollowerCluster(), index -> { });
         if (!restarted) {
             sm.caughtUp();
         }

@@ -4,21 +4,21 @@ import java.util.function.LongSupplier;
 
 /**
  * How far one table of a follower cluster is behind the leader cluster, on any node of it. The
- * leader's position (applied index and revision) arrives in two ways: every replicated batch
- * carries it as of its pull, so each follower node learns it when it applies the batch; and the
+ * leader cluster's position (applied index and revision) arrives in two ways: every replicated batch
+ * carries it as of its pull, so each follower-cluster node learns it when it applies the batch; and the
  * node running the table's replicator also learns it from every pull, including empty ones and
  * failures. This node's own position is read live, so the figure includes its apply lag.
  */
 public final class ReplicationLag {
     private final LongSupplier position;
     private final LongSupplier clockMillis;
-    private volatile long leaderIndex;
-    private volatile long leaderRevision;
+    private volatile long leaderClusterIndex;
+    private volatile long leaderClusterRevision;
     private volatile long lastInSyncMillis;
     private volatile String lastError;
 
     /**
-     * @param position the leader index this node has applied up to
+     * @param position the leader-cluster index this node has applied up to
      * @param clockMillis wall-clock milliseconds
      */
     public ReplicationLag(LongSupplier position, LongSupplier clockMillis) {
@@ -27,14 +27,14 @@ public final class ReplicationLag {
         this.lastInSyncMillis = clockMillis.getAsLong();
     }
 
-    /** The leader cluster stood at {@code leaderIndex} (revision {@code leaderRevision}) at some pull. */
-    public void leaderAt(long leaderIndex, long leaderRevision) {
+    /** The leader cluster stood at {@code leaderClusterIndex} (revision {@code leaderClusterRevision}) at some pull. */
+    public void leaderClusterAt(long leaderClusterIndex, long leaderClusterRevision) {
         // batches and pulls can arrive out of order on the replicator's node: keep the newest
-        if (leaderIndex > this.leaderIndex) {
-            this.leaderIndex = leaderIndex;
+        if (leaderClusterIndex > this.leaderClusterIndex) {
+            this.leaderClusterIndex = leaderClusterIndex;
         }
-        if (leaderRevision > this.leaderRevision) {
-            this.leaderRevision = leaderRevision;
+        if (leaderClusterRevision > this.leaderClusterRevision) {
+            this.leaderClusterRevision = leaderClusterRevision;
         }
         lastError = null;
         noteInSync();
@@ -46,24 +46,24 @@ public final class ReplicationLag {
     }
 
     private void noteInSync() {
-        if (position.getAsLong() >= leaderIndex) {
+        if (position.getAsLong() >= leaderClusterIndex) {
             lastInSyncMillis = clockMillis.getAsLong();
         }
     }
 
-    /** Whether any leader position is known yet. */
+    /** Whether any leader-cluster position is known yet. */
     public boolean known() {
-        return leaderIndex > 0;
+        return leaderClusterIndex > 0;
     }
 
     /** The leader cluster's revision of the table, as last seen (0 before the first pull). */
-    public long leaderRevision() {
-        return leaderRevision;
+    public long leaderClusterRevision() {
+        return leaderClusterRevision;
     }
 
-    /** Leader log entries of the table this node has not applied yet, as of the last known leader position. */
+    /** Leader-cluster log entries of the table this node has not applied yet, as of the last known leader-cluster position. */
     public long lagEntries() {
-        return Math.max(0, leaderIndex - position.getAsLong());
+        return Math.max(0, leaderClusterIndex - position.getAsLong());
     }
 
     /** Milliseconds since this table was last in sync here; 0 while it is. */

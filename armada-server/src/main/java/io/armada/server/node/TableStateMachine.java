@@ -3,6 +3,7 @@ package io.armada.server.node;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
+import io.armada.internal.v1.SnapshotRecord;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.SnapshotChunk;
@@ -17,13 +18,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.armada.internal.v1.FollowerEntry;
+import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.ReplicatedEntry;
 import io.armada.storage.SnapshotReader;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 
 /**
@@ -37,17 +36,17 @@ public final class TableStateMachine implements GroupStateMachine {
     private final TableStore store;
     private final SnapshotFiles files;
     private final LongConsumer onApplied;
-    private final boolean follower;
+    private final boolean followerCluster;
     private final AppliedWatch watch;
     private final ReplicationLag lag;
     private volatile Table table;
 
     /**
-     * @param follower whether this node is in a follower cluster: entries are then
-     *     {@link FollowerEntry FollowerEntries} carrying the leader cluster's entries and revisions
+     * @param followerCluster whether this node is in a follower cluster: entries are then
+     *     {@link FollowerClusterEntry FollowerClusterEntries} carrying the leader cluster's entries and revisions
      * @param onApplied called after every applied entry with its index (on the group's worker thread)
      */
-    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, boolean follower, LongConsumer onApplied) {
+    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, boolean followerCluster, LongConsumer onApplied) {
         this.tableId = tableId;
         this.store = store;
         this.table = store.hasTable(tableId) ? store.table(tableId) : store.createTable(tableId);
@@ -61,10 +60,10 @@ public final class TableStateMachine implements GroupStateMachine {
                     tableId, table.appliedIndex(), snapshot.index());
             install(files.dataFile(snapshot), snapshot);
         }
-        this.follower = follower;
+        this.followerCluster = followerCluster;
         this.onApplied = onApplied;
         this.watch = new AppliedWatch(position());
-        this.lag = follower ? new ReplicationLag(this::position, System::currentTimeMillis) : null;
+        this.lag = followerCluster ? new ReplicationLag(this::position, System::currentTimeMillis) : null;
     }
 
     /** Follower clusters: how far this table is behind the leader cluster's; empty on the leader cluster. */
@@ -74,11 +73,11 @@ public final class TableStateMachine implements GroupStateMachine {
 
     /**
      * How far this table is, in the leader cluster's index space: the applied Raft index on the
-     * leader cluster, the last applied leader index on a follower cluster. Revisions clients hold
+     * leader cluster, the last applied leader-cluster index on a follower cluster. Revisions clients hold
      * (a write's revision, a read's min_revision) compare against it.
      */
     public long position() {
-        return follower ? table.sourceIndex() : table.appliedIndex();
+        return followerCluster ? table.leaderClusterIndex() : table.appliedIndex();
     }
 
     /**
@@ -139,8 +138,8 @@ public final class TableStateMachine implements GroupStateMachine {
         Object result = null;
         if (entry.type() != EntryType.NORMAL) {
             table.markApplied(entry.index());
-        } else if (follower) {
-            applyFollowerEntry(entry);
+        } else if (followerCluster) {
+            applyFollowerClusterEntry(entry);
         } else {
             result = table.apply(entry.index(), entry.index(), command(entry));
         }
@@ -166,7 +165,7 @@ public final class TableStateMachine implements GroupStateMachine {
      */
     @Override
     public List<Object> applyAll(List<Entry> entries, java.util.function.Predicate<Entry> awaited) {
-        if (follower) {
+        if (followerCluster) {
             return GroupStateMachine.super.applyAll(entries);
         }
         List<Object> results = new ArrayList<>(entries.size());
@@ -191,14 +190,14 @@ public final class TableStateMachine implements GroupStateMachine {
         return results;
     }
 
-    private void applyFollowerEntry(Entry entry) {
+    private void applyFollowerClusterEntry(Entry entry) {
         long index = entry.index();
-        FollowerEntry fe;
+        FollowerClusterEntry fe;
         try {
-            fe = FollowerEntry.parseFrom(entry.data());
+            fe = FollowerClusterEntry.parseFrom(entry.data());
         } catch (InvalidProtocolBufferException e) {
             // committed, so on every replica alike: skipping it is the same everywhere, stopping would stop them all
-            log.error("table {}: entry {} is no follower entry; it is applied as a no-op", tableId, index, e);
+            log.error("table {}: entry {} is no follower-cluster entry; it is applied as a no-op", tableId, index, e);
             table.markApplied(index);
             return;
         }
@@ -213,33 +212,33 @@ public final class TableStateMachine implements GroupStateMachine {
                     // a gap: an earlier batch of a pipelined replicator failed to commit; the leader's
                     // log has every index, so applying this one would skip writes. Every member skips
                     // it alike, and the replicator pulls again from what applied.
-                    log.debug("table {}: replicated batch from leader index {} skipped; applied up to {}", tableId,
+                    log.debug("table {}: replicated batch from leader-cluster index {} skipped; applied up to {}", tableId,
                             entries.getFirst().getIndex(), position());
                     table.markApplied(index);
                     return;
                 }
-                List<Table.LeaderEntry> leaderEntries = new ArrayList<>(entries.size());
+                List<Table.LeaderClusterEntry> leaderClusterEntries = new ArrayList<>(entries.size());
                 for (ReplicatedEntry e : entries) {
-                    leaderEntries.add(new Table.LeaderEntry(e.getIndex(), e.hasCommand() ? e.getCommand() : null));
+                    leaderClusterEntries.add(new Table.LeaderClusterEntry(e.getIndex(), e.hasCommand() ? e.getCommand() : null));
                 }
-                table.applyReplicated(index, leaderEntries); // all or nothing: a crash replays the whole entry
+                table.applyReplicated(index, leaderClusterEntries); // all or nothing: a crash replays the whole entry
                 table.markApplied(index); // a batch of replays only
-                lag.leaderAt(fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
+                lag.leaderClusterAt(fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
             }
             case SNAPSHOT_BEGIN -> table.beginReset(index);
             case SNAPSHOT_RECORDS -> {
                 List<SnapshotReader.Item> items = new ArrayList<>();
-                for (io.armada.internal.v1.SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
+                for (SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
                     items.add(new SnapshotReader.Item(r.getKey().toByteArray(), r.getRecord().toByteArray()));
                 }
                 table.loadRecords(index, items);
             }
             case SNAPSHOT_END -> {
                 table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
-                lag.leaderAt(fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
+                lag.leaderClusterAt(fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
             }
             case OP_NOT_SET -> {
-                log.error("table {}: follower entry {} carries nothing (written by a newer version?); applied as a no-op",
+                log.error("table {}: follower-cluster entry {} carries nothing (written by a newer version?); applied as a no-op",
                         tableId, index);
                 table.markApplied(index);
             }
@@ -307,41 +306,9 @@ public final class TableStateMachine implements GroupStateMachine {
 
     private void install(Path data, SnapshotMeta meta) {
         try (InputStream in = Files.newInputStream(data)) {
-            table = store.installSnapshot(tableId, new DelimitedChunks(in), meta.index());
+            table = store.installSnapshot(tableId, new SnapshotFileChunks(in), meta.index());
         } catch (IOException e) {
             throw new UncheckedIOException("table " + tableId + ": cannot read snapshot " + data, e);
-        }
-    }
-
-    /** The table snapshot's chunks as written by {@link #takeSnapshot}, one length-prefixed proto each. */
-    private static final class DelimitedChunks implements Iterator<io.armada.api.v1.SnapshotChunk> {
-        private final InputStream in;
-        private io.armada.api.v1.SnapshotChunk next;
-
-        DelimitedChunks(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public boolean hasNext() {
-            if (next == null) {
-                try {
-                    next = io.armada.api.v1.SnapshotChunk.parseDelimitedFrom(in);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public io.armada.api.v1.SnapshotChunk next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            io.armada.api.v1.SnapshotChunk c = next;
-            next = null;
-            return c;
         }
     }
 

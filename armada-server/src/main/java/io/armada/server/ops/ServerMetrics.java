@@ -19,7 +19,7 @@ import java.util.function.ToDoubleFunction;
  * {@code armada_table_leader} by table; {@code armada_raft_fsync_total}, {@code armada_raft_fsync_seconds_total},
  * {@code armada_raft_entries_persisted_total}, {@code armada_raft_entries_per_fsync} (mean over the process
  * lifetime), {@code armada_raft_leader_changes_total}, {@code armada_raft_messages_dropped_total},
- * {@code armada_raft_heartbeats_coalesced_total}; on follower clusters {@code armada_replication_leader_revision},
+ * {@code armada_raft_heartbeats_coalesced_total}; on follower clusters {@code armada_replication_leader_cluster_revision},
  * {@code armada_replication_lag_revisions} and {@code armada_replication_out_of_sync_seconds} by table;
  * {@code armada_grpc_streams_open} (server-streaming calls holding a slot),
  * {@code armada_grpc_unfinished_request_bytes} (request bytes still arriving, against the node's budget); the JVM's memory by pool
@@ -32,7 +32,7 @@ public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MultiGauge appliedRevision;
     private final MultiGauge leader;
-    private final MultiGauge leaderRevision;
+    private final MultiGauge leaderClusterRevision;
     private final MultiGauge lagRevisions;
     private final MultiGauge outOfSync;
     private final ArmadaNode node;
@@ -57,10 +57,10 @@ public final class ServerMetrics {
         appliedRevision = MultiGauge.builder("armada_table_applied_revision").register(registry);
         leader = MultiGauge.builder("armada_table_leader").description("1 when this node leads the table's group")
                 .register(registry);
-        leaderRevision = MultiGauge.builder("armada_replication_leader_revision")
+        leaderClusterRevision = MultiGauge.builder("armada_replication_leader_cluster_revision")
                 .description("follower clusters: the leader cluster's revision of the table, as last seen").register(registry);
         lagRevisions = MultiGauge.builder("armada_replication_lag_revisions")
-                .description("follower clusters: leader revision minus the revision applied on this node").register(registry);
+                .description("follower clusters: leader-cluster revision minus the revision applied on this node").register(registry);
         outOfSync = MultiGauge.builder("armada_replication_out_of_sync_seconds")
                 .description("follower clusters: time since the table was last in sync with the leader cluster; 0 while it is")
                 .register(registry);
@@ -94,7 +94,7 @@ public final class ServerMetrics {
     public String scrape() {
         java.util.List<MultiGauge.Row<?>> revisions = new java.util.ArrayList<>();
         java.util.List<MultiGauge.Row<?>> leaders = new java.util.ArrayList<>();
-        java.util.List<MultiGauge.Row<?>> leaderRevisions = new java.util.ArrayList<>();
+        java.util.List<MultiGauge.Row<?>> leaderClusterRevisions = new java.util.ArrayList<>();
         java.util.List<MultiGauge.Row<?>> lags = new java.util.ArrayList<>();
         java.util.List<MultiGauge.Row<?>> outOfSyncs = new java.util.ArrayList<>();
         for (TableHandle t : node.tables()) {
@@ -102,8 +102,8 @@ public final class ServerMetrics {
             long applied = t.stateMachine().table().revision();
             revisions.add(MultiGauge.Row.of(tags, applied));
             t.stateMachine().lag().filter(ReplicationLag::known).ifPresent(lag -> {
-                leaderRevisions.add(MultiGauge.Row.of(tags, lag.leaderRevision()));
-                lags.add(MultiGauge.Row.of(tags, Math.max(0, lag.leaderRevision() - applied)));
+                leaderClusterRevisions.add(MultiGauge.Row.of(tags, lag.leaderClusterRevision()));
+                lags.add(MultiGauge.Row.of(tags, Math.max(0, lag.leaderClusterRevision() - applied)));
                 outOfSyncs.add(MultiGauge.Row.of(tags, lag.outOfSyncMillis() / 1000.0));
             });
             boolean leads = node.groupStatus(t.id()).map(s -> s.role() == RaftRole.LEADER).orElse(false);
@@ -111,7 +111,7 @@ public final class ServerMetrics {
         }
         appliedRevision.register(revisions, true);
         leader.register(leaders, true);
-        leaderRevision.register(leaderRevisions, true);
+        leaderClusterRevision.register(leaderClusterRevisions, true);
         lagRevisions.register(lags, true);
         outOfSync.register(outOfSyncs, true);
         return registry.scrape();

@@ -207,7 +207,7 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /** The node's configuration as the YAML file {@code armada leader|follower --config} reads. */
+    /** The node's configuration as the YAML file {@code armada leader-cluster|follower-cluster --config} reads. */
     public static String toYaml(ServerConfig c) {
         StringBuilder y = new StringBuilder();
         y.append("node-id: ").append(c.nodeId()).append('\n');
@@ -231,15 +231,15 @@ public final class NodeProcess implements AutoCloseable {
                 y.append("  client-ca-file: '").append(c.clientTls().clientCaFile()).append("'\n");
             }
         }
-        if (c.followerOf() != null) {
-            y.append("follower-of:\n  endpoints:\n");
-            c.followerOf().endpoints().forEach(e -> y.append("    - ").append(e).append('\n'));
-            if (c.followerOf().caFile() != null) {
-                y.append("  ca-file: '").append(c.followerOf().caFile()).append("'\n");
+        if (c.leaderCluster() != null) {
+            y.append("leader-cluster:\n  endpoints:\n");
+            c.leaderCluster().endpoints().forEach(e -> y.append("    - ").append(e).append('\n'));
+            if (c.leaderCluster().caFile() != null) {
+                y.append("  ca-file: '").append(c.leaderCluster().caFile()).append("'\n");
             }
-            if (c.followerOf().certFile() != null) {
-                y.append("  cert-file: '").append(c.followerOf().certFile()).append("'\n");
-                y.append("  key-file: '").append(c.followerOf().keyFile()).append("'\n");
+            if (c.leaderCluster().certFile() != null) {
+                y.append("  cert-file: '").append(c.leaderCluster().certFile()).append("'\n");
+                y.append("  key-file: '").append(c.leaderCluster().keyFile()).append("'\n");
             }
         }
         if (c.metricsAddress() != null) {

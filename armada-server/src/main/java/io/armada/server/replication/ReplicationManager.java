@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * Keeps exactly one {@link Replicator} per table running in a follower cluster: on whichever node
- * leads the table's follower group. Every node checks its own groups a few times a second and
+ * leads the table's follower-cluster group. Every node checks its own groups a few times a second and
  * starts a replicator (a virtual thread) for each group it leads that has none; a replicator stops
  * by itself once its node no longer leads, so at most one runs per group after an election settles.
  */
@@ -21,7 +21,7 @@ public final class ReplicationManager implements AutoCloseable {
     static final long CHECK_MILLIS = 100;
 
     private final RaftEngine engine;
-    private final LeaderLink leader;
+    private final LeaderClusterLink leaderCluster;
     private final Supplier<Iterable<Long>> groups;
     private final LongFunction<TableStateMachine> tables;
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
@@ -32,10 +32,10 @@ public final class ReplicationManager implements AutoCloseable {
      * @param groups the ids of the groups to replicate (the catalog and every table)
      * @param tables the state machine of a group id, or null once the table is gone
      */
-    public ReplicationManager(RaftEngine engine, LeaderLink leader, Supplier<Iterable<Long>> groups,
+    public ReplicationManager(RaftEngine engine, LeaderClusterLink leaderCluster, Supplier<Iterable<Long>> groups,
             LongFunction<TableStateMachine> tables, long nodeId) {
         this.engine = engine;
-        this.leader = leader;
+        this.leaderCluster = leaderCluster;
         this.groups = groups;
         this.tables = tables;
         this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,7 +67,7 @@ public final class ReplicationManager implements AutoCloseable {
             }
             TableStateMachine sm = tables.apply(id);
             long term = engine.status(id).map(s -> s.term()).orElse(0L);
-            Replicator r = new Replicator(id, sm, engine, leader, sm.lag().orElseThrow(), () -> leadsIn(id, term));
+            Replicator r = new Replicator(id, sm, engine, leaderCluster, sm.lag().orElseThrow(), () -> leadsIn(id, term));
             Thread t = Thread.ofVirtual().name("replicator-" + id).unstarted(() -> {
                 try {
                     r.run();

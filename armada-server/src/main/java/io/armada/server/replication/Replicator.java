@@ -1,6 +1,7 @@
 package io.armada.server.replication;
 
-import io.armada.internal.v1.FollowerEntry;
+import io.armada.api.v1.SnapshotChunk;
+import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.PullResponse;
 import io.armada.internal.v1.ReplicatedBatch;
 import io.armada.internal.v1.SnapshotBegin;
@@ -24,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replicates one table from the leader cluster into this follower cluster. Runs only on the
- * follower group's leader (it stops when leadership moves; the new leader starts its own from what
- * its table applied). Pulls committed leader entries in batches and proposes each batch into the
- * follower group as one entry, several batches in flight at once; when its position was compacted away on the leader it fetches a
+ * follower-cluster group's leader (it stops when leadership moves; the new leader starts its own from what
+ * its table applied). Pulls committed leader-cluster entries in batches and proposes each batch into the
+ * follower-cluster group as one entry, several batches in flight at once; when its position was compacted away on the leader cluster it fetches a
  * table snapshot and loads it through the group in steps. Duplicates from a leadership change are
- * harmless: applying skips leader entries at or below the table's recorded leader index.
+ * harmless: applying skips leader-cluster entries at or below the table's recorded leader-cluster index.
  */
 final class Replicator implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Replicator.class);
@@ -40,13 +41,13 @@ final class Replicator implements Runnable {
     static final long BARRIER_POLL_MILLIS = 100;
     /** Replicated batches proposed and not yet committed, at most (each at most one pull's bytes). */
     static final int MAX_BATCHES_IN_FLIGHT = 4;
-    /** Snapshot records per follower entry: well under the entry size limit. */
+    /** Snapshot records per follower-cluster entry: well under the entry size limit. */
     static final int SNAPSHOT_ENTRY_BYTES = 1 << 20;
 
     private final long tableId;
     private final TableStateMachine table;
     private final RaftEngine engine;
-    private final LeaderLink leader;
+    private final LeaderClusterLink leaderCluster;
     private final ReplicationLag lag;
     private final BooleanSupplier active;
     /** Proposed batches in the order proposed; only this replicator's thread touches it. */
@@ -54,12 +55,12 @@ final class Replicator implements Runnable {
     /** The snapshot load step proposed last (only this replicator's thread touches it). */
     private java.util.concurrent.CompletableFuture<?> lastLoadStep;
 
-    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderLink leader, ReplicationLag lag,
+    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderClusterLink leaderCluster, ReplicationLag lag,
             BooleanSupplier active) {
         this.tableId = tableId;
         this.table = table;
         this.engine = engine;
-        this.leader = leader;
+        this.leaderCluster = leaderCluster;
         this.lag = lag;
         this.active = active;
     }
@@ -88,18 +89,18 @@ final class Replicator implements Runnable {
                     next = loadSnapshot() + 1;
                     continue;
                 }
-                PullResponse r = leader.pull(tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
+                PullResponse r = leaderCluster.pull(tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
                 backoffMillis = 50;
                 switch (r.getResultCase()) {
                     case BATCH -> {
                         PullResponse.Batch b = r.getBatch();
                         if (b.getEntriesCount() > 0) {
-                            proposeBatch(FollowerEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
+                            proposeBatch(FollowerClusterEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
                                     .addAllEntries(b.getEntriesList()).setLeaderAppliedIndex(b.getLeaderAppliedIndex())
                                     .setLeaderRevision(b.getLeaderRevision())).build());
                             next = b.getEntries(b.getEntriesCount() - 1).getIndex() + 1;
                         }
-                        lag.leaderAt(b.getLeaderAppliedIndex(), b.getLeaderRevision());
+                        lag.leaderClusterAt(b.getLeaderAppliedIndex(), b.getLeaderRevision());
                     }
                     case COMPACTED -> next = -1;
                     case GONE, RESULT_NOT_SET -> pause(500); // the catalog will remove it, or the answering node lags
@@ -137,11 +138,11 @@ final class Replicator implements Runnable {
 
     /**
      * Proposes a batch without waiting for it to commit, so the next pull overlaps this batch's
-     * replication in the follower group; at most {@link #MAX_BATCHES_IN_FLIGHT} wait at a time (the
+     * replication in the follower-cluster group; at most {@link #MAX_BATCHES_IN_FLIGHT} wait at a time (the
      * memory bound: that many batches of at most {@link io.armada.proto.Limits#MAX_PULL_BATCH_BYTES}). A failed
      * proposal fails the next call here; the batches after it apply as gaps (skipped), never out of order.
      */
-    private void proposeBatch(FollowerEntry batch) throws InterruptedException, ExecutionException, TimeoutException {
+    private void proposeBatch(FollowerClusterEntry batch) throws InterruptedException, ExecutionException, TimeoutException {
         while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
             inFlight.pollFirst().get();
         }
@@ -172,16 +173,16 @@ final class Replicator implements Runnable {
         }
     }
 
-    /** Loads the leader's snapshot of the table through the group; returns the leader index it stands at. */
+    /** Loads the leader cluster's snapshot of the table through the group; returns the leader-cluster index it stands at. */
     private long loadSnapshot() throws InterruptedException, ExecutionException, TimeoutException {
-        Iterator<TableSnapshotPart> parts = leader.snapshot(tableId, SNAPSHOT_TIMEOUT_MILLIS);
+        Iterator<TableSnapshotPart> parts = leaderCluster.snapshot(tableId, SNAPSHOT_TIMEOUT_MILLIS);
         if (!parts.hasNext()) {
             throw new ExecutionException("empty snapshot stream", null);
         }
         TableSnapshotPart first = parts.next();
-        long leaderIndex = first.getIndex();
-        log.info("table {}: loading the leader cluster's snapshot at index {}", tableId, leaderIndex);
-        Iterator<io.armada.api.v1.SnapshotChunk> chunks = new Iterator<>() {
+        long leaderClusterIndex = first.getIndex();
+        log.info("table {}: loading the leader cluster's snapshot at index {}", tableId, leaderClusterIndex);
+        Iterator<SnapshotChunk> chunks = new Iterator<>() {
             private TableSnapshotPart pending = first;
 
             @Override
@@ -190,40 +191,40 @@ final class Replicator implements Runnable {
             }
 
             @Override
-            public io.armada.api.v1.SnapshotChunk next() {
+            public SnapshotChunk next() {
                 TableSnapshotPart p = pending != null ? pending : parts.next();
                 pending = null;
                 return p.getChunk();
             }
         };
         SnapshotReader reader = new SnapshotReader(chunks);
-        propose(FollowerEntry.newBuilder().setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(leaderIndex)).build());
+        propose(FollowerClusterEntry.newBuilder().setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(leaderClusterIndex)).build());
         SnapshotRecords.Builder records = SnapshotRecords.newBuilder();
         long bytes = 0;
         while (reader.hasNext()) {
             if (!active.getAsBoolean()) {
-                throw new InterruptedException("no longer the follower group's leader");
+                throw new InterruptedException("no longer the follower-cluster group's leader");
             }
             SnapshotReader.Item item = reader.next();
             records.addRecords(SnapshotRecord.newBuilder().setKey(ByteString.copyFrom(item.key()))
                     .setRecord(ByteString.copyFrom(item.record())));
             bytes += item.key().length + item.record().length;
             if (bytes >= SNAPSHOT_ENTRY_BYTES) {
-                propose(FollowerEntry.newBuilder().setSnapshotRecords(records).build());
+                propose(FollowerClusterEntry.newBuilder().setSnapshotRecords(records).build());
                 records = SnapshotRecords.newBuilder();
                 bytes = 0;
             }
         }
         if (records.getRecordsCount() > 0) {
-            propose(FollowerEntry.newBuilder().setSnapshotRecords(records).build());
+            propose(FollowerClusterEntry.newBuilder().setSnapshotRecords(records).build());
         }
-        propose(FollowerEntry.newBuilder().setSnapshotEnd(SnapshotEnd.newBuilder().setLeaderIndex(leaderIndex)
+        propose(FollowerClusterEntry.newBuilder().setSnapshotEnd(SnapshotEnd.newBuilder().setLeaderIndex(leaderClusterIndex)
                 .setLeaderRevision(reader.revision())).build());
-        log.info("table {}: leader snapshot at index {} loaded", tableId, leaderIndex);
-        return leaderIndex;
+        log.info("table {}: leader-cluster snapshot at index {} loaded", tableId, leaderClusterIndex);
+        return leaderClusterIndex;
     }
 
-    private void propose(FollowerEntry entry) throws InterruptedException, ExecutionException, TimeoutException {
+    private void propose(FollowerClusterEntry entry) throws InterruptedException, ExecutionException, TimeoutException {
         lastLoadStep = engine.propose(tableId, entry.toByteArray());
         lastLoadStep.get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.armada.client.ArmadaClient;
-import io.armada.client.Compare;
+import io.armada.client.TxnCondition;
 import io.armada.client.Op;
 import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
@@ -51,7 +51,7 @@ class ClientRoutingTest {
                 for (int i = 0; i < 30; i++) {
                     client.put("routed", k, bytes("v" + i));
                 }
-                assertThat(client.txn("routed", List.of(Compare.modRevision(k, Compare.Result.NOT_EQUAL, -1)),
+                assertThat(client.txn("routed", List.of(TxnCondition.modRevision(k, TxnCondition.Result.NOT_EQUAL, -1)),
                         List.of(new Op.Put(k, bytes("txn"))), List.of()).succeeded()).isTrue();
                 if (term(client) == termBefore) {
                     assertThat(forwardedPuts(cluster)).as("puts forwarded after the leader became known").isEqualTo(before);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.PutResponse;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.proto.Limits;
@@ -213,7 +214,7 @@ class HostileReadsTest {
         CompletableFuture<Status> closed = new CompletableFuture<>();
         // declared bidi-streaming on this side only: grpc-java holds a unary call's headers back until its
         // message, and a call that sends none would never reach the node (the node serves it as unary Put)
-        io.grpc.ClientCall<PutRequest, io.armada.api.v1.PutResponse> call = channel.newCall(KVGrpc.getPutMethod()
+        io.grpc.ClientCall<PutRequest, PutResponse> call = channel.newCall(KVGrpc.getPutMethod()
                 .toBuilder().setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING).build(), io.grpc.CallOptions.DEFAULT);
         call.start(new io.grpc.ClientCall.Listener<>() {
             @Override

@@ -3,9 +3,15 @@ package io.armada.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class ConfigLoaderTest {
     private static final String VALID = """
@@ -80,13 +86,75 @@ class ConfigLoaderTest {
         ServerConfig c = ConfigLoader.parse(yaml);
         assertThat(c.members()).hasSize(3);
         assertThat(c.clientTls().clientCaFile()).isEqualTo(Path.of("ca.crt"));
-        assertThat(c.isFollower()).isFalse();
+        assertThat(c.isFollowerCluster()).isFalse();
 
-        // the follower example adds follower-of to the same file
+        // the follower example adds leader-cluster to the same file
         int second = readme.indexOf("```yaml\n", start) + "```yaml\n".length();
         ServerConfig follower = ConfigLoader.parse(yaml + readme.substring(second, readme.indexOf("```", second)));
-        assertThat(follower.isFollower()).isTrue();
-        assertThat(follower.followerOf().endpoints()).hasSize(3);
-        assertThat(follower.followerOf().caFile()).isEqualTo(Path.of("ca.crt"));
+        assertThat(follower.isFollowerCluster()).isTrue();
+        assertThat(follower.leaderCluster().endpoints()).hasSize(3);
+        assertThat(follower.leaderCluster().caFile()).isEqualTo(Path.of("ca.crt"));
+    }
+
+    private static final String LEADER_CLUSTER = """
+            KEY:
+              endpoints:
+                - 10.0.0.1:6001
+                - 10.0.0.2:6001
+            """;
+
+    @Test
+    void theOldFollowerOfKeyIsReadAsLeaderClusterWithAWarningNamingBoth() {
+        List<ILoggingEvent> warnings = captureWarnings(() -> {
+            ServerConfig c = ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "follower-of"));
+            assertThat(c.isFollowerCluster()).isTrue();
+            assertThat(c.leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.1", 6001),
+                    new HostPort("10.0.0.2", 6001));
+        });
+        assertThat(warnings).singleElement().satisfies(w -> assertThat(w.getFormattedMessage())
+                .contains("follower-of").contains("leader-cluster").contains("deprecated"));
+
+        List<ILoggingEvent> none = captureWarnings(() -> assertThat(
+                ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster")).isFollowerCluster()).isTrue());
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void anOverrideByTheOldKeyIsReadAsLeaderClusterWithAWarning() {
+        List<ILoggingEvent> warnings = captureWarnings(() -> {
+            ServerConfig c = ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster"),
+                    Map.of("follower-of.endpoints[1]", "10.0.0.3:6001"));
+            assertThat(c.leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.1", 6001),
+                    new HostPort("10.0.0.3", 6001));
+            // an override may also bring the whole section, under the old name
+            assertThat(ConfigLoader.parse(VALID, Map.of("follower-of", "{endpoints: ['10.0.0.4:6001']}"))
+                    .leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.4", 6001));
+        });
+        assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w.getFormattedMessage())
+                .contains("follower-of").contains("leader-cluster"));
+    }
+
+    @Test
+    void theOldAndTheNewKeyTogetherAreRefusedNamingBoth() {
+        String both = VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster") + LEADER_CLUSTER.replace("KEY", "follower-of");
+        assertThatThrownBy(() -> ConfigLoader.parse(both)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("follower-of").hasMessageContaining("leader-cluster");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("follower-of.endpoints", "['10.0.0.1:6001']",
+                "leader-cluster.endpoints", "['10.0.0.2:6001']"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("follower-of").hasMessageContaining("leader-cluster");
+    }
+
+    /** The WARN (and worse) lines ConfigLoader logs while {@code run} runs. */
+    private static List<ILoggingEvent> captureWarnings(Runnable run) {
+        Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            run.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
     }
 }

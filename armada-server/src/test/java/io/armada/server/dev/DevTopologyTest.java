@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code armada dev}'s topology: a leader cluster and a follower cluster in one process, on the
  * documented ports; the follower cluster serves the leader's table with equal digests, and every
- * follower node reports its lag in status and metrics.
+ * follower-cluster node reports its lag in status and metrics.
  */
 class DevTopologyTest {
     @TempDir Path data;
@@ -67,7 +67,7 @@ class DevTopologyTest {
                     assertThat(digests.stream().map(d -> d.get().sha256()).distinct()).hasSize(1);
                 });
 
-                // every follower node, not only the one replicating, knows the leader's revision and its lag
+                // every follower-cluster node, not only the one replicating, knows the leader cluster's revision and its lag
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     for (Optional<StatusResponse> s : follower.statusOfEach()) {
                         TableGroupStatus dev = s.orElseThrow().getTablesList().stream()
@@ -80,7 +80,7 @@ class DevTopologyTest {
                 for (int node = 0; node < 3; node++) {
                     String metrics = metrics(topology.clusters().get(1).cluster().servers().get(node).opsPort());
                     String tags = "{cluster=\"armada-dev-follower-1\",node=\"%d\",table=\"dev\"}".formatted(node + 1);
-                    assertThat(metrics).contains("armada_replication_leader_revision" + tags + " " + written + ".0")
+                    assertThat(metrics).contains("armada_replication_leader_cluster_revision" + tags + " " + written + ".0")
                             .contains("armada_replication_lag_revisions" + tags + " 0.0")
                             .contains("armada_replication_out_of_sync_seconds" + tags + " 0.0");
                 }

@@ -14,20 +14,20 @@ class ReplicationLagTest {
     void unknownUntilTheFirstLeaderPosition() {
         assertThat(lag.known()).isFalse();
         assertThat(lag.lagEntries()).isZero();
-        lag.leaderAt(7, 6);
+        lag.leaderClusterAt(7, 6);
         assertThat(lag.known()).isTrue();
-        assertThat(lag.leaderRevision()).isEqualTo(6);
+        assertThat(lag.leaderClusterRevision()).isEqualTo(6);
     }
 
     @Test
     void lagFollowsThisNodesPositionAndTheTimeSinceItWasInSync() {
         position.set(10);
-        lag.leaderAt(10, 10);
+        lag.leaderClusterAt(10, 10);
         assertThat(lag.lagEntries()).isZero();
         assertThat(lag.outOfSyncMillis()).isZero();
 
         clock.addAndGet(500);
-        lag.leaderAt(25, 24); // the leader moved on; this node is still at 10
+        lag.leaderClusterAt(25, 24); // the leader moved on; this node is still at 10
         clock.addAndGet(1_500);
         assertThat(lag.lagEntries()).isEqualTo(15);
         assertThat(lag.outOfSyncMillis()).isEqualTo(2_000); // in sync last at the first observation
@@ -39,21 +39,21 @@ class ReplicationLagTest {
 
     @Test
     void anOlderObservationNeverMovesTheLeaderBack() {
-        lag.leaderAt(30, 29);
-        lag.leaderAt(20, 19); // a batch pulled earlier, applied after a newer pull was seen
-        assertThat(lag.leaderRevision()).isEqualTo(29);
+        lag.leaderClusterAt(30, 29);
+        lag.leaderClusterAt(20, 19); // a batch pulled earlier, applied after a newer pull was seen
+        assertThat(lag.leaderClusterRevision()).isEqualTo(29);
         assertThat(lag.lagEntries()).isEqualTo(30);
     }
 
     @Test
     void anUnreachableLeaderClusterCountsAsOutOfSyncEvenWithNothingPending() {
         position.set(5);
-        lag.leaderAt(5, 5);
+        lag.leaderClusterAt(5, 5);
         lag.unreachable("connection refused");
         clock.addAndGet(3_000);
         assertThat(lag.outOfSyncMillis()).isEqualTo(3_000);
         assertThat(lag.lastError()).isEqualTo("connection refused");
-        lag.leaderAt(5, 5);
+        lag.leaderClusterAt(5, 5);
         assertThat(lag.outOfSyncMillis()).isZero();
     }
 }

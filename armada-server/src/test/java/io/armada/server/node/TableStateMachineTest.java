@@ -6,6 +6,10 @@ import com.google.protobuf.ByteString;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
+import io.armada.internal.v1.FollowerClusterEntry;
+import io.armada.internal.v1.ReplicatedBatch;
+import io.armada.internal.v1.ReplicatedEntry;
 import io.armada.raft.ConfState;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
@@ -134,7 +138,7 @@ class TableStateMachineTest {
             TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), false, seen::add);
             sm.apply(new Entry(1, 4, EntryType.NOOP, new byte[0]));
             Object result = sm.apply(put(5, "a", "1"));
-            assertThat(((io.armada.internal.v1.CommandResult) result).getPut().getHeader().getRevision()).isEqualTo(5);
+            assertThat(((CommandResult) result).getPut().getHeader().getRevision()).isEqualTo(5);
             assertThat(sm.table().range(all()).getKvs(0).getModRevision()).isEqualTo(5);
             assertThat(seen).containsExactly(4L, 5L);
         }
@@ -149,9 +153,9 @@ class TableStateMachineTest {
                     new Entry(2, 3, EntryType.NOOP, new byte[0]), put(4, "a", "3"), put(5, "b", "1")));
             assertThat(results).hasSize(5);
             assertThat(results.get(2)).isNull();
-            assertThat(((io.armada.internal.v1.CommandResult) results.get(1)).getPut().getHeader().getRevision())
+            assertThat(((CommandResult) results.get(1)).getPut().getHeader().getRevision())
                     .isEqualTo(2);
-            assertThat(((io.armada.internal.v1.CommandResult) results.get(4)).getPut().getHeader().getRevision())
+            assertThat(((CommandResult) results.get(4)).getPut().getHeader().getRevision())
                     .isEqualTo(5);
             var a = sm.table().range(all()).getKvs(0);
             assertThat(a.getValue().toStringUtf8()).isEqualTo("3");
@@ -168,17 +172,17 @@ class TableStateMachineTest {
                 .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();
     }
 
-    private static Entry followerBatch(long index, long... leaderIndexes) {
-        io.armada.internal.v1.ReplicatedBatch.Builder b = io.armada.internal.v1.ReplicatedBatch.newBuilder()
-                .setLeaderAppliedIndex(leaderIndexes[leaderIndexes.length - 1])
-                .setLeaderRevision(leaderIndexes[leaderIndexes.length - 1]);
-        for (long li : leaderIndexes) {
+    private static Entry followerBatch(long index, long... leaderClusterIndexes) {
+        ReplicatedBatch.Builder b = ReplicatedBatch.newBuilder()
+                .setLeaderAppliedIndex(leaderClusterIndexes[leaderClusterIndexes.length - 1])
+                .setLeaderRevision(leaderClusterIndexes[leaderClusterIndexes.length - 1]);
+        for (long li : leaderClusterIndexes) {
             Command c = Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t")
                     .setKey(ByteString.copyFromUtf8("k" + li)).setValue(ByteString.copyFromUtf8("v" + li))).build();
-            b.addEntries(io.armada.internal.v1.ReplicatedEntry.newBuilder().setIndex(li).setCommand(c));
+            b.addEntries(ReplicatedEntry.newBuilder().setIndex(li).setCommand(c));
         }
         return new Entry(1, index, EntryType.NORMAL,
-                io.armada.internal.v1.FollowerEntry.newBuilder().setBatch(b).build().toByteArray());
+                FollowerClusterEntry.newBuilder().setBatch(b).build().toByteArray());
     }
 
     @Test
@@ -187,7 +191,7 @@ class TableStateMachineTest {
             TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("f-snap"), true, i -> { });
             sm.apply(followerBatch(1, 1, 2));
             assertThat(sm.position()).isEqualTo(2);
-            sm.apply(followerBatch(2, 5, 6)); // leader entries 3-4 were in a batch that never committed
+            sm.apply(followerBatch(2, 5, 6)); // leader-cluster entries 3-4 were in a batch that never committed
             assertThat(sm.position()).as("the batch after the gap is skipped").isEqualTo(2);
             assertThat(sm.appliedIndex()).isEqualTo(2);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(2);

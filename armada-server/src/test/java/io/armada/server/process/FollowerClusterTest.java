@@ -15,6 +15,7 @@ import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.StatusRequest;
 import io.armada.client.ArmadaClient;
+import io.armada.client.KeyRecord;
 import io.armada.server.dev.FreePorts;
 import io.armada.server.config.HostPort;
 import io.armada.server.config.ServerConfig;
@@ -35,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A leader cluster and a follower cluster of three node processes each, on 127.0.0.1: the
  * follower attaches after the leader compacted its log (snapshot path), then streams; reads on
- * the follower are local and carry the leader's revisions; writes through it are forwarded and
- * readable there at once; a follower node killed and restarted resumes without gaps or duplicates,
- * and so does the table after its follower group's leader is killed in the middle of a stream;
+ * the follower are local and carry the leader cluster's revisions; writes through it are forwarded and
+ * readable there at once; a follower-cluster node killed and restarted resumes without gaps or duplicates,
+ * and so does the table after its follower-cluster group's leader is killed in the middle of a stream;
  * with the whole leader cluster down follower reads go on and writes fail fast, and after the
  * leader cluster returns replication resumes.
  */
@@ -77,7 +78,7 @@ class FollowerClusterTest {
             // the follower cluster attaches now: its start lies in the compacted part of the leader's log
             List<ServerConfig> followerConfigs = DevCluster.configs(data.resolve("follower"), 3, FreePorts.basePort(3),
                     ServerConfig.RaftSettings.defaults()).stream()
-                    .map(c -> c.asFollowerOf(new ServerConfig.FollowerOf(
+                    .map(c -> c.asFollowerClusterOf(new ServerConfig.LeaderCluster(
                             leaderConfigs.stream().map(l -> l.self().clientAddress()).toList(), null, null, null)))
                     .toList();
             for (ServerConfig c : followerConfigs) {
@@ -88,11 +89,11 @@ class FollowerClusterTest {
                 followerChannels.add(NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().build());
             }
             awaitFollowersEqualLeader(leader);
-            assertThat(followers).anySatisfy(f -> assertThat(f.stdout()).contains("leader snapshot at index"));
+            assertThat(followers).anySatisfy(f -> assertThat(f.stdout()).contains("leader-cluster snapshot at index"));
             assertThat(ClusterGrpc.newBlockingStub(followerChannels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .status(StatusRequest.getDefaultInstance()).getClusterRole()).isEqualTo(ClusterRole.FOLLOWER_CLUSTER);
 
-            // streaming: new writes arrive with the leader's revisions
+            // streaming: new writes arrive with the leader cluster's revisions
             for (int i = 0; i < 50; i++) {
                 leader.put("orders", key(200 + i), "streamed".getBytes());
             }
@@ -106,7 +107,7 @@ class FollowerClusterTest {
             assertThat(seen.kvs()).singleElement().satisfies(kv -> assertThat(kv.getModRevision()).isEqualTo(late));
             assertThat(invoice).isLessThan(late);
 
-            // writes through every follower node: forwarded, and readable on that node right after the reply
+            // writes through every follower-cluster node: forwarded, and readable on that node right after the reply
             for (int node = 0; node < 3; node++) {
                 long revision = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(20, TimeUnit.SECONDS)
                         .put(PutRequest.newBuilder().setTable("orders").setKey(ByteString.copyFrom(key(500 + node)))
@@ -115,7 +116,7 @@ class FollowerClusterTest {
                         .satisfies(kv -> assertThat(kv.getModRevision()).isEqualTo(revision));
             }
 
-            // a follower node killed while the leader keeps writing resumes with no gap and no duplicate
+            // a follower-cluster node killed while the leader keeps writing resumes with no gap and no duplicate
             followers.get(1).kill();
             for (int i = 0; i < 100; i++) {
                 leader.put("orders", key(i), ("after kill " + i).getBytes());
@@ -123,7 +124,7 @@ class FollowerClusterTest {
             followers.get(1).start(Duration.ofSeconds(60));
             awaitFollowersEqualLeader(leader);
 
-            // the follower group's leader (where the table's replicator runs) killed while the leader
+            // the follower-cluster group's leader (where the table's replicator runs) killed while the leader
             // cluster streams writes: replication moves to the new group leader, nothing lost or doubled
             int replicating = groupLeader(0, "orders");
             var streaming = java.util.concurrent.CompletableFuture.runAsync(
@@ -184,7 +185,7 @@ class FollowerClusterTest {
         }
     }
 
-    /** The follower node (0-based) that node {@code asking} sees leading the table's group, or -1. */
+    /** The follower-cluster node (0-based) that node {@code asking} sees leading the table's group, or -1. */
     private int groupLeader(int asking, String table) {
         var status = ClusterGrpc.newBlockingStub(followerChannels.get(asking)).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .status(StatusRequest.getDefaultInstance());
@@ -210,13 +211,13 @@ class FollowerClusterTest {
     }
 
     /**
-     * Every follower node but {@code down} holds exactly the leader's keys, values and revisions, in
-     * every table, and its table digest equals every leader node's.
+     * Every follower-cluster node but {@code down} holds exactly the leader's keys, values and revisions, in
+     * every table, and its table digest equals every leader-cluster node's.
      */
     private void awaitFollowersEqualLeader(ArmadaClient leader, java.util.Set<Integer> down) {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             for (var t : leader.listTables()) {
-                List<io.armada.client.KeyValue> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
+                List<KeyRecord> expected = leader.range(t.name(), new byte[] {0}, new byte[] {0}, 0, true).kvs();
                 List<String> digests = new ArrayList<>();
                 for (var d : leader.hashOfEach(t.name())) {
                     digests.add(d.orElseThrow().sha256());
@@ -231,7 +232,7 @@ class FollowerClusterTest {
                     var r = KVGrpc.newBlockingStub(followerChannels.get(node)).withDeadlineAfter(10, TimeUnit.SECONDS)
                             .range(RangeRequest.newBuilder().setTable(t.name()).setKey(ByteString.copyFrom(new byte[] {0}))
                                     .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
-                    assertThat(r.getKvsList()).as("table %s on follower node %d", t.name(), node + 1)
+                    assertThat(r.getKvsList()).as("table %s on follower-cluster node %d", t.name(), node + 1)
                             .map(kv -> String.join("|", kv.getKey().toStringUtf8(), kv.getValue().toStringUtf8(),
                                     Long.toString(kv.getCreateRevision()), Long.toString(kv.getModRevision()),
                                     Long.toString(kv.getVersion())))
@@ -239,7 +240,7 @@ class FollowerClusterTest {
                                     new String(kv.value()), Long.toString(kv.createRevision()),
                                     Long.toString(kv.modRevision()), Long.toString(kv.version()))).toList());
                 }
-                assertThat(digests).as("digests of table %s on every leader and follower node", t.name())
+                assertThat(digests).as("digests of table %s on every leader and follower-cluster node", t.name())
                         .containsOnly(digests.getFirst());
             }
         });

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A write forwarded to a table's leader that then freezes (SIGSTOP): the frozen leader answers
  * nothing, so before the fix the forwarding node waited out the client's whole deadline although
- * the other members elected a new leader within about an election timeout (pause-leader-node:
+ * the other members elected a new leader within about an election timeout (pause-leader-cluster-node:
  * writes through a follower cluster stalled 4.4 s of a 5 s pause). The forward now ends when the
  * group's leader changes: the client hears UNAVAILABLE, outcome unknown, and can go on.
  */

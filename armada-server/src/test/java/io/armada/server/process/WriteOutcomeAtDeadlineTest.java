@@ -51,7 +51,7 @@ class WriteOutcomeAtDeadlineTest {
         leaderNode.start(Duration.ofSeconds(60));
         ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
                 ServerConfig.RaftSettings.defaults()).getFirst()
-                .asFollowerOf(new ServerConfig.FollowerOf(List.of(leaderConfig.self().clientAddress()), null, null, null));
+                .asFollowerClusterOf(new ServerConfig.LeaderCluster(List.of(leaderConfig.self().clientAddress()), null, null, null));
         followerNode = new NodeProcess(followerConfig, data.resolve("follower"), FAILPOINTS);
         followerNode.start(Duration.ofSeconds(60));
         try (ArmadaClient leader = new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()),

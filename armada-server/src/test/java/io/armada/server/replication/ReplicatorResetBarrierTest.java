@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.api.v1.RangeRequest;
 import io.armada.client.ArmadaClient;
-import io.armada.internal.v1.FollowerEntry;
+import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.SnapshotBegin;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replicator that becomes leader while a previous replicator's SNAPSHOT_BEGIN is committed but
- * not yet applied on its node must see the reset: it loads the leader's snapshot and the table
+ * not yet applied on its node must see the reset: it loads the leader cluster's snapshot and the table
  * serves again. Deciding from the table before that entry applied put the replicator in batch
  * mode, its batches applied as no-ops behind the reset, and the table stayed resetting (refusing
  * reads) until the next leader change. A real leader cluster node serves the log; the follower
@@ -55,7 +55,7 @@ class ReplicatorResetBarrierTest {
         try (DevCluster leaderCluster = DevCluster.start(leaderConfigs, e -> { throw new AssertionError(e); });
                 ArmadaClient leader = new ArmadaClient(List.of(leaderConfigs.getFirst().self().clientAddress().toString()),
                         Duration.ofSeconds(20));
-                LeaderLink link = new LeaderLink(new ServerConfig.FollowerOf(
+                LeaderClusterLink link = new LeaderClusterLink(new ServerConfig.LeaderCluster(
                         List.of(leaderConfigs.getFirst().self().clientAddress()), null, null, null));
                 LogStore logStore = LogStore.open(dir.resolve("raft-log"), LogStoreOptions.defaults(), e -> { });
                 TableStore tables = TableStore.open(dir.resolve("tables"), StoreOptions.defaults());
@@ -75,7 +75,7 @@ class ReplicatorResetBarrierTest {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     engine.status(tableId).map(s -> s.role() == RaftRole.LEADER).orElse(false));
             // the previous replicator's first load step: committed, its apply held
-            var begin = engine.propose(tableId, FollowerEntry.newBuilder()
+            var begin = engine.propose(tableId, FollowerClusterEntry.newBuilder()
                     .setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(3)).build().toByteArray());
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(tableId)
                     .map(s -> s.commitIndex() > s.appliedIndex()).orElse(false));
@@ -124,7 +124,7 @@ class ReplicatorResetBarrierTest {
 
         private static boolean isBegin(Entry entry) {
             try {
-                return FollowerEntry.parseFrom(entry.data()).hasSnapshotBegin();
+                return FollowerClusterEntry.parseFrom(entry.data()).hasSnapshotBegin();
             } catch (InvalidProtocolBufferException e) {
                 return false;
             }

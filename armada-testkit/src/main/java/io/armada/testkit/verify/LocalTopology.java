@@ -46,17 +46,17 @@ final class LocalTopology implements AutoCloseable {
     static final LossyFilesystem.Semantics DISK_SEMANTICS = LossyFilesystem.Semantics.valueOf(
             System.getProperty("verify.fs.semantics", LossyFilesystem.Semantics.JOURNALED_METADATA.name()));
 
-    private final List<NodeProcess> leaders = new ArrayList<>();
-    private final List<NodeProcess> followers = new ArrayList<>();
+    private final List<NodeProcess> leaderClusterNodes = new ArrayList<>();
+    private final List<NodeProcess> followerClusterNodes = new ArrayList<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>(); // shared by every client thread
     /** Leader-cluster Raft paths by the pair of node ids (lower first), when partitions are wanted. */
     private final Map<List<Long>, UdpLink> links = new HashMap<>();
     /** The follower cluster's paths to the leader cluster's client endpoints, one per endpoint, when they are to be cut. */
-    private final List<TcpProxy> leaderProxies = new ArrayList<>();
+    private final List<TcpProxy> leaderClusterProxies = new ArrayList<>();
     /** Leader-cluster nodes whose synced log writes are slowed until {@link #heal}. */
     private final Set<NodeProcess> slowed = ConcurrentHashMap.newKeySet();
     /**
-     * The index of the leader endpoint the follower cluster's links use, as far as the scenarios
+     * The index of the leader-cluster endpoint the follower cluster's links use, as far as the scenarios
      * know: they start on the first, and each freeze of the one in use moves them to the next.
      */
     private int followerLinkEndpoint;
@@ -69,38 +69,38 @@ final class LocalTopology implements AutoCloseable {
     static LocalTopology start(Path dir, Scenario scenario) throws IOException, InterruptedException {
         LocalTopology t = new LocalTopology();
         try {
-            boolean withFollower = scenario.needsFollower();
-            int base = FreePorts.basePort(3, withFollower ? 2 : 1);
+            boolean withFollowerCluster = scenario.needsFollowerCluster();
+            int base = FreePorts.basePort(3, withFollowerCluster ? 2 : 1);
             ServerConfig.RaftSettings raft = scenario.losesPowerInLeaderCluster() || scenario.losesPowerInFollowerCluster()
                     ? POWER_LOSS_RAFT : RAFT;
-            List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, raft, false);
+            List<ServerConfig> leaderClusterConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, raft, false);
             // failpoints are compiled into every node but reachable only in a process started with this variable
             Map<String, String> environment = scenario.needsFailpoints()
                     ? Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled") : Map.of();
-            for (ServerConfig c : leaderConfigs) {
+            for (ServerConfig c : leaderClusterConfigs) {
                 NodeProcess n = new NodeProcess(scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"),
                         environment);
-                t.leaders.add(n);
+                t.leaderClusterNodes.add(n);
                 if (scenario.losesPowerInLeaderCluster()) {
                     t.mountDisk(n, dir.resolve("disks").resolve("leader-" + c.nodeId()));
                 }
             }
-            if (withFollower) {
+            if (withFollowerCluster) {
                 List<HostPort> endpoints = new ArrayList<>();
-                for (ServerConfig c : leaderConfigs) {
+                for (ServerConfig c : leaderClusterConfigs) {
                     HostPort e = c.self().clientAddress();
-                    if (scenario.needsLeaderProxies()) {
+                    if (scenario.needsLeaderClusterProxies()) {
                         TcpProxy proxy = new TcpProxy(e.toSocketAddress(), "leader-" + c.nodeId());
-                        t.leaderProxies.add(proxy);
+                        t.leaderClusterProxies.add(proxy);
                         e = new HostPort(e.host(), proxy.port());
                     }
                     endpoints.add(e);
                 }
-                ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(endpoints, null, null, null);
+                ServerConfig.LeaderCluster of = new ServerConfig.LeaderCluster(endpoints, null, null, null);
                 for (ServerConfig c : DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100,
                         raft, false)) {
-                    NodeProcess n = new NodeProcess(c.asFollowerOf(of), dir.resolve("follower"));
-                    t.followers.add(n);
+                    NodeProcess n = new NodeProcess(c.asFollowerClusterOf(of), dir.resolve("follower"));
+                    t.followerClusterNodes.add(n);
                     if (scenario.losesPowerInFollowerCluster()) {
                         t.mountDisk(n, dir.resolve("disks").resolve("follower-" + c.nodeId()));
                     }
@@ -132,7 +132,7 @@ final class LocalTopology implements AutoCloseable {
             }
         }
         return new ServerConfig(c.nodeId(), c.dataDir(), c.clusterName(), members, c.clientTls(), c.raftTls(),
-                c.metricsAddress(), c.raft(), c.followerOf(), c.quotas());
+                c.metricsAddress(), c.raft(), c.leaderCluster(), c.quotas());
     }
 
     /** The node's data directory becomes a mount of a lossy filesystem whose contents live in {@code backing}. */
@@ -181,12 +181,12 @@ final class LocalTopology implements AutoCloseable {
         });
     }
 
-    /** Cuts the follower cluster from the leader cluster: every path to a leader endpoint is closed and refused. */
+    /** Cuts the follower cluster from the leader cluster: every path to a leader-cluster endpoint is closed and refused. */
     void cutFollowerCluster() {
-        if (leaderProxies.isEmpty()) {
+        if (leaderClusterProxies.isEmpty()) {
             throw new IllegalStateException("the follower cluster reaches the leader cluster directly: nothing to cut");
         }
-        leaderProxies.forEach(TcpProxy::cut);
+        leaderClusterProxies.forEach(TcpProxy::cut);
     }
 
     /** Every synced Raft log write of {@code node} waits {@code millis} more, until {@link #heal}. */
@@ -195,26 +195,26 @@ final class LocalTopology implements AutoCloseable {
         node.setFailpoint(Failpoints.LOG_FSYNC_DELAY, Long.toString(millis));
     }
 
-    List<NodeProcess> leaders() {
-        return List.copyOf(leaders);
+    List<NodeProcess> leaderClusterNodes() {
+        return List.copyOf(leaderClusterNodes);
     }
 
-    /** The leader node the follower cluster's links use now; {@code moved}: they are about to move to the next. */
-    synchronized NodeProcess followerLinkLeader(boolean moved) {
-        NodeProcess used = leaders.get(followerLinkEndpoint % leaders.size());
+    /** The leader-cluster node the follower cluster's links use now; {@code moved}: they are about to move to the next. */
+    synchronized NodeProcess leaderClusterNodeOfLinks(boolean moved) {
+        NodeProcess used = leaderClusterNodes.get(followerLinkEndpoint % leaderClusterNodes.size());
         if (moved) {
             followerLinkEndpoint++;
         }
         return used;
     }
 
-    List<NodeProcess> followers() {
-        return List.copyOf(followers);
+    List<NodeProcess> followerClusterNodes() {
+        return List.copyOf(followerClusterNodes);
     }
 
     List<NodeProcess> all() {
-        List<NodeProcess> all = new ArrayList<>(leaders);
-        all.addAll(followers);
+        List<NodeProcess> all = new ArrayList<>(leaderClusterNodes);
+        all.addAll(followerClusterNodes);
         return all;
     }
 
@@ -229,7 +229,7 @@ final class LocalTopology implements AutoCloseable {
 
     /** The leader-cluster node that leads {@code table}'s group, as the first reachable node sees it. */
     Optional<NodeProcess> leaderOf(String table) {
-        for (NodeProcess n : leaders) {
+        for (NodeProcess n : leaderClusterNodes) {
             if (!n.isAlive()) {
                 continue;
             }
@@ -239,7 +239,7 @@ final class LocalTopology implements AutoCloseable {
                 for (TableGroupStatus g : s.getTablesList()) {
                     long leader = g.getTable().getStatus().getLeaderId();
                     if (g.getTable().getName().equals(table) && leader > 0) {
-                        return leaders.stream().filter(l -> l.id() == leader).findFirst();
+                        return leaderClusterNodes.stream().filter(l -> l.id() == leader).findFirst();
                     }
                 }
             } catch (RuntimeException e) {
@@ -255,7 +255,7 @@ final class LocalTopology implements AutoCloseable {
      */
     void heal() throws IOException, InterruptedException {
         links.values().forEach(UdpLink::restore);
-        leaderProxies.forEach(TcpProxy::restore);
+        leaderClusterProxies.forEach(TcpProxy::restore);
         for (NodeProcess n : List.copyOf(slowed)) {
             if (n.isAlive()) {
                 n.setFailpoint(Failpoints.LOG_FSYNC_DELAY, "0");
@@ -297,7 +297,7 @@ final class LocalTopology implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (TcpProxy proxy : leaderProxies) {
+        for (TcpProxy proxy : leaderClusterProxies) {
             try {
                 proxy.close();
             } catch (InterruptedException e) {

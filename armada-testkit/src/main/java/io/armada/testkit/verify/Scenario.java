@@ -6,6 +6,7 @@ import io.armada.testkit.history.Operation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -19,7 +20,7 @@ public enum Scenario {
     KILL_LEADER("kill-leader", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             victim.kill();
             return "killed leader-cluster node " + victim.id();
         }
@@ -28,7 +29,7 @@ public enum Scenario {
     KILL_NODE("kill-node", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
-            NodeProcess victim = t.leaders().get(random.nextInt(3));
+            NodeProcess victim = t.leaderClusterNodes().get(random.nextInt(3));
             victim.kill();
             return "killed leader-cluster node " + victim.id();
         }
@@ -37,7 +38,7 @@ public enum Scenario {
     PAUSE_LEADER("pause-leader", false, 1_500) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             victim.pause();
             return "paused leader-cluster node " + victim.id();
         }
@@ -46,7 +47,7 @@ public enum Scenario {
     PARTITION_LEADER("partition-leader", false, 3_000) {
         @Override
         String inject(LocalTopology t, Random random) {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             t.isolate(victim.id());
             return "isolated leader-cluster node " + victim.id() + " from its peers";
         }
@@ -55,7 +56,7 @@ public enum Scenario {
     PARTITION_NODE("partition-node", false, 3_000) {
         @Override
         String inject(LocalTopology t, Random random) {
-            NodeProcess victim = t.leaders().get(random.nextInt(3));
+            NodeProcess victim = t.leaderClusterNodes().get(random.nextInt(3));
             t.isolate(victim.id());
             return "isolated leader-cluster node " + victim.id() + " from its peers";
         }
@@ -64,7 +65,7 @@ public enum Scenario {
     KILL_FOLLOWER_CLUSTER("kill-follower-cluster", true, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
-            for (NodeProcess n : t.followers()) {
+            for (NodeProcess n : t.followerClusterNodes()) {
                 n.kill();
             }
             return "killed the follower cluster";
@@ -72,25 +73,25 @@ public enum Scenario {
     },
     /**
      * Follower-cluster replication under a seeded mix of faults, one per injection (issue 13): kill -9 of
-     * one follower node (under load it dies in the middle of applying a batch); a leader-cluster table
+     * one follower-cluster node (under load it dies in the middle of applying a batch); a leader-cluster table
      * leader isolated from its peers while the follower cluster still reaches it (it appends what it can
      * never commit, and must never serve that); or the follower cluster cut off from the leader cluster
      * while that writes on and compacts (snapshots every 300 entries), so it catches up from the leader.
-     * Tables are created and deleted throughout, as in every scenario. The checkers hold follower reads to
+     * Tables are created and deleted throughout, as in every scenario. The checkers hold follower-cluster reads to
      * the leader cluster's committed history at their revision; convergence compares every digest.
      */
-    FOLLOWER_REPLICATION_FAULTS("follower-replication-faults", true, 3_000) {
+    FOLLOWER_CLUSTER_REPLICATION_FAULTS("follower-cluster-replication-faults", true, 3_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
             // drawn through SplittableRandom: the first draws of java.util.Random from nearby seeds correlate
             switch (new java.util.SplittableRandom(random.nextLong()).nextInt(3)) {
                 case 0 -> {
-                    NodeProcess victim = t.followers().get(random.nextInt(t.followers().size()));
+                    NodeProcess victim = t.followerClusterNodes().get(random.nextInt(t.followerClusterNodes().size()));
                     victim.kill();
                     return "killed follower-cluster node " + victim.id();
                 }
                 case 1 -> {
-                    NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+                    NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
                     t.isolate(victim.id());
                     return "isolated leader-cluster node " + victim.id() + " from its peers (the follower cluster"
                             + " still reaches it)";
@@ -106,7 +107,7 @@ public enum Scenario {
      * The follower cluster cut from the leader cluster (every connection to the leader cluster's
      * client endpoints reset, new ones refused) for 7 s, longer than a pull's deadline (a 1 s
      * long-poll + 1 s) and the replicator's 2 s maximum backoff, so the replicators fail, back off
-     * and must find their way back. Writes through follower nodes must fail meanwhile; follower
+     * and must find their way back. Writes through follower-cluster nodes must fail meanwhile; follower
      * reads must go on being served.
      */
     PARTITION_FOLLOWER_CLUSTER("partition-follower-cluster", true, 7_000) {
@@ -135,28 +136,28 @@ public enum Scenario {
                 }
             }
             return List.of(
-                    new Expectation(String.format("writes sent through follower nodes during the cuts: %d of %d"
+                    new Expectation(String.format("writes sent through follower-cluster nodes during the cuts: %d of %d"
                             + " acknowledged (none may be: the leader cluster is unreachable)", acknowledged, writes),
                             writes > 0 && acknowledged == 0),
-                    new Expectation(String.format("reads sent to follower nodes during the cuts: %d of %d served (all must"
+                    new Expectation(String.format("reads sent to follower-cluster nodes during the cuts: %d of %d served (all must"
                             + " be)", served, reads), reads > 0 && served == reads));
         }
     },
     /**
      * SIGSTOP for 5 s of the leader-cluster node the follower cluster's links use. A frozen node
      * answers nothing, not even UNAVAILABLE, so only deadlines reveal it: the follower cluster must
-     * move to a live leader node within about an election timeout, and a write forwarded to the
+     * move to a live leader-cluster node within about an election timeout, and a write forwarded to the
      * frozen node as a table's leader must end once the others elect another. Judged per pause: the
-     * follower write stall (the longest time in the pause without a write through a follower node
+     * follower write stall (the longest time in the pause without a write through a follower-cluster node
      * acknowledged) and the replication lag (for every write the leader cluster acknowledged during
-     * the pause, until a follower read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
+     * the pause, until a follower-cluster read saw it), each at most {@link #MAX_FOLLOWER_STALL_NANOS}.
      */
-    PAUSE_LEADER_NODE("pause-leader-node", true, 5_000) {
+    PAUSE_LEADER_CLUSTER_NODE("pause-leader-cluster-node", true, 5_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
             // the node processes of a verify run log nothing, so which endpoint the links use is
             // tracked here: each freeze of the one in use moves them to the next
-            NodeProcess victim = t.followerLinkLeader(true);
+            NodeProcess victim = t.leaderClusterNodeOfLinks(true);
             victim.pause();
             return "paused leader-cluster node " + victim.id() + ", the one the follower cluster used";
         }
@@ -166,11 +167,11 @@ public enum Scenario {
             List<String> perPause = new ArrayList<>();
             boolean met = !windows.isEmpty();
             for (Window w : windows) {
-                // writes through follower nodes: the longest time in the pause without one acknowledged
+                // writes through follower-cluster nodes: the longest time in the pause without one acknowledged
                 // (from the freeze to the first, between two, from the last to the thaw)
                 List<Long> acknowledged = new ArrayList<>();
                 // replication: for each write the leader cluster acknowledged during the pause, until a
-                // follower read saw it (often none: the leader cluster's clients wait on the frozen node)
+                // follower-cluster read saw it (often none: the leader cluster's clients wait on the frozen node)
                 long lag = -1;
                 for (Operation o : history.operations()) {
                     if (!o.isWrite() || o.outcome() != Operation.Outcome.OK || o.completeNanos() < w.injectedNanos()
@@ -205,7 +206,7 @@ public enum Scenario {
                 perPause.add(String.format("writes %d ms%s", stall / 1_000_000, lag < 0 ? ""
                         : lag == Long.MAX_VALUE ? ", replication never caught up" : ", replication " + lag / 1_000_000 + " ms"));
             }
-            return List.of(new Expectation(String.format("follower stall while a leader node was frozen, per pause:"
+            return List.of(new Expectation(String.format("follower-cluster stall while a leader-cluster node was frozen, per pause:"
                     + " %s (each at most %d ms)", String.join("; ", perPause), MAX_FOLLOWER_STALL_NANOS / 1_000_000), met));
         }
     },
@@ -223,26 +224,26 @@ public enum Scenario {
 
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             t.slowDisk(victim, FSYNC_DELAY_MILLIS);
             return "slowed every fsync of leader-cluster node " + victim.id() + " by " + FSYNC_DELAY_MILLIS + " ms";
         }
 
         @Override
         String observe(LocalTopology t) {
-            StringBuilder b = new StringBuilder("table leaders before healing:");
-            for (String table : Workload.TABLES) {
+            StringBuilder b = new StringBuilder("table leaderClusterNodes before healing:");
+            for (String table : VerifyWorkload.TABLES) {
                 b.append(' ').append(table).append("=node ").append(t.leaderOf(table).map(n -> Long.toString(n.id()))
                         .orElse("none"));
             }
             return b.toString();
         }
     },
-    /** kill -9 of every leader-cluster node: follower reads go on, writes fail; then the leader cluster restarts. */
+    /** kill -9 of every leader-cluster node: follower-cluster reads go on, writes fail; then the leader cluster restarts. */
     LEADER_CLUSTER_DOWN("leader-cluster-down", true, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
-            for (NodeProcess n : t.leaders()) {
+            for (NodeProcess n : t.leaderClusterNodes()) {
                 n.kill();
             }
             return "killed the leader cluster";
@@ -266,7 +267,7 @@ public enum Scenario {
     POWER_LOSS_NODE("power-loss-node", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaders().get(random.nextInt(3));
+            NodeProcess victim = t.leaderClusterNodes().get(random.nextInt(3));
             return "power cut of leader-cluster node " + victim.id() + " (" + t.powerCut(List.of(victim)) + ")";
         }
     },
@@ -274,7 +275,7 @@ public enum Scenario {
     POWER_LOSS_LEADER("power-loss-leader", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaders().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             return "power cut of leader-cluster node " + victim.id() + " (" + t.powerCut(List.of(victim)) + ")";
         }
     },
@@ -287,24 +288,24 @@ public enum Scenario {
     POWER_LOSS_CLUSTER("power-loss-cluster", false, 1_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            return "power cut of the leader cluster (" + t.powerCut(t.leaders()) + ")";
+            return "power cut of the leader cluster (" + t.powerCut(t.leaderClusterNodes()) + ")";
         }
     },
     /** A power cut of every follower-cluster node at once while the leader cluster takes writes. */
     POWER_LOSS_FOLLOWER_CLUSTER("power-loss-follower-cluster", true, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            return "power cut of the follower cluster (" + t.powerCut(t.followers()) + ")";
+            return "power cut of the follower cluster (" + t.powerCut(t.followerClusterNodes()) + ")";
         }
     };
 
     private final String label;
-    private final boolean needsFollower;
+    private final boolean needsFollowerCluster;
     private final long holdMillis;
 
-    Scenario(String label, boolean needsFollower, long holdMillis) {
+    Scenario(String label, boolean needsFollowerCluster, long holdMillis) {
         this.label = label;
-        this.needsFollower = needsFollower;
+        this.needsFollowerCluster = needsFollowerCluster;
         this.holdMillis = holdMillis;
     }
 
@@ -317,12 +318,12 @@ public enum Scenario {
 
     /** Whether the leader cluster's Raft paths must be cuttable. */
     boolean needsLinks() {
-        return this == PARTITION_LEADER || this == PARTITION_NODE || this == FOLLOWER_REPLICATION_FAULTS;
+        return this == PARTITION_LEADER || this == PARTITION_NODE || this == FOLLOWER_CLUSTER_REPLICATION_FAULTS;
     }
 
     /** Whether the follower cluster reaches the leader cluster through {@link TcpProxy}s that can be cut. */
-    boolean needsLeaderProxies() {
-        return this == PARTITION_FOLLOWER_CLUSTER || this == FOLLOWER_REPLICATION_FAULTS;
+    boolean needsLeaderClusterProxies() {
+        return this == PARTITION_FOLLOWER_CLUSTER || this == FOLLOWER_CLUSTER_REPLICATION_FAULTS;
     }
 
     /** Whether the leader cluster's nodes keep their data on a {@link io.armada.testkit.fuse.LossyFilesystem}. */
@@ -379,8 +380,8 @@ public enum Scenario {
     }
 
     /** Whether the scenario runs a follower cluster next to the leader cluster. */
-    public boolean needsFollower() {
-        return needsFollower;
+    public boolean needsFollowerCluster() {
+        return needsFollowerCluster;
     }
 
     /** How long a fault stays before it is healed. */
@@ -388,9 +389,18 @@ public enum Scenario {
         return holdMillis;
     }
 
+    /**
+     * Labels renamed so that a cross-cluster name says "cluster" ("Words" in docs/ARCHITECTURE.md),
+     * old to new: {@link #byLabel} still accepts the old ones, so scripts written for them run on.
+     */
+    public static final Map<String, String> RENAMED_LABELS = Map.of(
+            "pause-leader-node", PAUSE_LEADER_CLUSTER_NODE.label,
+            "follower-replication-faults", FOLLOWER_CLUSTER_REPLICATION_FAULTS.label);
+
     public static Scenario byLabel(String label) {
+        String current = RENAMED_LABELS.getOrDefault(label, label);
         for (Scenario s : values()) {
-            if (s.label.equals(label)) {
+            if (s.label.equals(current)) {
                 return s;
             }
         }
@@ -402,13 +412,13 @@ public enum Scenario {
     }
 
     /**
-     * How long a follower cluster may stall after a leader node froze: its link's probe notices in
+     * How long a follower cluster may stall after a leader-cluster node froze: its link's probe notices in
      * 0.75 s, a new leader-cluster leader is elected within 1 s, and the workload's operations on two
      * loaded cores take their share; far below the 5 s pause, so staying on the frozen node fails.
      */
     private static final long MAX_FOLLOWER_STALL_NANOS = 3_000_000_000L;
 
     private static String randomTable(Random random) {
-        return Workload.TABLES.get(random.nextInt(Workload.TABLES.size()));
+        return VerifyWorkload.TABLES.get(random.nextInt(VerifyWorkload.TABLES.size()));
     }
 }

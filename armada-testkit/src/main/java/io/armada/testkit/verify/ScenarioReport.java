@@ -49,8 +49,8 @@ public record ScenarioReport(
         for (Scenario.Expectation e : expectations) {
             b.append("  ").append(e.met() ? "" : "UNMET: ").append(e.summary()).append('\n');
         }
-        b.append("  convergence: ").append(convergence == null ? "every table took a write and every follower digest"
-                + " equals the leader's" : convergence).append('\n');
+        b.append("  convergence: ").append(convergence == null ? "every table took a write and every follower-cluster digest"
+                + " equals the leader cluster's" : convergence).append('\n');
         b.append("  history: ").append(history).append('\n');
         return b.toString();
     }

@@ -1,10 +1,12 @@
 package io.armada.testkit.verify;
 
+import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.HashResponse;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.api.v1.PutRequest;
+import io.armada.api.v1.TablesGrpc;
 import io.armada.server.process.NodeProcess;
 import io.armada.testkit.check.LinearizabilityChecker;
 import io.armada.testkit.check.RevisionChecker;
@@ -25,9 +27,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one {@link Scenario}: starts the clusters as processes, runs the {@link Workload} while the
+ * Runs one {@link Scenario}: starts the clusters as processes, runs the {@link VerifyWorkload} while the
  * fault is injected and healed again and again (times drawn from the seed), heals everything,
- * checks convergence (every table takes a write within 10 s; every follower node's table digest
+ * checks convergence (every table takes a write within 10 s; every follower-cluster node's table digest
  * equals the leader cluster's within 30 s), then judges the history with both checkers and the
  * scenario's own expectations (what must happen while its fault is in place).
  */
@@ -55,7 +57,7 @@ public final class VerifyRunner {
                     duration.toSeconds());
             progress.flush();
             createTables(topology);
-            Workload workload = new Workload(topology, recorder, seed, CLIENTS);
+            VerifyWorkload workload = new VerifyWorkload(topology, recorder, seed, CLIENTS);
             workload.start();
             long end = System.nanoTime() + duration.toNanos();
             try {
@@ -111,15 +113,15 @@ public final class VerifyRunner {
     private static void createTables(LocalTopology topology) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Set<String> created = new HashSet<>();
-        while (created.size() < Workload.TABLES.size()) {
-            for (String t : Workload.TABLES) {
+        while (created.size() < VerifyWorkload.TABLES.size()) {
+            for (String t : VerifyWorkload.TABLES) {
                 if (created.contains(t)) {
                     continue;
                 }
                 try {
-                    io.armada.api.v1.TablesGrpc.newBlockingStub(topology.channel(topology.leaders().getFirst()))
+                    TablesGrpc.newBlockingStub(topology.channel(topology.leaderClusterNodes().getFirst()))
                             .withDeadlineAfter(5, TimeUnit.SECONDS)
-                            .create(io.armada.api.v1.CreateTableRequest.newBuilder().setName(t).build());
+                            .create(CreateTableRequest.newBuilder().setName(t).build());
                     created.add(t);
                 } catch (io.grpc.StatusRuntimeException e) {
                     if (e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS) {
@@ -147,18 +149,18 @@ public final class VerifyRunner {
             if (last == null) {
                 return null;
             }
-            Thread.sleep(200); // followers apply asynchronously
+            Thread.sleep(200); // followerClusterNodes apply asynchronously
         }
         return "digests still differ after " + DIGEST_CONVERGENCE.toSeconds() + " s: " + last;
     }
 
     /** Null once every workload table took a write through the leader cluster, within {@link #WRITE_CONVERGENCE}. */
     private static String awaitWritable(LocalTopology topology) throws InterruptedException {
-        for (String table : Workload.TABLES) {
+        for (String table : VerifyWorkload.TABLES) {
             long deadline = System.nanoTime() + WRITE_CONVERGENCE.toNanos();
             boolean written = false;
             while (!written && System.nanoTime() < deadline) {
-                for (NodeProcess n : topology.leaders()) {
+                for (NodeProcess n : topology.leaderClusterNodes()) {
                     try {
                         KVGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
                                 .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFromUtf8("converged"))
@@ -181,7 +183,7 @@ public final class VerifyRunner {
     }
 
     private static String digestsDiffer(LocalTopology topology) {
-        for (String table : Workload.TABLES) {
+        for (String table : VerifyWorkload.TABLES) {
             String first = null;
             for (NodeProcess n : topology.all()) {
                 try {

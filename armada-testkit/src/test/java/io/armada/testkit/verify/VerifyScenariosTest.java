@@ -18,8 +18,8 @@ class VerifyScenariosTest {
 
     @ParameterizedTest
     @EnumSource(value = Scenario.class, names = {"KILL_LEADER", "PAUSE_LEADER", "PARTITION_LEADER", "KILL_FOLLOWER_CLUSTER",
-            "LEADER_CLUSTER_DOWN", "PARTITION_FOLLOWER_CLUSTER", "SLOW_DISK_LEADER", "PAUSE_LEADER_NODE",
-            "FOLLOWER_REPLICATION_FAULTS"})
+            "LEADER_CLUSTER_DOWN", "PARTITION_FOLLOWER_CLUSTER", "SLOW_DISK_LEADER", "PAUSE_LEADER_CLUSTER_NODE",
+            "FOLLOWER_CLUSTER_REPLICATION_FAULTS"})
     void scenarioHoldsEveryPromise(Scenario scenario) throws Exception {
         runAndCheck(scenario);
     }

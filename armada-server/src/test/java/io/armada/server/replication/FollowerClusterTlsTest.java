@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * authority replicates and forwards writes; one without a client certificate is refused by the
  * leader cluster, so its writes fail as UNAVAILABLE and it replicates nothing.
  */
-class FollowerTlsTest {
+class FollowerClusterTlsTest {
     @TempDir Path data;
 
     @Test
@@ -63,10 +63,10 @@ class FollowerTlsTest {
     private static List<ServerConfig> followerConfigs(String name, int nodes, int base, List<ServerConfig> leader,
             Path certFile, Path keyFile) {
         Path leaderDir = leader.getFirst().dataDir().getParent();
-        ServerConfig.FollowerOf of = new ServerConfig.FollowerOf(leader.stream().map(c -> c.self().clientAddress()).toList(),
+        ServerConfig.LeaderCluster of = new ServerConfig.LeaderCluster(leader.stream().map(c -> c.self().clientAddress()).toList(),
                 leaderDir.resolve("certs").resolve("ca.crt"), certFile, keyFile);
         return DevCluster.configs(leaderDir.resolveSibling(name), name, nodes, base, ServerConfig.RaftSettings.defaults(),
-                false).stream().map(c -> c.asFollowerOf(of)).toList();
+                false).stream().map(c -> c.asFollowerClusterOf(of)).toList();
     }
 
     private void fatal(Throwable e) {

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.armada.client.ArmadaClient;
 import io.armada.client.ArmadaException;
-import io.armada.client.TableInfo;
+import io.armada.client.TableDetails;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A follower cluster detached while the leader cluster deletes one table, creates another and
- * compacts its catalog log reloads its catalog from the leader's snapshot when it is back. That
+ * compacts its catalog log reloads its catalog from the leader cluster's snapshot when it is back. That
  * load empties the follower's catalog first (SNAPSHOT_BEGIN): no table may be dropped or reopened
  * because of it. Only the table really deleted goes, the new one opens, and the table that stayed
  * keeps its group and data.
  */
-class FollowerCatalogReloadTest {
+class FollowerClusterCatalogReloadTest {
     @TempDir Path data;
     private NodeProcess leaderNode;
     private NodeProcess followerNode;
@@ -48,7 +48,7 @@ class FollowerCatalogReloadTest {
         leaderNode.start(Duration.ofSeconds(60));
         ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
                 ServerConfig.RaftSettings.defaults()).getFirst()
-                .asFollowerOf(new ServerConfig.FollowerOf(List.of(leaderConfig.self().clientAddress()), null, null, null));
+                .asFollowerClusterOf(new ServerConfig.LeaderCluster(List.of(leaderConfig.self().clientAddress()), null, null, null));
         try (ArmadaClient leader = new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()),
                 Duration.ofSeconds(20));
                 ArmadaClient follower = new ArmadaClient(List.of(followerConfig.self().clientAddress().toString()),
@@ -78,10 +78,10 @@ class FollowerCatalogReloadTest {
             awaitKeys(follower, "fresh", 1);
             awaitKeys(follower, "kept", 31);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(follower.listTables())
-                    .extracting(TableInfo::name).containsExactlyInAnyOrder("fresh", "kept"));
+                    .extracting(TableDetails::name).containsExactlyInAnyOrder("fresh", "kept"));
             String log = followerNode.stdout();
-            assertThat(log).as("the catalog was reloaded from the leader's snapshot")
-                    .containsPattern("table 1: leader snapshot at index \\d+ loaded");
+            assertThat(log).as("the catalog was reloaded from the leader cluster's snapshot")
+                    .containsPattern("table 1: leader-cluster snapshot at index \\d+ loaded");
             assertThat(log).as("the deleted table is dropped once the load ended").containsPattern("table doomed \\(\\d+\\) removed");
             assertThat(log).as("the table that stayed was never dropped").doesNotContainPattern("table kept \\(\\d+\\) removed");
             assertThat(log).as("nor reopened").containsOnlyOnce("table kept (");

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * there instead of through another member that would forward them — one gRPC hop fewer. The
  * routes are only hints: a stale one costs a forward, and the answer to it corrects the route.
  */
-final class LeaderRoutes {
+final class TableLeaderRoutes {
     /** Bound on remembered tables; past it the routes start over (they are hints, relearned by the next answers). */
     static final int MAX_TABLES = 4_096;
 
@@ -22,7 +22,7 @@ final class LeaderRoutes {
     private final AtomicReferenceArray<Member> endpoints;
     private final ConcurrentHashMap<String, Member> leaders = new ConcurrentHashMap<>();
 
-    LeaderRoutes(int endpointCount) {
+    TableLeaderRoutes(int endpointCount) {
         this.endpoints = new AtomicReferenceArray<>(endpointCount);
     }
 

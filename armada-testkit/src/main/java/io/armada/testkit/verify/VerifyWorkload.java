@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * written value unique so a read names the write it saw. Meanwhile a churn thread creates and
  * deletes tables.
  */
-final class Workload {
+final class VerifyWorkload {
     static final List<String> TABLES = List.of("verify-a", "verify-b");
     static final int KEYS = 4;
     static final long DEADLINE_MILLIS = 5_000;
@@ -55,7 +55,7 @@ final class Workload {
     private final java.util.concurrent.atomic.AtomicReference<Throwable> broken = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean running = true;
 
-    Workload(LocalTopology topology, HistoryRecorder recorder, long seed, int clients) {
+    VerifyWorkload(LocalTopology topology, HistoryRecorder recorder, long seed, int clients) {
         this.topology = topology;
         this.recorder = recorder;
         this.seed = seed;
@@ -65,9 +65,9 @@ final class Workload {
     void start() {
         for (int c = 0; c < clients; c++) {
             int process = c;
-            boolean viaFollower = !topology.followers().isEmpty() && c % 3 == 2;
+            boolean viaFollowerCluster = !topology.followerClusterNodes().isEmpty() && c % 3 == 2;
             threads.add(Thread.ofPlatform().name("verify-client-" + c).uncaughtExceptionHandler(this::broke)
-                    .start(() -> client(process, viaFollower)));
+                    .start(() -> client(process, viaFollowerCluster)));
         }
         threads.add(Thread.ofPlatform().name("verify-churn").uncaughtExceptionHandler(this::broke).start(this::churn));
     }
@@ -91,12 +91,12 @@ final class Workload {
         return tablesChurned.get();
     }
 
-    private void client(int process, boolean viaFollower) {
+    private void client(int process, boolean viaFollowerCluster) {
         Random random = new Random(seed * 1_000 + process);
         Map<String, Long> lastMod = new HashMap<>();
         long sequence = 0;
         while (running) {
-            List<NodeProcess> nodes = (viaFollower ? topology.followers() : topology.leaders()).stream()
+            List<NodeProcess> nodes = (viaFollowerCluster ? topology.followerClusterNodes() : topology.leaderClusterNodes()).stream()
                     .filter(NodeProcess::isReady).toList();
             if (nodes.isEmpty()) {
                 pause(FAILURE_BACKOFF_MILLIS); // the whole cluster is down: nothing to send an operation to
@@ -108,7 +108,7 @@ final class Workload {
             String table = TABLES.get(random.nextInt(TABLES.size()));
             String key = "key-" + random.nextInt(KEYS);
             String value = "p" + process + "-" + sequence++;
-            String cluster = (viaFollower ? "follower " : "leader ") + LocalTopology.endpoint(node);
+            String cluster = (viaFollowerCluster ? "follower " : "leader ") + LocalTopology.endpoint(node);
             int dice = random.nextInt(100);
             boolean ok = true;
             if (dice < 25) {
@@ -137,7 +137,7 @@ final class Workload {
                 }
             } else {
                 // linearizable on a follower cluster means within that cluster only: such reads are checked for revisions
-                boolean linearizable = !viaFollower && random.nextBoolean();
+                boolean linearizable = !viaFollowerCluster && random.nextBoolean();
                 HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.READ, table, key, null, 0,
                         linearizable ? Operation.Consistency.LINEARIZABLE : Operation.Consistency.SERIALIZABLE, cluster);
                 try {
@@ -186,7 +186,7 @@ final class Workload {
         Random random = new Random(seed ^ 0x5DEECE66DL);
         String previous = null;
         for (int n = 0; running; n++) {
-            List<NodeProcess> alive = topology.leaders().stream().filter(NodeProcess::isReady).toList();
+            List<NodeProcess> alive = topology.leaderClusterNodes().stream().filter(NodeProcess::isReady).toList();
             if (!alive.isEmpty()) {
                 var tables = TablesGrpc.newBlockingStub(topology.channel(alive.get(random.nextInt(alive.size()))))
                         .withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);

@@ -22,12 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A follower cluster's table in its own Raft snapshots: the stream carries whether a leader-snapshot
- * load is unfinished and the exact source index, so a node installing it neither serves a partial
+ * A follower cluster's table in its own Raft snapshots: the stream carries whether a leader-cluster snapshot
+ * load is unfinished and the exact leader-cluster index, so a node installing it neither serves a partial
  * table nor resumes replication after it; streams without the follower header (leader tables, and
  * streams written before it existed) still install.
  */
-class FollowerSnapshotTest {
+class FollowerClusterSnapshotTest {
     @TempDir Path dir;
 
     @Test
@@ -37,14 +37,14 @@ class FollowerSnapshotTest {
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.applyReplicated(1, 12, put("stale", "x"));
-            t.applyReplicated(2, 13, null); // a leader no-op: source index 13 above revision 12
+            t.applyReplicated(2, 13, null); // a leader no-op: leader-cluster index 13 above revision 12
             t.beginReset(3);
             t.loadRecords(4, leader.subList(0, 10));
             midLoad = snapshotOf(t);
         }
         SnapshotReader header = new SnapshotReader(midLoad.iterator());
         assertThat(header.resetting()).isTrue();
-        assertThat(header.sourceIndex()).isEqualTo(13);
+        assertThat(header.leaderClusterIndex()).isEqualTo(13);
         assertThat(header.index()).isEqualTo(4);
         assertThat(header.revision()).isEqualTo(12);
 
@@ -54,21 +54,21 @@ class FollowerSnapshotTest {
             t.applyReplicated(1, 50, put("mine", "y")); // settled, ahead: the install must replace all of it
             store.installSnapshot(1, midLoad.iterator(), 7); // as a Raft install does, at the local index
             assertThat(t.isResetting()).as("a node installing it must not serve the partial table").isTrue();
-            assertThat(t.sourceIndex()).isEqualTo(13);
+            assertThat(t.leaderClusterIndex()).isEqualTo(13);
             assertThat(t.appliedIndex()).isEqualTo(7);
             assertThat(keys(t)).hasSize(10).doesNotContain("mine", "stale");
         }
         try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
             Table t = store.table(1);
             assertThat(t.isResetting()).as("stored, not only in memory").isTrue();
-            assertThat(t.sourceIndex()).isEqualTo(13);
+            assertThat(t.leaderClusterIndex()).isEqualTo(13);
             // a new replicator sees the load unfinished and restarts it from the beginning
             t.beginReset(8);
             t.loadRecords(9, leader.subList(0, 15));
             t.loadRecords(10, leader.subList(15, 30));
             t.endReset(11, 40, 30);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).isEqualTo(40);
+            assertThat(t.leaderClusterIndex()).isEqualTo(40);
             assertThat(t.revision()).isEqualTo(30);
             assertThat(keys(t)).hasSize(30).contains("k1", "k17", "k30");
             assertThat(value(t, "k17")).isEqualTo("v17");
@@ -87,7 +87,7 @@ class FollowerSnapshotTest {
         try (TableStore store = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
             Table t = store.installSnapshot(store.createTable(1).id(), midFirstLoad.iterator());
             assertThat(t.isResetting()).isTrue();
-            assertThat(t.sourceIndex()).isZero();
+            assertThat(t.leaderClusterIndex()).isZero();
         }
         try (TableStore store = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
             assertThat(store.table(1).isResetting()).isTrue();
@@ -109,14 +109,14 @@ class FollowerSnapshotTest {
             t.beginReset(1); // the target was mid-load itself: the installed state replaces that too
             store.installSnapshot(1, settled.iterator());
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).as("exact, not the revision 12").isEqualTo(13);
+            assertThat(t.leaderClusterIndex()).as("exact, not the revision 12").isEqualTo(13);
             assertThat(value(t, "a")).isEqualTo("1");
         }
         try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
             Table t = store.table(1);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).isEqualTo(13);
-            t.applyReplicated(3, 13, put("a", "replayed")); // at or below the source index: skipped
+            assertThat(t.leaderClusterIndex()).isEqualTo(13);
+            t.applyReplicated(3, 13, put("a", "replayed")); // at or below the leader-cluster index: skipped
             assertThat(value(t, "a")).isEqualTo("1");
         }
     }
@@ -131,11 +131,11 @@ class FollowerSnapshotTest {
             }
             leaderSnapshot = snapshotOf(t);
         }
-        // readers that predate the follower header (other clusters, other nodes) still read a leader's snapshots
+        // readers that predate the follower header (other clusters, other nodes) still read a leader cluster's snapshots
         assertThat(ByteBuffer.wrap(leaderSnapshot.get(0).getData().toByteArray()).getLong()).isEqualTo(5);
         SnapshotReader reader = new SnapshotReader(leaderSnapshot.iterator());
         assertThat(reader.resetting()).isFalse();
-        assertThat(reader.sourceIndex()).isZero();
+        assertThat(reader.leaderClusterIndex()).isZero();
 
         Path follower = dir.resolve("follower");
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
@@ -144,11 +144,11 @@ class FollowerSnapshotTest {
             t.beginReset(2);
             store.installSnapshot(1, leaderSnapshot.iterator());
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).as("the revision, not the replaced table's 90").isEqualTo(5);
+            assertThat(t.leaderClusterIndex()).as("the revision, not the replaced table's 90").isEqualTo(5);
         }
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
             assertThat(store.table(1).isResetting()).isFalse();
-            assertThat(store.table(1).sourceIndex()).isEqualTo(5);
+            assertThat(store.table(1).leaderClusterIndex()).isEqualTo(5);
         }
     }
 
@@ -178,25 +178,25 @@ class FollowerSnapshotTest {
             assertThat(t.appliedIndex()).isEqualTo(8);
             assertThat(t.revision()).isEqualTo(6);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).as("an old stream knows only the revision").isEqualTo(6);
+            assertThat(t.leaderClusterIndex()).as("an old stream knows only the revision").isEqualTo(6);
             assertThat(keys(t)).containsExactly("old1", "old2", "old3", "old4", "old5", "old6");
         }
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
             Table t = store.table(1);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.sourceIndex()).isEqualTo(6);
+            assertThat(t.leaderClusterIndex()).isEqualTo(6);
             assertThat(value(t, "old4")).isEqualTo("value4");
         }
     }
 
     @Test
     void aCorruptHeaderIsRejectedAndLeavesTheTableAsItWas() {
-        long marked = TableSnapshot.FOLLOWER_HEADER;
+        long marked = TableSnapshot.FOLLOWER_CLUSTER_HEADER;
         List<long[]> corruptHeaders = List.of(
                 new long[] {-5, 1}, // neither an index nor the follower mark
                 new long[] {marked ^ 1, 4, 3, 0, 7}, // a different mark: a layout this reader does not know
                 new long[] {marked, 4, 3, 4, 7}, // an unknown flag
-                new long[] {marked, 4, 3, TableSnapshot.FLAG_RESETTING, -7}, // a negative source index
+                new long[] {marked, 4, 3, TableSnapshot.FLAG_RESETTING, -7}, // a negative leader-cluster index
                 new long[] {marked, -4, 3, 0, 7}, // a negative index
                 new long[] {5, -3}, // a negative revision
                 new long[] {marked, 4, 3}); // cut short
@@ -217,13 +217,13 @@ class FollowerSnapshotTest {
                         .hasMessageContaining("header");
                 assertThat(t.digest()).isEqualTo(digest);
                 assertThat(t.isResetting()).isTrue();
-                assertThat(t.sourceIndex()).isEqualTo(13);
+                assertThat(t.leaderClusterIndex()).isEqualTo(13);
                 assertThat(t.appliedIndex()).isEqualTo(4);
             }
         }
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
             assertThat(store.table(1).isResetting()).isTrue();
-            assertThat(store.table(1).sourceIndex()).isEqualTo(13);
+            assertThat(store.table(1).leaderClusterIndex()).isEqualTo(13);
         }
     }
 

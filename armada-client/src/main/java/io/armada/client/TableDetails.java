@@ -1,4 +1,4 @@
 package io.armada.client;
 
 /** A table as one node sees it: id, its group's leader and term, and the revision applied there. */
-public record TableInfo(String name, long id, long leaderId, long raftTerm, long appliedRevision) {}
+public record TableDetails(String name, long id, long leaderId, long raftTerm, long appliedRevision) {}

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.armada.api.v1.ResponseHeader;
 import org.junit.jupiter.api.Test;
 
-class LeaderRoutesTest {
+class TableLeaderRoutesTest {
     private static ResponseHeader header(long cluster, long member, long leader) {
         return ResponseHeader.newBuilder().setClusterId(cluster).setMemberId(member).setLeaderId(leader).build();
     }
 
     @Test
     void aTablesLeaderIsRoutedToOnceItsEndpointHasAnswered() {
-        LeaderRoutes routes = new LeaderRoutes(3);
+        TableLeaderRoutes routes = new TableLeaderRoutes(3);
         assertThat(routes.leaderEndpoint("t")).as("no leader known").isEqualTo(-1);
         routes.learn(0, "t", header(7, 1, 3));
         assertThat(routes.leaderEndpoint("t")).as("member 3 is behind an endpoint that has not answered: try one").isEqualTo(1);
@@ -25,7 +25,7 @@ class LeaderRoutesTest {
 
     @Test
     void aNewLeaderOrNoLeaderReplacesTheRoute() {
-        LeaderRoutes routes = new LeaderRoutes(2);
+        TableLeaderRoutes routes = new TableLeaderRoutes(2);
         routes.learn(0, "t", header(7, 1, 1));
         routes.learn(1, "t", header(7, 2, 1));
         assertThat(routes.leaderEndpoint("t")).isZero();
@@ -37,7 +37,7 @@ class LeaderRoutesTest {
 
     @Test
     void memberIdsOfAnotherClusterAreNotConfused() {
-        LeaderRoutes routes = new LeaderRoutes(2);
+        TableLeaderRoutes routes = new TableLeaderRoutes(2);
         routes.learn(0, "t", header(7, 1, 2));
         routes.learn(1, "t", header(9, 2, 1)); // endpoint 1 is member 2 of cluster 9, not of cluster 7
         routes.learn(0, "t", header(7, 1, 2));
@@ -46,13 +46,13 @@ class LeaderRoutesTest {
 
     @Test
     void headerlessAnswersTeachNothingAndTheTableCountIsBounded() {
-        LeaderRoutes routes = new LeaderRoutes(1);
+        TableLeaderRoutes routes = new TableLeaderRoutes(1);
         routes.learn(0, "t", ResponseHeader.getDefaultInstance());
         assertThat(routes.leaderEndpoint("t")).isEqualTo(-1);
-        for (int i = 0; i <= LeaderRoutes.MAX_TABLES; i++) {
+        for (int i = 0; i <= TableLeaderRoutes.MAX_TABLES; i++) {
             routes.learn(0, "t" + i, header(7, 1, 1));
         }
-        assertThat(routes.leaderEndpoint("t" + LeaderRoutes.MAX_TABLES)).isZero();
+        assertThat(routes.leaderEndpoint("t" + TableLeaderRoutes.MAX_TABLES)).isZero();
         assertThat(routes.leaderEndpoint("t0")).as("forgotten when the bound was reached").isEqualTo(-1);
     }
 }

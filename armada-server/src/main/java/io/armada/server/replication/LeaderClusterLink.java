@@ -20,19 +20,19 @@ import javax.net.ssl.SSLException;
 
 /**
  * A follower cluster node's connection to the leader cluster: one channel per configured leader
- * endpoint (any leader node serves the log and the client API), used in turn. The link moves to
+ * endpoint (any leader-cluster node serves the log and the client API), used in turn. The link moves to
  * the next endpoint when a call finds the one in use unavailable or too slow, and when a probe
  * (a small pull, every {@link #PROBE_INTERVAL_MILLIS}) gets no answer within
  * {@link #PROBE_DEADLINE_MILLIS}: a frozen node (paused, swapping, partitioned without resets)
  * never answers UNAVAILABLE, so only a deadline reveals it. Moving cancels the long polls still
  * waiting on the old endpoint, so replication resumes on the new one at once.
  */
-public final class LeaderLink implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LeaderLink.class);
+public final class LeaderClusterLink implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LeaderClusterLink.class);
     /** How often the endpoint in use is probed: a freeze is noticed within this plus the probe deadline. */
     static final long PROBE_INTERVAL_MILLIS = 250;
     /**
-     * A live leader node answers a zero-wait pull of one catalog entry in milliseconds; 500 ms (an
+     * A live leader-cluster node answers a zero-wait pull of one catalog entry in milliseconds; 500 ms (an
      * election timeout at the default settings) tolerates a GC pause or a loaded node without
      * moving, and bounds how long a frozen one holds the follower cluster.
      */
@@ -40,7 +40,7 @@ public final class LeaderLink implements AutoCloseable {
     /** A pull's deadline beyond its long-poll wait: the answer's way back, never the wait of a frozen node. */
     static final long PULL_DEADLINE_MARGIN_MILLIS = 1_000;
 
-    /** One leader endpoint as used by a call; the calls under {@link #calls} end when the link moves off it. */
+    /** One leader-cluster endpoint as used by a call; the calls under {@link #calls} end when the link moves off it. */
     public record Endpoint(int index, ManagedChannel channel, io.grpc.Context.CancellableContext calls) {}
 
     private final List<HostPort> endpoints;
@@ -48,7 +48,7 @@ public final class LeaderLink implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService prober;
     private volatile Endpoint current;
 
-    public LeaderLink(ServerConfig.FollowerOf leader) {
+    public LeaderClusterLink(ServerConfig.LeaderCluster leader) {
         this.endpoints = leader.endpoints();
         var ssl = leader.caFile() == null && leader.certFile() == null ? null : ssl(leader);
         for (HostPort e : endpoints) {
@@ -58,7 +58,7 @@ public final class LeaderLink implements AutoCloseable {
         }
         this.current = new Endpoint(0, channels.getFirst(), io.grpc.Context.ROOT.withCancellation());
         this.prober = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "armada-leader-probe");
+            Thread t = new Thread(r, "armada-leader-cluster-probe");
             t.setDaemon(true);
             return t;
         });
@@ -75,15 +75,15 @@ public final class LeaderLink implements AutoCloseable {
         } catch (io.grpc.StatusRuntimeException failure) {
             if (failure.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
                     || failure.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-                log.debug("leader endpoint {}: probe failed with {}", endpoints.get(e.index()), failure.getStatus().getCode());
+                log.debug("leader-cluster endpoint {}: probe failed with {}", endpoints.get(e.index()), failure.getStatus().getCode());
                 failedOver(e);
             }
         } catch (RuntimeException unexpected) {
-            log.warn("probe of leader endpoint {} failed", endpoints.get(e.index()), unexpected);
+            log.warn("probe of leader-cluster endpoint {} failed", endpoints.get(e.index()), unexpected);
         }
     }
 
-    private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext ssl(ServerConfig.FollowerOf leader) {
+    private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext ssl(ServerConfig.LeaderCluster leader) {
         try {
             SslContextBuilder b = GrpcSslContexts.forClient();
             if (leader.caFile() != null) {
@@ -94,11 +94,11 @@ public final class LeaderLink implements AutoCloseable {
             }
             return b.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("follower-of: " + e.getMessage(), e);
+            throw new IllegalArgumentException("leader-cluster: " + e.getMessage(), e);
         }
     }
 
-    /** The leader endpoint in use. */
+    /** The leader-cluster endpoint in use. */
     public Endpoint endpoint() {
         return current;
     }
@@ -120,7 +120,7 @@ public final class LeaderLink implements AutoCloseable {
             next = new Endpoint(index, channels.get(index), io.grpc.Context.ROOT.withCancellation());
             current = next;
         }
-        log.info("leader endpoint {} failed or was too slow; now using {}", endpoints.get(failed.index()),
+        log.info("leader-cluster endpoint {} failed or was too slow; now using {}", endpoints.get(failed.index()),
                 endpoints.get(next.index()));
         next.channel().resetConnectBackoff();
         failed.calls().cancel(null);

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * RocksDB {@link LogStore} (fsync on) and a transport from {@link Transports}, hosting every group.
  * Proposals go to the group's current leader; a NOT_LEADER answer re-routes to the hint.
  */
-public final class ArmadaTarget implements BenchTarget {
+public final class ArmadaEngineTarget implements BenchTarget {
     static final String NAME = "armada";
     private static final List<Long> NODES = List.of(1L, 2L, 3L);
 
@@ -47,11 +47,11 @@ public final class ArmadaTarget implements BenchTarget {
     }
 
     /** Three engines over real QUIC on 127.0.0.1 (TLS 1.3, one connection per peer pair). */
-    public ArmadaTarget() {
+    public ArmadaEngineTarget() {
         this(QuicTransports::create);
     }
 
-    public ArmadaTarget(Transports transports) {
+    public ArmadaEngineTarget(Transports transports) {
         this.transports = transports;
     }
 

@@ -10,10 +10,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
-/** {@code armada leader}: runs one node of the leader cluster from a YAML file, with overrides by flag. */
-@CommandLine.Command(name = "leader", mixinStandardHelpOptions = true,
+/**
+ * {@code armada leader-cluster}: runs one node of the leader cluster from a YAML file, with
+ * overrides by flag. The command was {@code armada leader} before "leader" alone was kept for the
+ * Raft role; that name still works ({@link OldName}).
+ */
+@CommandLine.Command(name = "leader-cluster", mixinStandardHelpOptions = true,
         description = "Run one node of a leader cluster.")
-class LeaderCommand implements Callable<Integer> {
+class LeaderClusterCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--config", required = true, description = "YAML configuration file.")
     Path config;
 
@@ -29,6 +33,23 @@ class LeaderCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** {@code armada leader}, the command's name before the rename: hidden from the help, same behaviour. */
+    @CommandLine.Command(name = "leader", hidden = true, mixinStandardHelpOptions = true,
+            description = "Old name of leader-cluster.")
+    static final class OldName extends LeaderClusterCommand {
+        @Override
+        public Integer call() throws InterruptedException {
+            warnOldName("leader", "leader-cluster");
+            return super.call();
+        }
+    }
+
+    /** Tells a user of a command's old name the new one; the command runs all the same. */
+    void warnOldName(String old, String current) {
+        spec.commandLine().getErr().println("warning: `armada " + old + "` is now `armada " + current
+                + "`; the old name will go away");
+    }
 
     /** Whether this command runs follower-cluster nodes. */
     boolean follower() {
@@ -51,10 +72,10 @@ class LeaderCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: configuration " + config + ": " + e.getMessage());
             return 2;
         }
-        if (loaded.isFollower() != follower()) {
+        if (loaded.isFollowerCluster() != follower()) {
             spec.commandLine().getErr().println("error: configuration " + config + ": " + (follower()
-                    ? "follower-of: required for a follower-cluster node (the leader cluster's endpoints)"
-                    : "follower-of: set, so this is a follower-cluster node; run `armada follower`"));
+                    ? "leader-cluster: required for a follower-cluster node (the leader cluster's endpoints)"
+                    : "leader-cluster: set, so this is a follower-cluster node; run `armada follower-cluster`"));
             return 2;
         }
         ServerMain.run(loaded);

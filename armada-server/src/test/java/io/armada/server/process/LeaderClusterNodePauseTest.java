@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leader-cluster node within about an election timeout: writes through the follower succeed again
  * and replication resumes long before the node thaws.
  */
-class FollowerLeaderPauseTest {
+class LeaderClusterNodePauseTest {
     /** Election timeout 500 ms, the link's probe 250 + 500 ms, and slack for two loaded cores. */
     private static final Duration STALL_BOUND = Duration.ofSeconds(3);
     /** Longer than the bound and than the old pull deadline (6 s), so a follower that waits it out fails. */
@@ -61,7 +61,7 @@ class FollowerLeaderPauseTest {
             n.start(Duration.ofSeconds(60));
         }
         ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst().asFollowerOf(new ServerConfig.FollowerOf(
+                ServerConfig.RaftSettings.defaults()).getFirst().asFollowerClusterOf(new ServerConfig.LeaderCluster(
                 leaderConfigs.stream().map(l -> l.self().clientAddress()).toList(), null, null, null));
         NodeProcess follower = new NodeProcess(followerConfig, data.resolve("follower"));
         nodes.add(follower);
@@ -85,7 +85,7 @@ class FollowerLeaderPauseTest {
             }
             Duration writeStall = Duration.ofNanos(System.nanoTime() - paused);
 
-            // replication: a write to the live leader nodes reaches the follower within the bound
+            // replication: a write to the live leader-cluster nodes reaches the follower within the bound
             long written = System.nanoTime();
             try (ArmadaClient live = new ArmadaClient(leaderConfigs.stream().filter(c -> c != frozen.config())
                     .map(c -> c.self().clientAddress().toString()).toList(), Duration.ofSeconds(20))) {
@@ -95,7 +95,7 @@ class FollowerLeaderPauseTest {
             Duration leaderWrite = Duration.ofNanos(System.nanoTime() - written);
             await().atMost(PAUSE).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> readOnFollower("live"));
             Duration replicationStall = Duration.ofNanos(System.nanoTime() - paused);
-            System.out.printf("pause-leader-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
+            System.out.printf("pause-leader-cluster-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
                     writeStall.toMillis(), leaderWrite.toMillis(), replicationStall.toMillis());
             assertThat(writeStall).as("time until a write through the follower succeeded").isLessThan(STALL_BOUND);
             assertThat(replicationStall).as("time until the follower served a write made after the freeze")
@@ -104,7 +104,7 @@ class FollowerLeaderPauseTest {
         }
     }
 
-    /** The leader node (0-based) the follower's link uses: the first listed, or the last it logged moving to. */
+    /** The leader-cluster node (0-based) the follower's link uses: the first listed, or the last it logged moving to. */
     private static int endpointInUse(NodeProcess follower, List<ServerConfig> leaderConfigs) {
         String log = follower.stdout();
         int at = log.lastIndexOf("now using ");

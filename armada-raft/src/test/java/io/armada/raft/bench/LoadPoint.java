@@ -1,8 +1,8 @@
 package io.armada.raft.bench;
 
 /** One benchmark point: this many groups, each kept at exactly this many proposals in flight. */
-record Scenario(int groups, int inflightPerGroup) {
-    Scenario {
+record LoadPoint(int groups, int inflightPerGroup) {
+    LoadPoint {
         if (groups < 1 || groups > BenchOptions.MAX_GROUPS) {
             throw new IllegalArgumentException("groups: " + groups + " is outside 1.." + BenchOptions.MAX_GROUPS);
         }
