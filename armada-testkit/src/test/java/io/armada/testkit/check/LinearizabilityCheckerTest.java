@@ -53,6 +53,18 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aReadOfAnOlderRevisionOfTheSameValueIsAViolation() {
+        // the value alone matches (a was written twice); only the mod revision tells the read is stale
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "a", 11, 20, 7);
+        assertThat(check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "a", 11, 20, 7)
+                .read(2, "k", 30, 40, 7, "a", 7)).valid()).isTrue();
+        h.read(2, "k", 30, 40, 7, "a", 5);
+        Verdict v = check(h);
+        assertThat(v.valid()).isFalse();
+        assertThat(v.violations()).singleElement().asString().contains("the key is then a@7");
+    }
+
+    @Test
     void aLostAcknowledgedWriteIsAViolation() {
         assertThat(check(new Histories().put(1, "k", "a", 0, 10, 5).read(2, "k", 20, 30, 5, null, 0)).valid()).isFalse();
     }

@@ -131,6 +131,24 @@ class RevisionCheckerTest {
     }
 
     @Test
+    void aWriteSentAfterAReadCameBackCannotShareItsRevision() {
+        // the off-by-one case: the read's revision 8 was already applied, so a later write is 9 or more
+        Verdict v = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5)
+                .followerRead(2, "k", 30, 40, 8, "a", 5).put(3, "j", "c", 50, 60, 8).history());
+        assertThat(v.violations()).singleElement().asString().contains("contradicts real time").contains("#1 p2 READ")
+                .contains("#2 p3 PUT t/j = c");
+        Verdict next = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5)
+                .followerRead(2, "k", 30, 40, 8, "a", 5).put(3, "j", "c", 50, 60, 9).history());
+        assertThat(next.violations()).isEmpty();
+    }
+
+    @Test
+    void aWriteSentAfterAnotherCameBackCannotShareItsRevision() {
+        Verdict v = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5).put(2, "j", "b", 20, 30, 5).history());
+        assertThat(v.violations()).anySatisfy(s -> assertThat(s).contains("contradicts real time"));
+    }
+
+    @Test
     void aLinearizableReadIsNeverBehindAnAcknowledgedWrite() {
         // the value is right (the other key's write is newer), but the read claims a revision before that write
         Verdict v = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "j", "x", 11, 20, 6)
