@@ -121,6 +121,31 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void theExplanationNamesAtMostEightCandidates() {
+        assertThat(explanationWithConcurrentReads(8)).contains("#7 p7 READ t/k -> never@50 OK rev=50 [1..50];")
+                .doesNotContain("more;");
+        assertThat(explanationWithConcurrentReads(9)).contains("#7 p7 READ t/k -> never@50 OK rev=50 [1..50] and 1 more;")
+                .doesNotContain("#8 p8 READ t/k -> never@50 OK rev=50 [1..50] and");
+    }
+
+    /** {@code reads} concurrent reads of a value no one wrote: none can be placed, each is a candidate. */
+    private String explanationWithConcurrentReads(int reads) {
+        Histories h = new Histories();
+        for (int i = 0; i < reads; i++) {
+            h.read(i, "k", 1, 50, 50, "never", 50);
+        }
+        return check(h).violations().get(0);
+    }
+
+    @Test
+    void unknownWritesThatReadsSawAreNotInterchangeable() {
+        // b, its read, then a, its read: a was sent first, yet took effect last
+        Histories h = new Histories().putUnknown(1, "k", "a", 0).putUnknown(2, "k", "b", 5)
+                .read(3, "k", 10, 20, 9, "b", 9).read(3, "k", 30, 40, 11, "a", 11);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
     void aLostAcknowledgedWriteIsAViolation() {
         assertThat(check(new Histories().put(1, "k", "a", 0, 10, 5).read(2, "k", 20, 30, 5, null, 0)).valid()).isFalse();
     }

@@ -223,6 +223,20 @@ class RevisionCheckerTest {
     }
 
     @Test
+    void anUnknownWriteSentAsTheReadCompletedMayExplainIt() {
+        // touching in time is concurrent, as for acknowledged writes (aReadCannotSeeAWriteSentAfterItCompleted)
+        Verdict put = RevisionChecker.check(new Histories().followerRead(3, "k", 30, 40, 9, "b", 9)
+                .putUnknown(2, "k", "b", 40).history());
+        assertThat(put.violations()).isEmpty();
+        Verdict delete = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5)
+                .followerRead(3, "k", 30, 40, 8, null, 0).deleteUnknown(2, "k", 40).history());
+        assertThat(delete.violations()).isEmpty();
+        Verdict after = RevisionChecker.check(new Histories().followerRead(3, "k", 30, 40, 9, "b", 9)
+                .putUnknown(2, "k", "b", 41).history());
+        assertThat(after.valid()).isFalse();
+    }
+
+    @Test
     void aLinearizableReadIsNeverBehindAnAcknowledgedWrite() {
         // the value is right (the other key's write is newer), but the read claims a revision before that write
         Verdict v = RevisionChecker.check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "j", "x", 11, 20, 6)
