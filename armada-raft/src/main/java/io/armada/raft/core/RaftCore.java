@@ -1183,6 +1183,14 @@ public final class RaftCore implements RaftGroup {
                 appliedConf, leadTransferee);
     }
 
+    /**
+     * The term of the entry at {@code index} in this core's log, persisted or not; -1 if compacted or
+     * beyond its end. For tests: the simulation compares every node's committed prefix by it.
+     */
+    public long term(long index) {
+        return log.term(index);
+    }
+
     /** Progress of every member as the leader sees it (empty unless leader); for tests and metrics. */
     public Map<Long, Progress> progress() {
         return tracker.all();

@@ -37,6 +37,15 @@ final class SimNode {
     boolean leftoversChecked;
     final Map<Long, TreeMap<Long, Proposal>> proposals = new TreeMap<>();
     final Map<Long, Map<Long, PendingRead>> reads = new TreeMap<>();
+    /** Per group, the commit index up to which the simulation compared this core's log with the committed terms. */
+    final Map<Long, Long> commitChecked = new TreeMap<>();
+    /** Per group, the commit index up to which the simulation checked that each entry is on a majority's disks. */
+    final Map<Long, Long> majorityChecked = new TreeMap<>();
+    /** {@link Simulation.Mode#ASYNC_PERSIST}: per group, the Ready whose log write is under way. */
+    final Map<Long, PendingWrite> pendingWrites = new TreeMap<>();
+
+    /** A Ready handed out by {@code core} whose write has started and not completed; its core is not yet advanced. */
+    record PendingWrite(RaftGroup core, io.armada.raft.Ready ready, long since) {}
 
     SimNode(long id, int tickOffset) {
         this.id = id;
@@ -56,6 +65,9 @@ final class SimNode {
         groups.clear();
         proposals.clear();
         reads.clear();
+        commitChecked.clear();
+        majorityChecked.clear();
+        pendingWrites.clear();
         crashInNextReady = false;
         crashInSnapshot = false;
         crashInCatalogStep = false;

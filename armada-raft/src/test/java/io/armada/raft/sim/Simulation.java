@@ -67,7 +67,7 @@ public final class Simulation {
     public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
             long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
             long snapshotsTaken, long crashesInSnapshotSteps, long tablesCreated, long tablesRemoved,
-            long crashesInCatalogSteps) {}
+            long crashesInCatalogSteps, long pendingWritesLost, long leadersIsolatedAtElection) {}
 
     /** What runs on the nodes: fixed groups, or a catalog and the tables it creates and deletes. */
     public enum Shape {
@@ -78,6 +78,49 @@ public final class Simulation {
 
         public static Shape named(String name) {
             return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * Extra ways to run a seed, none by default (so a seed's run stays what it was), each opening a
+     * window the default runs seldom reach.
+     */
+    public enum Mode {
+        /**
+         * One append in flight per follower and one entry per append: a leader's log reaches a
+         * follower entry by entry, so an old term's entry can sit on a majority while the leader's own
+         * entry after it does not yet (Raft §5.4.2, Figure 8).
+         */
+        NARROW_FLOW,
+        /**
+         * Faults aimed at the leader: it is crashed, cut off with one follower, or cut off from every
+         * node the moment it is elected (its no-op stays its own), and down nodes come back soon: the
+         * Figure 8 schedule of leaders that each replicate to a few nodes and fail.
+         */
+        LEADER_FAULTS,
+        /**
+         * A Ready's log write stays pending across steps, as an asynchronous write would: the leader's
+         * appends are out, messages are delivered and stepped, time passes, and only then the write
+         * completes, the late messages go and the core advances. A crash meanwhile loses the write or
+         * not. Checks that a leader counts its own entries toward a commit only once they are
+         * persisted (Raft thesis §10.2.1), which a synchronous persist cannot tell.
+         */
+        ASYNC_PERSIST;
+
+        /** Parses {@code narrow-flow,leader-faults} (empty: none). */
+        public static Set<Mode> parse(String names) {
+            java.util.EnumSet<Mode> modes = java.util.EnumSet.noneOf(Mode.class);
+            for (String name : names.split(",")) {
+                if (!name.isBlank()) {
+                    modes.add(valueOf(name.strip().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
+                }
+            }
+            return modes;
+        }
+
+        static String names(Set<Mode> modes) {
+            return String.join(",", modes.stream().map(m -> m.name().replace('_', '-').toLowerCase(java.util.Locale.ROOT))
+                    .toList());
         }
     }
 
@@ -208,6 +251,9 @@ public final class Simulation {
 
     private record Committed(long term, EntryType type, long payloadOrHash) {}
 
+    /** A node reported the entry at an index committed, with this term, at this time. */
+    private record CommitClaim(long term, long node, long at) {}
+
     private final long seed;
     private final long steps;
     private final NodeModel model;
@@ -227,6 +273,12 @@ public final class Simulation {
     private final Set<Long> everListed = new TreeSet<>();
     private final List<Long> groupIds = new ArrayList<>();
     private final Map<Long, TreeMap<Long, Committed>> oracle = new TreeMap<>();
+    /**
+     * Per group, the term of every index some node's commit index covered, with who said so first:
+     * every node's committed prefix must agree with it, whether or not the entry was applied yet.
+     */
+    private final Map<Long, TreeMap<Long, CommitClaim>> committedTerms = new TreeMap<>();
+    private final Set<Mode> modes;
     private final Map<List<Long>, Long> leaderOfTerm = new HashMap<>();
     private final Map<Long, Long> maxCommitSeen = new TreeMap<>();
     private final Map<Long, Set<Long>> acked = new TreeMap<>();
@@ -249,6 +301,12 @@ public final class Simulation {
     private long statTablesCreated;
     private long statTablesRemoved;
     private long statCatalogCrashes;
+    /** {@link Mode#ASYNC_PERSIST}: writes under way that a crash lost. */
+    private long statLostWrites;
+    /** {@link Mode#LEADER_FAULTS}: leaders cut off from every node as they were elected. */
+    private long statIsolatedLeaders;
+    /** {@link Mode#LEADER_FAULTS}: the next node to become a leader is cut off from every other at once. */
+    private boolean isolateNextLeader;
 
     public Simulation(long seed, long steps) {
         this(seed, steps, NodeModel.ENGINE);
@@ -259,18 +317,33 @@ public final class Simulation {
     }
 
     public Simulation(long seed, long steps, NodeModel model, Shape shape) {
+        this(seed, steps, model, shape, Set.of());
+    }
+
+    public Simulation(long seed, long steps, NodeModel model, Shape shape, Set<Mode> modes) {
+        this(seed, steps, model, shape, modes, null);
+    }
+
+    /** A fixed cluster for a scripted scenario: five nodes, one group, no snapshots, no random events. */
+    private record Scripted(int nodes, RaftConfig config) {}
+
+    private Simulation(long seed, long steps, NodeModel model, Shape shape, Set<Mode> modes, Scripted scripted) {
         this.seed = seed;
         this.steps = steps;
         this.model = model;
         this.shape = shape;
+        this.modes = Set.copyOf(modes);
         this.rnd = new SplittableRandom(seed);
-        int nodeCount = rnd.nextBoolean() ? 3 : 5;
-        int groupCount = shape == Shape.CATALOG ? 0 : 1 + rnd.nextInt(3);
-        this.config = randomConfig(rnd);
+        // with no mode and no script, the draws are those of every seed before modes existed
+        int nodeCount = scripted != null ? scripted.nodes() : rnd.nextBoolean() ? 3 : 5;
+        int groupCount = scripted != null ? 1 : shape == Shape.CATALOG ? 0 : 1 + rnd.nextInt(3);
+        RaftConfig drawn = scripted != null ? scripted.config() : randomConfig(rnd);
+        this.config = modes.contains(Mode.NARROW_FLOW) ? drawn.withFlowControl(1, 1, drawn.maxInflightBytes()) : drawn;
         this.net = new SimNetwork(rnd.split());
-        this.snapshotThreshold = 1 + rnd.nextInt(24);
+        this.snapshotThreshold = scripted != null ? Long.MAX_VALUE / 4 : 1 + rnd.nextInt(24);
         // the server keeps as many entries as the threshold; fewer (down to none) reach more snapshot transfers
-        this.compactionRetain = rnd.nextInt(3) == 0 ? snapshotThreshold : rnd.nextInt((int) snapshotThreshold + 1);
+        this.compactionRetain = scripted != null ? 0
+                : rnd.nextInt(3) == 0 ? snapshotThreshold : rnd.nextInt((int) snapshotThreshold + 1);
         for (long id = 1; id <= nodeCount; id++) {
             nodes.put(id, new SimNode(id, rnd.nextInt(TICK_TIME)));
         }
@@ -280,7 +353,7 @@ public final class Simulation {
             acked.put(g, new TreeSet<>());
             maxCommitSeen.put(g, 0L);
             List<Long> founders = new ArrayList<>(nodes.keySet());
-            if (nodeCount == 5 && rnd.nextBoolean()) {
+            if (scripted == null && nodeCount == 5 && rnd.nextBoolean()) {
                 while (founders.size() > 3) {
                     founders.remove(rnd.nextInt(founders.size()));
                 }
@@ -305,7 +378,8 @@ public final class Simulation {
         }
         trace("seed " + seed + ": " + nodeCount + " nodes, " + (shape == Shape.CATALOG ? "a catalog" : groupCount
                 + " groups") + ", " + config + ", node model "
-                + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain);
+                + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain
+                + (modes.isEmpty() ? "" : ", modes " + Mode.names(modes)));
     }
 
     private static RaftConfig randomConfig(SplittableRandom r) {
@@ -359,6 +433,8 @@ public final class Simulation {
         long applied = n.disk.machine(g).appliedIndex;
         try {
             n.groups.put(g, RaftGroup.open(g, n.id, config, view, view, applied, rnd.split()));
+            // what it committed before it stopped was checked then (or, if it was not, cannot be now)
+            n.majorityChecked.put(g, n.groups.get(g).status().commitIndex());
         } catch (IllegalStateException e) {
             throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
                     + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
@@ -616,17 +692,170 @@ public final class Simulation {
                 if (rnd.nextInt(100) < 6) {
                     randomEvent();
                     processAll();
+                } else if (!modes.isEmpty() && modes.contains(Mode.LEADER_FAULTS) && rnd.nextInt(100) < 3) {
+                    leaderFault(groupIds.get(rnd.nextInt(groupIds.size())));
+                    processAll();
                 }
                 check();
             }
             finish();
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
-                    + "\nreplay: " + replayCommand(seed, steps, model, shape) + "\nlast events:\n" + String.join("\n", trace), e);
+                    + "\nreplay: " + replayCommand(seed, steps, model, shape, modes) + "\nlast events:\n" + String.join("\n", trace), e);
         }
+        return stats();
+    }
+
+    private Stats stats() {
         return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent,
                 statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes, statTablesCreated, statTablesRemoved,
-                statCatalogCrashes);
+                statCatalogCrashes, statLostWrites, statIsolatedLeaders);
+    }
+
+    // ------------------------------------------------------------------ the scripted Figure 8
+
+    /**
+     * The Raft paper's Figure 8 (§5.4.2) played out on five nodes of one group, the seed drawing
+     * only the network's delays: (a) S1 leads term t1 and replicates an entry at index a to S2
+     * only; (b) S1 crashes, S5 wins term t2 with the votes of S3 and S4 and appends its own entry
+     * at a, which it is cut off before sending; (c) S5 crashes, S1 restarts and wins term t3 with S2
+     * and S3, and replicates its term-t1 entry to S3: it is now on a majority (S1, S2, S3), yet S1
+     * must not commit it, as no entry of t3 is on a majority; (d) S1 crashes before its own no-op
+     * reaches S3, S5 restarts and wins term t4 with S3 and S4, and overwrites index a on S3 with
+     * its term-t2 entry. A leader that committed the old entry by counting replicas is caught as a
+     * committed entry overwritten. Elections come only from the script (election timeouts of 1,000
+     * ticks, no PreVote or CheckQuorum, so a campaign needs no lease to expire); one entry per
+     * append and one append in flight, so S3 gets index a alone before S1's no-op. Then the
+     * simulation's end: healed, every node up, all converge.
+     */
+    public static Stats figure8(long seed) {
+        RaftConfig config = RaftConfig.defaults().withTicks(1000, 2).withFlowControl(1, 1, 1 << 20)
+                .withElectionSafety(false, false);
+        Simulation sim = new Simulation(seed, 0, NodeModel.ENGINE, Shape.GROUPS, Set.of(), new Scripted(5, config));
+        try {
+            sim.figure8Script();
+            sim.finish();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("figure 8 scenario, seed " + seed + ", failed at time " + sim.now + ": " + e
+                    + "\nreplay: mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#figure8 -Dsim.seed=" + seed
+                    + "\nlast events:\n" + String.join("\n", sim.trace), e);
+        }
+        return sim.stats();
+    }
+
+    private void figure8Script() {
+        net.maxDelay = 5;
+        elect(1);
+        long first = core(1).status().lastIndex();
+        runUntil("every node holds S1's no-op, committed", 1000,
+                () -> nodes.values().stream().allMatch(n -> n.groups.get(1L).status().commitIndex() >= first));
+        long t1 = core(1).status().term();
+        long a = first + 1;
+        // (a)
+        for (long x = 3; x <= 5; x++) {
+            net.cut(1, x);
+        }
+        proposeOn(nodes.get(1L), 1);
+        runUntil("S2 holds S1's term-" + t1 + " entry at " + a, 500, () -> core(2).term(a) == t1);
+        // (b)
+        crash(nodes.get(1L));
+        isolate(2);
+        elect(5);
+        isolate(5); // its appends are on the wire: the cut drops them on delivery
+        long t2 = core(5).status().term();
+        require(core(5).term(a) == t2, "S5 appended its own term-" + t2 + " entry at " + a);
+        crash(nodes.get(5L));
+        settle();
+        // (c)
+        restart(nodes.get(1L));
+        net.healAll();
+        isolate(4);
+        elect(1);
+        long t3 = core(1).status().term();
+        net.cut(1, 3); // S2 gets S1's no-op first, so that S3 then gets index a alone
+        runUntil("S1 knows S2 holds its term-" + t3 + " no-op at " + (a + 1), 500,
+                () -> core(1).progress().get(2L).match() >= a + 1);
+        net.healAll();
+        isolate(4);
+        runUntil("S1 knows S3 holds its term-" + t1 + " entry at " + a, 500,
+                () -> core(1).progress().get(3L).match() >= a);
+        trace("figure 8 (c): index " + a + " of term " + t1 + " is on S1, S2 and S3; S1's commit index is "
+                + core(1).status().commitIndex());
+        // (d)
+        isolate(1); // its no-op to S3 is on the wire: dropped
+        crash(nodes.get(1L));
+        settle();
+        restart(nodes.get(5L));
+        net.healAll();
+        isolate(2);
+        elect(5);
+        runUntil("S5 commits its no-op at " + (a + 1), 500, () -> core(5).status().commitIndex() >= a + 1);
+        require(core(3).term(a) == t2, "S5 overwrote S3's term-" + t1 + " entry at " + a + " with its term-" + t2 + " one");
+        trace("figure 8 (d): index " + a + " is now S5's term-" + t2 + " entry on S3, S4 and S5");
+    }
+
+    private io.armada.raft.core.RaftCore core(long node) {
+        return (io.armada.raft.core.RaftCore) nodes.get(node).groups.get(1L);
+    }
+
+    private static void require(boolean reached, String what) {
+        if (!reached) {
+            throw new AssertionError("the scenario did not reach its state: " + what);
+        }
+    }
+
+    /** Campaigns on {@code node} until it leads group 1 (a campaign lost to a higher term is retried). */
+    private void elect(long node) {
+        SimNode n = nodes.get(node);
+        long deadline = now + 2000;
+        while (n.groups.get(1L).status().role() != RaftRole.LEADER) {
+            if (now >= deadline) {
+                StringBuilder sb = new StringBuilder("the scenario did not reach its state: S" + node + " leads;");
+                for (SimNode o : nodes.values()) {
+                    sb.append("\n  ").append(o.up ? o.groups.get(1L).status().toString() : "node " + o.id + " down");
+                }
+                throw new AssertionError(sb.toString());
+            }
+            if (now % 50 == 0) {
+                n.groups.get(1L).campaign();
+                processReadys(n);
+            }
+            scriptStep();
+        }
+        trace("reached: S" + node + " leads term " + n.groups.get(1L).status().term());
+    }
+
+    private void runUntil(String what, long within, java.util.function.BooleanSupplier reached) {
+        long deadline = now + within;
+        while (!reached.getAsBoolean()) {
+            if (now >= deadline) {
+                throw new AssertionError("the scenario did not reach its state within " + within + ": " + what);
+            }
+            scriptStep();
+        }
+        trace("reached: " + what);
+    }
+
+    /** Lets every message on the wire arrive or be dropped by the cuts now in place, before they heal. */
+    private void settle() {
+        for (int i = 0; i <= net.maxDelay; i++) {
+            scriptStep();
+        }
+    }
+
+    private void scriptStep() {
+        now++;
+        step();
+        processAll();
+        check();
+    }
+
+    private void proposeOn(SimNode n, long g) {
+        long payload = nextPayload++;
+        if (n.groups.get(g).propose(SimStateMachine.payload(payload, 8)) instanceof ProposeResult.Proposed p) {
+            n.proposals(g).put(p.index(), new SimNode.Proposal(p.term(), payload));
+        }
+        processReadys(n);
     }
 
     public static String replayCommand(long seed, long steps) {
@@ -638,12 +867,20 @@ public final class Simulation {
     }
 
     public static String replayCommand(long seed, long steps, NodeModel model, Shape shape) {
+        return replayCommand(seed, steps, model, shape, Set.of());
+    }
+
+    public static String replayCommand(long seed, long steps, NodeModel model, Shape shape, Set<Mode> modes) {
         return "mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#manySeeds -Dsim.seed=" + seed + " -Dsim.steps="
                 + steps + (model == NodeModel.ENGINE ? "" : " -Dsim.model=" + model.name())
-                + (shape == Shape.GROUPS ? "" : " -Dsim.shape=" + shape.name().toLowerCase(java.util.Locale.ROOT));
+                + (shape == Shape.GROUPS ? "" : " -Dsim.shape=" + shape.name().toLowerCase(java.util.Locale.ROOT))
+                + (modes.isEmpty() ? "" : " -Dsim.modes=" + Mode.names(modes));
     }
 
     private void step() {
+        if (!modes.isEmpty() && modes.contains(Mode.ASYNC_PERSIST)) {
+            completePendingWrites();
+        }
         for (Message m : net.due(now)) {
             SimNode n = nodes.get(m.to());
             if (n == null || !n.up) {
@@ -654,6 +891,7 @@ public final class Simulation {
                 continue; // the group is not open here (yet, or any more): the engine drops it
             }
             core.step(m);
+            checkNewCommits(n, m.groupId(), core);
             processReadys(n);
         }
         for (SimNode n : nodes.values()) {
@@ -704,9 +942,43 @@ public final class Simulation {
             crash(n);
             return;
         }
+        if (modes.contains(Mode.ASYNC_PERSIST) && rd.hasPersistWork() && rd.snapshot() == null
+                && rd.snapshotChunks().isEmpty() && rnd.nextInt(4) != 0) {
+            // the write is under way: the core sees messages, ticks and proposals before it completes
+            n.pendingWrites.put(g, new SimNode.PendingWrite(core, rd, now));
+            return;
+        }
         if (!persist(n, g, rd)) {
             return; // crashed in a snapshot install
         }
+        afterPersist(n, g, core, rd);
+    }
+
+    /**
+     * {@link Mode#ASYNC_PERSIST}: completes each pending write with probability 1/2 per time unit
+     * (its late messages, applies and the core's advance follow, as they do a synchronous persist).
+     */
+    private void completePendingWrites() {
+        for (SimNode n : nodes.values()) {
+            for (Map.Entry<Long, SimNode.PendingWrite> e : List.copyOf(n.pendingWrites.entrySet())) {
+                if (!n.up || rnd.nextBoolean() || n.pendingWrites.get(e.getKey()) != e.getValue()) {
+                    continue;
+                }
+                long g = e.getKey();
+                SimNode.PendingWrite w = n.pendingWrites.remove(g);
+                if (n.groups.get(g) != w.core()) {
+                    continue; // the group was removed meanwhile
+                }
+                persist(n, g, w.ready());
+                trace("node " + n.id + " group " + g + ": the write started at " + w.since() + " completes");
+                afterPersist(n, g, w.core(), w.ready());
+                processReadys(n);
+            }
+        }
+    }
+
+    /** The rest of a Ready once its write is durable (as {@link #persist} leaves it): send, apply, advance, maybe snapshot. */
+    private void afterPersist(SimNode n, long g, RaftGroup core, Ready rd) {
         if (n.crashInNextReady) {
             trace("node " + n.id + " crashes after persisting a Ready of group " + g + " (before sending)");
             crash(n);
@@ -730,8 +1002,16 @@ public final class Simulation {
         if (rd.softState() != null && rd.softState().role() == RaftRole.LEADER) {
             statLeaderChanges++;
             trace("node " + n.id + " leads group " + g + " at term " + core.status().term());
+            if (isolateNextLeader && !finalPhase) {
+                // its appends are on the wire: the cut drops them on delivery, so its no-op stays its own
+                isolateNextLeader = false;
+                isolate(n.id);
+                statIsolatedLeaders++;
+                trace("isolate " + n.id + " as it is elected");
+            }
         }
         core.advance(rd);
+        checkNewCommits(n, g, core);
         maybeSnapshot(n, g, core);
     }
 
@@ -892,6 +1172,12 @@ public final class Simulation {
             throw new AssertionError("group " + g + " index " + e.index() + " committed as " + prior + " but node "
                     + n.id + " applies " + c);
         }
+        CommitClaim claim = committedTerms(g).get(e.index());
+        if (claim != null && claim.term() != e.term()) {
+            throw new AssertionError("committed entry overwritten: group " + g + " index " + e.index() + " was committed"
+                    + " at term " + claim.term() + " (node " + claim.node() + "'s commit index covered it at time "
+                    + claim.at() + ") but node " + n.id + " applies an entry of term " + e.term() + " there");
+        }
         long payload = e.type() == EntryType.NORMAL ? SimStateMachine.payloadId(e.data()) : 0;
         if (e.type() == EntryType.NORMAL && s.appliedPayloads.contains(payload)) {
             throw new AssertionError("node " + n.id + " group " + g + " applies payload " + payload + " twice");
@@ -979,8 +1265,90 @@ public final class Simulation {
                     }
                 }
                 maxCommitSeen.merge(g, st.commitIndex(), Math::max);
+                checkCommittedPrefix(n, g, e.getValue(), st.commitIndex());
             }
         }
+    }
+
+    /**
+     * Every entry a node's commit index covers is committed: no node may ever hold another term at
+     * that index within its own commit index (Raft §5.4, Leader Completeness and State Machine
+     * Safety), and no node may apply another. Checked on the commit index itself, so an entry
+     * committed too early is caught when another leader overwrites it, before any node applied it.
+     */
+    private void checkCommittedPrefix(SimNode n, long g, RaftGroup group, long commit) {
+        if (!(group instanceof io.armada.raft.core.RaftCore core)) {
+            return;
+        }
+        // at and below the node's snapshot the log no longer holds terms (the snapshot checks cover those)
+        long from = Math.max(n.commitChecked.getOrDefault(g, 0L), n.disk.log(g).snapshotOrEmpty().index()) + 1;
+        TreeMap<Long, CommitClaim> claims = committedTerms(g);
+        for (long i = from; i <= commit; i++) {
+            long t = core.term(i);
+            if (t <= 0) {
+                continue; // not in its log (compacted, or a snapshot being installed)
+            }
+            CommitClaim prior = claims.putIfAbsent(i, new CommitClaim(t, n.id, now));
+            if (prior != null && prior.term() != t) {
+                throw new AssertionError("committed entry overwritten: group " + g + " index " + i + " was committed at"
+                        + " term " + prior.term() + " (node " + prior.node() + "'s commit index covered it at time "
+                        + prior.at() + ") but node " + n.id + "'s commit index " + commit + " covers an entry of term "
+                        + t + " there");
+            }
+            Committed applied = oracle(g).get(i);
+            if (applied != null && applied.term() != t) {
+                throw new AssertionError("committed entry overwritten: group " + g + " index " + i + " was applied as "
+                        + applied + " but node " + n.id + "'s commit index " + commit + " covers an entry of term " + t);
+            }
+        }
+        n.commitChecked.merge(g, commit, Math::max);
+    }
+
+    /**
+     * Raft §5.3: an entry is committed once it is stored on a majority. Checked right after each
+     * call into a leader that may advance its commit index (a message stepped, a Ready's advance),
+     * against the voters it counted then: the disks (what a crash keeps, plus writes not yet
+     * synced, of which a Ready with entries has none) of a majority of them, up or down, hold each
+     * newly committed entry or a snapshot past it. A leader that counted an entry of its own before
+     * its write completed fails here, before any crash loses it.
+     */
+    private void checkNewCommits(SimNode n, long g, RaftGroup group) {
+        if (!n.up || n.groups.get(g) != group || !(group instanceof io.armada.raft.core.RaftCore core)) {
+            return;
+        }
+        RaftStatus st = core.status();
+        long from = Math.max(n.majorityChecked.getOrDefault(g, 0L), n.disk.log(g).snapshotOrEmpty().index()) + 1;
+        if (st.role() == RaftRole.LEADER) {
+            for (long i = from; i <= st.commitIndex(); i++) {
+                long t = core.term(i);
+                if (t > 0) {
+                    checkOnAMajority(n, g, i, t, st.confState());
+                }
+            }
+        }
+        n.majorityChecked.merge(g, st.commitIndex(), Math::max);
+    }
+
+    private void checkOnAMajority(SimNode leader, long g, long index, long term, ConfState conf) {
+        List<Long> holders = new ArrayList<>();
+        for (long voter : conf.voters()) {
+            LogState log = nodes.get(voter).disk.logStore.peek(g);
+            if (log == null) {
+                // catalog shape: the table's log is deleted there (it applied the delete): it may have held the entry
+                holders.add(voter);
+            } else if (log.storedTerm(index) == term || log.snapshotOrEmpty().index() >= index) {
+                holders.add(voter);
+            }
+        }
+        if (holders.size() <= conf.voters().size() / 2) {
+            throw new AssertionError("committed entry not on a majority: node " + leader.id + " commits group " + g
+                    + " index " + index + " of term " + term + " but only " + holders + " of voters " + conf.voters()
+                    + " have it on disk");
+        }
+    }
+
+    private TreeMap<Long, CommitClaim> committedTerms(long g) {
+        return committedTerms.computeIfAbsent(g, x -> new TreeMap<>());
     }
 
     // ------------------------------------------------------------------ random events
@@ -988,6 +1356,10 @@ public final class Simulation {
     private void randomEvent() {
         int roll = rnd.nextInt(100);
         long g = shape == Shape.CATALOG ? pickCatalogShapeGroup() : groupIds.get(rnd.nextInt(groupIds.size()));
+        if (!modes.isEmpty() && modes.contains(Mode.LEADER_FAULTS) && roll % 3 == 0) {
+            leaderFault(g);
+            return;
+        }
         if (roll < 40) {
             if (shape == Shape.CATALOG && g == CATALOG) {
                 proposeCatalogChange();
@@ -1048,6 +1420,49 @@ public final class Simulation {
             SimNode n = randomNode(true);
             if (n != null) {
                 n.crashInCatalogStep = true;
+            }
+        }
+    }
+
+    /**
+     * {@link Mode#LEADER_FAULTS}: the leader crashes, or is cut off with one follower (it replicates
+     * to a minority), or the next leader is cut off as it is elected; down nodes restart and
+     * partitions heal often, so the leaders of Figure 8 follow one another (Raft §5.4.2).
+     */
+    private void leaderFault(long g) {
+        SimNode leader = leaderOf(g);
+        int roll = rnd.nextInt(10);
+        if (roll < 3 && leader != null) {
+            RaftStatus st = leader.groups.get(g).status();
+            if (st.lastIndex() > st.commitIndex()) {
+                crash(leader); // with entries only some followers may hold
+            } else if (shape == Shape.GROUPS) {
+                propose(g); // an entry the next fault may catch on its way
+            }
+        } else if (roll < 5 && leader != null) {
+            List<Long> others = nodes.keySet().stream().filter(x -> x != leader.id).toList();
+            long buddy = others.get(rnd.nextInt(others.size()));
+            for (long x : others) {
+                if (x != buddy) {
+                    net.cut(leader.id, x);
+                    net.cut(buddy, x);
+                }
+            }
+            trace("cut leader " + leader.id + " and " + buddy + " off from the rest");
+        } else if (roll < 7) {
+            restart(randomNode(false));
+        } else if (roll < 9) {
+            net.healAll();
+            trace("heal");
+        } else {
+            isolateNextLeader = true;
+        }
+    }
+
+    private void isolate(long a) {
+        for (long b : nodes.keySet()) {
+            if (b != a) {
+                net.cut(a, b);
             }
         }
     }
@@ -1117,6 +1532,18 @@ public final class Simulation {
         }
         trace("crash node " + n.id);
         statCrashes++;
+        for (Map.Entry<Long, SimNode.PendingWrite> e : n.pendingWrites.entrySet()) {
+            // the process dies with a write under way: it reached the disk, or it did not
+            if (n.groups.get(e.getKey()) == e.getValue().core() && rnd.nextBoolean()) {
+                trace("node " + n.id + " group " + e.getKey() + ": the write started at " + e.getValue().since()
+                        + " reached the disk before the crash");
+                persist(n, e.getKey(), e.getValue().ready());
+            } else {
+                trace("node " + n.id + " group " + e.getKey() + ": the write started at " + e.getValue().since()
+                        + " is lost");
+                statLostWrites++;
+            }
+        }
         n.crash(rnd);
     }
 

@@ -93,7 +93,7 @@ final class TableReplay {
         long mod = read.readModRevision();
         Operation writer = unknown.getOrDefault(read.key(), List.of()).stream()
                 .filter(u -> u.kind() != Operation.Kind.DELETE && Objects.equals(u.value(), read.readValue())
-                        && u.invokeNanos() < read.completeNanos())
+                        && u.invokeNanos() <= read.completeNanos())
                 .findFirst().orElse(null);
         Operation first = attributed.get(read.readValue());
         Operation owner = byRevision.get(mod);
@@ -120,10 +120,10 @@ final class TableReplay {
         return true;
     }
 
-    /** An UNKNOWN delete sent before the read completed may explain an absence. */
+    /** An UNKNOWN delete sent before the read completed (or as it did: touching is concurrent) may explain an absence. */
     private boolean mayHaveBeenDeletedBy(Operation read) {
         return unknown.getOrDefault(read.key(), List.of()).stream()
-                .anyMatch(u -> u.kind() == Operation.Kind.DELETE && u.invokeNanos() < read.completeNanos());
+                .anyMatch(u -> u.kind() == Operation.Kind.DELETE && u.invokeNanos() <= read.completeNanos());
     }
 
     private static Operation asAcknowledged(Operation u, long revision) {

@@ -53,6 +53,99 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aReadOfAnOlderRevisionOfTheSameValueIsAViolation() {
+        // the value alone matches (a was written twice); only the mod revision tells the read is stale
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "a", 11, 20, 7);
+        assertThat(check(new Histories().put(1, "k", "a", 0, 10, 5).put(1, "k", "a", 11, 20, 7)
+                .read(2, "k", 30, 40, 7, "a", 7)).valid()).isTrue();
+        h.read(2, "k", 30, 40, 7, "a", 5);
+        Verdict v = check(h);
+        assertThat(v.valid()).isFalse();
+        assertThat(v.violations()).singleElement().asString().contains("the key is then a@7");
+    }
+
+    @Test
+    void theStepLimitMustBePositive() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new LinearizabilityChecker(0))
+                .withMessageContaining("step limit must be positive: 0");
+        assertThat(new LinearizabilityChecker(1).check(new Histories().history()).valid()).isTrue();
+    }
+
+    @Test
+    void aSearchGivenExactlyTheStepsItNeedsDecides() {
+        Histories h = new Histories().put(1, "k", "a", 0, 10, 5).put(2, "k", "b", 5, 15, 6).read(3, "k", 20, 30, 6, "b", 6);
+        long needed = check(h).counts().get("search-steps");
+        assertThat(needed).isPositive();
+        assertThat(new LinearizabilityChecker(needed).check(h.history()).complete()).isTrue();
+        assertThat(new LinearizabilityChecker(needed - 1).check(h.history()).complete()).isFalse();
+    }
+
+    @Test
+    void theSearchStepsOfEveryPartitionAddUp() {
+        Histories ok = new Histories().put(1, "k", "a", 0, 10, 5).read(1, "k", 11, 20, 5, "a", 5);
+        Histories bad = new Histories().put(1, "j", "a", 0, 10, 5).read(1, "j", 11, 20, 5, "x", 5);
+        long okSteps = check(ok).counts().get("search-steps");
+        long badSteps = check(bad).counts().get("search-steps");
+        assertThat(okSteps).isPositive();
+        assertThat(badSteps).isPositive();
+        Histories both = new Histories().put(1, "k", "a", 0, 10, 5).read(1, "k", 11, 20, 5, "a", 5)
+                .put(1, "j", "a", 30, 40, 6).read(1, "j", 41, 50, 6, "x", 6);
+        assertThat(check(both).counts()).containsEntry("search-steps", okSteps + badSteps).containsEntry("keys", 2L)
+                .containsEntry("operations", 4L);
+        Histories many = new Histories();
+        for (int i = 0; i < 12; i++) {
+            many.put(i, "k", "v" + i, 0, 100, 10 + i);
+        }
+        many.read(99, "k", 200, 210, 50, "never", 50);
+        assertThat(new LinearizabilityChecker(50).check(many.history()).counts()).containsEntry("search-steps", 50L);
+    }
+
+    @Test
+    void theExplanationShowsTheLastEightPlacedAndTheCandidates() {
+        Histories eight = new Histories();
+        for (int i = 0; i < 8; i++) {
+            eight.put(1, "k", "v" + i, 10L * i, 10L * i + 5, 1 + i);
+        }
+        eight.read(2, "k", 100, 110, 8, "v0", 1);
+        assertThat(check(eight).violations()).singleElement().asString()
+                .contains("longest linearizable prefix places 8: #0 p1 PUT t/k = v0")
+                .contains("may come next leads to a full order: #8 p2 READ t/k -> v0@1 OK rev=8 [100..110];");
+        Histories nine = new Histories();
+        for (int i = 0; i < 9; i++) {
+            nine.put(1, "k", "v" + i, 10L * i, 10L * i + 5, 1 + i);
+        }
+        nine.read(2, "k", 100, 110, 9, "v0", 1);
+        assertThat(check(nine).violations()).singleElement().asString()
+                .contains("longest linearizable prefix places 9, ending with #1 p1 PUT t/k = v1")
+                .doesNotContain("ending with #0");
+    }
+
+    @Test
+    void theExplanationNamesAtMostEightCandidates() {
+        assertThat(explanationWithConcurrentReads(8)).contains("#7 p7 READ t/k -> never@50 OK rev=50 [1..50];")
+                .doesNotContain("more;");
+        assertThat(explanationWithConcurrentReads(9)).contains("#7 p7 READ t/k -> never@50 OK rev=50 [1..50] and 1 more;")
+                .doesNotContain("#8 p8 READ t/k -> never@50 OK rev=50 [1..50] and");
+    }
+
+    /** {@code reads} concurrent reads of a value no one wrote: none can be placed, each is a candidate. */
+    private String explanationWithConcurrentReads(int reads) {
+        Histories h = new Histories();
+        for (int i = 0; i < reads; i++) {
+            h.read(i, "k", 1, 50, 50, "never", 50);
+        }
+        return check(h).violations().get(0);
+    }
+
+    @Test
+    void unknownWritesThatReadsSawAreNotInterchangeable() {
+        // b, its read, then a, its read: a was sent first, yet took effect last
+        Histories h = new Histories().putUnknown(1, "k", "a", 0).putUnknown(2, "k", "b", 5)
+                .read(3, "k", 10, 20, 9, "b", 9).read(3, "k", 30, 40, 11, "a", 11);
+        assertThat(check(h).valid()).isTrue();
+    }
+
+    @Test
     void aLostAcknowledgedWriteIsAViolation() {
         assertThat(check(new Histories().put(1, "k", "a", 0, 10, 5).read(2, "k", 20, 30, 5, null, 0)).valid()).isFalse();
     }
