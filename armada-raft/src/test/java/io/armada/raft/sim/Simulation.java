@@ -53,9 +53,14 @@ import java.util.TreeSet;
  * At the end every node must have exactly the listed tables open and no trace of any other on disk.
  *
  * <p>After every step the checks run: at most one leader per term and group; committed entries
- * never change (an oracle keeps every entry ever applied anywhere); each node applies indexes in
+ * never change (an oracle keeps every entry ever applied anywhere, and the term of every index any
+ * node's commit index covered: every node's log within its commit index must agree, so an entry
+ * committed too early fails when another leader overwrites it, applied or not); an entry a leader
+ * commits is on the disks of a majority of its voters at that moment; each node applies indexes in
  * sequence and every payload at most once; an installed snapshot holds exactly the committed
- * proposals up to it; ReadIndex answers are at least every commit known when the read started. At
+ * proposals up to it; ReadIndex answers are at least every commit known when the read started.
+ * {@link Mode Modes} narrow the flow of appends, aim faults at leaders and keep writes pending
+ * across steps; {@link #figure8} scripts the Raft paper's Figure 8. At
  * the end the network heals, every node restarts, and every member of every group must converge
  * to the same state machine holding every acknowledged proposal.
  */
