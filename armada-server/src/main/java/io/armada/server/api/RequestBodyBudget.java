@@ -74,9 +74,9 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
                 if (body.refused) {
                     return; // not counted again
                 }
-                body.partial += bytes;
+                long mine = body.partial.addAndGet(bytes);
                 long now = held.addAndGet(bytes);
-                if (now > budget && body.partial > alwaysAdmitted) {
+                if (now > budget && mine > alwaysAdmitted) {
                     // released at once, not when the close completes: otherwise every stream adding
                     // bytes meanwhile would be refused too, far more than the excess needs
                     body.refused = true;
@@ -99,9 +99,9 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
         };
     }
 
+    /** Once per message: gRPC may report the stream's end on another thread than its bytes. */
     private void release(Body body) {
-        held.addAndGet(-body.partial);
-        body.partial = 0;
+        held.addAndGet(-body.partial.getAndSet(0));
     }
 
     @Override
@@ -121,12 +121,13 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
     }
 
     /**
-     * One stream's message in arrival. {@code partial} and {@code refused} are the event loop's alone
-     * (gRPC reports a stream's inbound bytes on its connection's loop); the rest is guarded by {@code this}.
+     * One stream's message in arrival. {@code refused} is the event loop's alone (gRPC reports a
+     * stream's inbound bytes on its connection's loop); {@code partial} is also released from wherever
+     * the stream's end is reported; the rest is guarded by {@code this}.
      */
     private static final class Body {
         final String method;
-        long partial;
+        final AtomicLong partial = new AtomicLong();
         boolean refused;
         private OnceClosed<?, ?> call;
         private Status refusal;
