@@ -1,10 +1,10 @@
 package io.armada.bench;
 
 import io.armada.client.ArmadaClient;
-import io.armada.client.TxnCondition;
 import io.armada.client.Op;
 import io.armada.client.RangeResult;
 import io.armada.client.TableDetails;
+import io.armada.client.TxnCondition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,25 +47,35 @@ final class ArmadaTarget implements Target {
 
     @Override
     public CompletableFuture<Long> get(int client, String table, byte[] key, boolean linearizable) {
-        return clients.get(client).rangeAsync(table, key, null, 1, linearizable, 0).thenApply(RangeResult::revision);
+        return clients.get(client)
+                .rangeAsync(table, key, null, 1, linearizable, 0)
+                .thenApply(RangeResult::revision);
     }
 
     /** A read that waits until the answering node applied {@code minRevision} (bounded by the deadline). */
     CompletableFuture<Long> getAtLeast(int client, String table, byte[] key, long minRevision) {
-        return clients.get(client).rangeAsync(table, key, null, 1, false, minRevision).thenApply(RangeResult::revision);
+        return clients.get(client)
+                .rangeAsync(table, key, null, 1, false, minRevision)
+                .thenApply(RangeResult::revision);
     }
 
     /** A compare-and-put whose compare always holds (the key's mod revision is never -1): a write through Txn. */
     @Override
     public CompletableFuture<Long> txn(int client, String table, byte[] key, byte[] value) {
-        return clients.get(client).txnAsync(table, List.of(TxnCondition.modRevision(key, TxnCondition.Result.NOT_EQUAL, -1)),
-                List.of(new Op.Put(key, value)), List.of()).thenApply(r -> r.revision());
+        return clients.get(client)
+                .txnAsync(
+                        table,
+                        List.of(TxnCondition.modRevision(key, TxnCondition.Result.NOT_EQUAL, -1)),
+                        List.of(new Op.Put(key, value)),
+                        List.of())
+                .thenApply(r -> r.revision());
     }
 
     @Override
     public void prepare(List<String> tables) {
         ArmadaClient admin = clients.getFirst();
-        Set<String> existing = admin.listTables().stream().map(TableDetails::name).collect(Collectors.toSet());
+        Set<String> existing =
+                admin.listTables().stream().map(TableDetails::name).collect(Collectors.toSet());
         for (String t : tables) {
             if (!existing.contains(t)) {
                 admin.createTable(t);

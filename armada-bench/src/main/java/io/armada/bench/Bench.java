@@ -11,7 +11,8 @@ public final class Bench {
 
     /** Runs {@code spec}; progress lines go to {@code progress}. */
     public static BenchResult run(BenchSpec spec, PrintWriter progress) throws Exception {
-        BenchResult result = spec.workload() == Workload.CATCHUP ? CatchUp.measure(spec, progress) : load(spec, progress);
+        BenchResult result =
+                spec.workload() == Workload.CATCHUP ? CatchUp.measure(spec, progress) : load(spec, progress);
         if (spec.json() != null) {
             writeJson(result, spec.json());
         }
@@ -19,10 +20,12 @@ public final class Bench {
     }
 
     private static BenchResult load(BenchSpec spec, PrintWriter progress) throws Exception {
-        try (Target target = spec.store() == BenchSpec.Store.ARMADA ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
+        try (Target target = spec.store() == BenchSpec.Store.ARMADA
+                        ? new ArmadaTarget(spec.endpoints(), spec.clients(), spec.pinned())
                         : new EtcdTarget(spec.endpoints(), spec.clients());
                 ArmadaTarget followerCluster = spec.workload() == Workload.LAG
-                        ? new ArmadaTarget(spec.followerClusterEndpoints(), spec.clients(), spec.pinned()) : null) {
+                        ? new ArmadaTarget(spec.followerClusterEndpoints(), spec.clients(), spec.pinned())
+                        : null) {
             target.prepare(spec.tables());
             LoadGenerator load = new LoadGenerator(target, followerCluster, spec);
             LoadGenerator.Measurement m;
@@ -37,11 +40,21 @@ public final class Bench {
                 }
                 m = load.run(spec.duration(), true, progress);
             }
-            return new BenchResult(spec.store().name().toLowerCase(java.util.Locale.ROOT),
+            return new BenchResult(
+                    spec.store().name().toLowerCase(java.util.Locale.ROOT),
                     spec.workload().name().toLowerCase(java.util.Locale.ROOT),
-                    spec.tables(), spec.clients(), spec.inFlight(), spec.valueSize(), spec.linearizable(), spec.rate(),
-                    m.seconds(), m.latency().getTotalCount(), m.errors(), m.latency().getTotalCount() / m.seconds(),
-                    BenchResult.Latency.of(m.latency()), m.lag() == null ? null : BenchResult.Latency.of(m.lag()));
+                    spec.tables(),
+                    spec.clients(),
+                    spec.inFlight(),
+                    spec.valueSize(),
+                    spec.linearizable(),
+                    spec.rate(),
+                    m.seconds(),
+                    m.latency().getTotalCount(),
+                    m.errors(),
+                    m.latency().getTotalCount() / m.seconds(),
+                    BenchResult.Latency.of(m.latency()),
+                    m.lag() == null ? null : BenchResult.Latency.of(m.lag()));
         }
     }
 

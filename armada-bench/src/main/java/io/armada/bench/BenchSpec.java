@@ -43,7 +43,10 @@ public record BenchSpec(
         boolean pinned) {
 
     /** The store under load. */
-    public enum Store { ARMADA, ETCD }
+    public enum Store {
+        ARMADA,
+        ETCD
+    }
 
     public static final int MAX_CLIENTS = 1_024;
     public static final int MAX_IN_FLIGHT = 1_024;
@@ -56,19 +59,27 @@ public record BenchSpec(
         require(!endpoints.isEmpty(), "endpoints: at least one host:port is required");
         require(!tables.isEmpty(), "tables: at least one table is required");
         require(clients >= 1 && clients <= MAX_CLIENTS, "clients: " + clients + " is not between 1 and " + MAX_CLIENTS);
-        require(inFlight >= 1 && inFlight <= MAX_IN_FLIGHT, "in-flight: " + inFlight + " is not between 1 and " + MAX_IN_FLIGHT);
+        require(
+                inFlight >= 1 && inFlight <= MAX_IN_FLIGHT,
+                "in-flight: " + inFlight + " is not between 1 and " + MAX_IN_FLIGHT);
         require(!duration.isNegative() && !duration.isZero(), "duration: must be positive");
         require(!warmup.isNegative(), "warmup: must not be negative");
-        require(valueSize >= 0 && valueSize <= MAX_VALUE_SIZE, "value-size: " + valueSize + " is not between 0 and " + MAX_VALUE_SIZE);
+        require(
+                valueSize >= 0 && valueSize <= MAX_VALUE_SIZE,
+                "value-size: " + valueSize + " is not between 0 and " + MAX_VALUE_SIZE);
         require(keySpace >= 1, "key-space: must be at least 1");
         require(rate >= 0, "rate: must not be negative");
         if (workload == Workload.CATCHUP) {
             require(store == Store.ARMADA, "op catchup: measures Armada's follower clusters; etcd has none");
-            require(!followerClusterEndpoints.isEmpty(), "follower-cluster-endpoints: op catchup needs the follower cluster to wait for");
+            require(
+                    !followerClusterEndpoints.isEmpty(),
+                    "follower-cluster-endpoints: op catchup needs the follower cluster to wait for");
         }
         if (workload == Workload.LAG) {
             require(store == Store.ARMADA, "op lag: measures Armada's follower clusters; etcd has none");
-            require(!followerClusterEndpoints.isEmpty(), "follower-cluster-endpoints: op lag needs a follower cluster to read back from");
+            require(
+                    !followerClusterEndpoints.isEmpty(),
+                    "follower-cluster-endpoints: op lag needs a follower cluster to read back from");
             require(rate > 0, "rate: op lag measures at a given write rate; set --rate");
         }
     }

@@ -23,6 +23,7 @@ import org.HdrHistogram.Histogram;
 final class CatchUp {
     /** The whole wait is bounded: a follower cluster that never catches up fails the run. */
     static final Duration LIMIT = Duration.ofMinutes(10);
+
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] PROBE = "catchup-probe".getBytes(StandardCharsets.US_ASCII);
 
@@ -36,12 +37,15 @@ final class CatchUp {
                 revisions.put(table, leader.range(table, PROBE, null, 1, true).revision());
             }
         }
-        progress.printf("waiting for %d follower-cluster nodes to apply %s%n", spec.followerClusterEndpoints().size(), revisions);
+        progress.printf(
+                "waiting for %d follower-cluster nodes to apply %s%n",
+                spec.followerClusterEndpoints().size(), revisions);
         progress.flush();
         AtomicLong failedAttempts = new AtomicLong();
         List<CompletableFuture<Long>> nodes = new ArrayList<>();
         for (String endpoint : spec.followerClusterEndpoints()) {
-            nodes.add(CompletableFuture.supplyAsync(() -> waitFor(endpoint, revisions, start, failedAttempts, progress),
+            nodes.add(CompletableFuture.supplyAsync(
+                    () -> waitFor(endpoint, revisions, start, failedAttempts, progress),
                     command -> Thread.ofVirtual().start(command)));
         }
         Histogram perNode = new Histogram(TimeUnit.MINUTES.toMicros(20), 3);
@@ -49,19 +53,33 @@ final class CatchUp {
             perNode.recordValue(node.join());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new BenchResult("armada", "catchup", spec.tables(), spec.followerClusterEndpoints().size(), 1, 0, false, 0,
-                seconds, spec.followerClusterEndpoints().size(), failedAttempts.get(), 0, BenchResult.Latency.of(perNode), null);
+        return new BenchResult(
+                "armada",
+                "catchup",
+                spec.tables(),
+                spec.followerClusterEndpoints().size(),
+                1,
+                0,
+                false,
+                0,
+                seconds,
+                spec.followerClusterEndpoints().size(),
+                failedAttempts.get(),
+                0,
+                BenchResult.Latency.of(perNode),
+                null);
     }
 
     /** Microseconds from {@code start} until {@code endpoint} applied every table's revision. */
-    private static long waitFor(String endpoint, Map<String, Long> revisions, long start, AtomicLong failedAttempts,
-            PrintWriter progress) {
+    private static long waitFor(
+            String endpoint, Map<String, Long> revisions, long start, AtomicLong failedAttempts, PrintWriter progress) {
         long deadline = start + LIMIT.toNanos();
         try (ArmadaClient node = new ArmadaClient(List.of(endpoint), CALL_TIMEOUT)) {
             for (Map.Entry<String, Long> table : revisions.entrySet()) {
                 while (true) {
                     try {
-                        node.rangeAsync(table.getKey(), PROBE, null, 1, false, table.getValue()).join();
+                        node.rangeAsync(table.getKey(), PROBE, null, 1, false, table.getValue())
+                                .join();
                         break;
                     } catch (java.util.concurrent.CompletionException e) {
                         if (!(e.getCause() instanceof ArmadaException)) {
@@ -70,7 +88,8 @@ final class CatchUp {
                         failedAttempts.incrementAndGet(); // starting, not replicated yet, or still loading
                         if (System.nanoTime() > deadline) {
                             throw new IllegalStateException(endpoint + " did not reach revision " + table.getValue()
-                                    + " of table " + table.getKey() + " within " + LIMIT + ": " + e.getCause().getMessage());
+                                    + " of table " + table.getKey() + " within " + LIMIT + ": "
+                                    + e.getCause().getMessage());
                         }
                         sleepBriefly();
                     }

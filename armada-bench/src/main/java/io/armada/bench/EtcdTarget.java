@@ -19,7 +19,9 @@ final class EtcdTarget implements Target {
     private final List<Client> clients = new ArrayList<>();
 
     EtcdTarget(List<String> endpoints, int clients) {
-        String[] urls = endpoints.stream().map(e -> e.contains("://") ? e : "http://" + e).toArray(String[]::new);
+        String[] urls = endpoints.stream()
+                .map(e -> e.contains("://") ? e : "http://" + e)
+                .toArray(String[]::new);
         for (int i = 0; i < clients; i++) {
             this.clients.add(Client.builder().endpoints(urls).build());
         }
@@ -34,23 +36,32 @@ final class EtcdTarget implements Target {
 
     @Override
     public CompletableFuture<Long> put(int client, String table, byte[] key, byte[] value) {
-        return clients.get(client).getKVClient().put(key(table, key), ByteSequence.from(value), PutOption.DEFAULT)
+        return clients.get(client)
+                .getKVClient()
+                .put(key(table, key), ByteSequence.from(value), PutOption.DEFAULT)
                 .thenApply(r -> r.getHeader().getRevision());
     }
 
     @Override
     public CompletableFuture<Long> get(int client, String table, byte[] key, boolean linearizable) {
-        return clients.get(client).getKVClient().get(key(table, key), GetOption.builder().withSerializable(!linearizable).build())
+        return clients.get(client)
+                .getKVClient()
+                .get(
+                        key(table, key),
+                        GetOption.builder().withSerializable(!linearizable).build())
                 .thenApply(r -> r.getHeader().getRevision());
     }
 
     @Override
     public CompletableFuture<Long> txn(int client, String table, byte[] key, byte[] value) {
         ByteSequence k = key(table, key);
-        return clients.get(client).getKVClient().txn()
+        return clients.get(client)
+                .getKVClient()
+                .txn()
                 .If(new Cmp(k, Cmp.Op.NOT_EQUAL, CmpTarget.modRevision(-1)))
                 .Then(Op.put(k, ByteSequence.from(value), PutOption.DEFAULT))
-                .commit().thenApply(r -> r.getHeader().getRevision());
+                .commit()
+                .thenApply(r -> r.getHeader().getRevision());
     }
 
     @Override

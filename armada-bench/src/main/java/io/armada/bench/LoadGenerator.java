@@ -89,8 +89,8 @@ final class LoadGenerator {
         Histogram lagTotal = new Histogram(HIGHEST_MICROS, 3);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
-        Thread driver = spec.rate() > 0 ? Thread.ofPlatform().name("bench-open-loop").start(() -> openLoop(start, end))
-                : null;
+        Thread driver =
+                spec.rate() > 0 ? Thread.ofPlatform().name("bench-open-loop").start(() -> openLoop(start, end)) : null;
         CountDownLatch slotsDone = driver == null ? closedLoop(end) : new CountDownLatch(0);
         long lastOps = 0;
         for (long second = 1; !finished(slotsDone, driver, start + TimeUnit.SECONDS.toNanos(second)); second++) {
@@ -98,8 +98,13 @@ final class LoadGenerator {
             total.add(interval);
             lagTotal.add(lags.getIntervalHistogram());
             if (measure || second % 5 == 0) {
-                progress.printf("%5ds %10d ops/s  p99 %8.3f ms  errors %d%s%n", second, total.getTotalCount() - lastOps,
-                        interval.getValueAtPercentile(99) / 1000.0, errors.get(), measure ? "" : "  (warm-up)");
+                progress.printf(
+                        "%5ds %10d ops/s  p99 %8.3f ms  errors %d%s%n",
+                        second,
+                        total.getTotalCount() - lastOps,
+                        interval.getValueAtPercentile(99) / 1000.0,
+                        errors.get(),
+                        measure ? "" : "  (warm-up)");
                 progress.flush();
             }
             lastOps = total.getTotalCount();
@@ -179,8 +184,10 @@ final class LoadGenerator {
             case PUT, LAG -> target.put(client, table, key, value);
             case GET -> target.get(client, table, key, spec.linearizable());
             case TXN -> target.txn(client, table, key, value);
-            case MIXED -> random.nextInt(10) == 0 ? target.put(client, table, key, value)
-                    : target.get(client, table, key, spec.linearizable());
+            case MIXED ->
+                random.nextInt(10) == 0
+                        ? target.put(client, table, key, value)
+                        : target.get(client, table, key, spec.linearizable());
             case FILL, CATCHUP -> throw new IllegalStateException(spec.workload() + " is not a timed load");
         };
         CompletableFuture<Long> recorded = op.whenComplete((revision, e) -> {

@@ -8,10 +8,30 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchSpecTest {
-    private static BenchSpec spec(BenchSpec.Store store, Workload workload, List<String> followers, int clients,
-            int inFlight, int valueSize, double rate) {
-        return new BenchSpec(store, List.of("127.0.0.1:6001"), followers, List.of("t"), workload, clients, inFlight,
-                Duration.ofSeconds(1), Duration.ZERO, valueSize, 100, false, rate, null, false);
+    private static BenchSpec spec(
+            BenchSpec.Store store,
+            Workload workload,
+            List<String> followers,
+            int clients,
+            int inFlight,
+            int valueSize,
+            double rate) {
+        return new BenchSpec(
+                store,
+                List.of("127.0.0.1:6001"),
+                followers,
+                List.of("t"),
+                workload,
+                clients,
+                inFlight,
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                valueSize,
+                100,
+                false,
+                rate,
+                null,
+                false);
     }
 
     @Test
@@ -34,7 +54,8 @@ class BenchSpecTest {
                 .hasMessageStartingWith("follower-cluster-endpoints:");
         assertThatThrownBy(() -> spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 0))
                 .hasMessageStartingWith("rate:");
-        assertThat(spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 100).workload())
+        assertThat(spec(BenchSpec.Store.ARMADA, Workload.LAG, List.of("127.0.0.1:6101"), 1, 1, 10, 100)
+                        .workload())
                 .isEqualTo(Workload.LAG);
     }
 

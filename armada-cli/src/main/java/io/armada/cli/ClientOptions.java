@@ -9,17 +9,24 @@ import picocli.CommandLine;
 
 /** Where and how the client commands reach a cluster. */
 final class ClientOptions {
-    @CommandLine.Option(names = "--endpoints", defaultValue = "127.0.0.1:6001,127.0.0.1:6002,127.0.0.1:6003",
+    @CommandLine.Option(
+            names = "--endpoints",
+            defaultValue = "127.0.0.1:6001,127.0.0.1:6002,127.0.0.1:6003",
             description = "Comma-separated host:port of cluster nodes (default: the nodes of `armada dev`).")
     String endpoints;
 
-    @CommandLine.Option(names = "--timeout", defaultValue = "10s", description = "Deadline per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "--timeout",
+            defaultValue = "10s",
+            description = "Deadline per request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
     String timeout;
 
     @CommandLine.Option(names = "--cacert", description = "PEM CA bundle that verifies the servers; turns TLS on.")
     Path caCert;
 
-    @CommandLine.Option(names = "--cert", description = "PEM client certificate, for clusters that require mutual TLS; turns TLS on.")
+    @CommandLine.Option(
+            names = "--cert",
+            description = "PEM client certificate, for clusters that require mutual TLS; turns TLS on.")
     Path cert;
 
     @CommandLine.Option(names = "--key", description = "PEM (PKCS#8) private key of --cert.")

@@ -7,7 +7,9 @@ import picocli.CommandLine;
  * a leader-cluster node plus {@code leader-cluster}: the leader cluster's client endpoints (and TLS
  * files). The command was {@code armada follower}; that name still works ({@link OldName}).
  */
-@CommandLine.Command(name = "follower-cluster", mixinStandardHelpOptions = true,
+@CommandLine.Command(
+        name = "follower-cluster",
+        mixinStandardHelpOptions = true,
         description = "Run one node of a follower cluster (needs leader-cluster in the configuration).")
 class FollowerClusterCommand extends LeaderClusterCommand {
     @Override
@@ -16,7 +18,10 @@ class FollowerClusterCommand extends LeaderClusterCommand {
     }
 
     /** {@code armada follower}, the command's name before the rename: hidden from the help, same behaviour. */
-    @CommandLine.Command(name = "follower", hidden = true, mixinStandardHelpOptions = true,
+    @CommandLine.Command(
+            name = "follower",
+            hidden = true,
+            mixinStandardHelpOptions = true,
             description = "Old name of follower-cluster.")
     static final class OldName extends FollowerClusterCommand {
         @Override

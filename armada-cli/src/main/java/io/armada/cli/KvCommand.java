@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** {@code armada kv put|get|range|delete}: keys and values are UTF-8 text. */
-@CommandLine.Command(name = "kv", mixinStandardHelpOptions = true, description = "Read and write keys of a table.",
+@CommandLine.Command(
+        name = "kv",
+        mixinStandardHelpOptions = true,
+        description = "Read and write keys of a table.",
         subcommands = {KvCommand.Put.class, KvCommand.Get.class, KvCommand.Range.class, KvCommand.Delete.class})
 final class KvCommand {
     abstract static class TableCommand extends ClientCommand {

@@ -15,7 +15,9 @@ import picocli.CommandLine;
  * overrides by flag. The command was {@code armada leader} before "leader" alone was kept for the
  * Raft role; that name still works ({@link OldName}).
  */
-@CommandLine.Command(name = "leader-cluster", mixinStandardHelpOptions = true,
+@CommandLine.Command(
+        name = "leader-cluster",
+        mixinStandardHelpOptions = true,
         description = "Run one node of a leader cluster.")
 class LeaderClusterCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--config", required = true, description = "YAML configuration file.")
@@ -27,15 +29,21 @@ class LeaderClusterCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--data-dir", description = "Overrides data-dir.")
     Path dataDir;
 
-    @CommandLine.Option(names = "--set", paramLabel = "PATH=VALUE",
-            description = "Overrides any option by its path, e.g. --set raft.tick-millis=20 --set members[0].client-address=127.0.0.1:6001")
+    @CommandLine.Option(
+            names = "--set",
+            paramLabel = "PATH=VALUE",
+            description =
+                    "Overrides any option by its path, e.g. --set raft.tick-millis=20 --set members[0].client-address=127.0.0.1:6001")
     Map<String, String> set = new LinkedHashMap<>();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** {@code armada leader}, the command's name before the rename: hidden from the help, same behaviour. */
-    @CommandLine.Command(name = "leader", hidden = true, mixinStandardHelpOptions = true,
+    @CommandLine.Command(
+            name = "leader",
+            hidden = true,
+            mixinStandardHelpOptions = true,
             description = "Old name of leader-cluster.")
     static final class OldName extends LeaderClusterCommand {
         @Override
@@ -47,8 +55,9 @@ class LeaderClusterCommand implements Callable<Integer> {
 
     /** Tells a user of a command's old name the new one; the command runs all the same. */
     void warnOldName(String old, String current) {
-        spec.commandLine().getErr().println("warning: `armada " + old + "` is now `armada " + current
-                + "`; the old name will go away");
+        spec.commandLine()
+                .getErr()
+                .println("warning: `armada " + old + "` is now `armada " + current + "`; the old name will go away");
     }
 
     /** Whether this command runs follower-cluster nodes. */
@@ -73,9 +82,13 @@ class LeaderClusterCommand implements Callable<Integer> {
             return 2;
         }
         if (loaded.isFollowerCluster() != follower()) {
-            spec.commandLine().getErr().println("error: configuration " + config + ": " + (follower()
-                    ? "leader-cluster: required for a follower-cluster node (the leader cluster's endpoints)"
-                    : "leader-cluster: set, so this is a follower-cluster node; run `armada follower-cluster`"));
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "error: configuration " + config + ": "
+                                    + (follower()
+                                            ? "leader-cluster: required for a follower-cluster node (the leader cluster's endpoints)"
+                                            : "leader-cluster: set, so this is a follower-cluster node; run `armada follower-cluster`"));
             return 2;
         }
         ServerMain.run(loaded);

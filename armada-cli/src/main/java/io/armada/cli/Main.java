@@ -9,9 +9,20 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Armada: a distributed key-value store with a leader cluster and follower clusters.",
-        subcommands = {DevCommand.class, LeaderClusterCommand.class, FollowerClusterCommand.class,
-                LeaderClusterCommand.OldName.class, FollowerClusterCommand.OldName.class, TableCommand.class, KvCommand.class, StatusCommand.class, BenchCommand.class, VerifyCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DevCommand.class,
+            LeaderClusterCommand.class,
+            FollowerClusterCommand.class,
+            LeaderClusterCommand.OldName.class,
+            FollowerClusterCommand.OldName.class,
+            TableCommand.class,
+            KvCommand.class,
+            StatusCommand.class,
+            BenchCommand.class,
+            VerifyCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

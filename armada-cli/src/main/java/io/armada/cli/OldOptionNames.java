@@ -21,7 +21,8 @@ final class OldOptionNames {
             return value;
         }
         if (spec.commandLine().getParseResult().hasMatchedOption(name)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     oldName + " and " + name + " are both given; " + oldName + " is the old name of " + name);
         }
         spec.commandLine().getErr().println("warning: " + oldName + " is now " + name + "; the old name will go away");

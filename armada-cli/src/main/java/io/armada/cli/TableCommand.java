@@ -5,10 +5,16 @@ import io.armada.client.TableDetails;
 import picocli.CommandLine;
 
 /** {@code armada table create|delete|list|hash}. */
-@CommandLine.Command(name = "table", mixinStandardHelpOptions = true,
+@CommandLine.Command(
+        name = "table",
+        mixinStandardHelpOptions = true,
         description = "Create, delete and list tables; compare their digests across nodes and clusters.",
-        subcommands = {TableCommand.Create.class, TableCommand.Delete.class, TableCommand.ListTables.class,
-                TableCommand.Hash.class})
+        subcommands = {
+            TableCommand.Create.class,
+            TableCommand.Delete.class,
+            TableCommand.ListTables.class,
+            TableCommand.Hash.class
+        })
 final class TableCommand {
     @CommandLine.Command(name = "create", description = "Create a table.")
     static final class Create extends ClientCommand {
@@ -42,15 +48,21 @@ final class TableCommand {
         int run(ArmadaClient c) {
             out().printf("%-24s %8s %8s %6s %10s%n", "NAME", "ID", "LEADER", "TERM", "REVISION");
             for (TableDetails t : c.listTables()) {
-                out().printf("%-24s %8d %8d %6d %10d%n", t.name(), t.id(), t.leaderId(), t.raftTerm(), t.appliedRevision());
+                out().printf(
+                                "%-24s %8d %8d %6d %10d%n",
+                                t.name(), t.id(), t.leaderId(), t.raftTerm(), t.appliedRevision());
             }
             return 0;
         }
     }
 
-    @CommandLine.Command(name = "hash", description = {"Each endpoint's digest of a table (SHA-256 of its revision and every"
-            + " key, value and revision).", "Equal digests at equal revisions mean equal tables; exit 1 if the"
-            + " reachable endpoints disagree at one revision."})
+    @CommandLine.Command(
+            name = "hash",
+            description = {
+                "Each endpoint's digest of a table (SHA-256 of its revision and every" + " key, value and revision).",
+                "Equal digests at equal revisions mean equal tables; exit 1 if the"
+                        + " reachable endpoints disagree at one revision."
+            })
     static final class Hash extends ClientCommand {
         @CommandLine.Parameters(paramLabel = "NAME")
         String name;
@@ -68,7 +80,9 @@ final class TableCommand {
                 }
                 io.armada.client.TableDigest d = all.get(i).get();
                 out().printf("%-22s %-6d %10d  %s%n", endpoints[i], d.memberId(), d.revision(), d.sha256());
-                byRevision.computeIfAbsent(d.revision(), r -> new java.util.HashSet<>()).add(d.sha256());
+                byRevision
+                        .computeIfAbsent(d.revision(), r -> new java.util.HashSet<>())
+                        .add(d.sha256());
             }
             return byRevision.values().stream().anyMatch(digests -> digests.size() > 1) ? 1 : 0;
         }

@@ -7,7 +7,8 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String version = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"armada " + (version == null ? "(development build)" : version),
-                "java " + Runtime.version()};
+        return new String[] {
+            "armada " + (version == null ? "(development build)" : version), "java " + Runtime.version()
+        };
     }
 }

@@ -16,7 +16,9 @@ import picocli.CommandLine;
 
 /** The table, kv and status commands against a real three-node cluster in this JVM. */
 class ClientCommandsTest {
-    @TempDir static Path data;
+    @TempDir
+    static Path data;
+
     static DevCluster cluster;
 
     record Run(int exit, String out, String err) {}
@@ -59,12 +61,18 @@ class ClientCommandsTest {
         armada("kv", "put", "--table", "users", "user/alan", "Alan Turing");
         armada("kv", "put", "--table", "users", "zeta", "z");
 
-        assertThat(armada("kv", "get", "--table", "users", "user/ada", "--linearizable").out()).isEqualTo("Ada Lovelace\n");
+        assertThat(armada("kv", "get", "--table", "users", "user/ada", "--linearizable")
+                        .out())
+                .isEqualTo("Ada Lovelace\n");
         Run missing = armada("kv", "get", "--table", "users", "nobody");
         assertThat(missing.exit()).isEqualTo(1);
-        assertThat(armada("kv", "range", "--table", "users", "user/", "--prefix").out())
+        assertThat(armada("kv", "range", "--table", "users", "user/", "--prefix")
+                        .out())
                 .isEqualTo("user/ada=Ada Lovelace\nuser/alan=Alan Turing\n");
-        assertThat(armada("kv", "delete", "--table", "users", "user/", "--prefix").out().trim()).isEqualTo("2");
+        assertThat(armada("kv", "delete", "--table", "users", "user/", "--prefix")
+                        .out()
+                        .trim())
+                .isEqualTo("2");
         assertThat(armada("table", "list").out()).contains("users");
         assertThat(armada("status").out()).contains("users").contains("LEADER");
         Run hash = armada("table", "hash", "users");
@@ -83,18 +91,54 @@ class ClientCommandsTest {
     @Test
     void benchLoadsTheClusterAndReportsPercentiles() throws Exception {
         Path json = data.resolve("bench.json");
-        Run closed = armada("bench", "--op", "mixed", "--table", "bench", "--clients", "2", "--in-flight", "4",
-                "--duration", "1", "--warmup", "0", "--key-space", "50", "--json", json.toString());
+        Run closed = armada(
+                "bench",
+                "--op",
+                "mixed",
+                "--table",
+                "bench",
+                "--clients",
+                "2",
+                "--in-flight",
+                "4",
+                "--duration",
+                "1",
+                "--warmup",
+                "0",
+                "--key-space",
+                "50",
+                "--json",
+                json.toString());
         assertThat(closed.exit()).as(closed.err()).isZero();
-        assertThat(closed.out()).contains("armada mixed: 1 tables, 2 clients x 4 in flight").contains("p99.9");
+        assertThat(closed.out())
+                .contains("armada mixed: 1 tables, 2 clients x 4 in flight")
+                .contains("p99.9");
         var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
         assertThat(result.get("operations").asLong()).isPositive();
         assertThat(result.get("errors").asLong()).isZero();
         assertThat(result.get("latency").get("p50").asDouble()).isPositive();
 
         // open loop: exactly rate × duration operations are scheduled, and every one completes
-        Run open = armada("bench", "--op", "txn", "--tables", "2", "--table", "bench-txn", "--rate", "100",
-                "--duration", "2", "--warmup", "0", "--clients", "2", "--in-flight", "8", "--json", json.toString());
+        Run open = armada(
+                "bench",
+                "--op",
+                "txn",
+                "--tables",
+                "2",
+                "--table",
+                "bench-txn",
+                "--rate",
+                "100",
+                "--duration",
+                "2",
+                "--warmup",
+                "0",
+                "--clients",
+                "2",
+                "--in-flight",
+                "8",
+                "--json",
+                json.toString());
         assertThat(open.exit()).as(open.err()).isZero();
         result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
         assertThat(result.get("operations").asLong()).isEqualTo(200);
@@ -112,11 +156,13 @@ class ClientCommandsTest {
             dead = s.getLocalPort(); // closed again: nothing listens there
         }
         String live = cluster.endpoints().split(",")[1];
-        try (var client = new io.armada.client.ArmadaClient(java.util.List.of("127.0.0.1:" + dead, live),
-                java.time.Duration.ofSeconds(10))) {
+        try (var client = new io.armada.client.ArmadaClient(
+                java.util.List.of("127.0.0.1:" + dead, live), java.time.Duration.ofSeconds(10))) {
             client.createTable("failover");
             assertThat(client.put("failover", "k".getBytes(), "v".getBytes())).isPositive();
-            assertThat(client.get("failover", "k".getBytes(), true)).map(kv -> new String(kv.value())).contains("v");
+            assertThat(client.get("failover", "k".getBytes(), true))
+                    .map(kv -> new String(kv.value()))
+                    .contains("v");
         }
     }
 

@@ -32,14 +32,17 @@ class OldNamesTest {
         for (String[] names : new String[][] {{"leader", "leader-cluster"}, {"follower", "follower-cluster"}}) {
             Run old = armada(names[0], "--config", missing.toString());
             assertThat(old.exit()).as(old.err()).isEqualTo(2); // the configuration cannot be read: the command ran
-            assertThat(old.err()).contains("`armada " + names[0] + "` is now `armada " + names[1] + "`")
+            assertThat(old.err())
+                    .contains("`armada " + names[0] + "` is now `armada " + names[1] + "`")
                     .contains("cannot read");
             Run current = armada(names[1], "--config", missing.toString());
             assertThat(current.exit()).isEqualTo(2);
             assertThat(current.err()).doesNotContain("warning").contains("cannot read");
         }
         Run help = armada("--help");
-        assertThat(help.out()).contains("leader-cluster", "follower-cluster").doesNotContainPattern("(?m)^  leader ")
+        assertThat(help.out())
+                .contains("leader-cluster", "follower-cluster")
+                .doesNotContainPattern("(?m)^  leader ")
                 .doesNotContainPattern("(?m)^  follower ");
     }
 
@@ -77,7 +80,8 @@ class OldNamesTest {
         Run old = armada("dev", "--followers", "99");
         assertThat(old.exit()).isEqualTo(2);
         assertThat(old.err()).contains("--followers is now --follower-clusters").contains("--follower-clusters: 99");
-        Run bench = armada("bench", "--follower-endpoints", "127.0.0.1:1", "--follower-cluster-endpoints", "127.0.0.1:1");
+        Run bench =
+                armada("bench", "--follower-endpoints", "127.0.0.1:1", "--follower-cluster-endpoints", "127.0.0.1:1");
         assertThat(bench.exit()).isEqualTo(2);
         assertThat(bench.err()).contains("--follower-endpoints and --follower-cluster-endpoints are both given");
         assertThat(armada("dev", "--help").out()).doesNotContain("--followers ").doesNotContain("--follower-of");

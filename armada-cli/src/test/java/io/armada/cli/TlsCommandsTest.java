@@ -17,13 +17,15 @@ import picocli.CommandLine;
 
 /** The client commands against a cluster that requires mutual TLS. */
 class TlsCommandsTest {
-    @TempDir static Path data;
+    @TempDir
+    static Path data;
+
     static DevCluster cluster;
 
     @BeforeAll
     static void start() throws Exception {
-        List<ServerConfig> configs = DevCluster.configs(data, 3, ClientCommandsTest.freeBase(),
-                ServerConfig.RaftSettings.defaults(), true);
+        List<ServerConfig> configs =
+                DevCluster.configs(data, 3, ClientCommandsTest.freeBase(), ServerConfig.RaftSettings.defaults(), true);
         cluster = DevCluster.start(configs, e -> {
             throw new AssertionError("fatal storage error", e);
         });
@@ -51,18 +53,35 @@ class TlsCommandsTest {
     @Test
     void withTheClientCertificateCommandsAreServedWithoutItTheyFailWithAStatus() {
         Path certs = data.resolve("certs");
-        String[] tls = {"--cacert", certs.resolve("ca.crt").toString(), "--cert", certs.resolve("node-1.crt").toString(),
-                "--key", certs.resolve("node-1.key").toString()};
-        assertThat(armada(concat(new String[] {"table", "create", "vault"}, tls)).exit()).isZero();
-        assertThat(armada(concat(new String[] {"kv", "put", "--table", "vault", "k", "secret"}, tls)).exit()).isZero();
-        assertThat(armada(concat(new String[] {"kv", "get", "--table", "vault", "k", "--linearizable"}, tls)).out())
+        String[] tls = {
+            "--cacert",
+            certs.resolve("ca.crt").toString(),
+            "--cert",
+            certs.resolve("node-1.crt").toString(),
+            "--key",
+            certs.resolve("node-1.key").toString()
+        };
+        assertThat(armada(concat(new String[] {"table", "create", "vault"}, tls))
+                        .exit())
+                .isZero();
+        assertThat(armada(concat(new String[] {"kv", "put", "--table", "vault", "k", "secret"}, tls))
+                        .exit())
+                .isZero();
+        assertThat(armada(concat(new String[] {"kv", "get", "--table", "vault", "k", "--linearizable"}, tls))
+                        .out())
                 .isEqualTo("secret\n");
 
         ClientCommandsTest.Run plaintext = armada("kv", "get", "--table", "vault", "k", "--timeout", "3s");
         assertThat(plaintext.exit()).isEqualTo(ClientCommand.EXIT_SERVER_ERROR);
         assertThat(plaintext.err()).startsWith("error: UNAVAILABLE");
 
-        ClientCommandsTest.Run noKey = armada("kv", "get", "--table", "vault", "k", "--cert",
+        ClientCommandsTest.Run noKey = armada(
+                "kv",
+                "get",
+                "--table",
+                "vault",
+                "k",
+                "--cert",
                 certs.resolve("node-1.crt").toString());
         assertThat(noKey.exit()).isEqualTo(ClientCommand.EXIT_USAGE);
         assertThat(noKey.err()).contains("certificate and its key");

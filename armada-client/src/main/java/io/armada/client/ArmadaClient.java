@@ -1,6 +1,5 @@
 package io.armada.client;
 
-import io.armada.api.v1.TableInfo;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -26,6 +25,7 @@ import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.ResponseHeader;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.StatusResponse;
+import io.armada.api.v1.TableInfo;
 import io.armada.api.v1.TablesGrpc;
 import io.armada.api.v1.TxnRequest;
 import io.armada.api.v1.TxnResponse;
@@ -64,6 +64,7 @@ public final class ArmadaClient implements AutoCloseable {
     private final Duration timeout;
     /** The endpoint calls without a known leader try first: the last one that answered them. */
     private volatile int next;
+
     private final TableLeaderRoutes routes;
     /** The routing key of the catalog's group (table names are never empty). */
     private static final String CATALOG = "";
@@ -129,8 +130,11 @@ public final class ArmadaClient implements AutoCloseable {
 
     /** {@link #put} without blocking; the future fails with an {@link ArmadaException}. */
     public CompletableFuture<Long> putAsync(String table, byte[] key, byte[] value) {
-        PutRequest req = PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setValue(ByteString.copyFrom(value)).build();
+        PutRequest req = PutRequest.newBuilder()
+                .setTable(table)
+                .setKey(ByteString.copyFrom(key))
+                .setValue(ByteString.copyFrom(value))
+                .build();
         return callAsync(table, Route.LEADER, false, ch -> kv(ch).put(req), PutResponse::getHeader)
                 .thenApply(r -> r.getHeader().getRevision());
     }
@@ -151,16 +155,25 @@ public final class ArmadaClient implements AutoCloseable {
      * Linearizable reads go to the table's leader when it is known (its ReadIndex needs no extra hop);
      * serializable ones to whichever endpoint answered last.
      */
-    public CompletableFuture<RangeResult> rangeAsync(String table, byte[] key, byte[] rangeEnd, long limit,
-            boolean linearizable, long minRevision) {
-        RangeRequest.Builder req = RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key))
-                .setLimit(limit).setLinearizable(linearizable).setMinRevision(minRevision);
+    public CompletableFuture<RangeResult> rangeAsync(
+            String table, byte[] key, byte[] rangeEnd, long limit, boolean linearizable, long minRevision) {
+        RangeRequest.Builder req = RangeRequest.newBuilder()
+                .setTable(table)
+                .setKey(ByteString.copyFrom(key))
+                .setLimit(limit)
+                .setLinearizable(linearizable)
+                .setMinRevision(minRevision);
         if (rangeEnd != null) {
             req.setRangeEnd(ByteString.copyFrom(rangeEnd));
         }
         RangeRequest built = req.build();
-        return callAsync(table, linearizable ? Route.LEADER : Route.ANY, true, ch -> kv(ch).range(built),
-                RangeResponse::getHeader).thenApply(RangeResult::of);
+        return callAsync(
+                        table,
+                        linearizable ? Route.LEADER : Route.ANY,
+                        true,
+                        ch -> kv(ch).range(built),
+                        RangeResponse::getHeader)
+                .thenApply(RangeResult::of);
     }
 
     /**
@@ -172,7 +185,8 @@ public final class ArmadaClient implements AutoCloseable {
     }
 
     /** {@link #txn} without blocking. */
-    public CompletableFuture<TxnResult> txnAsync(String table, List<TxnCondition> conditions, List<Op> success, List<Op> failure) {
+    public CompletableFuture<TxnResult> txnAsync(
+            String table, List<TxnCondition> conditions, List<Op> success, List<Op> failure) {
         TxnRequest.Builder req = TxnRequest.newBuilder().setTable(table);
         conditions.forEach(c -> req.addCompare(c.toProto()));
         success.forEach(op -> req.addSuccess(Op.toProto(table, op)));
@@ -184,12 +198,14 @@ public final class ArmadaClient implements AutoCloseable {
 
     /** Deletes {@code [key, rangeEnd)} (null rangeEnd: the one key); returns how many keys were deleted. */
     public long delete(String table, byte[] key, byte[] rangeEnd) {
-        DeleteRangeRequest.Builder req = DeleteRangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key));
+        DeleteRangeRequest.Builder req =
+                DeleteRangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(key));
         if (rangeEnd != null) {
             req.setRangeEnd(ByteString.copyFrom(rangeEnd));
         }
         DeleteRangeRequest built = req.build();
-        return await(callAsync(table, Route.LEADER, false, ch -> kv(ch).deleteRange(built), DeleteRangeResponse::getHeader))
+        return await(callAsync(
+                        table, Route.LEADER, false, ch -> kv(ch).deleteRange(built), DeleteRangeResponse::getHeader))
                 .getDeleted();
     }
 
@@ -199,8 +215,9 @@ public final class ArmadaClient implements AutoCloseable {
 
     public TableDetails createTable(String name) {
         CreateTableRequest req = CreateTableRequest.newBuilder().setName(name).build();
-        return info(await(callAsync(CATALOG, Route.LEADER, false, ch -> tables(ch).create(req),
-                CreateTableResponse::getHeader)).getTable());
+        return info(await(callAsync(
+                        CATALOG, Route.LEADER, false, ch -> tables(ch).create(req), CreateTableResponse::getHeader))
+                .getTable());
     }
 
     public void deleteTable(String name) {
@@ -209,8 +226,16 @@ public final class ArmadaClient implements AutoCloseable {
     }
 
     public List<TableDetails> listTables() {
-        return await(callAsync(CATALOG, Route.ANY, true, ch -> tables(ch).list(ListTablesRequest.getDefaultInstance()),
-                ListTablesResponse::getHeader)).getTablesList().stream().map(ArmadaClient::info).toList();
+        return await(callAsync(
+                        CATALOG,
+                        Route.ANY,
+                        true,
+                        ch -> tables(ch).list(ListTablesRequest.getDefaultInstance()),
+                        ListTablesResponse::getHeader))
+                .getTablesList()
+                .stream()
+                .map(ArmadaClient::info)
+                .toList();
     }
 
     private TablesGrpc.TablesFutureStub tables(ManagedChannel ch) {
@@ -222,7 +247,8 @@ public final class ArmadaClient implements AutoCloseable {
         List<Optional<StatusResponse>> out = new ArrayList<>();
         for (ManagedChannel ch : channels) {
             try {
-                out.add(Optional.of(ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                out.add(Optional.of(ClusterGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .status(StatusRequest.getDefaultInstance())));
             } catch (StatusRuntimeException e) {
                 out.add(Optional.empty());
@@ -240,9 +266,12 @@ public final class ArmadaClient implements AutoCloseable {
         List<Optional<TableDigest>> out = new ArrayList<>();
         for (ManagedChannel ch : channels) {
             try {
-                HashResponse r = MaintenanceGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                HashResponse r = MaintenanceGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .hash(HashRequest.newBuilder().setTable(table).build());
-                out.add(Optional.of(new TableDigest(r.getHeader().getMemberId(), r.getHeader().getRevision(),
+                out.add(Optional.of(new TableDigest(
+                        r.getHeader().getMemberId(),
+                        r.getHeader().getRevision(),
                         HexFormat.of().formatHex(r.getSha256().toByteArray()))));
             } catch (StatusRuntimeException e) {
                 out.add(Optional.empty());
@@ -252,28 +281,43 @@ public final class ArmadaClient implements AutoCloseable {
     }
 
     private static TableDetails info(TableInfo t) {
-        return new TableDetails(t.getName(), t.getId(), t.getStatus().getLeaderId(), t.getStatus().getRaftTerm(),
+        return new TableDetails(
+                t.getName(),
+                t.getId(),
+                t.getStatus().getLeaderId(),
+                t.getStatus().getRaftTerm(),
                 t.getStatus().getAppliedRevision());
     }
 
     /** Where a call goes first: the table's leader when one is known, or the endpoint that answered last. */
-    private enum Route { LEADER, ANY }
+    private enum Route {
+        LEADER,
+        ANY
+    }
 
     /**
      * Sends {@code rpc} to its first endpoint and, when that node is UNAVAILABLE (or, for an
      * idempotent call, too slow), to the next, at most once per endpoint. Calls from many threads
      * run concurrently; they share only the preferred endpoint and the learned routes.
      */
-    private <R> CompletableFuture<R> callAsync(String table, Route route, boolean idempotent,
-            Function<ManagedChannel, ListenableFuture<R>> rpc, Function<R, ResponseHeader> header) {
+    private <R> CompletableFuture<R> callAsync(
+            String table,
+            Route route,
+            boolean idempotent,
+            Function<ManagedChannel, ListenableFuture<R>> rpc,
+            Function<R, ResponseHeader> header) {
         int leader = route == Route.LEADER ? routes.leaderEndpoint(table) : -1;
         CompletableFuture<R> out = new CompletableFuture<>();
         attempt(new Attempt<>(table, idempotent, rpc, header, out), leader >= 0 ? leader : next, leader < 0, 0);
         return out;
     }
 
-    private record Attempt<R>(String table, boolean idempotent, Function<ManagedChannel, ListenableFuture<R>> rpc,
-            Function<R, ResponseHeader> header, CompletableFuture<R> out) {}
+    private record Attempt<R>(
+            String table,
+            boolean idempotent,
+            Function<ManagedChannel, ListenableFuture<R>> rpc,
+            Function<R, ResponseHeader> header,
+            CompletableFuture<R> out) {}
 
     /** {@code sticky}: a success makes {@code at} the endpoint later calls without a known leader try first. */
     private <R> void attempt(Attempt<R> a, int at, boolean sticky, int tried) {
@@ -284,28 +328,32 @@ public final class ArmadaClient implements AutoCloseable {
             a.out().completeExceptionally(failure(e));
             return;
         }
-        Futures.addCallback(call, new FutureCallback<>() {
-            @Override
-            public void onSuccess(R result) {
-                if (sticky) {
-                    next = at;
-                }
-                routes.learn(at, a.table(), a.header().apply(result));
-                a.out().complete(result);
-            }
+        Futures.addCallback(
+                call,
+                new FutureCallback<>() {
+                    @Override
+                    public void onSuccess(R result) {
+                        if (sticky) {
+                            next = at;
+                        }
+                        routes.learn(at, a.table(), a.header().apply(result));
+                        a.out().complete(result);
+                    }
 
-            @Override
-            public void onFailure(Throwable t) {
-                Status.Code code = Status.fromThrowable(t).getCode();
-                boolean retry = a.idempotent() ? code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
-                        : code == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t);
-                if (retry && tried + 1 < channels.size()) {
-                    attempt(a, (at + 1) % channels.size(), true, tried + 1);
-                } else {
-                    a.out().completeExceptionally(failure(t));
-                }
-            }
-        }, MoreExecutors.directExecutor());
+                    @Override
+                    public void onFailure(Throwable t) {
+                        Status.Code code = Status.fromThrowable(t).getCode();
+                        boolean retry = a.idempotent()
+                                ? code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                                : code == Status.Code.UNAVAILABLE && Trailers.certainlyNotApplied(t);
+                        if (retry && tried + 1 < channels.size()) {
+                            attempt(a, (at + 1) % channels.size(), true, tried + 1);
+                        } else {
+                            a.out().completeExceptionally(failure(t));
+                        }
+                    }
+                },
+                MoreExecutors.directExecutor());
     }
 
     private static ArmadaException failure(Throwable t) {
@@ -316,7 +364,8 @@ public final class ArmadaClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             code = ArmadaException.Code.UNKNOWN;
         }
-        return new ArmadaException(code, s.getDescription() == null ? s.getCode().name() : s.getDescription(), t);
+        return new ArmadaException(
+                code, s.getDescription() == null ? s.getCode().name() : s.getDescription(), t);
     }
 
     /** The blocking methods' wait: an {@link ArmadaException} is rethrown as it is. */

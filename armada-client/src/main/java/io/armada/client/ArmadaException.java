@@ -4,8 +4,18 @@ package io.armada.client;
 public final class ArmadaException extends RuntimeException {
     /** The status codes a caller acts on (gRPC's names). */
     public enum Code {
-        INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAVAILABLE,
-        DEADLINE_EXCEEDED, CANCELLED, UNAUTHENTICATED, PERMISSION_DENIED, INTERNAL, UNKNOWN
+        INVALID_ARGUMENT,
+        NOT_FOUND,
+        ALREADY_EXISTS,
+        FAILED_PRECONDITION,
+        RESOURCE_EXHAUSTED,
+        UNAVAILABLE,
+        DEADLINE_EXCEEDED,
+        CANCELLED,
+        UNAUTHENTICATED,
+        PERMISSION_DENIED,
+        INTERNAL,
+        UNKNOWN
     }
 
     private final Code code;

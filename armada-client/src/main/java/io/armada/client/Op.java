@@ -30,17 +30,23 @@ public sealed interface Op {
     static RequestOp toProto(String table, Op op) {
         return switch (op) {
             case Get g -> {
-                RangeRequest.Builder r = RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(g.key()));
+                RangeRequest.Builder r =
+                        RangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(g.key()));
                 if (g.rangeEnd() != null) {
                     r.setRangeEnd(ByteString.copyFrom(g.rangeEnd()));
                 }
                 yield RequestOp.newBuilder().setRequestRange(r).build();
             }
-            case Put p -> RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setTable(table)
-                    .setKey(ByteString.copyFrom(p.key())).setValue(ByteString.copyFrom(p.value()))).build();
+            case Put p ->
+                RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setTable(table)
+                                .setKey(ByteString.copyFrom(p.key()))
+                                .setValue(ByteString.copyFrom(p.value())))
+                        .build();
             case Delete d -> {
-                DeleteRangeRequest.Builder r = DeleteRangeRequest.newBuilder().setTable(table)
-                        .setKey(ByteString.copyFrom(d.key()));
+                DeleteRangeRequest.Builder r =
+                        DeleteRangeRequest.newBuilder().setTable(table).setKey(ByteString.copyFrom(d.key()));
                 if (d.rangeEnd() != null) {
                     r.setRangeEnd(ByteString.copyFrom(d.rangeEnd()));
                 }

@@ -20,6 +20,7 @@ final class TableLeaderRoutes {
 
     /** The member behind each endpoint, as its last answer named itself. */
     private final AtomicReferenceArray<Member> endpoints;
+
     private final ConcurrentHashMap<String, Member> leaders = new ConcurrentHashMap<>();
 
     TableLeaderRoutes(int endpointCount) {

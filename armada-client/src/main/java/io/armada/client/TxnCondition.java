@@ -8,10 +8,20 @@ import io.armada.api.v1.Compare;
  */
 public record TxnCondition(byte[] key, Target target, Result result, byte[] value, long number) {
     /** What of the key's record is compared. */
-    public enum Target { VALUE, VERSION, CREATE_REVISION, MOD_REVISION }
+    public enum Target {
+        VALUE,
+        VERSION,
+        CREATE_REVISION,
+        MOD_REVISION
+    }
 
     /** How the record's field relates to the given operand for the condition to hold. */
-    public enum Result { EQUAL, NOT_EQUAL, GREATER, LESS }
+    public enum Result {
+        EQUAL,
+        NOT_EQUAL,
+        GREATER,
+        LESS
+    }
 
     public TxnCondition {
         if (key == null || target == null || result == null) {
@@ -44,15 +54,22 @@ public record TxnCondition(byte[] key, Target target, Result result, byte[] valu
     }
 
     Compare toProto() {
-        var b = Compare.newBuilder().setKey(com.google.protobuf.ByteString.copyFrom(key))
+        var b = Compare.newBuilder()
+                .setKey(com.google.protobuf.ByteString.copyFrom(key))
                 .setResult(Compare.CompareResult.valueOf(result.name()));
         return switch (target) {
-            case VALUE -> b.setTarget(Compare.CompareTarget.VALUE)
-                    .setValue(com.google.protobuf.ByteString.copyFrom(value)).build();
-            case VERSION -> b.setTarget(Compare.CompareTarget.VERSION).setVersion(number).build();
-            case CREATE_REVISION -> b.setTarget(Compare.CompareTarget.CREATE)
-                    .setCreateRevision(number).build();
-            case MOD_REVISION -> b.setTarget(Compare.CompareTarget.MOD).setModRevision(number).build();
+            case VALUE ->
+                b.setTarget(Compare.CompareTarget.VALUE)
+                        .setValue(com.google.protobuf.ByteString.copyFrom(value))
+                        .build();
+            case VERSION ->
+                b.setTarget(Compare.CompareTarget.VERSION).setVersion(number).build();
+            case CREATE_REVISION ->
+                b.setTarget(Compare.CompareTarget.CREATE)
+                        .setCreateRevision(number)
+                        .build();
+            case MOD_REVISION ->
+                b.setTarget(Compare.CompareTarget.MOD).setModRevision(number).build();
         };
     }
 }

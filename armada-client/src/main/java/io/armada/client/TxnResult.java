@@ -22,12 +22,15 @@ public record TxnResult(boolean succeeded, long revision, List<OpResult> results
     public record Deleted(long count) implements OpResult {}
 
     static TxnResult of(TxnResponse r) {
-        List<OpResult> results = r.getResponsesList().stream().map(op -> switch (op.getResponseCase()) {
-            case RESPONSE_RANGE -> (OpResult) new Got(RangeResult.of(op.getResponseRange()));
-            case RESPONSE_PUT -> new Put();
-            case RESPONSE_DELETE_RANGE -> new Deleted(op.getResponseDeleteRange().getDeleted());
-            case RESPONSE_NOT_SET -> throw new IllegalStateException("server sent an empty transaction result");
-        }).toList();
+        List<OpResult> results = r.getResponsesList().stream()
+                .map(op -> switch (op.getResponseCase()) {
+                    case RESPONSE_RANGE -> (OpResult) new Got(RangeResult.of(op.getResponseRange()));
+                    case RESPONSE_PUT -> new Put();
+                    case RESPONSE_DELETE_RANGE ->
+                        new Deleted(op.getResponseDeleteRange().getDeleted());
+                    case RESPONSE_NOT_SET -> throw new IllegalStateException("server sent an empty transaction result");
+                })
+                .toList();
         return new TxnResult(r.getSucceeded(), r.getHeader().getRevision(), results);
     }
 }

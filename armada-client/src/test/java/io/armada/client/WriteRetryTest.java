@@ -52,7 +52,9 @@ class WriteRetryTest {
         public void put(PutRequest request, StreamObserver<PutResponse> out) {
             puts.incrementAndGet();
             if (!fail(out)) {
-                out.onNext(PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(7)).build());
+                out.onNext(PutResponse.newBuilder()
+                        .setHeader(ResponseHeader.newBuilder().setRevision(7))
+                        .build());
                 out.onCompleted();
             }
         }
@@ -61,7 +63,9 @@ class WriteRetryTest {
         public void range(RangeRequest request, StreamObserver<RangeResponse> out) {
             ranges.incrementAndGet();
             if (!fail(out)) {
-                out.onNext(RangeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(7)).build());
+                out.onNext(RangeResponse.newBuilder()
+                        .setHeader(ResponseHeader.newBuilder().setRevision(7))
+                        .build());
                 out.onCompleted();
             }
         }
@@ -80,7 +84,10 @@ class WriteRetryTest {
     }
 
     private String serve(ScriptedNode node) throws Exception {
-        Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(node).build().start();
+        Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(node)
+                .build()
+                .start();
         servers.add(s);
         return "127.0.0.1:" + s.getPort();
     }
@@ -94,13 +101,18 @@ class WriteRetryTest {
 
     @Test
     void aWriteThatMayHaveAppliedIsNotSentAgain() throws Exception {
-        ScriptedNode lost = new ScriptedNode(Status.UNAVAILABLE.withDescription("the write may or may not have been applied"), false);
+        ScriptedNode lost = new ScriptedNode(
+                Status.UNAVAILABLE.withDescription("the write may or may not have been applied"), false);
         ScriptedNode healthy = new ScriptedNode(null, false);
         try (ArmadaClient client = new ArmadaClient(List.of(serve(lost), serve(healthy)), Duration.ofSeconds(5))) {
-            assertThatThrownBy(() -> client.put("t", K, K)).isInstanceOf(ArmadaException.class)
-                    .extracting(e -> ((ArmadaException) e).code()).isEqualTo(ArmadaException.Code.UNAVAILABLE);
+            assertThatThrownBy(() -> client.put("t", K, K))
+                    .isInstanceOf(ArmadaException.class)
+                    .extracting(e -> ((ArmadaException) e).code())
+                    .isEqualTo(ArmadaException.Code.UNAVAILABLE);
             assertThat(healthy.puts).hasValue(0);
-            assertThat(client.range("t", K, null, 1, false).revision()).as("a read is sent again").isEqualTo(7);
+            assertThat(client.range("t", K, null, 1, false).revision())
+                    .as("a read is sent again")
+                    .isEqualTo(7);
             assertThat(healthy.ranges).hasValue(1);
         }
     }
@@ -123,7 +135,8 @@ class WriteRetryTest {
             closed = s.getLocalPort(); // free once closed: connecting is refused
         }
         ScriptedNode healthy = new ScriptedNode(null, false);
-        try (ArmadaClient client = new ArmadaClient(List.of("127.0.0.1:" + closed, serve(healthy)), Duration.ofSeconds(5))) {
+        try (ArmadaClient client =
+                new ArmadaClient(List.of("127.0.0.1:" + closed, serve(healthy)), Duration.ofSeconds(5))) {
             assertThat(client.put("t", K, K)).isEqualTo(7);
             assertThat(healthy.puts).hasValue(1);
         }

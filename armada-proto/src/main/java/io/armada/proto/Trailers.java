@@ -5,7 +5,8 @@ import io.grpc.Metadata;
 /** The response trailers a node adds to a failure status, read by clients to decide what to do next. */
 public final class Trailers {
     /** On UNAVAILABLE: the client address of the table group's leader, when the node knows it. */
-    public static final Metadata.Key<String> LEADER_HINT = Metadata.Key.of("armada-leader", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> LEADER_HINT =
+            Metadata.Key.of("armada-leader", Metadata.ASCII_STRING_MARSHALLER);
 
     /**
      * On UNAVAILABLE: the request was refused before anything was proposed (no leader, not the
@@ -13,7 +14,8 @@ public final class Trailers {
      * UNAVAILABLE without it may hide a write that applied (a lost connection, a leadership change
      * while the entry was in flight), and a client must not resend the write blindly.
      */
-    public static final Metadata.Key<String> NOT_APPLIED = Metadata.Key.of("armada-not-applied", Metadata.ASCII_STRING_MARSHALLER);
+    public static final Metadata.Key<String> NOT_APPLIED =
+            Metadata.Key.of("armada-not-applied", Metadata.ASCII_STRING_MARSHALLER);
 
     private Trailers() {}
 

@@ -20,7 +20,10 @@ public record Bootstrap(HardState hardState, ConfState confState, List<Entry> en
         List<Entry> entries = new ArrayList<>();
         long index = 0;
         for (long id : new TreeSet<>(voters)) {
-            entries.add(new Entry(1, ++index, EntryType.CONF_CHANGE,
+            entries.add(new Entry(
+                    1,
+                    ++index,
+                    EntryType.CONF_CHANGE,
                     new ConfChange(ConfChange.ConfChangeType.ADD_VOTER, id).encode()));
         }
         return new Bootstrap(new HardState(1, 0, index), ConfState.of(voters, List.of()), List.copyOf(entries));

@@ -52,7 +52,7 @@ public record ConfState(SortedSet<Long> voters, SortedSet<Long> learners) {
         switch (change.type()) {
             case ADD_VOTER -> v.add(id);
             case ADD_LEARNER -> l.add(id);
-            case REMOVE_NODE -> { }
+            case REMOVE_NODE -> {}
         }
         return new ConfState(v, l);
     }

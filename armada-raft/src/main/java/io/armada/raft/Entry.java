@@ -12,12 +12,14 @@ import java.util.Objects;
 public record Entry(long term, long index, EntryType type, byte[] data) {
     /** Bytes counted per entry on top of its data, so empty entries still cost something in limits. */
     public static final int OVERHEAD_BYTES = 24;
+
     private static final byte[] EMPTY = new byte[0];
 
     public Entry {
         Objects.requireNonNull(type, "type");
         if (term < 1 || index < 1) {
-            throw new IllegalArgumentException("entry needs term >= 1 and index >= 1: term=" + term + " index=" + index);
+            throw new IllegalArgumentException(
+                    "entry needs term >= 1 and index >= 1: term=" + term + " index=" + index);
         }
         data = data == null ? EMPTY : data;
     }
@@ -29,7 +31,10 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Entry e && term == e.term && index == e.index && type == e.type
+        return o instanceof Entry e
+                && term == e.term
+                && index == e.index
+                && type == e.type
                 && Arrays.equals(data, e.data);
     }
 

@@ -66,27 +66,33 @@ public record Message(
     }
 
     public Message withLog(long logTerm, long index) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
     }
 
     public Message withEntries(List<Entry> entries) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
     }
 
     public Message withCommit(long commit) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
     }
 
     public Message withReject(long rejectHint) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, true, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, true, rejectHint, context, snapshot);
     }
 
     public Message withContext(long context) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
     }
 
     public Message withSnapshot(SnapshotChunk snapshot) {
-        return new Message(type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
+        return new Message(
+                type, groupId, from, to, term, logTerm, index, entries, commit, reject, rejectHint, context, snapshot);
     }
 
     /** Bytes of entry and snapshot data carried, for transport limits. */
@@ -100,8 +106,15 @@ public record Message(
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(type.name()).append(' ').append(from).append("->").append(to)
-                .append(" g").append(groupId).append(" t").append(term);
+        StringBuilder sb = new StringBuilder(type.name())
+                .append(' ')
+                .append(from)
+                .append("->")
+                .append(to)
+                .append(" g")
+                .append(groupId)
+                .append(" t")
+                .append(term);
         if (logTerm != 0 || index != 0) {
             sb.append(" log=").append(logTerm).append('/').append(index);
         }

@@ -35,8 +35,8 @@ public final class MessageCodec {
 
     private MessageCodec() {}
 
-    private static <C extends Enum<C>, W extends Enum<W>> java.util.Map<C, W> paired(Class<C> core, Class<W> wire,
-            String prefix) {
+    private static <C extends Enum<C>, W extends Enum<W>> java.util.Map<C, W> paired(
+            Class<C> core, Class<W> wire, String prefix) {
         java.util.EnumMap<C, W> map = new java.util.EnumMap<>(core);
         for (C c : core.getEnumConstants()) {
             map.put(c, Enum.valueOf(wire, prefix + c.name()));
@@ -116,9 +116,20 @@ public final class MessageCodec {
             RaftSnapshotChunk c = p.getSnapshot();
             chunk = new SnapshotChunk(decodeMeta(c.getMeta()), c.getOffset(), bytesOf(c.getData()), c.getLast());
         }
-        return new Message(type, p.getGroupId(), p.getFrom(), p.getTo(), p.getTerm(),
-                p.getLogTerm(), p.getIndex(), entries, p.getCommit(), p.getReject(), p.getRejectHint(),
-                p.getContext(), chunk);
+        return new Message(
+                type,
+                p.getGroupId(),
+                p.getFrom(),
+                p.getTo(),
+                p.getTerm(),
+                p.getLogTerm(),
+                p.getIndex(),
+                entries,
+                p.getCommit(),
+                p.getReject(),
+                p.getRejectHint(),
+                p.getContext(),
+                chunk);
     }
 
     public static RaftSnapshotMeta encodeMeta(SnapshotMeta meta) {
@@ -132,7 +143,8 @@ public final class MessageCodec {
     }
 
     public static SnapshotMeta decodeMeta(RaftSnapshotMeta meta) {
-        ConfState conf = ConfState.of(meta.getConfState().getVotersList(), meta.getConfState().getLearnersList());
+        ConfState conf = ConfState.of(
+                meta.getConfState().getVotersList(), meta.getConfState().getLearnersList());
         return new SnapshotMeta(meta.getIndex(), meta.getTerm(), conf);
     }
 

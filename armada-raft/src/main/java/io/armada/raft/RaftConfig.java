@@ -37,18 +37,27 @@ public record RaftConfig(
 
     public RaftConfig {
         require(heartbeatTicks >= 1, "heartbeatTicks", heartbeatTicks, ">= 1");
-        require(electionTicks > heartbeatTicks && electionTicks <= 1_000_000, "electionTicks", electionTicks,
+        require(
+                electionTicks > heartbeatTicks && electionTicks <= 1_000_000,
+                "electionTicks",
+                electionTicks,
                 "> heartbeatTicks and <= 1000000");
         require(maxSizePerMsgBytes >= 1, "maxSizePerMsgBytes", maxSizePerMsgBytes, ">= 1");
         require(maxInflightMsgs >= 1 && maxInflightMsgs <= 65_536, "maxInflightMsgs", maxInflightMsgs, "1..65536");
         require(maxInflightBytes >= 1, "maxInflightBytes", maxInflightBytes, ">= 1");
         require(maxEntryBytes >= 0, "maxEntryBytes", maxEntryBytes, ">= 0");
-        require(maxUncommittedBytes >= (long) maxEntryBytes + Entry.OVERHEAD_BYTES, "maxUncommittedBytes",
-                maxUncommittedBytes, ">= maxEntryBytes + " + Entry.OVERHEAD_BYTES);
+        require(
+                maxUncommittedBytes >= (long) maxEntryBytes + Entry.OVERHEAD_BYTES,
+                "maxUncommittedBytes",
+                maxUncommittedBytes,
+                ">= maxEntryBytes + " + Entry.OVERHEAD_BYTES);
         require(maxCommittedBytesPerReady >= 1, "maxCommittedBytesPerReady", maxCommittedBytesPerReady, ">= 1");
         require(maxSnapshotChunkBytes >= 1, "maxSnapshotChunkBytes", maxSnapshotChunkBytes, ">= 1");
-        require(maxInflightSnapshotChunks >= 1 && maxInflightSnapshotChunks <= 1024, "maxInflightSnapshotChunks",
-                maxInflightSnapshotChunks, "1..1024");
+        require(
+                maxInflightSnapshotChunks >= 1 && maxInflightSnapshotChunks <= 1024,
+                "maxInflightSnapshotChunks",
+                maxInflightSnapshotChunks,
+                "1..1024");
         require(maxPendingReads >= 1 && maxPendingReads <= 1_000_000, "maxPendingReads", maxPendingReads, "1..1000000");
     }
 
@@ -60,43 +69,109 @@ public record RaftConfig(
 
     /** 10 election ticks, heartbeat every 2, 1 MiB messages, 256 / 32 MiB in flight, pre-vote and check-quorum on. */
     public static RaftConfig defaults() {
-        return new RaftConfig(10, 2, 1L << 20, 256, 32L << 20, 64L << 20, 8 << 20, 64L << 20,
-                1 << 20, 4, 4096, true, true);
+        return new RaftConfig(
+                10, 2, 1L << 20, 256, 32L << 20, 64L << 20, 8 << 20, 64L << 20, 1 << 20, 4, 4096, true, true);
     }
 
     public RaftConfig withTicks(int electionTicks, int heartbeatTicks) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 
     public RaftConfig withFlowControl(long maxSizePerMsgBytes, int maxInflightMsgs, long maxInflightBytes) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 
     public RaftConfig withProposalLimits(long maxUncommittedBytes, int maxEntryBytes) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 
     public RaftConfig withSnapshotChunks(int maxSnapshotChunkBytes, int maxInflightSnapshotChunks) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 
     public RaftConfig withReadLimits(long maxCommittedBytesPerReady, int maxPendingReads) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 
     public RaftConfig withElectionSafety(boolean preVote, boolean checkQuorum) {
-        return new RaftConfig(electionTicks, heartbeatTicks, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes,
-                maxUncommittedBytes, maxEntryBytes, maxCommittedBytesPerReady, maxSnapshotChunkBytes,
-                maxInflightSnapshotChunks, maxPendingReads, preVote, checkQuorum);
+        return new RaftConfig(
+                electionTicks,
+                heartbeatTicks,
+                maxSizePerMsgBytes,
+                maxInflightMsgs,
+                maxInflightBytes,
+                maxUncommittedBytes,
+                maxEntryBytes,
+                maxCommittedBytesPerReady,
+                maxSnapshotChunkBytes,
+                maxInflightSnapshotChunks,
+                maxPendingReads,
+                preVote,
+                checkQuorum);
     }
 }

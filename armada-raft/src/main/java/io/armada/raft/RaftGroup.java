@@ -16,8 +16,14 @@ public interface RaftGroup {
      * last applied index (0 for a new one); committed entries after it are handed out again.
      * {@code random} jitters election timeouts; seed it in tests.
      */
-    static RaftGroup open(long groupId, long nodeId, RaftConfig config, LogReader log, SnapshotSource snapshots,
-            long appliedIndex, RandomGenerator random) {
+    static RaftGroup open(
+            long groupId,
+            long nodeId,
+            RaftConfig config,
+            LogReader log,
+            SnapshotSource snapshots,
+            long appliedIndex,
+            RandomGenerator random) {
         return new RaftCore(groupId, nodeId, config, log, snapshots, appliedIndex, random);
     }
 

@@ -70,7 +70,10 @@ public record Ready(
 
     /** Whether step 1 has anything to write at all. */
     public boolean hasPersistWork() {
-        return hardState != null || confState != null || snapshot != null || !entries.isEmpty()
+        return hardState != null
+                || confState != null
+                || snapshot != null
+                || !entries.isEmpty()
                 || !snapshotChunks.isEmpty();
     }
 }

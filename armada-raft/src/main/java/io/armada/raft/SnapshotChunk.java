@@ -26,8 +26,11 @@ public record SnapshotChunk(SnapshotMeta meta, long offset, byte[] data, boolean
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SnapshotChunk c && meta.equals(c.meta) && offset == c.offset
-                && last == c.last && Arrays.equals(data, c.data);
+        return o instanceof SnapshotChunk c
+                && meta.equals(c.meta)
+                && offset == c.offset
+                && last == c.last
+                && Arrays.equals(data, c.data);
     }
 
     @Override

@@ -31,9 +31,14 @@ public final class ArmadaServer implements AutoCloseable {
     private final OpsHttpServer ops;
     /** Follower clusters only (null on the leader cluster). */
     private final LeaderClusterLink leaderCluster;
+
     private final ReplicationManager replication;
 
-    private ArmadaServer(ArmadaNode node, ApiServer api, OpsHttpServer ops, LeaderClusterLink leaderCluster,
+    private ArmadaServer(
+            ArmadaNode node,
+            ApiServer api,
+            OpsHttpServer ops,
+            LeaderClusterLink leaderCluster,
             ReplicationManager replication) {
         this.node = node;
         this.api = api;
@@ -50,21 +55,26 @@ public final class ArmadaServer implements AutoCloseable {
         try {
             if (config.isFollowerCluster()) {
                 leaderCluster = new LeaderClusterLink(config.leaderCluster());
-                replication = new ReplicationManager(node.engine(), leaderCluster, node::replicatedGroups,
-                        node::stateMachine, config.nodeId());
+                replication = new ReplicationManager(
+                        node.engine(), leaderCluster, node::replicatedGroups, node::stateMachine, config.nodeId());
             }
             ServerMetrics metrics = new ServerMetrics(node);
             ApiServer api = ApiServer.start(node, leaderCluster, List.of(new MetricsInterceptor(metrics.registry())));
             metrics.streamsOpen(api::openStreams);
             metrics.unfinishedRequestBytes(api::unfinishedRequestBytes);
-            log.info("node {} serves clients on {}", config.nodeId(), config.self().clientAddress());
+            log.info(
+                    "node {} serves clients on {}",
+                    config.nodeId(),
+                    config.self().clientAddress());
             OpsHttpServer ops = null;
             if (config.metricsAddress() != null) {
                 try {
-                    Failpoints failpoints = Failpoints.fromEnvironment(System.getenv(), node.fsyncDelay(),
-                            node.tableRemovalHold());
+                    Failpoints failpoints =
+                            Failpoints.fromEnvironment(System.getenv(), node.fsyncDelay(), node.tableRemovalHold());
                     if (failpoints.enabled()) {
-                        log.warn("node {}: failpoints enabled ({}); never in production", config.nodeId(),
+                        log.warn(
+                                "node {}: failpoints enabled ({}); never in production",
+                                config.nodeId(),
                                 Failpoints.ENVIRONMENT_VARIABLE);
                     }
                     ops = new OpsHttpServer(config.metricsAddress(), metrics::scrape, node::ready, failpoints);
@@ -72,7 +82,10 @@ public final class ArmadaServer implements AutoCloseable {
                     api.close();
                     throw e;
                 }
-                log.info("node {} serves /metrics, /healthz and /readyz on {}", config.nodeId(), config.metricsAddress());
+                log.info(
+                        "node {} serves /metrics, /healthz and /readyz on {}",
+                        config.nodeId(),
+                        config.metricsAddress());
             }
             return new ArmadaServer(node, api, ops, leaderCluster, replication);
         } catch (RuntimeException e) {

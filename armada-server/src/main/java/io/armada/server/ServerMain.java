@@ -35,27 +35,34 @@ public final class ServerMain {
         io.armada.server.ops.PeerErrorLogging.install();
         ArmadaServer server = ArmadaServer.start(config, ServerMain::haltOnFatal);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("node {} shutting down", config.nodeId());
-            server.close();
-            stopped.countDown();
-        }, "armada-shutdown"));
-        System.out.println("serving node " + config.nodeId() + " client " + config.self().clientAddress());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("node {} shutting down", config.nodeId());
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "armada-shutdown"));
+        System.out.println(
+                "serving node " + config.nodeId() + " client " + config.self().clientAddress());
         System.out.flush();
-        Thread readiness = new Thread(() -> {
-            try {
-                while (!server.node().ready()) {
-                    // leaders are published by the engine's workers; there is no event to wait on
-                    if (stopped.await(READY_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                        return;
+        Thread readiness = new Thread(
+                () -> {
+                    try {
+                        while (!server.node().ready()) {
+                            // leaders are published by the engine's workers; there is no event to wait on
+                            if (stopped.await(READY_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                                return;
+                            }
+                        }
+                        System.out.println("ready node " + config.nodeId() + " client "
+                                + config.self().clientAddress());
+                        System.out.flush();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                }
-                System.out.println("ready node " + config.nodeId() + " client " + config.self().clientAddress());
-                System.out.flush();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "armada-ready-line");
+                },
+                "armada-ready-line");
         readiness.setDaemon(true);
         readiness.start();
         stopped.await();

@@ -1,15 +1,14 @@
 package io.armada.server;
 
-import io.armada.api.v1.HashRequest;
-import io.armada.api.v1.MaintenanceGrpc;
-import io.armada.server.dev.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.CreateTableRequest;
+import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.KVGrpc;
+import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
@@ -17,6 +16,7 @@ import io.armada.api.v1.TablesGrpc;
 import io.armada.raft.RaftRole;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.dev.DevCluster;
+import io.armada.server.dev.FreePorts;
 import io.armada.server.node.TableHandle;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Closing a node hands its leaderships over; the node, started again on its data, rejoins and catches up. */
 class GracefulRestartTest {
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private final List<ArmadaServer> servers = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -49,15 +51,23 @@ class GracefulRestartTest {
 
     @Test
     void aClosedLeaderHandsOverAndARestartedNodeCatchesUp() {
-        List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> configs =
+                DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : configs) {
             servers.add(ArmadaServer.start(c, e -> {
                 throw new AssertionError("fatal storage error", e);
             }));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
+            channels.add(NettyChannelBuilder.forAddress(
+                            "127.0.0.1", c.self().clientAddress().port())
+                    .usePlaintext()
+                    .build());
         }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         put(0, "before", "1");
         int leader = leaderIndex();
         int other = (leader + 1) % 3;
@@ -67,8 +77,11 @@ class GracefulRestartTest {
         // another member took over (the closing node transferred its leaderships before stopping)
         ArmadaServer survivor = servers.get(other);
         long id = survivor.node().table("t").map(TableHandle::id).orElseThrow();
-        await().atMost(Duration.ofSeconds(10)).until(() -> survivor.node().groupStatus(id)
-                .map(s -> s.leaderId() != 0 && s.leaderId() != leader + 1).orElse(false));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> survivor.node()
+                        .groupStatus(id)
+                        .map(s -> s.leaderId() != 0 && s.leaderId() != leader + 1)
+                        .orElse(false));
         for (int i = 0; i < 50; i++) {
             put(other, "during-" + i, "v");
         }
@@ -78,11 +91,21 @@ class GracefulRestartTest {
             throw new AssertionError("fatal storage error", e);
         }));
         ArmadaServer restarted = servers.get(leader);
-        await().atMost(Duration.ofSeconds(30)).until(() -> restarted.node().table("t")
-                .map(h -> h.stateMachine().table().revision() >= last && !h.stateMachine().catchingUp()).orElse(false));
-        var all = KVGrpc.newBlockingStub(channels.get(leader)).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
-                        .setRangeEnd(ByteString.copyFrom(new byte[] {0})).setCountOnly(true).build());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> restarted
+                        .node()
+                        .table("t")
+                        .map(h -> h.stateMachine().table().revision() >= last
+                                && !h.stateMachine().catchingUp())
+                        .orElse(false));
+        var all = KVGrpc.newBlockingStub(channels.get(leader))
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .range(RangeRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                        .setCountOnly(true)
+                        .build());
         assertThat(all.getCount()).isEqualTo(52);
     }
 
@@ -93,13 +116,21 @@ class GracefulRestartTest {
      */
     @Test
     void aRestartedNodeServesNoLocalReadUntilItsGroupConfirmsItCaughtUp() {
-        List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> configs =
+                DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : configs) {
             servers.add(start(c));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
+            channels.add(NettyChannelBuilder.forAddress(
+                            "127.0.0.1", c.self().clientAddress().port())
+                    .usePlaintext()
+                    .build());
         }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         put(0, "k", "v");
         for (int i = 0; i < servers.size(); i++) {
             servers.get(i).close();
@@ -107,15 +138,17 @@ class GracefulRestartTest {
         }
 
         servers.set(0, start(configs.get(0)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.get(0).node().table("t").isPresent());
-        assertThatThrownBy(() -> serializableGet(0, "k"))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-                    assertThat(e.getStatus().getDescription()).contains("table 't' is catching up");
-                });
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> servers.get(0).node().table("t").isPresent());
+        assertThatThrownBy(() -> serializableGet(0, "k")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(e.getStatus().getDescription()).contains("table 't' is catching up");
+        });
 
         servers.set(1, start(configs.get(1)));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> serializableGet(0, "k").getCount() == 1);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> serializableGet(0, "k").getCount() == 1);
     }
 
     /**
@@ -125,19 +158,31 @@ class GracefulRestartTest {
      */
     @Test
     void hashOnAMemberThatMissedTheCreateCatchesUpWithTheCatalogFirst() {
-        List<ServerConfig> configs = DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> configs =
+                DevCluster.configs(data, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : configs) {
             servers.add(start(c));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext().build());
+            channels.add(NettyChannelBuilder.forAddress(
+                            "127.0.0.1", c.self().clientAddress().port())
+                    .usePlaintext()
+                    .build());
         }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("before").build())
-                .hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder()
+                                .setName("before")
+                                .build())
+                        .hasTable());
         servers.get(2).close();
         servers.set(2, null);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build())
-                .hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         put(0, "k", "v");
 
         servers.set(2, start(configs.get(2)));
@@ -163,14 +208,24 @@ class GracefulRestartTest {
     }
 
     private RangeResponse serializableGet(int node, String key) {
-        return KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key)).build());
+        return KVGrpc.newBlockingStub(channels.get(node))
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .range(RangeRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .build());
     }
 
     private long put(int node, String key, String value) {
-        return KVGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(20, TimeUnit.SECONDS)
-                .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
-                        .setValue(ByteString.copyFromUtf8(value)).build()).getHeader().getRevision();
+        return KVGrpc.newBlockingStub(channels.get(node))
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value))
+                        .build())
+                .getHeader()
+                .getRevision();
     }
 
     private int leaderIndex() {

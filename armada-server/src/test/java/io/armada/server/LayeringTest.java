@@ -20,17 +20,28 @@ class LayeringTest {
 
     @BeforeAll
     static void importProductionClasses() {
-        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test jars
                 .importPackages("io.armada");
     }
 
     @Test
     void theRaftCoreKnowsNothingOfTheEngineTheLogStoreOrTheTransports() {
-        noClasses().that().resideInAPackage("io.armada.raft.core..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.armada.raft.engine..", "io.armada.raft.log..",
-                        "io.armada.raft.transport..", "io.armada.storage..", "io.armada.server..", "io.netty..",
-                        "io.grpc..", "org.rocksdb..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.armada.raft.core..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.armada.raft.engine..",
+                        "io.armada.raft.log..",
+                        "io.armada.raft.transport..",
+                        "io.armada.storage..",
+                        "io.armada.server..",
+                        "io.netty..",
+                        "io.grpc..",
+                        "org.rocksdb..")
                 .because("the core is a deterministic state machine: time, randomness, network and disk reach it"
                         + " only through its interfaces, so the simulation can drive it from a seed")
                 .check(production);
@@ -38,12 +49,19 @@ class LayeringTest {
 
     @Test
     void raftAndStorageDependOnNoServerCode() {
-        noClasses().that().resideInAnyPackage("io.armada.raft..", "io.armada.storage..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.armada.server..", "io.armada.client..",
-                        "io.armada.cli..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.armada.raft..", "io.armada.storage..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.armada.server..", "io.armada.client..", "io.armada.cli..")
                 .check(production);
-        noClasses().that().resideInAPackage("io.armada.storage..")
-                .should().dependOnClassesThat().resideInAPackage("io.armada.raft..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.armada.storage..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.armada.raft..")
                 .because("the table store applies commands; it does not know how they were agreed")
                 .check(production);
     }
@@ -55,9 +73,16 @@ class LayeringTest {
 
     @Test
     void aNodeKnowsNothingOfTheApiReplicationOrOperations() {
-        noClasses().that().resideInAPackage("io.armada.server.node..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.armada.server.api..",
-                        "io.armada.server.replication..", "io.armada.server.ops..", "io.armada.server.dev..",
+        noClasses()
+                .that()
+                .resideInAPackage("io.armada.server.node..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.armada.server.api..",
+                        "io.armada.server.replication..",
+                        "io.armada.server.ops..",
+                        "io.armada.server.dev..",
                         "io.armada.server.process..")
                 .because("the replicated core is composed with the services around it in ArmadaServer")
                 .check(production);
@@ -65,8 +90,11 @@ class LayeringTest {
 
     @Test
     void productionCodeHoldsNoTestCode() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..",
-                        "org.awaitility..", "net.jqwik..", "com.tngtech.archunit..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.junit..", "org.assertj..", "org.awaitility..", "net.jqwik..", "com.tngtech.archunit..")
                 .because("test helpers (the in-JVM network, fault injection, fixtures) live in test sources, shared"
                         + " through test jars, and never ship")
                 .check(production);

@@ -27,8 +27,8 @@ public final class CommandValidator {
             throw new InvalidRequestException(field + ": a table name is required");
         }
         if (name.length() > Limits.MAX_TABLE_NAME_BYTES) {
-            throw new InvalidRequestException(field + ": " + name.length() + " bytes exceeds the limit of "
-                    + Limits.MAX_TABLE_NAME_BYTES);
+            throw new InvalidRequestException(
+                    field + ": " + name.length() + " bytes exceeds the limit of " + Limits.MAX_TABLE_NAME_BYTES);
         }
         if (!TABLE_NAME.matcher(name).matches()) {
             throw new InvalidRequestException(field + ": '" + name + "' may only contain [A-Za-z0-9_.-]");
@@ -40,7 +40,7 @@ public final class CommandValidator {
             case PUT -> validate("put", command.getPut());
             case DELETE_RANGE -> validate("delete_range", command.getDeleteRange());
             case TXN -> validate(command.getTxn());
-            case RETIRE -> { } // carries nothing
+            case RETIRE -> {} // carries nothing
             case OP_NOT_SET -> throw new InvalidRequestException("command: no operation set");
         }
     }
@@ -48,8 +48,8 @@ public final class CommandValidator {
     public static void validate(String field, PutRequest put) {
         key(field + ".key", put.getKey().toByteArray());
         if (put.getValue().size() > Limits.MAX_VALUE_BYTES) {
-            throw new InvalidRequestException(field + ".value: " + put.getValue().size() + " bytes exceeds the limit of "
-                    + Limits.MAX_VALUE_BYTES);
+            throw new InvalidRequestException(field + ".value: "
+                    + put.getValue().size() + " bytes exceeds the limit of " + Limits.MAX_VALUE_BYTES);
         }
     }
 
@@ -116,15 +116,22 @@ public final class CommandValidator {
             String f = field + "[" + i + "]";
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
-                    sameTable(f + ".request_range.table", table, op.getRequestRange().getTable());
+                    sameTable(
+                            f + ".request_range.table",
+                            table,
+                            op.getRequestRange().getTable());
                     validate(f + ".request_range", op.getRequestRange());
                 }
                 case REQUEST_PUT -> {
-                    sameTable(f + ".request_put.table", table, op.getRequestPut().getTable());
+                    sameTable(
+                            f + ".request_put.table", table, op.getRequestPut().getTable());
                     validate(f + ".request_put", op.getRequestPut());
                 }
                 case REQUEST_DELETE_RANGE -> {
-                    sameTable(f + ".request_delete_range.table", table, op.getRequestDeleteRange().getTable());
+                    sameTable(
+                            f + ".request_delete_range.table",
+                            table,
+                            op.getRequestDeleteRange().getTable());
                     validate(f + ".request_delete_range", op.getRequestDeleteRange());
                 }
                 case REQUEST_NOT_SET -> throw new InvalidRequestException(f + ": no operation set");
@@ -141,7 +148,8 @@ public final class CommandValidator {
 
     private static void checkCount(String field, int count) {
         if (count > Limits.MAX_TXN_OPS) {
-            throw new InvalidRequestException(field + ": " + count + " entries exceeds the limit of " + Limits.MAX_TXN_OPS);
+            throw new InvalidRequestException(
+                    field + ": " + count + " entries exceeds the limit of " + Limits.MAX_TXN_OPS);
         }
     }
 
@@ -150,15 +158,16 @@ public final class CommandValidator {
             throw new InvalidRequestException(field + ": a non-empty key is required");
         }
         if (key.length > Limits.MAX_KEY_BYTES) {
-            throw new InvalidRequestException(field + ": " + key.length + " bytes exceeds the limit of " + Limits.MAX_KEY_BYTES);
+            throw new InvalidRequestException(
+                    field + ": " + key.length + " bytes exceeds the limit of " + Limits.MAX_KEY_BYTES);
         }
     }
 
     private static void range(String field, byte[] key, byte[] rangeEnd) {
         key(field + ".key", key);
         if (rangeEnd.length > Limits.MAX_KEY_BYTES) {
-            throw new InvalidRequestException(field + ".range_end: " + rangeEnd.length + " bytes exceeds the limit of "
-                    + Limits.MAX_KEY_BYTES);
+            throw new InvalidRequestException(
+                    field + ".range_end: " + rangeEnd.length + " bytes exceeds the limit of " + Limits.MAX_KEY_BYTES);
         }
         boolean toEnd = rangeEnd.length == 1 && rangeEnd[0] == 0;
         if (rangeEnd.length > 0 && !toEnd && Arrays.compareUnsigned(rangeEnd, key) <= 0) {

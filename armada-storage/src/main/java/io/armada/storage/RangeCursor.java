@@ -41,13 +41,15 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
         this.maxChunkBytes = maxChunkBytes;
         this.limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
         try {
-            this.revision = Table.AppliedMarker.decode(db.get(cf, readOptions, Table.APPLIED_KEY)).revision();
+            this.revision = Table.AppliedMarker.decode(db.get(cf, readOptions, Table.APPLIED_KEY))
+                    .revision();
         } catch (RocksDBException e) {
             close();
             throw new StorageException("table " + table.id() + ": cannot start a range cursor", e);
         }
         this.scan = new TableView(db, cf, readOptions)
-                .scan(KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray()));
+                .scan(KeyRange.of(
+                        request.getKey().toByteArray(), request.getRangeEnd().toByteArray()));
     }
 
     /** Revision every chunk of this cursor sees. */
@@ -65,7 +67,8 @@ public final class RangeCursor implements Iterator<RangeResponse>, AutoCloseable
         if (finished) {
             throw new NoSuchElementException();
         }
-        RangeResponse.Builder chunk = RangeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(revision));
+        RangeResponse.Builder chunk =
+                RangeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(revision));
         long bytes = 0;
         while (returned < limit) {
             TableView.KeyRecord kr = carried != null ? carried : nextMatch();

@@ -23,18 +23,22 @@ final class RecentRecords {
 
     /** Null when disabled (a bound of 0). */
     private final Cache<Key, Optional<VersionedValue>> cache;
+
     private final AtomicLong generations = new AtomicLong();
 
     RecentRecords(long maxBytes) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes: " + maxBytes + " is negative");
         }
-        this.cache = maxBytes == 0 ? null : Caffeine.newBuilder()
-                .maximumWeight(maxBytes)
-                .weigher((Key k, Optional<VersionedValue> r) -> ENTRY_OVERHEAD_BYTES + k.key.length
-                        + r.map(record -> record.value().length).orElse(0))
-                .executor(Runnable::run) // eviction on the calling thread: no pool threads, no surprise
-                .build();
+        this.cache = maxBytes == 0
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumWeight(maxBytes)
+                        .weigher((Key k, Optional<VersionedValue> r) -> ENTRY_OVERHEAD_BYTES
+                                + k.key.length
+                                + r.map(record -> record.value().length).orElse(0))
+                        .executor(Runnable::run) // eviction on the calling thread: no pool threads, no surprise
+                        .build();
     }
 
     /** A generation no table used before: what a new or wholly replaced table content starts. */

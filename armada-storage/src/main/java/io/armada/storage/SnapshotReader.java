@@ -44,7 +44,8 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 this.revision = in.readLong();
                 long flags = in.readLong();
                 this.leaderClusterIndex = in.readLong();
-                if ((flags & ~(TableSnapshot.FLAG_RESETTING | TableSnapshot.FLAG_RETIRED)) != 0 || leaderClusterIndex < 0) {
+                if ((flags & ~(TableSnapshot.FLAG_RESETTING | TableSnapshot.FLAG_RETIRED)) != 0
+                        || leaderClusterIndex < 0) {
                     throw new TableStore.InvalidSnapshotException("snapshot header with unknown flags " + flags
                             + " or leader-cluster index " + leaderClusterIndex);
                 }
@@ -63,7 +64,8 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
             throw new TableStore.InvalidSnapshotException("snapshot stream without its header");
         }
         if (index < 0 || revision < 0) {
-            throw new TableStore.InvalidSnapshotException("snapshot header with index " + index + " and revision " + revision);
+            throw new TableStore.InvalidSnapshotException(
+                    "snapshot header with index " + index + " and revision " + revision);
         }
     }
 
@@ -132,7 +134,8 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
             byte[] key = new byte[keyLength];
             in.readFully(key);
             int recordLength = in.readInt();
-            if (recordLength < VersionedValue.HEADER_BYTES || recordLength > VersionedValue.HEADER_BYTES + Limits.MAX_VALUE_BYTES) {
+            if (recordLength < VersionedValue.HEADER_BYTES
+                    || recordLength > VersionedValue.HEADER_BYTES + Limits.MAX_VALUE_BYTES) {
                 throw new TableStore.InvalidSnapshotException("snapshot record of " + recordLength + " bytes");
             }
             byte[] record = new byte[recordLength];
@@ -166,7 +169,8 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 }
                 SnapshotChunk c = chunks.next();
                 if (revision >= 0 && c.getRevision() != revision) {
-                    throw new TableStore.InvalidSnapshotException("snapshot chunks of revisions " + revision + " and " + c.getRevision());
+                    throw new TableStore.InvalidSnapshotException(
+                            "snapshot chunks of revisions " + revision + " and " + c.getRevision());
                 }
                 revision = c.getRevision();
                 current = c.getData().toByteArray();

@@ -19,19 +19,25 @@ package io.armada.storage;
  *     buffers. Charged to the block cache, which therefore bounds memtables and cached blocks
  *     together; at most {@code blockCacheBytes}
  */
-public record StoreOptions(boolean syncApply, long blockCacheBytes, long recentRecordsBytes, long memtableBytesPerTable,
+public record StoreOptions(
+        boolean syncApply,
+        long blockCacheBytes,
+        long recentRecordsBytes,
+        long memtableBytesPerTable,
         long memtableBytesPerNode) {
     public StoreOptions {
         if (memtableBytesPerNode < memtableBytesPerTable || memtableBytesPerNode > blockCacheBytes) {
-            throw new IllegalArgumentException("memtableBytesPerNode: " + memtableBytesPerNode + " is not between"
-                    + " memtableBytesPerTable (" + memtableBytesPerTable + ") and blockCacheBytes (" + blockCacheBytes + ")");
+            throw new IllegalArgumentException(
+                    "memtableBytesPerNode: " + memtableBytesPerNode + " is not between" + " memtableBytesPerTable ("
+                            + memtableBytesPerTable + ") and blockCacheBytes (" + blockCacheBytes + ")");
         }
         if (memtableBytesPerTable < 1 << 20) {
-            throw new IllegalArgumentException("memtableBytesPerTable: " + memtableBytesPerTable
-                    + " is below the minimum of 1 MiB");
+            throw new IllegalArgumentException(
+                    "memtableBytesPerTable: " + memtableBytesPerTable + " is below the minimum of 1 MiB");
         }
         if (blockCacheBytes < 1 << 20) {
-            throw new IllegalArgumentException("blockCacheBytes: " + blockCacheBytes + " is below the minimum of 1 MiB");
+            throw new IllegalArgumentException(
+                    "blockCacheBytes: " + blockCacheBytes + " is below the minimum of 1 MiB");
         }
         if (recentRecordsBytes < 0) {
             throw new IllegalArgumentException("recentRecordsBytes: " + recentRecordsBytes + " is negative");

@@ -58,6 +58,7 @@ public final class Table {
     private final WriteOptions writeOptions;
     /** Guards {@link #cf}: a snapshot install swaps the column family; reads and applies hold the read lock. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
     private ColumnFamilyHandle cf;
     private volatile boolean dropped;
     private volatile AppliedMarker applied;
@@ -116,11 +117,14 @@ public final class Table {
         static Markers read(long tableId, RocksDB db, ColumnFamilyHandle cf) {
             try {
                 byte[] source = db.get(cf, LEADER_CLUSTER_INDEX_KEY);
-                return new Markers(AppliedMarker.decode(db.get(cf, APPLIED_KEY)),
-                        source == null ? 0 : ByteBuffer.wrap(source).getLong(), db.get(cf, RESET_KEY) != null,
+                return new Markers(
+                        AppliedMarker.decode(db.get(cf, APPLIED_KEY)),
+                        source == null ? 0 : ByteBuffer.wrap(source).getLong(),
+                        db.get(cf, RESET_KEY) != null,
                         db.get(cf, RETIRED_KEY) != null);
             } catch (RocksDBException e) {
-                throw new StorageException("table " + tableId + ": cannot read the applied and follower-cluster markers", e);
+                throw new StorageException(
+                        "table " + tableId + ": cannot read the applied and follower-cluster markers", e);
             }
         }
     }
@@ -177,7 +181,8 @@ public final class Table {
             checkOpen();
             AppliedMarker last = applied;
             List<CommandResult> results = new ArrayList<>(commands.size());
-            try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
+            try (ReadOptions ro = new ReadOptions();
+                    WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
                 for (IndexedCommand c : commands) {
                     if (c.index() <= last.index()) {
@@ -238,7 +243,8 @@ public final class Table {
      * {@link #applyReplicated(long, List)}.
      */
     public CommandResult applyReplicated(long index, long leaderClusterIndex, Command command) {
-        return applyReplicated(index, List.of(new LeaderClusterEntry(leaderClusterIndex, command))).getFirst();
+        return applyReplicated(index, List.of(new LeaderClusterEntry(leaderClusterIndex, command)))
+                .getFirst();
     }
 
     /**
@@ -263,7 +269,8 @@ public final class Table {
             long source = recorded;
             AppliedMarker after = before;
             List<CommandResult> results = new ArrayList<>(entries.size());
-            try (ReadOptions ro = new ReadOptions(); WriteBatch batch = new WriteBatch()) {
+            try (ReadOptions ro = new ReadOptions();
+                    WriteBatch batch = new WriteBatch()) {
                 TableView view = new TableView(db, cf, ro, recent).retiredAlready(retired);
                 for (LeaderClusterEntry e : entries) {
                     if (e.leaderClusterIndex() <= source) {
@@ -277,8 +284,8 @@ public final class Table {
                         continue;
                     }
                     if (e.leaderClusterIndex() <= after.revision()) {
-                        throw new IllegalStateException("table " + id + ": leader-cluster index " + e.leaderClusterIndex()
-                                + " does not follow revision " + after.revision());
+                        throw new IllegalStateException("table " + id + ": leader-cluster index "
+                                + e.leaderClusterIndex() + " does not follow revision " + after.revision());
                     }
                     // no client of this follower cluster waits for a leader-cluster entry's result
                     results.add(executeOrFail(view, index, e.leaderClusterIndex(), e.command(), false));
@@ -297,8 +304,10 @@ public final class Table {
                 retired = view.retired();
                 return results;
             } catch (RocksDBException e) {
-                throw new StorageException("table " + id + ": apply of leader-cluster entries through " + source
-                        + " in local entry " + index + " failed", e);
+                throw new StorageException(
+                        "table " + id + ": apply of leader-cluster entries through " + source + " in local entry "
+                                + index + " failed",
+                        e);
             }
         } finally {
             lock.readLock().unlock();
@@ -421,8 +430,10 @@ public final class Table {
      */
     private CommandResult executeOrFail(TableView view, long index, long revision, Command command, boolean answered) {
         if (view.retired()) {
-            return failed(CommandError.Reason.TABLE_DELETED, "the table was deleted by an earlier entry of its group;"
-                    + " the command at index " + index + " changed nothing");
+            return failed(
+                    CommandError.Reason.TABLE_DELETED,
+                    "the table was deleted by an earlier entry of its group;" + " the command at index " + index
+                            + " changed nothing");
         }
         if (command.getOpCase() == Command.OpCase.RETIRE) {
             view.retire();
@@ -443,31 +454,44 @@ public final class Table {
         } catch (RuntimeException e) {
             view.discardCommand();
             log.error("table {}: the command at index {} could not be applied; it is recorded as failed", id, index, e);
-            return failed(CommandError.Reason.INTERNAL, "the command at index " + index + " could not be applied"
-                    + " and changed nothing");
+            return failed(
+                    CommandError.Reason.INTERNAL,
+                    "the command at index " + index + " could not be applied" + " and changed nothing");
         }
     }
 
     private static CommandResult failed(CommandError.Reason reason, String message) {
-        return CommandResult.newBuilder().setError(CommandError.newBuilder().setReason(reason).setMessage(message)).build();
+        return CommandResult.newBuilder()
+                .setError(CommandError.newBuilder().setReason(reason).setMessage(message))
+                .build();
     }
 
     private CommandResult execute(TableView view, long revision, Command command, boolean answered) {
-        ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
+        ResponseHeader header =
+                ResponseHeader.newBuilder().setRevision(revision).build();
         ResponseBudget budget = new ResponseBudget(Limits.MAX_WRITE_RESPONSE_BYTES);
         return switch (command.getOpCase()) {
-            case PUT -> CommandResult.newBuilder()
-                    .setPut(put(view, revision, command.getPut(), budget, "put").setHeader(header)).build();
-            case DELETE_RANGE -> CommandResult.newBuilder()
-                    .setDeleteRange(deleteRange(view, command.getDeleteRange(), budget, "delete_range").setHeader(header))
-                    .build();
-            case TXN -> CommandResult.newBuilder()
-                    .setTxn(txn(view, revision, command.getTxn(), budget, answered).setHeader(header)).build();
+            case PUT ->
+                CommandResult.newBuilder()
+                        .setPut(put(view, revision, command.getPut(), budget, "put")
+                                .setHeader(header))
+                        .build();
+            case DELETE_RANGE ->
+                CommandResult.newBuilder()
+                        .setDeleteRange(deleteRange(view, command.getDeleteRange(), budget, "delete_range")
+                                .setHeader(header))
+                        .build();
+            case TXN ->
+                CommandResult.newBuilder()
+                        .setTxn(txn(view, revision, command.getTxn(), budget, answered)
+                                .setHeader(header))
+                        .build();
             case RETIRE, OP_NOT_SET -> throw new IllegalStateException(command.getOpCase() + " reached execute");
         };
     }
 
-    private PutResponse.Builder put(TableView view, long revision, PutRequest put, ResponseBudget budget, String field) {
+    private PutResponse.Builder put(
+            TableView view, long revision, PutRequest put, ResponseBudget budget, String field) {
         byte[] key = put.getKey().toByteArray();
         VersionedValue previous = view.get(key);
         view.put(key, VersionedValue.put(previous, revision, put.getValue().toByteArray()));
@@ -480,9 +504,10 @@ public final class Table {
         return response;
     }
 
-    private DeleteRangeResponse.Builder deleteRange(TableView view, DeleteRangeRequest delete, ResponseBudget budget,
-            String field) {
-        KeyRange range = KeyRange.of(delete.getKey().toByteArray(), delete.getRangeEnd().toByteArray());
+    private DeleteRangeResponse.Builder deleteRange(
+            TableView view, DeleteRangeRequest delete, ResponseBudget budget, String field) {
+        KeyRange range =
+                KeyRange.of(delete.getKey().toByteArray(), delete.getRangeEnd().toByteArray());
         List<TableView.KeyRecord> doomed = new ArrayList<>();
         try (TableView.Scan scan = view.scan(range)) {
             scan.forEachRemaining(doomed::add);
@@ -499,8 +524,8 @@ public final class Table {
         return response;
     }
 
-    private TxnResponse.Builder txn(TableView view, long revision, TxnRequest txn, ResponseBudget budget,
-            boolean answered) {
+    private TxnResponse.Builder txn(
+            TableView view, long revision, TxnRequest txn, ResponseBudget budget, boolean answered) {
         boolean succeeded = true;
         for (Compare c : txn.getCompareList()) {
             if (!holds(view, c)) {
@@ -509,7 +534,8 @@ public final class Table {
             }
         }
         TxnResponse.Builder response = TxnResponse.newBuilder().setSucceeded(succeeded);
-        ResponseHeader header = ResponseHeader.newBuilder().setRevision(revision).build();
+        ResponseHeader header =
+                ResponseHeader.newBuilder().setRevision(revision).build();
         List<RequestOp> ops = succeeded ? txn.getSuccessList() : txn.getFailureList();
         String branch = succeeded ? "txn.success" : "txn.failure";
         for (int i = 0; i < ops.size(); i++) {
@@ -519,10 +545,13 @@ public final class Table {
             switch (op.getRequestCase()) {
                 // the txn's ranges share the response's budget: what does not fit is left to a later page (more)
                 case REQUEST_RANGE -> r.setResponseRange(range(view, op.getRequestRange(), revision, budget, answered));
-                case REQUEST_PUT -> r.setResponsePut(
-                        put(view, revision, op.getRequestPut(), budget, field + ".request_put").setHeader(header));
-                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(deleteRange(view, op.getRequestDeleteRange(),
-                        budget, field + ".request_delete_range").setHeader(header));
+                case REQUEST_PUT ->
+                    r.setResponsePut(put(view, revision, op.getRequestPut(), budget, field + ".request_put")
+                            .setHeader(header));
+                case REQUEST_DELETE_RANGE ->
+                    r.setResponseDeleteRange(
+                            deleteRange(view, op.getRequestDeleteRange(), budget, field + ".request_delete_range")
+                                    .setHeader(header));
                 case REQUEST_NOT_SET -> throw new IllegalStateException("empty txn op reached apply");
             }
             response.addResponses(r);
@@ -577,8 +606,12 @@ public final class Table {
         try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
             checkOpen();
             long revision = AppliedMarker.decode(db.get(cf, ro, APPLIED_KEY)).revision();
-            return range(new TableView(db, cf, ro), request, revision,
-                    new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES), true);
+            return range(
+                    new TableView(db, cf, ro),
+                    request,
+                    revision,
+                    new ResponseBudget(Limits.MAX_RANGE_RESPONSE_BYTES),
+                    true);
         } catch (RocksDBException e) {
             throw new StorageException("table " + id + ": range failed", e);
         } finally {
@@ -594,15 +627,16 @@ public final class Table {
      * budget the records the answered range would carry, which later {@code prev_kv} results share, so
      * the command does the same to the table on every replica. One loop for both, so they cannot drift.
      */
-    private static RangeResponse range(TableView view, RangeRequest request, long revision, ResponseBudget budget,
-            boolean answered) {
+    private static RangeResponse range(
+            TableView view, RangeRequest request, long revision, ResponseBudget budget, boolean answered) {
         if (!answered && request.getCountOnly()) {
             return RangeResponse.getDefaultInstance();
         }
-        KeyRange range = KeyRange.of(request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
+        KeyRange range = KeyRange.of(
+                request.getKey().toByteArray(), request.getRangeEnd().toByteArray());
         long limit = request.getLimit() == 0 ? Long.MAX_VALUE : request.getLimit();
-        RangeResponse.Builder response = RangeResponse.newBuilder()
-                .setHeader(ResponseHeader.newBuilder().setRevision(revision));
+        RangeResponse.Builder response =
+                RangeResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(revision));
         long count = 0;
         long carried = 0;
         boolean full = false;
@@ -633,7 +667,9 @@ public final class Table {
         if (!answered) {
             return RangeResponse.getDefaultInstance();
         }
-        return response.setCount(count).setMore(!request.getCountOnly() && count > carried).build();
+        return response.setCount(count)
+                .setMore(!request.getCountOnly() && count > carried)
+                .build();
     }
 
     private static boolean matches(RangeRequest r, VersionedValue record) {
@@ -704,12 +740,16 @@ public final class Table {
                 while (scan.hasNext()) {
                     TableView.KeyRecord kr = scan.next();
                     longs.clear();
-                    longs.putLong(kr.key().length).putLong(kr.record().value().length).putLong(kr.record().version());
+                    longs.putLong(kr.key().length)
+                            .putLong(kr.record().value().length)
+                            .putLong(kr.record().version());
                     sha.update(longs.array());
                     sha.update(kr.key());
                     sha.update(kr.record().value());
                     longs.clear();
-                    longs.putLong(kr.record().createRevision()).putLong(kr.record().modRevision()).putLong(0);
+                    longs.putLong(kr.record().createRevision())
+                            .putLong(kr.record().modRevision())
+                            .putLong(0);
                     sha.update(longs.array());
                 }
             }

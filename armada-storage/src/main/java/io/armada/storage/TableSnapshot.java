@@ -72,7 +72,8 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
         this.it = db.newIterator(cf, readOptions);
         it.seek(Table.APPLIED_KEY);
         this.applied = it.isValid() && it.key().length == 1 && it.key()[0] == 0
-                ? Table.AppliedMarker.decode(it.value()) : Table.AppliedMarker.NONE;
+                ? Table.AppliedMarker.decode(it.value())
+                : Table.AppliedMarker.NONE;
         it.seek(new byte[] {TableView.DATA_PREFIX});
         try {
             byte[] source = db.get(cf, readOptions, Table.LEADER_CLUSTER_INDEX_KEY);
@@ -86,7 +87,8 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());
                 out.writeLong((resetting ? FLAG_RESETTING : 0) | (retired ? FLAG_RETIRED : 0));
-                out.writeLong(source == null ? 0 : java.nio.ByteBuffer.wrap(source).getLong());
+                out.writeLong(
+                        source == null ? 0 : java.nio.ByteBuffer.wrap(source).getLong());
             } else { // nothing to carry: the plain header, which readers of every version understand
                 out.writeLong(applied.index());
                 out.writeLong(applied.revision());

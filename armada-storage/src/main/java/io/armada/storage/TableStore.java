@@ -2,10 +2,8 @@ package io.armada.storage;
 
 import io.armada.api.v1.SnapshotChunk;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,12 +19,12 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
-import org.rocksdb.WriteBufferManager;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +68,14 @@ public final class TableStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    private TableStore(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
-            WriteBufferManager memtables, ColumnFamilyHandle defaultCf, StoreOptions options) {
+    private TableStore(
+            RocksDB db,
+            DBOptions dbOptions,
+            ColumnFamilyOptions cfOptions,
+            LRUCache blockCache,
+            WriteBufferManager memtables,
+            ColumnFamilyHandle defaultCf,
+            StoreOptions options) {
         this.db = db;
         this.memtables = memtables;
         this.dbOptions = dbOptions;
@@ -90,9 +94,13 @@ public final class TableStore implements AutoCloseable {
                 .setWriteBufferSize(options.memtableBytesPerTable())
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
-        WriteBufferManager memtables = new WriteBufferManager(options.memtableBytesPerNode(), cache,
+        WriteBufferManager memtables = new WriteBufferManager(
+                options.memtableBytesPerNode(),
+                cache,
                 false); // no stall: past the budget the largest memtables are flushed, the apply path never waits
-        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        DBOptions dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2)
                 .setWriteBufferManager(memtables)
                 // the WAL is shared by every table and a file is deleted only once every table with data in
@@ -144,7 +152,8 @@ public final class TableStore implements AutoCloseable {
         }
         for (long id : pointers.keySet()) {
             if (!tables.containsKey(id)) {
-                throw new IllegalStateException("table " + id + " has a pointer but no column family: the store is corrupt");
+                throw new IllegalStateException(
+                        "table " + id + " has a pointer but no column family: the store is corrupt");
             }
         }
     }
@@ -167,7 +176,10 @@ public final class TableStore implements AutoCloseable {
 
     private static byte[] pointerKey(long id) {
         byte[] prefix = POINTER_PREFIX.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(id).array();
+        return ByteBuffer.allocate(prefix.length + Long.BYTES)
+                .put(prefix)
+                .putLong(id)
+                .array();
     }
 
     private static byte[] cfName(long id, long generation) {
@@ -181,7 +193,11 @@ public final class TableStore implements AutoCloseable {
         }
         try {
             ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(cfName(tableId, 1), cfOptions));
-            db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(1).array());
+            db.put(
+                    defaultCf,
+                    syncWrite,
+                    pointerKey(tableId),
+                    ByteBuffer.allocate(8).putLong(1).array());
             Table table = new Table(tableId, db, cf, applyWrite, recentRecords);
             tables.put(tableId, table);
             generations.put(tableId, 1L);
@@ -255,10 +271,14 @@ public final class TableStore implements AutoCloseable {
             // read before the switch is committed, so a failure here still leaves the old table in place
             stored = Table.Markers.read(tableId, db, staging);
             if (!stored.equals(written)) {
-                throw new IllegalStateException("table " + tableId + ": staged markers read back as " + stored
-                        + ", written as " + written);
+                throw new IllegalStateException(
+                        "table " + tableId + ": staged markers read back as " + stored + ", written as " + written);
             }
-            db.put(defaultCf, syncWrite, pointerKey(tableId), ByteBuffer.allocate(8).putLong(generation).array());
+            db.put(
+                    defaultCf,
+                    syncWrite,
+                    pointerKey(tableId),
+                    ByteBuffer.allocate(8).putLong(generation).array());
         } catch (RuntimeException | RocksDBException | IOException e) {
             try {
                 db.dropColumnFamily(staging);
@@ -292,8 +312,11 @@ public final class TableStore implements AutoCloseable {
     private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
-        Table.Markers markers = new Table.Markers(new Table.AppliedMarker(asIndex >= 0 ? asIndex : in.index(), in.revision()),
-                in.leaderClusterIndex(), in.resetting(), in.retired());
+        Table.Markers markers = new Table.Markers(
+                new Table.AppliedMarker(asIndex >= 0 ? asIndex : in.index(), in.revision()),
+                in.leaderClusterIndex(),
+                in.resetting(),
+                in.retired());
         WriteBatch batch = new WriteBatch();
         try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
             while (in.hasNext()) {
@@ -307,7 +330,12 @@ public final class TableStore implements AutoCloseable {
             }
             batch.put(cf, Table.APPLIED_KEY, markers.applied().encode());
             if (markers.leaderClusterIndex() > 0) { // absent reads as 0, as on a table that never replicated
-                batch.put(cf, Table.LEADER_CLUSTER_INDEX_KEY, ByteBuffer.allocate(8).putLong(markers.leaderClusterIndex()).array());
+                batch.put(
+                        cf,
+                        Table.LEADER_CLUSTER_INDEX_KEY,
+                        ByteBuffer.allocate(8)
+                                .putLong(markers.leaderClusterIndex())
+                                .array());
             }
             if (markers.resetting()) {
                 batch.put(cf, Table.RESET_KEY, new byte[0]);
@@ -345,7 +373,9 @@ public final class TableStore implements AutoCloseable {
     /** Bytes of the WAL files the store keeps now (bounded through {@link #MAX_TOTAL_WAL_BYTES_PER_MEMTABLE_BYTE}). */
     public long walBytes() {
         try {
-            return db.getSortedWalFiles().stream().mapToLong(org.rocksdb.LogFile::sizeFileBytes).sum();
+            return db.getSortedWalFiles().stream()
+                    .mapToLong(org.rocksdb.LogFile::sizeFileBytes)
+                    .sum();
         } catch (RocksDBException e) {
             throw new StorageException("cannot list the WAL files", e);
         }

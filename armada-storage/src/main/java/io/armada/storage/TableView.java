@@ -34,6 +34,7 @@ final class TableView {
      * no trace, as if it had never run, while the run's earlier commands stay.
      */
     private final Map<byte[], VersionedValue> undo = new TreeMap<>(Arrays::compareUnsigned);
+
     private static final VersionedValue ABSENT = new VersionedValue(1, 1, 1, new byte[0]); // compared by identity only
 
     /** Whether the table is retired: as stored when the run began, or by a retire earlier in the run. */
@@ -191,7 +192,9 @@ final class TableView {
                 if (stored == null && nextPending == null) {
                     return;
                 }
-                int cmp = stored == null ? 1 : nextPending == null ? -1 : Arrays.compareUnsigned(stored, nextPending.getKey());
+                int cmp = stored == null
+                        ? 1
+                        : nextPending == null ? -1 : Arrays.compareUnsigned(stored, nextPending.getKey());
                 if (cmp < 0) {
                     next = new KeyRecord(stored, VersionedValue.decode(it.value()));
                     it.next();

@@ -12,14 +12,18 @@ record VersionedValue(long createRevision, long modRevision, long version, byte[
 
     VersionedValue {
         if (createRevision <= 0 || modRevision < createRevision || version <= 0) {
-            throw new StorageException("corrupt record: create=" + createRevision + " mod=" + modRevision
-                    + " version=" + version);
+            throw new StorageException(
+                    "corrupt record: create=" + createRevision + " mod=" + modRevision + " version=" + version);
         }
     }
 
     byte[] encode() {
         return ByteBuffer.allocate(HEADER_BYTES + value.length)
-                .putLong(createRevision).putLong(modRevision).putLong(version).put(value).array();
+                .putLong(createRevision)
+                .putLong(modRevision)
+                .putLong(version)
+                .put(value)
+                .array();
     }
 
     static VersionedValue decode(byte[] bytes) {

@@ -44,7 +44,8 @@ class ApplyFuzzTest {
         }
         try (ScratchDir dir = new ScratchDir("apply-fuzz");
                 TableStore a = TableStore.open(dir.resolve("a"), StoreOptions.defaults());
-                TableStore b = TableStore.open(dir.resolve("b"), StoreOptions.defaults().withRecentRecordsBytes(0));
+                TableStore b = TableStore.open(
+                        dir.resolve("b"), StoreOptions.defaults().withRecentRecordsBytes(0));
                 TableStore unansweredStore = TableStore.open(dir.resolve("c"), StoreOptions.defaults())) {
             Table ta = a.createTable(1);
             Table tb = b.createTable(1);
@@ -60,25 +61,33 @@ class ApplyFuzzTest {
                 }
                 List<CommandResult> results = ta.applyAll(batch);
                 List<CommandResult> unanswered = tc.applyAll(batch.stream()
-                        .map(x -> new Table.IndexedCommand(x.index(), x.revision(), x.command(), false)).toList());
+                        .map(x -> new Table.IndexedCommand(x.index(), x.revision(), x.command(), false))
+                        .toList());
                 for (int j = 0; j < batch.size(); j++) {
                     Table.IndexedCommand c = batch.get(j);
                     CommandResult other = tb.apply(c.index(), c.revision(), c.command());
-                    assertThat(results.get(j)).as("seed %d, command %s", seed, c.command()).isEqualTo(other);
-                    assertThat(unanswered.get(j)).as("seed %d, unanswered command %s", seed, c.command())
+                    assertThat(results.get(j))
+                            .as("seed %d, command %s", seed, c.command())
+                            .isEqualTo(other);
+                    assertThat(unanswered.get(j))
+                            .as("seed %d, unanswered command %s", seed, c.command())
                             .isEqualTo(withoutRangeResults(results.get(j)));
                     if (passesValidation(c.command())) {
-                        assertThat(results.get(j).getError().getReason()).as("seed %d: %s", seed, c.command())
+                        assertThat(results.get(j).getError().getReason())
+                                .as("seed %d: %s", seed, c.command())
                                 .isNotIn(CommandError.Reason.INVALID_ARGUMENT, CommandError.Reason.INTERNAL);
                     } else {
-                        assertThat(results.get(j).getError().getReason()).as("seed %d: %s", seed, c.command())
+                        assertThat(results.get(j).getError().getReason())
+                                .as("seed %d: %s", seed, c.command())
                                 .isEqualTo(CommandError.Reason.INVALID_ARGUMENT);
                     }
                 }
             }
             assertThat(ta.appliedIndex()).isEqualTo(index);
             assertThat(ta.digest()).as("seed %d: the replicas' content", seed).isEqualTo(tb.digest());
-            assertThat(tc.digest()).as("seed %d: the unanswered replica's content", seed).isEqualTo(ta.digest());
+            assertThat(tc.digest())
+                    .as("seed %d: the unanswered replica's content", seed)
+                    .isEqualTo(ta.digest());
         }
     }
 
@@ -90,8 +99,8 @@ class ApplyFuzzTest {
         var txn = r.getTxn().toBuilder();
         for (int i = 0; i < txn.getResponsesCount(); i++) {
             if (txn.getResponses(i).hasResponseRange()) {
-                txn.setResponses(i, txn.getResponses(i).toBuilder()
-                        .setResponseRange(RangeResponse.getDefaultInstance()));
+                txn.setResponses(
+                        i, txn.getResponses(i).toBuilder().setResponseRange(RangeResponse.getDefaultInstance()));
             }
         }
         return r.toBuilder().setTxn(txn).build();
@@ -129,7 +138,7 @@ class ApplyFuzzTest {
         return switch (r.nextInt(6)) {
             case 0 -> ByteString.EMPTY;
             case 1 -> ByteString.copyFrom(new byte[] {0});
-            case 2 -> ByteString.copyFromUtf8("k");  // before most keys: reversed
+            case 2 -> ByteString.copyFromUtf8("k"); // before most keys: reversed
             case 3 -> ByteString.copyFrom(new byte[Limits.MAX_KEY_BYTES + 1]);
             default -> key.concat(ByteString.copyFrom(new byte[] {(byte) 0xFF}));
         };
@@ -145,21 +154,33 @@ class ApplyFuzzTest {
             case 1 -> Limits.MAX_VALUE_BYTES / 2;
             default -> r.nextInt(16);
         };
-        return PutRequest.newBuilder().setKey(key(r)).setValue(ByteString.copyFrom(new byte[size]))
-                .setPrevKv(r.nextBoolean()).build();
+        return PutRequest.newBuilder()
+                .setKey(key(r))
+                .setValue(ByteString.copyFrom(new byte[size]))
+                .setPrevKv(r.nextBoolean())
+                .build();
     }
 
     private static DeleteRangeRequest delete(Random r) {
         ByteString key = key(r);
-        return DeleteRangeRequest.newBuilder().setKey(key).setRangeEnd(rangeEnd(r, key)).setPrevKv(r.nextBoolean()).build();
+        return DeleteRangeRequest.newBuilder()
+                .setKey(key)
+                .setRangeEnd(rangeEnd(r, key))
+                .setPrevKv(r.nextBoolean())
+                .build();
     }
 
     private static RangeRequest range(Random r) {
         ByteString key = key(r);
-        return RangeRequest.newBuilder().setKey(key).setRangeEnd(rangeEnd(r, key)).setLimit(r.nextInt(4) == 0 ? extreme(r) : 0)
-                .setKeysOnly(r.nextBoolean()).setCountOnly(r.nextInt(4) == 0)
+        return RangeRequest.newBuilder()
+                .setKey(key)
+                .setRangeEnd(rangeEnd(r, key))
+                .setLimit(r.nextInt(4) == 0 ? extreme(r) : 0)
+                .setKeysOnly(r.nextBoolean())
+                .setCountOnly(r.nextInt(4) == 0)
                 .setMinModRevision(r.nextInt(5) == 0 ? extreme(r) : 0)
-                .setMaxCreateRevision(r.nextInt(5) == 0 ? extreme(r) : 0).build();
+                .setMaxCreateRevision(r.nextInt(5) == 0 ? extreme(r) : 0)
+                .build();
     }
 
     private static Compare compare(Random r) {
@@ -171,7 +192,7 @@ class ApplyFuzzTest {
             case 1 -> c.setCreateRevision(extreme(r));
             case 2 -> c.setModRevision(extreme(r));
             case 3 -> c.setValue(ByteString.copyFromUtf8("v" + r.nextInt(3)));
-            default -> { } // no target value
+            default -> {} // no target value
         }
         if (r.nextInt(4) == 0) {
             c.setRangeEnd(rangeEnd(r, c.getKey()));
@@ -193,7 +214,7 @@ class ApplyFuzzTest {
                     case 0 -> op.setRequestRange(range(r));
                     case 1 -> op.setRequestPut(put(r));
                     case 2 -> op.setRequestDeleteRange(delete(r));
-                    default -> { } // no op set
+                    default -> {} // no op set
                 }
                 if (r.nextInt(20) == 0) {
                     op.setRequestPut(put(r).toBuilder().setTable("another-table"));

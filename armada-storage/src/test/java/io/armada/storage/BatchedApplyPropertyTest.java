@@ -32,17 +32,24 @@ class BatchedApplyPropertyTest {
         Arbitrary<String> key = Arbitraries.of(KEYS);
         Arbitrary<String> value = Arbitraries.strings().alpha().ofMaxLength(4);
         Arbitrary<Command> put = Combinators.combine(key, value).as(Requests::put);
-        Arbitrary<Command> delete = Combinators.combine(key, Arbitraries.of("", "b", "\0")).as((k, end) ->
-                end.isEmpty() || end.equals("\0") || end.compareTo(k) > 0 ? Requests.delete(k, end) : Requests.delete(k, ""));
+        Arbitrary<Command> delete = Combinators.combine(key, Arbitraries.of("", "b", "\0"))
+                .as((k, end) -> end.isEmpty() || end.equals("\0") || end.compareTo(k) > 0
+                        ? Requests.delete(k, end)
+                        : Requests.delete(k, ""));
         // compare-and-set on the version, then read the key back inside the Txn
-        Arbitrary<Command> cas = Combinators.combine(key, Arbitraries.longs().between(0, 3), value).as((k, v, val) ->
-                Requests.txn(TxnRequest.newBuilder()
+        Arbitrary<Command> cas = Combinators.combine(key, Arbitraries.longs().between(0, 3), value)
+                .as((k, v, val) -> Requests.txn(TxnRequest.newBuilder()
                         .addCompare(Requests.compareVersion(k, Compare.CompareResult.EQUAL, v))
                         .addSuccess(Requests.opPut(k, val))
                         .addSuccess(Requests.opRange(k, ""))
                         .addFailure(Requests.opRange("\0", "\0"))));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, put), net.jqwik.api.Tuple.of(2, delete),
-                net.jqwik.api.Tuple.of(3, cas)).list().ofMinSize(1).ofMaxSize(40);
+        return Arbitraries.frequencyOf(
+                        net.jqwik.api.Tuple.of(5, put),
+                        net.jqwik.api.Tuple.of(2, delete),
+                        net.jqwik.api.Tuple.of(3, cas))
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(40);
     }
 
     /**
@@ -50,11 +57,16 @@ class BatchedApplyPropertyTest {
      * RocksDB; the batched side with it, ample or too small for the keys (constant eviction).
      */
     @Property(tries = 100)
-    void runsApplyAsOneByOne(@ForAll("commands") List<Command> commands, @ForAll @IntRange(min = 1, max = 12) int runLength,
-            @ForAll boolean tinyMemory) throws IOException {
+    void runsApplyAsOneByOne(
+            @ForAll("commands") List<Command> commands,
+            @ForAll @IntRange(min = 1, max = 12) int runLength,
+            @ForAll boolean tinyMemory)
+            throws IOException {
         try (ScratchDir dir = new ScratchDir("batched");
-                TableStore plain = TableStore.open(dir.resolve("plain"), StoreOptions.defaults().withRecentRecordsBytes(0));
-                TableStore store = TableStore.open(dir.resolve("batched"),
+                TableStore plain = TableStore.open(
+                        dir.resolve("plain"), StoreOptions.defaults().withRecentRecordsBytes(0));
+                TableStore store = TableStore.open(
+                        dir.resolve("batched"),
                         StoreOptions.defaults().withRecentRecordsBytes(tinyMemory ? 200 : 1 << 20))) {
             Table single = plain.createTable(1);
             Table batched = store.createTable(1);
@@ -95,7 +107,8 @@ class BatchedApplyPropertyTest {
             // a run of replays only writes nothing and changes nothing
             assertThat(table.applyAll(List.of(new Table.IndexedCommand(2, 2, Requests.put("a", "x")))))
                     .containsExactly(CommandResult.getDefaultInstance());
-            assertThat(table.range(Requests.all()).getKvs(0).getValue().toStringUtf8()).isEqualTo("2");
+            assertThat(table.range(Requests.all()).getKvs(0).getValue().toStringUtf8())
+                    .isEqualTo("2");
         }
     }
 }

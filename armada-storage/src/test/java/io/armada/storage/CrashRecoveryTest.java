@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * applied is in the store exactly once: no applied revision lost, none applied twice.
  */
 class CrashRecoveryTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -30,7 +31,8 @@ class CrashRecoveryTest {
                 long applied = table.appliedIndex();
                 assertThat(applied).as("applied index after kill %d", round).isGreaterThanOrEqualTo(reported);
                 for (int k = 0; k < CrashWriter.KEYS; k++) {
-                    KeyValue kv = table.range(Requests.range("k" + k, "").build()).getKvs(0);
+                    KeyValue kv =
+                            table.range(Requests.range("k" + k, "").build()).getKvs(0);
                     long lastWrite = applied - Math.floorMod(applied - k, CrashWriter.KEYS);
                     long writes = (lastWrite - (k == 0 ? CrashWriter.KEYS : k)) / CrashWriter.KEYS + 1;
                     assertThat(kv.getModRevision()).isEqualTo(lastWrite);
@@ -58,7 +60,8 @@ class CrashRecoveryTest {
                 Table table = store.table(1);
                 long applied = table.appliedIndex();
                 assertThat(applied).as("applied index after kill %d", round).isGreaterThanOrEqualTo(reported);
-                assertThat(table.leaderClusterIndex()).as("leader-cluster index after kill %d, local entry %d applied", round, applied)
+                assertThat(table.leaderClusterIndex())
+                        .as("leader-cluster index after kill %d, local entry %d applied", round, applied)
                         .isEqualTo(applied * CrashWriter.BATCH);
                 assertThat(table.revision()).isEqualTo(applied * CrashWriter.BATCH);
                 reported = applied;
@@ -73,12 +76,19 @@ class CrashRecoveryTest {
     /** Starts the writer, waits until it reports {@code atLeast}, kills it; returns the last index it reported. */
     private long runAndKill(long atLeast, String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString(), mode)
+        Process child = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashWriter.class.getName(),
+                        dir.toString(),
+                        mode)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         long last = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (!line.startsWith("start")) {
@@ -93,7 +103,9 @@ class CrashRecoveryTest {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        assertThat(last).as("the writer reached %d before being killed", atLeast).isGreaterThanOrEqualTo(atLeast);
+        assertThat(last)
+                .as("the writer reached %d before being killed", atLeast)
+                .isGreaterThanOrEqualTo(atLeast);
         return last;
     }
 }

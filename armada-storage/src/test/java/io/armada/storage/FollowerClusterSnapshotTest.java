@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * streams written before it existed) still install.
  */
 class FollowerClusterSnapshotTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aSnapshotTakenMidLoadInstallsResettingWithItsSourceIndexAndTheLoadFinishesAfterAReopen() {
@@ -53,7 +54,9 @@ class FollowerClusterSnapshotTest {
             Table t = store.createTable(1);
             t.applyReplicated(1, 50, put("mine", "y")); // settled, ahead: the install must replace all of it
             store.installSnapshot(1, midLoad.iterator(), 7); // as a Raft install does, at the local index
-            assertThat(t.isResetting()).as("a node installing it must not serve the partial table").isTrue();
+            assertThat(t.isResetting())
+                    .as("a node installing it must not serve the partial table")
+                    .isTrue();
             assertThat(t.leaderClusterIndex()).isEqualTo(13);
             assertThat(t.appliedIndex()).isEqualTo(7);
             assertThat(keys(t)).hasSize(10).doesNotContain("mine", "stale");
@@ -131,8 +134,11 @@ class FollowerClusterSnapshotTest {
             }
             leaderSnapshot = snapshotOf(t);
         }
-        // readers that predate the follower header (other clusters, other nodes) still read a leader cluster's snapshots
-        assertThat(ByteBuffer.wrap(leaderSnapshot.get(0).getData().toByteArray()).getLong()).isEqualTo(5);
+        // readers that predate the follower header (other clusters, other nodes) still read a leader cluster's
+        // snapshots
+        assertThat(ByteBuffer.wrap(leaderSnapshot.get(0).getData().toByteArray())
+                        .getLong())
+                .isEqualTo(5);
         SnapshotReader reader = new SnapshotReader(leaderSnapshot.iterator());
         assertThat(reader.resetting()).isFalse();
         assertThat(reader.leaderClusterIndex()).isZero();
@@ -144,7 +150,9 @@ class FollowerClusterSnapshotTest {
             t.beginReset(2);
             store.installSnapshot(1, leaderSnapshot.iterator());
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.leaderClusterIndex()).as("the revision, not the replaced table's 90").isEqualTo(5);
+            assertThat(t.leaderClusterIndex())
+                    .as("the revision, not the replaced table's 90")
+                    .isEqualTo(5);
         }
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
             assertThat(store.table(1).isResetting()).isFalse();
@@ -160,7 +168,8 @@ class FollowerClusterSnapshotTest {
         out.writeLong(6); // revision
         for (int i = 1; i <= 6; i++) {
             byte[] key = ("old" + i).getBytes(StandardCharsets.UTF_8);
-            byte[] record = VersionedValue.put(null, i, ("value" + i).getBytes(StandardCharsets.UTF_8)).encode();
+            byte[] record = VersionedValue.put(null, i, ("value" + i).getBytes(StandardCharsets.UTF_8))
+                    .encode();
             out.writeInt(key.length);
             out.write(key);
             out.writeInt(record.length);
@@ -178,7 +187,9 @@ class FollowerClusterSnapshotTest {
             assertThat(t.appliedIndex()).isEqualTo(8);
             assertThat(t.revision()).isEqualTo(6);
             assertThat(t.isResetting()).isFalse();
-            assertThat(t.leaderClusterIndex()).as("an old stream knows only the revision").isEqualTo(6);
+            assertThat(t.leaderClusterIndex())
+                    .as("an old stream knows only the revision")
+                    .isEqualTo(6);
             assertThat(keys(t)).containsExactly("old1", "old2", "old3", "old4", "old5", "old6");
         }
         try (TableStore store = TableStore.open(follower, StoreOptions.defaults())) {
@@ -211,7 +222,8 @@ class FollowerClusterSnapshotTest {
             for (long[] header : corruptHeaders) {
                 ByteBuffer stream = ByteBuffer.allocate(header.length * Long.BYTES);
                 Arrays.stream(header).forEach(stream::putLong);
-                assertThatThrownBy(() -> store.installSnapshot(1, chunked(stream.array(), 3, 1 << 10).iterator()))
+                assertThatThrownBy(() -> store.installSnapshot(
+                                1, chunked(stream.array(), 3, 1 << 10).iterator()))
                         .as(Arrays.toString(header))
                         .isInstanceOf(TableStore.InvalidSnapshotException.class)
                         .hasMessageContaining("header");
@@ -228,20 +240,35 @@ class FollowerClusterSnapshotTest {
     }
 
     private static Command put(String key, String value) {
-        return Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
-                .setValue(ByteString.copyFromUtf8(value))).build();
+        return Command.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value)))
+                .build();
     }
 
     private static String value(Table t, String key) {
-        var r = t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key)).build());
+        var r = t.range(RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8(key))
+                .build());
         return r.getKvsCount() == 0 ? null : r.getKvs(0).getValue().toStringUtf8();
     }
 
     /** Every key of the table, in order. */
     private static List<String> keys(Table t) {
-        return t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
-                        .setRangeEnd(ByteString.copyFrom(new byte[] {0})).setKeysOnly(true).build())
-                .getKvsList().stream().map(kv -> kv.getKey().toStringUtf8()).toList();
+        return t
+                .range(RangeRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                        .setKeysOnly(true)
+                        .build())
+                .getKvsList()
+                .stream()
+                .map(kv -> kv.getKey().toStringUtf8())
+                .toList();
     }
 
     private static List<SnapshotChunk> snapshotOf(Table t) {
@@ -259,8 +286,10 @@ class FollowerClusterSnapshotTest {
         List<SnapshotChunk> chunks = new ArrayList<>();
         for (int from = 0; from < stream.length; from += chunkBytes) {
             int to = Math.min(stream.length, from + chunkBytes);
-            SnapshotChunk.Builder c = SnapshotChunk.newBuilder().setRevision(revision)
-                    .setData(ByteString.copyFrom(stream, from, to - from)).setLast(to == stream.length);
+            SnapshotChunk.Builder c = SnapshotChunk.newBuilder()
+                    .setRevision(revision)
+                    .setData(ByteString.copyFrom(stream, from, to - from))
+                    .setLast(to == stream.length);
             if (to == stream.length) {
                 c.setChecksum((int) crc.getValue());
             }

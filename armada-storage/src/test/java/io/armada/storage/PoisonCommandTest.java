@@ -24,13 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
  * still in the log, stops it again at every restart — on every replica).
  */
 class PoisonCommandTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     /** The 20-byte Txn of the probe: a compare whose result is 9, outside the enum. */
     private static Command unknownCompareResult() {
-        return Requests.txn(TxnRequest.newBuilder().setTable("poison")
-                .addCompare(Compare.newBuilder().setResultValue(9).setTarget(Compare.CompareTarget.VERSION)
-                        .setKey(bs("k1")).setVersion(1)));
+        return Requests.txn(TxnRequest.newBuilder()
+                .setTable("poison")
+                .addCompare(Compare.newBuilder()
+                        .setResultValue(9)
+                        .setTarget(Compare.CompareTarget.VERSION)
+                        .setKey(bs("k1"))
+                        .setVersion(1)));
     }
 
     @Test
@@ -39,12 +44,16 @@ class PoisonCommandTest {
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("txn.compare[0].result: 9 is not a compare result");
         Command unknownTarget = Requests.txn(TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setTargetValue(17).setKey(bs("k")).setVersion(1)));
+                .addCompare(
+                        Compare.newBuilder().setTargetValue(17).setKey(bs("k")).setVersion(1)));
         assertThatThrownBy(() -> CommandValidator.validate(unknownTarget))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("txn.compare[0].target: 17 is not a compare target");
         Command mismatched = Requests.txn(TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setTarget(Compare.CompareTarget.VALUE).setKey(bs("k")).setVersion(1)));
+                .addCompare(Compare.newBuilder()
+                        .setTarget(Compare.CompareTarget.VALUE)
+                        .setKey(bs("k"))
+                        .setVersion(1)));
         assertThatThrownBy(() -> CommandValidator.validate(mismatched))
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("txn.compare[0]: target VALUE compares value, but version is set");
@@ -64,7 +73,8 @@ class PoisonCommandTest {
             assertThat(results.get(2).getError().getReason()).isEqualTo(CommandError.Reason.INVALID_ARGUMENT);
             assertThat(results.get(3).hasPut()).isTrue();
             assertThat(t.appliedIndex()).isEqualTo(4);
-            assertThat(t.range(Requests.all()).getKvsList()).extracting(kv -> kv.getKey().toStringUtf8())
+            assertThat(t.range(Requests.all()).getKvsList())
+                    .extracting(kv -> kv.getKey().toStringUtf8())
                     .containsExactly("a", "b");
         }
         // the restart replays nothing and opens: the failure was recorded, not left to be retried
@@ -78,23 +88,29 @@ class PoisonCommandTest {
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.createTable(1);
             String big = "x".repeat(Limits.MAX_VALUE_BYTES - 16);
-            t.applyAll(List.of(new Table.IndexedCommand(1, 1, Requests.put("big1", big)),
+            t.applyAll(List.of(
+                    new Table.IndexedCommand(1, 1, Requests.put("big1", big)),
                     new Table.IndexedCommand(2, 2, Requests.put("big2", big)),
                     new Table.IndexedCommand(3, 3, Requests.put("big3", big))));
             // the txn first puts "new", then deletes every big value with prev_kv: over the response limit
             Command txn = Requests.txn(TxnRequest.newBuilder()
                     .addSuccess(Requests.opPut("new", "v"))
-                    .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                            .setKey(bs("big")).setRangeEnd(bs("bih")).setPrevKv(true))));
+                    .addSuccess(RequestOp.newBuilder()
+                            .setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                                    .setKey(bs("big"))
+                                    .setRangeEnd(bs("bih"))
+                                    .setPrevKv(true))));
             List<CommandResult> results = t.applyAll(List.of(
                     new Table.IndexedCommand(4, 4, Requests.put("before", "1")),
                     new Table.IndexedCommand(5, 5, txn),
                     new Table.IndexedCommand(6, 6, Requests.put("after", "1"))));
             CommandError error = results.get(1).getError();
             assertThat(error.getReason()).isEqualTo(CommandError.Reason.RESOURCE_EXHAUSTED);
-            assertThat(error.getMessage()).contains("txn.success[1].request_delete_range.prev_kv")
+            assertThat(error.getMessage())
+                    .contains("txn.success[1].request_delete_range.prev_kv")
                     .contains(String.valueOf(Limits.MAX_WRITE_RESPONSE_BYTES));
-            assertThat(t.range(Requests.all().toBuilder().setKeysOnly(true).build()).getKvsList())
+            assertThat(t.range(Requests.all().toBuilder().setKeysOnly(true).build())
+                            .getKvsList())
                     .extracting(kv -> kv.getKey().toStringUtf8())
                     .containsExactly("after", "before", "big1", "big2", "big3");
             assertThat(t.appliedIndex()).isEqualTo(6);
@@ -112,10 +128,14 @@ class PoisonCommandTest {
             CommandResult result = t.apply(4, 4, Requests.delete("k", "l"));
             assertThat(result.getError().getReason()).isEqualTo(CommandError.Reason.RESOURCE_EXHAUSTED);
             assertThat(result.getError().getMessage()).startsWith("delete_range.prev_kv:");
-            assertThat(t.range(Requests.all().toBuilder().setCountOnly(true).build()).getCount()).isEqualTo(3);
+            assertThat(t.range(Requests.all().toBuilder().setCountOnly(true).build())
+                            .getCount())
+                    .isEqualTo(3);
             // without prev_kv the same delete is small and applies
-            Command plain = Command.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("k"))
-                    .setRangeEnd(bs("l"))).build();
+            Command plain = Command.newBuilder()
+                    .setDeleteRange(
+                            DeleteRangeRequest.newBuilder().setKey(bs("k")).setRangeEnd(bs("l")))
+                    .build();
             assertThat(t.apply(5, 5, plain).getDeleteRange().getDeleted()).isEqualTo(3);
         }
     }
@@ -136,9 +156,13 @@ class PoisonCommandTest {
             assertThat(result.getTxn().getResponsesCount()).isEqualTo(Limits.MAX_TXN_OPS);
             assertThat(result.getTxn().getSerializedSize()).isLessThanOrEqualTo(Limits.MAX_RESPONSE_FRAME_BYTES);
             // every range still counts every key, and says there is more than it carries
-            assertThat(result.getTxn().getResponsesList()).allSatisfy(r -> assertThat(r.getResponseRange().getCount())
-                    .isEqualTo(2));
-            assertThat(result.getTxn().getResponses(Limits.MAX_TXN_OPS - 1).getResponseRange().getMore()).isTrue();
+            assertThat(result.getTxn().getResponsesList())
+                    .allSatisfy(r -> assertThat(r.getResponseRange().getCount()).isEqualTo(2));
+            assertThat(result.getTxn()
+                            .getResponses(Limits.MAX_TXN_OPS - 1)
+                            .getResponseRange()
+                            .getMore())
+                    .isTrue();
         }
     }
 
@@ -155,27 +179,40 @@ class PoisonCommandTest {
             Table[] replicas = {answering.createTable(1), silent.createTable(1)};
             String big = "x".repeat(Limits.MAX_VALUE_BYTES - 16);
             // the range takes half the budget; the put's previous record of "b" needs the other half and a little more
-            Command overBudget = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", ""))
-                    .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
-                            .setKey(bs("b")).setValue(bs("small")).setPrevKv(true))));
+            Command overBudget = Requests.txn(TxnRequest.newBuilder()
+                    .addSuccess(Requests.opRange("a", ""))
+                    .addSuccess(RequestOp.newBuilder()
+                            .setRequestPut(PutRequest.newBuilder()
+                                    .setKey(bs("b"))
+                                    .setValue(bs("small"))
+                                    .setPrevKv(true))));
             Command readAll = Requests.txn(TxnRequest.newBuilder().addSuccess(Requests.opRange("a", "c")));
             CommandResult[][] results = new CommandResult[2][];
             for (int r = 0; r < 2; r++) {
                 boolean answered = r == 0;
-                results[r] = replicas[r].applyAll(List.of(new Table.IndexedCommand(1, 1, Requests.put("a", big), answered),
-                        new Table.IndexedCommand(2, 2, Requests.put("b", big), answered),
-                        new Table.IndexedCommand(3, 3, overBudget, answered),
-                        new Table.IndexedCommand(4, 4, readAll, answered))).toArray(CommandResult[]::new);
+                results[r] = replicas[r]
+                        .applyAll(List.of(
+                                new Table.IndexedCommand(1, 1, Requests.put("a", big), answered),
+                                new Table.IndexedCommand(2, 2, Requests.put("b", big), answered),
+                                new Table.IndexedCommand(3, 3, overBudget, answered),
+                                new Table.IndexedCommand(4, 4, readAll, answered)))
+                        .toArray(CommandResult[]::new);
             }
             for (CommandResult[] replica : results) {
                 assertThat(replica[2].getError().getReason()).isEqualTo(CommandError.Reason.RESOURCE_EXHAUSTED);
                 assertThat(replica[2].getError().getMessage()).contains("txn.success[1].request_put.prev_kv");
                 assertThat(replica[3].getTxn().getSucceeded()).isTrue();
             }
-            assertThat(results[0][3].getTxn().getResponses(0).getResponseRange().getKvsCount()).isEqualTo(1);
-            assertThat(results[1][3].getTxn().getResponses(0).getResponseRange().getKvsCount()).isZero();
+            assertThat(results[0][3].getTxn().getResponses(0).getResponseRange().getKvsCount())
+                    .isEqualTo(1);
+            assertThat(results[1][3].getTxn().getResponses(0).getResponseRange().getKvsCount())
+                    .isZero();
             assertThat(replicas[1].digest()).isEqualTo(replicas[0].digest());
-            assertThat(replicas[1].range(Requests.range("b", "").build()).getKvs(0).getValue().size())
+            assertThat(replicas[1]
+                            .range(Requests.range("b", "").build())
+                            .getKvs(0)
+                            .getValue()
+                            .size())
                     .isEqualTo(big.length());
         }
     }

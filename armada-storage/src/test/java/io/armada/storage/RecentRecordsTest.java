@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the new record (its version and create revision), not from the one remembered before.
  */
 class RecentRecordsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aFollowerSnapshotLoadReplacesWhatTheApplyPathRemembered() {
@@ -25,8 +26,10 @@ class RecentRecordsTest {
             t.applyReplicated(1, 10, Requests.put("k", "old"));
             t.applyReplicated(2, 11, Requests.put("k", "old-2")); // remembered: version 2, created at 10
             t.beginReset(3);
-            byte[] loaded = new VersionedValue(40, 45, 5, "loaded".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
-            t.loadRecords(4, List.of(new SnapshotReader.Item("k".getBytes(java.nio.charset.StandardCharsets.UTF_8), loaded)));
+            byte[] loaded =
+                    new VersionedValue(40, 45, 5, "loaded".getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode();
+            t.loadRecords(
+                    4, List.of(new SnapshotReader.Item("k".getBytes(java.nio.charset.StandardCharsets.UTF_8), loaded)));
             t.endReset(5, 50, 50);
             t.applyReplicated(6, 51, Requests.put("k", "new"));
             KeyValue kv = only(t);
@@ -45,7 +48,9 @@ class RecentRecordsTest {
             t.endReset(3, 20, 20);
             t.applyReplicated(4, 21, Requests.put("gone", "again"));
             KeyValue kv = only(t);
-            assertThat(kv.getVersion()).as("a re-created key starts at version 1").isEqualTo(1);
+            assertThat(kv.getVersion())
+                    .as("a re-created key starts at version 1")
+                    .isEqualTo(1);
             assertThat(kv.getCreateRevision()).isEqualTo(21);
         }
     }
@@ -77,20 +82,26 @@ class RecentRecordsTest {
     void aStoreWithoutTheMemoryAndOneTooSmallForTheKeysApplyAlike() {
         List<KeyValue> expected = null;
         for (long bytes : new long[] {0, 512, 32L << 20}) {
-            try (TableStore store = TableStore.open(dir.resolve("s" + bytes), StoreOptions.defaults().withRecentRecordsBytes(bytes))) {
+            try (TableStore store = TableStore.open(
+                    dir.resolve("s" + bytes), StoreOptions.defaults().withRecentRecordsBytes(bytes))) {
                 Table t = store.createTable(1);
                 long index = 0;
                 for (int round = 0; round < 5; round++) {
                     for (int k = 0; k < 20; k++) {
                         index++;
-                        t.apply(index, index, k % 7 == round ? Requests.delete("k" + k, "") : Requests.put("k" + k, "v" + index));
+                        t.apply(
+                                index,
+                                index,
+                                k % 7 == round ? Requests.delete("k" + k, "") : Requests.put("k" + k, "v" + index));
                     }
                 }
                 List<KeyValue> kvs = t.range(Requests.all()).getKvsList();
                 if (expected == null) {
                     expected = kvs;
                 } else {
-                    assertThat(kvs).as("with %d bytes of remembered records", bytes).isEqualTo(expected);
+                    assertThat(kvs)
+                            .as("with %d bytes of remembered records", bytes)
+                            .isEqualTo(expected);
                 }
             }
         }

@@ -15,15 +15,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A follower cluster's table: leader-cluster entries stamped with the leader cluster's index, and a leader-cluster snapshot loaded in steps. */
 class ReplicatedApplyTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static Command put(String key, String value) {
-        return Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
-                .setValue(ByteString.copyFromUtf8(value))).build();
+        return Command.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value)))
+                .build();
     }
 
     private static String value(Table t, String key) {
-        var r = t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key)).build());
+        var r = t.range(RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8(key))
+                .build());
         return r.getKvsCount() == 0 ? null : r.getKvs(0).getValue().toStringUtf8();
     }
 
@@ -49,7 +57,11 @@ class ReplicatedApplyTest {
             t.applyReplicated(2, 12, put("a", "replayed"));
             t.applyReplicated(2, 13, null);
             assertThat(value(t, "a")).isEqualTo("2");
-            var kv = t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("a")).build()).getKvs(0);
+            var kv = t.range(RangeRequest.newBuilder()
+                            .setTable("t")
+                            .setKey(ByteString.copyFromUtf8("a"))
+                            .build())
+                    .getKvs(0);
             assertThat(kv.getModRevision()).isEqualTo(12);
             assertThat(kv.getVersion()).isEqualTo(2);
         }
@@ -92,8 +104,14 @@ class ReplicatedApplyTest {
             assertThat(t.revision()).isEqualTo(50);
             assertThat(t.leaderClusterIndex()).isEqualTo(50);
             assertThat(value(t, "k17")).isEqualTo("v17");
-            assertThat(t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
-                    .setRangeEnd(ByteString.copyFromUtf8("l")).setCountOnly(true).build()).getCount()).isEqualTo(50);
+            assertThat(t.range(RangeRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("k"))
+                                    .setRangeEnd(ByteString.copyFromUtf8("l"))
+                                    .setCountOnly(true)
+                                    .build())
+                            .getCount())
+                    .isEqualTo(50);
             t.applyReplicated(6, 51, put("k1", "new"));
             assertThat(t.revision()).isEqualTo(51);
         }
@@ -123,7 +141,9 @@ class ReplicatedApplyTest {
             assertThat(settledCopy.leaderClusterIndex()).isEqualTo(13);
             assertThat(settledCopy.isResetting()).isFalse();
             Table t = store.installSnapshot(store.createTable(1).id(), midLoad.iterator());
-            assertThat(t.isResetting()).as("a node installing it must not serve the partial table").isTrue();
+            assertThat(t.isResetting())
+                    .as("a node installing it must not serve the partial table")
+                    .isTrue();
         }
         try (TableStore store = TableStore.open(other, StoreOptions.defaults())) {
             Table t = store.table(1);
@@ -132,8 +152,14 @@ class ReplicatedApplyTest {
             t.endReset(6, 40, 39);
             assertThat(t.isResetting()).isFalse();
             assertThat(t.leaderClusterIndex()).isEqualTo(40);
-            assertThat(t.range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
-                    .setRangeEnd(ByteString.copyFromUtf8("l")).setCountOnly(true).build()).getCount()).isEqualTo(30);
+            assertThat(t.range(RangeRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("k"))
+                                    .setRangeEnd(ByteString.copyFromUtf8("l"))
+                                    .setCountOnly(true)
+                                    .build())
+                            .getCount())
+                    .isEqualTo(30);
         }
     }
 
@@ -142,10 +168,15 @@ class ReplicatedApplyTest {
         byte[] header = java.nio.ByteBuffer.allocate(16).putLong(-5).putLong(1).array();
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(header);
-        SnapshotChunk only = SnapshotChunk.newBuilder().setData(ByteString.copyFrom(header)).setLast(true)
-                .setChecksum((int) crc.getValue()).build();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SnapshotReader(List.of(only).iterator()))
-                .isInstanceOf(TableStore.InvalidSnapshotException.class).hasMessageContaining("header");
+        SnapshotChunk only = SnapshotChunk.newBuilder()
+                .setData(ByteString.copyFrom(header))
+                .setLast(true)
+                .setChecksum((int) crc.getValue())
+                .build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new SnapshotReader(List.of(only).iterator()))
+                .isInstanceOf(TableStore.InvalidSnapshotException.class)
+                .hasMessageContaining("header");
     }
 
     /** The records of a leader table of {@code n} keys, as its snapshot carries them. */

@@ -19,12 +19,21 @@ final class Requests {
     }
 
     static Command put(String key, String value) {
-        return Command.newBuilder().setPut(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).setPrevKv(true)).build();
+        return Command.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bs(key))
+                        .setValue(bs(value))
+                        .setPrevKv(true))
+                .build();
     }
 
     static Command delete(String key, String rangeEnd) {
-        return Command.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs(key))
-                .setRangeEnd(bs(rangeEnd)).setPrevKv(true)).build();
+        return Command.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder()
+                        .setKey(bs(key))
+                        .setRangeEnd(bs(rangeEnd))
+                        .setPrevKv(true))
+                .build();
     }
 
     static RangeRequest.Builder range(String key, String rangeEnd) {
@@ -40,17 +49,25 @@ final class Requests {
     }
 
     static Compare.Builder compareValue(String key, Compare.CompareResult result, String value) {
-        return Compare.newBuilder().setKey(bs(key)).setTarget(Compare.CompareTarget.VALUE).setResult(result)
+        return Compare.newBuilder()
+                .setKey(bs(key))
+                .setTarget(Compare.CompareTarget.VALUE)
+                .setResult(result)
                 .setValue(bs(value));
     }
 
     static Compare.Builder compareVersion(String key, Compare.CompareResult result, long version) {
-        return Compare.newBuilder().setKey(bs(key)).setTarget(Compare.CompareTarget.VERSION).setResult(result)
+        return Compare.newBuilder()
+                .setKey(bs(key))
+                .setTarget(Compare.CompareTarget.VERSION)
+                .setResult(result)
                 .setVersion(version);
     }
 
     static RequestOp opPut(String key, String value) {
-        return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value))).build();
+        return RequestOp.newBuilder()
+                .setRequestPut(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)))
+                .build();
     }
 
     static RequestOp opRange(String key, String rangeEnd) {
@@ -58,7 +75,9 @@ final class Requests {
     }
 
     static RequestOp opDelete(String key, String rangeEnd) {
-        return RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs(key))
-                .setRangeEnd(bs(rangeEnd))).build();
+        return RequestOp.newBuilder()
+                .setRequestDeleteRange(
+                        DeleteRangeRequest.newBuilder().setKey(bs(key)).setRangeEnd(bs(rangeEnd)))
+                .build();
     }
 }

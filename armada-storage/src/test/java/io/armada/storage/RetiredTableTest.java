@@ -17,9 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged after its deletion was.
  */
 class RetiredTableTest {
-    private static final Command RETIRE = Command.newBuilder().setRetire(RetireTable.getDefaultInstance()).build();
+    private static final Command RETIRE =
+            Command.newBuilder().setRetire(RetireTable.getDefaultInstance()).build();
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void everyWriteAfterTheRetireInTheSameRunOrLaterFailsAndChangesNothing() {
@@ -35,14 +37,19 @@ class RetiredTableTest {
             assertThat(t.isRetired()).isTrue();
             assertThat(t.apply(4, 4, Requests.delete("a", "")).getError().getReason())
                     .isEqualTo(CommandError.Reason.TABLE_DELETED);
-            assertThat(t.apply(5, 5, RETIRE).hasError()).as("a second retire changes nothing either").isTrue();
+            assertThat(t.apply(5, 5, RETIRE).hasError())
+                    .as("a second retire changes nothing either")
+                    .isTrue();
             assertThat(t.appliedIndex()).isEqualTo(5);
-            assertThat(t.range(Requests.all()).getKvsList()).extracting(kv -> kv.getKey().toStringUtf8())
+            assertThat(t.range(Requests.all()).getKvsList())
+                    .extracting(kv -> kv.getKey().toStringUtf8())
                     .containsExactly("a");
         }
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.table(1);
-            assertThat(t.isRetired()).as("the mark is durable with the apply that set it").isTrue();
+            assertThat(t.isRetired())
+                    .as("the mark is durable with the apply that set it")
+                    .isTrue();
             assertThat(t.apply(6, 6, Requests.put("c", "3")).getError().getReason())
                     .isEqualTo(CommandError.Reason.TABLE_DELETED);
         }
@@ -73,10 +80,12 @@ class RetiredTableTest {
     void aFollowerClustersReplicaOfTheLeaderEntryRetiresToo() {
         try (TableStore store = TableStore.open(dir, StoreOptions.defaults())) {
             Table t = store.createTable(1);
-            List<CommandResult> results = t.applyReplicated(7, List.of(
-                    new Table.LeaderClusterEntry(10, Requests.put("a", "1")),
-                    new Table.LeaderClusterEntry(11, RETIRE),
-                    new Table.LeaderClusterEntry(12, Requests.put("b", "1"))));
+            List<CommandResult> results = t.applyReplicated(
+                    7,
+                    List.of(
+                            new Table.LeaderClusterEntry(10, Requests.put("a", "1")),
+                            new Table.LeaderClusterEntry(11, RETIRE),
+                            new Table.LeaderClusterEntry(12, Requests.put("b", "1"))));
             assertThat(results.get(2).getError().getReason()).isEqualTo(CommandError.Reason.TABLE_DELETED);
             assertThat(t.isRetired()).isTrue();
         }

@@ -63,7 +63,8 @@ public class TableStoreBenchmark {
         ranges = new RangeRequest[1000];
         for (int i = 0; i < ranges.length; i++) {
             int start = (i * 97) % (KEYS - 100);
-            ranges[i] = Requests.range(String.format("key%08d", start), String.format("key%08d", start + 100)).build();
+            ranges[i] = Requests.range(String.format("key%08d", start), String.format("key%08d", start + 100))
+                    .build();
         }
     }
 
@@ -108,7 +109,9 @@ public class TableStoreBenchmark {
     @Benchmark
     public RangeResponse openRangeLimit100() {
         RangeRequest bounded = ranges[next++ % ranges.length];
-        return table.range(bounded.toBuilder().setRangeEnd(com.google.protobuf.ByteString.copyFrom(new byte[] {0}))
-                .setLimit(100).build());
+        return table.range(bounded.toBuilder()
+                .setRangeEnd(com.google.protobuf.ByteString.copyFrom(new byte[] {0}))
+                .setLimit(100)
+                .build());
     }
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.armada.api.v1.Compare;
 import io.armada.api.v1.KeyValue;
 import io.armada.api.v1.PutRequest;
-import io.armada.api.v1.RangeRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.RequestOp;
 import io.armada.api.v1.SnapshotChunk;
@@ -24,7 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TableStoreTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private TableStore store;
     private Table table;
     private long index;
@@ -64,8 +65,8 @@ class TableStoreTest {
     @Test
     void theMemtablesOfAllTablesTogetherStayWithinTheNodesBudget() {
         long budget = 4L << 20;
-        try (TableStore small = TableStore.open(dir.resolve("budget"),
-                new StoreOptions(false, 128L << 20, 0, 1L << 20, budget))) {
+        try (TableStore small =
+                TableStore.open(dir.resolve("budget"), new StoreOptions(false, 128L << 20, 0, 1L << 20, budget))) {
             String value = "v".repeat(16 * 1024);
             long at = 0;
             for (long id = 1; id <= 64; id++) {
@@ -75,7 +76,8 @@ class TableStoreTest {
                     t.apply(at, at, Requests.put("k" + k, value));
                 }
             }
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
                     .until(() -> small.memtableBytes() <= budget);
             for (long id = 1; id <= 64; id++) {
                 assertThat(small.table(id).range(Requests.all()).getKvsCount()).isEqualTo(8);
@@ -92,8 +94,8 @@ class TableStoreTest {
     void oneWriteToAnIdleTableDoesNotPinTheWalForever() {
         long budget = 4L << 20;
         long cap = TableStore.MAX_TOTAL_WAL_BYTES_PER_MEMTABLE_BYTE * budget;
-        try (TableStore small = TableStore.open(dir.resolve("wal"),
-                new StoreOptions(false, 128L << 20, 0, 1L << 20, budget))) {
+        try (TableStore small =
+                TableStore.open(dir.resolve("wal"), new StoreOptions(false, 128L << 20, 0, 1L << 20, budget))) {
             Table idle = small.createTable(1);
             Table busy = small.createTable(2);
             idle.apply(1, 1, Requests.put("once", "v"));
@@ -103,8 +105,9 @@ class TableStoreTest {
                 busy.apply(at, at, Requests.put("k" + (at % 100), value));
                 peak = Math.max(peak, small.walBytes());
             }
-            System.out.printf("WAL peak %.1f MiB with a cap of %.1f MiB, after %.1f MiB written%n", peak / 1048576.0,
-                    cap / 1048576.0, 4.0 * cap / 1048576.0);
+            System.out.printf(
+                    "WAL peak %.1f MiB with a cap of %.1f MiB, after %.1f MiB written%n",
+                    peak / 1048576.0, cap / 1048576.0, 4.0 * cap / 1048576.0);
             // a cap, not a hard limit: RocksDB checks it when it switches WAL files (one per memtable)
             assertThat(peak).isLessThanOrEqualTo(cap + 2 * (1L << 20));
             assertThat(idle.range(Requests.all()).getKvsCount()).isOne();
@@ -147,7 +150,8 @@ class TableStoreTest {
     void aRevisionThatDoesNotIncreaseIsABrokenInvariant() {
         table.apply(5, 5, Requests.put("k", "1"));
         assertThatThrownBy(() -> table.apply(6, 5, Requests.put("k", "2")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not follow");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("does not follow");
     }
 
     @Test
@@ -170,22 +174,31 @@ class TableStoreTest {
         assertThat(keys(table.range(Requests.range("c", "\0").build()))).containsExactly("c", "d", "e");
         assertThat(keys(table.range(Requests.all()))).containsExactly("a", "b", "c", "d", "e");
 
-        RangeResponse limited = table.range(Requests.range("a", "\0").setLimit(2).build());
+        RangeResponse limited =
+                table.range(Requests.range("a", "\0").setLimit(2).build());
         assertThat(keys(limited)).containsExactly("a", "b");
         assertThat(limited.getMore()).isTrue();
         assertThat(limited.getCount()).isEqualTo(5);
 
-        RangeResponse recent = table.range(Requests.range("a", "\0").setMinModRevision(4).build());
+        RangeResponse recent =
+                table.range(Requests.range("a", "\0").setMinModRevision(4).build());
         assertThat(keys(recent)).containsExactly("b", "d", "e");
-        RangeResponse old = table.range(Requests.range("a", "\0").setMaxModRevision(3).setMaxCreateRevision(2).build());
+        RangeResponse old = table.range(Requests.range("a", "\0")
+                .setMaxModRevision(3)
+                .setMaxCreateRevision(2)
+                .build());
         assertThat(keys(old)).containsExactly("a");
-        assertThat(table.range(Requests.range("a", "\0").setMinCreateRevision(5).build()).getCount()).isEqualTo(1);
+        assertThat(table.range(Requests.range("a", "\0").setMinCreateRevision(5).build())
+                        .getCount())
+                .isEqualTo(1);
 
-        RangeResponse countOnly = table.range(Requests.range("a", "\0").setCountOnly(true).build());
+        RangeResponse countOnly =
+                table.range(Requests.range("a", "\0").setCountOnly(true).build());
         assertThat(countOnly.getKvsCount()).isZero();
         assertThat(countOnly.getCount()).isEqualTo(5);
         assertThat(countOnly.getMore()).isFalse();
-        RangeResponse keysOnly = table.range(Requests.range("a", "").setKeysOnly(true).build());
+        RangeResponse keysOnly =
+                table.range(Requests.range("a", "").setKeysOnly(true).build());
         assertThat(keysOnly.getKvs(0).getValue().isEmpty()).isTrue();
         assertThat(keysOnly.getHeader().getRevision()).isEqualTo(6);
     }
@@ -202,28 +215,42 @@ class TableStoreTest {
     void txnComparesFollowEtcdRules() {
         write(Requests.put("k", "v"));
         // VALUE compare on a missing key is false, whatever the operator
-        var missing = table.apply(++index, index, Requests.txn(TxnRequest.newBuilder()
-                .addCompare(Requests.compareValue("absent", Compare.CompareResult.NOT_EQUAL, "x"))
-                .addSuccess(Requests.opPut("s", "1")).addFailure(Requests.opPut("f", "1")))).getTxn();
+        var missing = table.apply(
+                        ++index,
+                        index,
+                        Requests.txn(TxnRequest.newBuilder()
+                                .addCompare(Requests.compareValue("absent", Compare.CompareResult.NOT_EQUAL, "x"))
+                                .addSuccess(Requests.opPut("s", "1"))
+                                .addFailure(Requests.opPut("f", "1"))))
+                .getTxn();
         assertThat(missing.getSucceeded()).isFalse();
         assertThat(get("f")).isNotNull();
         assertThat(get("s")).isNull();
 
         // all compares hold: success ops run in order and share one revision
         long rev = ++index;
-        var cas = table.apply(rev, rev, Requests.txn(TxnRequest.newBuilder()
-                .addCompare(Requests.compareValue("k", Compare.CompareResult.EQUAL, "v"))
-                .addCompare(Requests.compareVersion("k", Compare.CompareResult.LESS, 2))
-                .addCompare(Compare.newBuilder().setKey(bs("k")).setTarget(Compare.CompareTarget.MOD)
-                        .setResult(Compare.CompareResult.GREATER).setModRevision(0))
-                .addSuccess(Requests.opPut("k", "w"))
-                .addSuccess(Requests.opPut("k2", "w2"))
-                .addSuccess(Requests.opDelete("f", ""))
-                .addSuccess(Requests.opRange("k", "l")))).getTxn();
+        var cas = table.apply(
+                        rev,
+                        rev,
+                        Requests.txn(TxnRequest.newBuilder()
+                                .addCompare(Requests.compareValue("k", Compare.CompareResult.EQUAL, "v"))
+                                .addCompare(Requests.compareVersion("k", Compare.CompareResult.LESS, 2))
+                                .addCompare(Compare.newBuilder()
+                                        .setKey(bs("k"))
+                                        .setTarget(Compare.CompareTarget.MOD)
+                                        .setResult(Compare.CompareResult.GREATER)
+                                        .setModRevision(0))
+                                .addSuccess(Requests.opPut("k", "w"))
+                                .addSuccess(Requests.opPut("k2", "w2"))
+                                .addSuccess(Requests.opDelete("f", ""))
+                                .addSuccess(Requests.opRange("k", "l"))))
+                .getTxn();
         assertThat(cas.getSucceeded()).isTrue();
         assertThat(cas.getResponses(2).getResponseDeleteRange().getDeleted()).isEqualTo(1);
         RangeResponse inside = cas.getResponses(3).getResponseRange();
-        assertThat(inside.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8() + "=" + kv.getValue().toStringUtf8())
+        assertThat(inside.getKvsList())
+                .extracting(
+                        kv -> kv.getKey().toStringUtf8() + "=" + kv.getValue().toStringUtf8())
                 .containsExactly("k=w", "k2=w2");
         assertThat(get("k").getModRevision()).isEqualTo(rev);
         assertThat(get("k2").getModRevision()).isEqualTo(rev);
@@ -237,7 +264,9 @@ class TableStoreTest {
         write(Requests.put("b", "z"));
         var result = table.apply(++index, index, Requests.delete("a", "b")).getDeleteRange();
         assertThat(result.getDeleted()).isEqualTo(2);
-        assertThat(result.getPrevKvsList()).extracting(kv -> kv.getValue().toStringUtf8()).containsExactly("x", "y");
+        assertThat(result.getPrevKvsList())
+                .extracting(kv -> kv.getValue().toStringUtf8())
+                .containsExactly("x", "y");
         assertThat(keys(table.range(Requests.all()))).containsExactly("b");
     }
 
@@ -259,7 +288,11 @@ class TableStoreTest {
         store.close();
         store = TableStore.open(dir, StoreOptions.defaults());
         assertThat(store.tables()).containsExactly(2L);
-        assertThat(store.table(2).range(Requests.range("keep", "").build()).getKvs(0).getValue().toStringUtf8())
+        assertThat(store.table(2)
+                        .range(Requests.range("keep", "").build())
+                        .getKvs(0)
+                        .getValue()
+                        .toStringUtf8())
                 .isEqualTo("me");
         table = store.createTable(1); // a re-created table starts empty
         assertThat(table.range(Requests.all()).getCount()).isZero();
@@ -304,10 +337,12 @@ class TableStoreTest {
         List<SnapshotChunk> corrupt = new ArrayList<>(chunks.subList(0, chunks.size() - 1));
         corrupt.add(last.toBuilder().setChecksum(last.getChecksum() + 1).build());
         assertThatThrownBy(() -> store.installSnapshot(2, corrupt.iterator()))
-                .isInstanceOf(TableStore.InvalidSnapshotException.class).hasMessageContaining("checksum");
+                .isInstanceOf(TableStore.InvalidSnapshotException.class)
+                .hasMessageContaining("checksum");
         assertThat(target.digest()).isEqualTo(before);
 
-        List<SnapshotChunk> truncated = List.of(chunks.get(0).toBuilder().setLast(false).build());
+        List<SnapshotChunk> truncated =
+                List.of(chunks.get(0).toBuilder().setLast(false).build());
         assertThatThrownBy(() -> store.installSnapshot(2, truncated.iterator()))
                 .isInstanceOf(TableStore.InvalidSnapshotException.class);
         assertThat(target.digest()).isEqualTo(before);
@@ -342,13 +377,20 @@ class TableStoreTest {
 
     @Test
     void theValidatorNamesTheFieldAndTheLimit() {
-        Command bigKey = Command.newBuilder().setPut(PutRequest.newBuilder().setKey(bs("k".repeat(2048)))).build();
-        assertThatThrownBy(() -> CommandValidator.validate(bigKey)).isInstanceOf(InvalidRequestException.class)
+        Command bigKey = Command.newBuilder()
+                .setPut(PutRequest.newBuilder().setKey(bs("k".repeat(2048))))
+                .build();
+        assertThatThrownBy(() -> CommandValidator.validate(bigKey))
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessage("put.key: 2048 bytes exceeds the limit of 1024");
         Command emptyKey = Command.newBuilder().setPut(PutRequest.newBuilder()).build();
-        assertThatThrownBy(() -> CommandValidator.validate(emptyKey)).hasMessage("put.key: a non-empty key is required");
-        Command bigValue = Command.newBuilder().setPut(PutRequest.newBuilder().setKey(bs("k"))
-                .setValue(com.google.protobuf.ByteString.copyFrom(new byte[Limits.MAX_VALUE_BYTES + 1]))).build();
+        assertThatThrownBy(() -> CommandValidator.validate(emptyKey))
+                .hasMessage("put.key: a non-empty key is required");
+        Command bigValue = Command.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bs("k"))
+                        .setValue(com.google.protobuf.ByteString.copyFrom(new byte[Limits.MAX_VALUE_BYTES + 1])))
+                .build();
         assertThatThrownBy(() -> CommandValidator.validate(bigValue))
                 .hasMessage("put.value: 2097153 bytes exceeds the limit of 2097152");
         TxnRequest.Builder tooMany = TxnRequest.newBuilder().setTable("t");
@@ -357,13 +399,17 @@ class TableStoreTest {
         }
         assertThatThrownBy(() -> CommandValidator.validate(tooMany.build()))
                 .hasMessage("txn.success: 129 entries exceeds the limit of 128");
-        assertThatThrownBy(() -> CommandValidator.validate("range", Requests.range("b", "a").build()))
+        assertThatThrownBy(() -> CommandValidator.validate(
+                        "range", Requests.range("b", "a").build()))
                 .hasMessageStartingWith("range.range_end: must be greater than key");
-        assertThatThrownBy(() -> CommandValidator.validate("range", Requests.range("a", "").setLimit(-1).build()))
+        assertThatThrownBy(() -> CommandValidator.validate(
+                        "range", Requests.range("a", "").setLimit(-1).build()))
                 .hasMessage("range.limit: -1 is negative");
-        TxnRequest otherTable = TxnRequest.newBuilder().setTable("t")
-                .addSuccess(RequestOp.newBuilder().setRequestPut(
-                        PutRequest.newBuilder().setTable("u").setKey(bs("k")))).build();
+        TxnRequest otherTable = TxnRequest.newBuilder()
+                .setTable("t")
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setTable("u").setKey(bs("k"))))
+                .build();
         assertThatThrownBy(() -> CommandValidator.validate(otherTable))
                 .hasMessageContaining("txn.success[0].request_put.table");
         assertThatThrownBy(() -> CommandValidator.validateTableName("name", "bad name!"))
@@ -393,9 +439,13 @@ class TableStoreTest {
         while (writer.isAlive()) {
             RangeResponse r = table.range(Requests.range("k0", "k1").build()); // [k0, k1) holds k0 alone
             assertThat(r.getKvsCount()).isEqualTo(1);
-            RangeResponse all = table.range(Requests.range("k", "l").setLimit(128).build());
-            long distinct = all.getKvsList().stream().filter(kv -> kv.getModRevision() > 200)
-                    .map(kv -> kv.getValue().toStringUtf8()).distinct().count();
+            RangeResponse all =
+                    table.range(Requests.range("k", "l").setLimit(128).build());
+            long distinct = all.getKvsList().stream()
+                    .filter(kv -> kv.getModRevision() > 200)
+                    .map(kv -> kv.getValue().toStringUtf8())
+                    .distinct()
+                    .count();
             assertThat(distinct).isLessThanOrEqualTo(1);
         }
         writer.join();

@@ -62,6 +62,7 @@ public final class RaftCore implements RaftGroup {
     private long leadTransferee;
     /** Ticks since the last election timeout reset (follower/candidate) or check-quorum (leader). */
     private int electionElapsed;
+
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
     /** Index of the latest conf change a leader appended; another waits until it is applied. */
@@ -75,14 +76,17 @@ public final class RaftCore implements RaftGroup {
     private long confIndex;
     /** Membership as of the applied index (the tracker's may run ahead after a snapshot arrived). */
     private ConfState appliedConf;
+
     private long uncommittedBytes;
     private ReadIndexQueue reads;
 
     /** Follower side of a snapshot transfer: the snapshot being received and the next byte expected. */
     private SnapshotMeta incomingSnapshot;
+
     private long incomingOffset;
     /** Term and highest pass of the incoming transfer; a chunk of an older pass never restarts it. */
     private long incomingTerm;
+
     private long incomingPass;
     /** Leader side: number of the last snapshot pass started; passes only grow, across terms too. */
     private long lastSnapshotPass;
@@ -95,8 +99,14 @@ public final class RaftCore implements RaftGroup {
     private ConfState handedOutConf;
     private Ready inflightReady;
 
-    public RaftCore(long groupId, long nodeId, RaftConfig config, LogReader storage, SnapshotSource snapshots,
-            long appliedIndex, RandomGenerator random) {
+    public RaftCore(
+            long groupId,
+            long nodeId,
+            RaftConfig config,
+            LogReader storage,
+            SnapshotSource snapshots,
+            long appliedIndex,
+            RandomGenerator random) {
         if (nodeId <= 0) {
             throw new IllegalArgumentException("nodeId must be positive: " + nodeId);
         }
@@ -354,8 +364,16 @@ public final class RaftCore implements RaftGroup {
         if (impossible != null) {
             long suppressed = impossibleMessages.tryAcquire();
             if (suppressed >= 0) {
-                logger.warn("group {} node {}: dropping {} from node {} in term {}: {} ({} more dropped since the last "
-                        + "warning)", groupId, id, m.type(), m.from(), m.term(), impossible, suppressed);
+                logger.warn(
+                        "group {} node {}: dropping {} from node {} in term {}: {} ({} more dropped since the last "
+                                + "warning)",
+                        groupId,
+                        id,
+                        m.type(),
+                        m.from(),
+                        m.term(),
+                        impossible,
+                        suppressed);
             }
             return;
         }
@@ -373,7 +391,8 @@ public final class RaftCore implements RaftGroup {
                 // a pre-vote never changes our term
             } else if (m.type() == MessageType.PRE_VOTE_RESPONSE && !m.reject()) {
                 // granted pre-votes carry the term we would run at; we raise it once we win
-            } else if (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
+            } else if (m.type() == MessageType.APPEND
+                    || m.type() == MessageType.HEARTBEAT
                     || m.type() == MessageType.SNAPSHOT) {
                 becomeFollower(m.term(), m.from());
             } else {
@@ -386,12 +405,14 @@ public final class RaftCore implements RaftGroup {
                 // it may otherwise never learn, since our votes do not reach it)
                 send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term));
             } else if (m.type() == MessageType.PRE_VOTE) {
-                send(Message.of(MessageType.PRE_VOTE_RESPONSE, groupId, id, m.from(), term).withReject(0));
+                send(Message.of(MessageType.PRE_VOTE_RESPONSE, groupId, id, m.from(), term)
+                        .withReject(0));
             } else if (m.type() == MessageType.VOTE) {
                 // the paper's rule (etcd ignores these): a stale candidate must learn our term, or
                 // when we are the only voter it can reach it campaigns at its old term forever
                 // (simulation seed 200005: a lagging voter raised by a removed node's campaigns)
-                send(Message.of(MessageType.VOTE_RESPONSE, groupId, id, m.from(), term).withReject(0));
+                send(Message.of(MessageType.VOTE_RESPONSE, groupId, id, m.from(), term)
+                        .withReject(0));
             }
             return;
         }
@@ -439,10 +460,10 @@ public final class RaftCore implements RaftGroup {
                     return "acknowledges index " + m.index() + " beyond our last index " + log.lastIndex();
                 }
             }
-            default -> { }
+            default -> {}
         }
-        boolean fromALeader = m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
-                || m.type() == MessageType.SNAPSHOT;
+        boolean fromALeader =
+                m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT || m.type() == MessageType.SNAPSHOT;
         if (fromALeader && role == RaftRole.LEADER && m.term() == term) {
             return "two leaders in term " + term + ": we lead it";
         }
@@ -493,13 +514,13 @@ public final class RaftCore implements RaftGroup {
                 }
             }
             case READ_INDEX_RESPONSE -> readStates.add(new ReadState(m.context(), m.index()));
-            default -> { } // responses meant for a leader or candidate we no longer are
+            default -> {} // responses meant for a leader or candidate we no longer are
         }
     }
 
     private void stepCandidate(Message m) {
-        MessageType myVoteResp = role == RaftRole.PRE_CANDIDATE
-                ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
+        MessageType myVoteResp =
+                role == RaftRole.PRE_CANDIDATE ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
         switch (m.type()) {
             case APPEND -> {
                 becomeFollower(m.term(), m.from()); // a leader exists in our term
@@ -527,10 +548,10 @@ public final class RaftCore implements RaftGroup {
                         }
                     }
                     case LOST -> becomeFollower(term, NONE);
-                    case PENDING -> { }
+                    case PENDING -> {}
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -559,7 +580,7 @@ public final class RaftCore implements RaftGroup {
                 }
             }
             case SNAPSHOT_RESPONSE -> handleSnapshotResponse(m, pr);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -610,7 +631,9 @@ public final class RaftCore implements RaftGroup {
     private void handleSnapshotResponse(Message m, Progress pr) {
         pr.setRecentActive(true);
         SnapshotTransfer t = pr.snapshot();
-        if (pr.state() != ProgressState.SNAPSHOT || !t.meta().equals(m.snapshot().meta()) || !t.owns(m.index())) {
+        if (pr.state() != ProgressState.SNAPSHOT
+                || !t.meta().equals(m.snapshot().meta())
+                || !t.owns(m.index())) {
             return; // about a transfer we no longer run (the follower may have dropped what it acknowledged)
         }
         if (m.reject()) {
@@ -630,12 +653,14 @@ public final class RaftCore implements RaftGroup {
     private void handleAppend(Message m) {
         if (m.index() < log.committed()) {
             // everything up to our commit index is already in the leader's log
-            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.committed()));
+            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                    .withLog(0, log.committed()));
             return;
         }
         long lastNew = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
         if (lastNew >= 0) {
-            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, lastNew));
+            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                    .withLog(0, lastNew));
             return;
         }
         // Our log does not match at m.index: hint the largest (index, term) with a term at most
@@ -666,7 +691,8 @@ public final class RaftCore implements RaftGroup {
 
     private void handleHeartbeat(Message m) {
         log.commitTo(m.commit());
-        send(Message.of(MessageType.HEARTBEAT_RESPONSE, groupId, id, m.from(), term).withContext(m.context()));
+        send(Message.of(MessageType.HEARTBEAT_RESPONSE, groupId, id, m.from(), term)
+                .withContext(m.context()));
     }
 
     // ---------------------------------------------------------------- snapshots, follower side
@@ -682,14 +708,16 @@ public final class RaftCore implements RaftGroup {
             if (meta.index() <= log.committed()) {
                 // we already have everything it holds: tell the leader where we are instead
                 incomingSnapshot = null;
-                send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.committed()));
+                send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                        .withLog(0, log.committed()));
                 return;
             }
             if (log.matchTerm(meta.index(), meta.term())) {
                 // our log already has the snapshot's last entry: just commit up to it
                 incomingSnapshot = null;
                 log.commitTo(meta.index());
-                send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.committed()));
+                send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                        .withLog(0, log.committed()));
                 return;
             }
             incomingSnapshot = meta;
@@ -717,13 +745,15 @@ public final class RaftCore implements RaftGroup {
         incomingSnapshot = null;
         if (meta.index() <= log.committed()) {
             // appends overtook the transfer; the staged snapshot is simply never installed
-            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.committed()));
+            send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                    .withLog(0, log.committed()));
             return;
         }
         log.restore(meta);
         tracker.setConf(meta.confState(), log.lastIndex(), id, false);
         confIndex = meta.index();
-        send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term).withLog(0, log.lastIndex()));
+        send(Message.of(MessageType.APPEND_RESPONSE, groupId, id, m.from(), term)
+                .withLog(0, log.lastIndex()));
     }
 
     /** A response to a chunk of pass {@code pass}, which it echoes. */
@@ -780,7 +810,8 @@ public final class RaftCore implements RaftGroup {
             for (Entry e : entries) {
                 bytes += e.sizeBytes();
             }
-            if (pr.state() == ProgressState.REPLICATE && pr.inflights().count() > 0
+            if (pr.state() == ProgressState.REPLICATE
+                    && pr.inflights().count() > 0
                     && bytes > pr.inflights().remainingBytes()) {
                 entries = List.of(); // one entry larger than the window's room: wait for acks
                 bytes = 0;
@@ -804,8 +835,8 @@ public final class RaftCore implements RaftGroup {
         }
         SnapshotMeta meta = log.storage().snapshot();
         if (meta.isEmpty() || meta.index() < log.firstIndex() - 1) {
-            throw new IllegalStateException("entries before " + log.firstIndex() + " were compacted but the newest"
-                    + " snapshot is " + meta);
+            throw new IllegalStateException(
+                    "entries before " + log.firstIndex() + " were compacted but the newest" + " snapshot is " + meta);
         }
         pr.becomeSnapshot(meta, config.maxInflightSnapshotChunks(), ++lastSnapshotPass);
         sendSnapshotChunks(to, pr);
@@ -828,12 +859,15 @@ public final class RaftCore implements RaftGroup {
                 pr.becomeSnapshot(newest, config.maxInflightSnapshotChunks(), ++lastSnapshotPass);
                 continue;
             }
-            if (!chunk.meta().equals(t.meta()) || chunk.offset() != t.sentOffset()
-                    || chunk.data().length > config.maxSnapshotChunkBytes() || (chunk.data().length == 0 && !chunk.last())) {
-                throw new IllegalStateException("snapshot source returned " + chunk + " for " + t.meta() + " @"
-                        + t.sentOffset());
+            if (!chunk.meta().equals(t.meta())
+                    || chunk.offset() != t.sentOffset()
+                    || chunk.data().length > config.maxSnapshotChunkBytes()
+                    || (chunk.data().length == 0 && !chunk.last())) {
+                throw new IllegalStateException(
+                        "snapshot source returned " + chunk + " for " + t.meta() + " @" + t.sentOffset());
             }
-            send(Message.of(MessageType.SNAPSHOT, groupId, id, to, term).withLog(0, t.pass())
+            send(Message.of(MessageType.SNAPSHOT, groupId, id, to, term)
+                    .withLog(0, t.pass())
                     .withContext(chunk.offset() == 0 && t.inFirstPass() ? Message.SNAPSHOT_NEW_TRANSFER : 0)
                     .withSnapshot(chunk));
             t.sent(chunk.end(), chunk.last());
@@ -1061,7 +1095,10 @@ public final class RaftCore implements RaftGroup {
         }
         ConfState confOut = confAfter.equals(handedOutConf) ? null : confAfter;
         boolean hardChanged = !hard.equals(prevHardState);
-        boolean mustSync = !entries.isEmpty() || snapshot != null || !chunksToStage.isEmpty() || confOut != null
+        boolean mustSync = !entries.isEmpty()
+                || snapshot != null
+                || !chunksToStage.isEmpty()
+                || confOut != null
                 || (hardChanged && (hard.term() != prevHardState.term() || hard.vote() != prevHardState.vote()));
         // a leader's appends may precede its own fsync (Ready#messagesBeforePersist), except while a
         // configuration change in its log is unapplied (pendingConfIndex is the last index at election
@@ -1092,7 +1129,8 @@ public final class RaftCore implements RaftGroup {
         prevSoftState = soft;
         prevHardState = hard;
         handedOutConf = confAfter;
-        log.acceptReady(committed.isEmpty() ? 0 : committed.get(committed.size() - 1).index());
+        log.acceptReady(
+                committed.isEmpty() ? 0 : committed.get(committed.size() - 1).index());
         msgs.clear();
         readStates.clear();
         chunksToStage.clear();
@@ -1121,7 +1159,8 @@ public final class RaftCore implements RaftGroup {
                     uncommittedBytes = Math.max(0, uncommittedBytes - e.sizeBytes());
                 }
             }
-            log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).index());
+            log.appliedTo(
+                    rd.committedEntries().get(rd.committedEntries().size() - 1).index());
             for (Entry e : rd.committedEntries()) {
                 if (e.type() == EntryType.CONF_CHANGE) {
                     ConfChange cc = ConfChange.decode(e.data());
@@ -1179,8 +1218,17 @@ public final class RaftCore implements RaftGroup {
 
     @Override
     public RaftStatus status() {
-        return new RaftStatus(groupId, id, role, term, lead, log.committed(), log.applied(), log.lastIndex(),
-                appliedConf, leadTransferee);
+        return new RaftStatus(
+                groupId,
+                id,
+                role,
+                term,
+                lead,
+                log.committed(),
+                log.applied(),
+                log.lastIndex(),
+                appliedConf,
+                leadTransferee);
     }
 
     /**

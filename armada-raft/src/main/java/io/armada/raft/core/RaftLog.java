@@ -18,6 +18,7 @@ final class RaftLog {
     private long committed;
     /** Highest index handed out for applying (in a Ready not yet advanced, or applied). */
     private long applying;
+
     private long applied;
 
     RaftLog(LogReader storage, long committed, long applied) {
@@ -81,7 +82,9 @@ final class RaftLog {
         if (ut >= 0) {
             return ut;
         }
-        if (unstable.snapshot() != null || index > lastIndex() || index < storage.firstIndex() - 1
+        if (unstable.snapshot() != null
+                || index > lastIndex()
+                || index < storage.firstIndex() - 1
                 || index > storage.lastIndex()) {
             return -1;
         }
@@ -125,8 +128,8 @@ final class RaftLog {
     /** Entries [lo, hi) within the log, up to {@code maxBytes} but at least one. */
     List<Entry> slice(long lo, long hi, long maxBytes) {
         if (lo < firstIndex() || hi > lastIndex() + 1 || lo >= hi) {
-            throw new IllegalStateException("slice [" + lo + "," + hi + ") outside the log [" + firstIndex() + ","
-                    + (lastIndex() + 1) + ")");
+            throw new IllegalStateException(
+                    "slice [" + lo + "," + hi + ") outside the log [" + firstIndex() + "," + (lastIndex() + 1) + ")");
         }
         List<Entry> out = new ArrayList<>();
         long bytes = 0;
@@ -134,12 +137,13 @@ final class RaftLog {
         if (lo < uOffset) {
             List<Entry> stable = storage.entries(lo, Math.min(hi, uOffset), maxBytes);
             if (stable.isEmpty()) {
-                throw new IllegalStateException("log reader returned no entries for [" + lo + "," + Math.min(hi, uOffset) + ")");
+                throw new IllegalStateException(
+                        "log reader returned no entries for [" + lo + "," + Math.min(hi, uOffset) + ")");
             }
             for (Entry e : stable) {
                 if (e.index() != lo + out.size()) {
-                    throw new IllegalStateException("log reader returned entry " + e.index() + " where "
-                            + (lo + out.size()) + " was expected");
+                    throw new IllegalStateException(
+                            "log reader returned entry " + e.index() + " where " + (lo + out.size()) + " was expected");
                 }
                 out.add(e);
                 bytes += e.sizeBytes();
@@ -172,8 +176,8 @@ final class RaftLog {
         long conflict = findConflict(entries);
         if (conflict != 0) {
             if (conflict <= committed) {
-                throw new IllegalStateException("entry " + conflict + " conflicts with committed entry (commit "
-                        + committed + ")");
+                throw new IllegalStateException(
+                        "entry " + conflict + " conflicts with committed entry (commit " + committed + ")");
             }
             append(entries.subList((int) (conflict - (prevIndex + 1)), entries.size()));
         }
@@ -215,8 +219,8 @@ final class RaftLog {
         }
         long first = entries.get(0).index();
         if (first <= committed) {
-            throw new IllegalStateException("append at " + first + " would overwrite committed entries (commit "
-                    + committed + ")");
+            throw new IllegalStateException(
+                    "append at " + first + " would overwrite committed entries (commit " + committed + ")");
         }
         if (first > lastIndex() + 1) {
             throw new IllegalStateException("append at " + first + " leaves a gap after " + lastIndex());

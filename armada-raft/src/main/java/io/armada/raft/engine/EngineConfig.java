@@ -44,17 +44,35 @@ public record EngineConfig(
     }
 
     public EngineConfig withWorkerThreads(int threads) {
-        return new EngineConfig(threads, tickMillis, inboxCapacity, maxPendingProposalsPerGroup, maxRoundBytes,
-                snapshotThresholdEntries, compactionRetainEntries);
+        return new EngineConfig(
+                threads,
+                tickMillis,
+                inboxCapacity,
+                maxPendingProposalsPerGroup,
+                maxRoundBytes,
+                snapshotThresholdEntries,
+                compactionRetainEntries);
     }
 
     public EngineConfig withTickMillis(long millis) {
-        return new EngineConfig(workerThreads, millis, inboxCapacity, maxPendingProposalsPerGroup, maxRoundBytes,
-                snapshotThresholdEntries, compactionRetainEntries);
+        return new EngineConfig(
+                workerThreads,
+                millis,
+                inboxCapacity,
+                maxPendingProposalsPerGroup,
+                maxRoundBytes,
+                snapshotThresholdEntries,
+                compactionRetainEntries);
     }
 
     public EngineConfig withSnapshots(long thresholdEntries, long retainEntries) {
-        return new EngineConfig(workerThreads, tickMillis, inboxCapacity, maxPendingProposalsPerGroup, maxRoundBytes,
-                thresholdEntries, retainEntries);
+        return new EngineConfig(
+                workerThreads,
+                tickMillis,
+                inboxCapacity,
+                maxPendingProposalsPerGroup,
+                maxRoundBytes,
+                thresholdEntries,
+                retainEntries);
     }
 }

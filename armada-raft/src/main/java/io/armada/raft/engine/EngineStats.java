@@ -18,8 +18,15 @@ public final class EngineStats {
     final LongAdder heartbeatsCoalesced = new LongAdder();
 
     public Snapshot snapshot() {
-        return new Snapshot(syncs.sum(), syncNanos.sum(), entriesPersisted.sum(), entriesApplied.sum(),
-                messagesSent.sum(), messagesDropped.sum(), proposalsRejected.sum(), leaderChanges.sum(),
+        return new Snapshot(
+                syncs.sum(),
+                syncNanos.sum(),
+                entriesPersisted.sum(),
+                entriesApplied.sum(),
+                messagesSent.sum(),
+                messagesDropped.sum(),
+                proposalsRejected.sum(),
+                leaderChanges.sum(),
                 heartbeatsCoalesced.sum());
     }
 
@@ -28,8 +35,15 @@ public final class EngineStats {
      *
      * @param heartbeatsCoalesced heartbeats and responses that travelled in a frame shared with other groups
      */
-    public record Snapshot(long syncs, long syncNanos, long entriesPersisted, long entriesApplied,
-            long messagesSent, long messagesDropped, long proposalsRejected, long leaderChanges,
+    public record Snapshot(
+            long syncs,
+            long syncNanos,
+            long entriesPersisted,
+            long entriesApplied,
+            long messagesSent,
+            long messagesDropped,
+            long proposalsRejected,
+            long leaderChanges,
             long heartbeatsCoalesced) {
 
         public double entriesPerSync() {
@@ -45,17 +59,28 @@ public final class EngineStats {
 
         /** The counts of two engines together. */
         public Snapshot plus(Snapshot o) {
-            return new Snapshot(syncs + o.syncs, syncNanos + o.syncNanos, entriesPersisted + o.entriesPersisted,
-                    entriesApplied + o.entriesApplied, messagesSent + o.messagesSent, messagesDropped + o.messagesDropped,
-                    proposalsRejected + o.proposalsRejected, leaderChanges + o.leaderChanges,
+            return new Snapshot(
+                    syncs + o.syncs,
+                    syncNanos + o.syncNanos,
+                    entriesPersisted + o.entriesPersisted,
+                    entriesApplied + o.entriesApplied,
+                    messagesSent + o.messagesSent,
+                    messagesDropped + o.messagesDropped,
+                    proposalsRejected + o.proposalsRejected,
+                    leaderChanges + o.leaderChanges,
                     heartbeatsCoalesced + o.heartbeatsCoalesced);
         }
 
         public Snapshot minus(Snapshot earlier) {
-            return new Snapshot(syncs - earlier.syncs, syncNanos - earlier.syncNanos,
-                    entriesPersisted - earlier.entriesPersisted, entriesApplied - earlier.entriesApplied,
-                    messagesSent - earlier.messagesSent, messagesDropped - earlier.messagesDropped,
-                    proposalsRejected - earlier.proposalsRejected, leaderChanges - earlier.leaderChanges,
+            return new Snapshot(
+                    syncs - earlier.syncs,
+                    syncNanos - earlier.syncNanos,
+                    entriesPersisted - earlier.entriesPersisted,
+                    entriesApplied - earlier.entriesApplied,
+                    messagesSent - earlier.messagesSent,
+                    messagesDropped - earlier.messagesDropped,
+                    proposalsRejected - earlier.proposalsRejected,
+                    leaderChanges - earlier.leaderChanges,
                     heartbeatsCoalesced - earlier.heartbeatsCoalesced);
         }
     }

@@ -31,6 +31,7 @@ final class GroupRuntime {
     final Map<Long, CompletableFuture<Long>> readsAsked = new HashMap<>();
     /** Reads whose read index is known, waiting for apply to reach it. */
     final PriorityQueue<PendingRead> readsWaiting = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
+
     HardState hardState;
     ConfState confState;
     long appliedIndex;
@@ -38,8 +39,13 @@ final class GroupRuntime {
     volatile long commitIndex;
     volatile long term;
 
-    GroupRuntime(long groupId, RaftGroup core, StoredLog log, GroupStateMachine stateMachine,
-            HardState hardState, ConfState confState) {
+    GroupRuntime(
+            long groupId,
+            RaftGroup core,
+            StoredLog log,
+            GroupStateMachine stateMachine,
+            HardState hardState,
+            ConfState confState) {
         this.groupId = groupId;
         this.core = core;
         this.log = log;
@@ -67,14 +73,14 @@ final class GroupRuntime {
         List<Entry> fresh = committed.subList(from, committed.size());
         for (int i = 0; i < fresh.size(); i++) {
             if (fresh.get(i).index() != appliedIndex + 1 + i) {
-                throw new IllegalStateException("group " + groupId + ": applying " + fresh.get(i).index() + " after "
-                        + (appliedIndex + i));
+                throw new IllegalStateException(
+                        "group " + groupId + ": applying " + fresh.get(i).index() + " after " + (appliedIndex + i));
             }
         }
         List<Object> results = stateMachine.applyAll(fresh, this::awaited);
         if (results.size() != fresh.size()) {
-            throw new IllegalStateException("group " + groupId + ": " + results.size() + " results for "
-                    + fresh.size() + " entries");
+            throw new IllegalStateException(
+                    "group " + groupId + ": " + results.size() + " results for " + fresh.size() + " entries");
         }
         for (int i = 0; i < fresh.size(); i++) {
             decide(fresh.get(i), results.get(i));
@@ -91,15 +97,22 @@ final class GroupRuntime {
     private void decide(Entry entry, Object result) {
         appliedIndex = entry.index();
         // Every pending proposal at or below this index is decided now.
-        Iterator<Map.Entry<Long, PendingProposal>> it = proposals.headMap(entry.index(), true).entrySet().iterator();
+        Iterator<Map.Entry<Long, PendingProposal>> it =
+                proposals.headMap(entry.index(), true).entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, PendingProposal> p = it.next();
             it.remove();
-            if (p.getKey() == entry.index() && p.getValue().term() == entry.term() && entry.type() == EntryType.NORMAL) {
+            if (p.getKey() == entry.index()
+                    && p.getValue().term() == entry.term()
+                    && entry.type() == EntryType.NORMAL) {
                 p.getValue().future().complete(new AppliedProposal(entry.index(), entry.term(), result));
             } else {
-                p.getValue().future().completeExceptionally(new RaftException(RaftException.Kind.OUTCOME_UNKNOWN,
-                        "group " + groupId + ": entry " + p.getKey() + " was replaced by a new leader", softState.leaderId()));
+                p.getValue()
+                        .future()
+                        .completeExceptionally(new RaftException(
+                                RaftException.Kind.OUTCOME_UNKNOWN,
+                                "group " + groupId + ": entry " + p.getKey() + " was replaced by a new leader",
+                                softState.leaderId()));
             }
         }
     }
@@ -121,10 +134,15 @@ final class GroupRuntime {
     /** A snapshot replaced the state: proposals it covers may or may not be in it. */
     void snapshotInstalled(long index) {
         appliedIndex = index;
-        Iterator<Map.Entry<Long, PendingProposal>> it = proposals.headMap(index, true).entrySet().iterator();
+        Iterator<Map.Entry<Long, PendingProposal>> it =
+                proposals.headMap(index, true).entrySet().iterator();
         while (it.hasNext()) {
-            it.next().getValue().future().completeExceptionally(new RaftException(RaftException.Kind.OUTCOME_UNKNOWN,
-                    "group " + groupId + ": a snapshot replaced the log before the entry was applied here"));
+            it.next()
+                    .getValue()
+                    .future()
+                    .completeExceptionally(new RaftException(
+                            RaftException.Kind.OUTCOME_UNKNOWN,
+                            "group " + groupId + ": a snapshot replaced the log before the entry was applied here"));
             it.remove();
         }
     }
@@ -134,8 +152,10 @@ final class GroupRuntime {
         softState = now;
         stateMachine.leaderChanged(now.leaderId());
         for (CompletableFuture<Long> f : readsAsked.values()) {
-            f.completeExceptionally(new RaftException(RaftException.Kind.NOT_LEADER,
-                    "group " + groupId + ": leadership changed during a read", now.leaderId()));
+            f.completeExceptionally(new RaftException(
+                    RaftException.Kind.NOT_LEADER,
+                    "group " + groupId + ": leadership changed during a read",
+                    now.leaderId()));
         }
         readsAsked.clear();
     }

@@ -9,8 +9,8 @@ import io.armada.raft.MessageCodec;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
 import io.armada.raft.RaftGroup;
-import io.armada.raft.RequestResult;
 import io.armada.raft.Rejection;
+import io.armada.raft.RequestResult;
 import io.armada.raft.SnapshotMeta;
 import io.armada.raft.log.FatalErrorHandler;
 import io.armada.raft.log.LogStore;
@@ -52,7 +52,12 @@ public final class RaftEngine implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final SplittableRandom seeds;
 
-    public RaftEngine(long nodeId, EngineConfig config, RaftConfig raftConfig, LogStore logStore, Transport transport,
+    public RaftEngine(
+            long nodeId,
+            EngineConfig config,
+            RaftConfig raftConfig,
+            LogStore logStore,
+            Transport transport,
             FatalErrorHandler fatal) {
         if (nodeId <= 0) {
             throw new IllegalArgumentException("nodeId must be positive: " + nodeId);
@@ -118,7 +123,8 @@ public final class RaftEngine implements AutoCloseable {
     }
 
     private GroupRuntime open(long groupId, Collection<Long> voters, GroupStateMachine sm) {
-        boolean fresh = logStore.hardState(groupId) == null && logStore.lastIndex(groupId) == 0
+        boolean fresh = logStore.hardState(groupId) == null
+                && logStore.lastIndex(groupId) == 0
                 && logStore.snapshotMeta(groupId) == null;
         if (fresh && !voters.isEmpty()) {
             Bootstrap boot = Bootstrap.of(voters);
@@ -132,10 +138,15 @@ public final class RaftEngine implements AutoCloseable {
         repairAfterSnapshotInstallCrash(groupId, sm);
         StoredLog stored = new StoredLog(groupId, logStore);
         var initial = stored.initialState();
-        RaftGroup core = RaftGroup.open(groupId, nodeId, raftConfig, stored, sm, sm.appliedIndex(),
-                seeds.split());
-        log.info("group {} opened on node {}: term {}, commit {}, applied {}, log [{}, {}]", groupId, nodeId,
-                initial.hardState().term(), initial.hardState().commit(), sm.appliedIndex(), stored.firstIndex(),
+        RaftGroup core = RaftGroup.open(groupId, nodeId, raftConfig, stored, sm, sm.appliedIndex(), seeds.split());
+        log.info(
+                "group {} opened on node {}: term {}, commit {}, applied {}, log [{}, {}]",
+                groupId,
+                nodeId,
+                initial.hardState().term(),
+                initial.hardState().commit(),
+                sm.appliedIndex(),
+                stored.firstIndex(),
                 stored.lastIndex());
         return new GroupRuntime(groupId, core, stored, sm, initial.hardState(), initial.confState());
     }
@@ -148,21 +159,30 @@ public final class RaftEngine implements AutoCloseable {
     private void repairAfterSnapshotInstallCrash(long groupId, GroupStateMachine sm) {
         SnapshotMeta installed = sm.latestSnapshot();
         byte[] storedMeta = logStore.snapshotMeta(groupId);
-        long storedIndex = storedMeta == null ? 0 : StoredLog.decodeSnapshotMeta(storedMeta).index();
+        long storedIndex = storedMeta == null
+                ? 0
+                : StoredLog.decodeSnapshotMeta(storedMeta).index();
         // The log agrees with the snapshot when it holds the snapshot's last entry with the snapshot's term
         // (Raft's log matching: then every entry before it is the snapshot's too). A log that stops short of
         // the snapshot, or holds another term there (a divergent tail the install was replacing), is reset.
         boolean logAgrees = logStore.term(groupId, installed.index()) == installed.term();
         if (installed.index() > storedIndex && !logAgrees) {
-            log.warn("group {}: state machine holds snapshot {} beyond the log ({}); resetting the log after it",
-                    groupId, installed.index(), logStore.lastIndex(groupId));
+            log.warn(
+                    "group {}: state machine holds snapshot {} beyond the log ({}); resetting the log after it",
+                    groupId,
+                    installed.index(),
+                    logStore.lastIndex(groupId));
             // The stored membership came with the log being dropped and may predate the snapshot (a node removed
             // before it, added back as a learner and sent it, would reopen as a voter of its old configuration and
             // could overwrite committed entries: simulation seed 4005). The snapshot's is the one at the applied index.
-            HardState hardState = new StoredLog(groupId, logStore).initialState().hardState();
-            logStore.write(logStore.batch().compact(groupId, Long.MAX_VALUE - 1)
-                    .snapshotMeta(groupId, StoredLog.encodeSnapshotMeta(installed))
-                    .hardState(groupId, StoredLog.encodeHardState(hardState, installed.confState())), true);
+            HardState hardState =
+                    new StoredLog(groupId, logStore).initialState().hardState();
+            logStore.write(
+                    logStore.batch()
+                            .compact(groupId, Long.MAX_VALUE - 1)
+                            .snapshotMeta(groupId, StoredLog.encodeSnapshotMeta(installed))
+                            .hardState(groupId, StoredLog.encodeHardState(hardState, installed.confState())),
+                    true);
         }
     }
 
@@ -190,8 +210,10 @@ public final class RaftEngine implements AutoCloseable {
         submit(groupId, result, g -> {
             if (g.proposals.size() >= config.maxPendingProposalsPerGroup()) {
                 stats.proposalsRejected.increment();
-                result.completeExceptionally(new RaftException(RaftException.Kind.OVERLOADED, "group " + groupId
-                        + ": " + config.maxPendingProposalsPerGroup() + " proposals already pending"));
+                result.completeExceptionally(new RaftException(
+                        RaftException.Kind.OVERLOADED,
+                        "group " + groupId + ": " + config.maxPendingProposalsPerGroup()
+                                + " proposals already pending"));
                 return;
             }
             ProposeResult r = g.core.propose(data);
@@ -269,7 +291,8 @@ public final class RaftEngine implements AutoCloseable {
             return Optional.empty();
         }
         var soft = g.softState;
-        return Optional.of(new GroupStatus(groupId, soft.role(), soft.leaderId(), g.term, g.commitIndex, g.appliedIndex));
+        return Optional.of(
+                new GroupStatus(groupId, soft.role(), soft.leaderId(), g.term, g.commitIndex, g.appliedIndex));
     }
 
     /**
@@ -281,7 +304,8 @@ public final class RaftEngine implements AutoCloseable {
     public CommittedEntries committedEntries(long groupId, long fromIndex, long maxBytes) {
         GroupRuntime g = groups.get(groupId);
         if (g == null) {
-            throw new RaftException(RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " is not open on node " + nodeId);
+            throw new RaftException(
+                    RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " is not open on node " + nodeId);
         }
         // Applied and persisted as committed, both: an inbound snapshot is installed into the state machine
         // (applied jumps to its index) before the log drops its old, possibly divergent tail, and that tail
@@ -331,7 +355,11 @@ public final class RaftEngine implements AutoCloseable {
         try {
             m = MessageCodec.decode(bytes);
         } catch (IllegalArgumentException e) {
-            log.warn("dropping a corrupt raft message from node {} for group {}: {}", fromNodeId, groupId, e.getMessage());
+            log.warn(
+                    "dropping a corrupt raft message from node {} for group {}: {}",
+                    fromNodeId,
+                    groupId,
+                    e.getMessage());
             return;
         }
         deliver(fromNodeId, groupId, m);
@@ -339,8 +367,14 @@ public final class RaftEngine implements AutoCloseable {
 
     private void deliver(long fromNodeId, long groupId, Message m) {
         if (m.groupId() != groupId || m.from() != fromNodeId || m.to() != nodeId) {
-            log.warn("dropping a misaddressed raft message: stream says {}->{} group {}, message says {}->{} group {}",
-                    fromNodeId, nodeId, groupId, m.from(), m.to(), m.groupId());
+            log.warn(
+                    "dropping a misaddressed raft message: stream says {}->{} group {}, message says {}->{} group {}",
+                    fromNodeId,
+                    nodeId,
+                    groupId,
+                    m.from(),
+                    m.to(),
+                    m.groupId());
             return;
         }
         // A full inbox drops the message; Raft retransmits.
@@ -352,7 +386,8 @@ public final class RaftEngine implements AutoCloseable {
         });
     }
 
-    private <T> void submit(long groupId, CompletableFuture<T> result, java.util.function.Consumer<GroupRuntime> action) {
+    private <T> void submit(
+            long groupId, CompletableFuture<T> result, java.util.function.Consumer<GroupRuntime> action) {
         if (stopped.get()) {
             result.completeExceptionally(new RaftException(RaftException.Kind.STOPPED, "the raft engine is stopped"));
             return;
@@ -360,8 +395,8 @@ public final class RaftEngine implements AutoCloseable {
         if (!workerFor(groupId).submit(() -> {
             GroupRuntime g = groups.get(groupId);
             if (g == null) {
-                result.completeExceptionally(new RaftException(RaftException.Kind.NO_SUCH_GROUP,
-                        "group " + groupId + " is not open on node " + nodeId));
+                result.completeExceptionally(new RaftException(
+                        RaftException.Kind.NO_SUCH_GROUP, "group " + groupId + " is not open on node " + nodeId));
                 return;
             }
             action.accept(g);
@@ -376,7 +411,8 @@ public final class RaftEngine implements AutoCloseable {
     }
 
     private RaftException overloaded(long groupId) {
-        return new RaftException(RaftException.Kind.OVERLOADED,
+        return new RaftException(
+                RaftException.Kind.OVERLOADED,
                 "group " + groupId + ": the engine's queue of " + config.inboxCapacity() + " events is full");
     }
 

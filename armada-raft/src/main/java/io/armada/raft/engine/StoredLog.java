@@ -79,8 +79,8 @@ final class StoredLog implements LogReader {
         }
         long term = store.term(groupId, index);
         if (term < 0) {
-            throw new IllegalStateException("group " + groupId + ": term of " + index + " asked outside the stored log ["
-                    + firstIndex() + ", " + lastIndex() + "]");
+            throw new IllegalStateException("group " + groupId + ": term of " + index
+                    + " asked outside the stored log [" + firstIndex() + ", " + lastIndex() + "]");
         }
         return term;
     }
@@ -105,7 +105,10 @@ final class StoredLog implements LogReader {
 
     static byte[] encodeEntry(Entry e) {
         byte[] data = e.data();
-        return ByteBuffer.allocate(1 + data.length).put(e.type().code()).put(data).array();
+        return ByteBuffer.allocate(1 + data.length)
+                .put(e.type().code())
+                .put(data)
+                .array();
     }
 
     static Entry decodeEntry(StoredEntry s) {

@@ -61,10 +61,12 @@ final class Worker implements Runnable {
     }
 
     void start(String nodeName) {
-        Thread t = new Thread(() -> {
-            org.slf4j.MDC.put("node", nodeName); // every log line of this thread names its node
-            run();
-        }, "raft-worker-" + nodeName + "-" + id);
+        Thread t = new Thread(
+                () -> {
+                    org.slf4j.MDC.put("node", nodeName); // every log line of this thread names its node
+                    run();
+                },
+                "raft-worker-" + nodeName + "-" + id);
         t.setDaemon(true);
         thread = t;
         t.start();
@@ -251,7 +253,8 @@ final class Worker implements Runnable {
             if (toPeer.size() == 1) {
                 count(transport.send(first.to(), first.groupId(), MessageCodec.encode(first)), 1);
             } else {
-                count(transport.send(first.to(), CoalescedHeartbeats.GROUP_ID, CoalescedHeartbeats.encode(toPeer)),
+                count(
+                        transport.send(first.to(), CoalescedHeartbeats.GROUP_ID, CoalescedHeartbeats.encode(toPeer)),
                         toPeer.size());
                 stats.heartbeatsCoalesced.add(toPeer.size());
             }
@@ -267,7 +270,11 @@ final class Worker implements Runnable {
             long oldLeader = g.softState.leaderId();
             if (rd.softState().leaderId() != oldLeader) {
                 stats.leaderChanges.increment();
-                log.debug("group {}: leader {} -> {}", g.groupId, oldLeader, rd.softState().leaderId());
+                log.debug(
+                        "group {}: leader {} -> {}",
+                        g.groupId,
+                        oldLeader,
+                        rd.softState().leaderId());
                 g.leaderChanged(rd.softState());
             } else {
                 g.softState = rd.softState();

@@ -53,6 +53,7 @@ public final class LogStore implements AutoCloseable {
      * entries at open and replaced whole after each write, so readers see one consistent value.
      */
     private final Map<Long, Bounds> bounds = new ConcurrentHashMap<>();
+
     private volatile boolean failed;
 
     static {
@@ -87,8 +88,8 @@ public final class LogStore implements AutoCloseable {
         }
         Files.createDirectories(absolute);
         for (Path created : missing) {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(created.getParent(),
-                    java.nio.file.StandardOpenOption.READ)) {
+            try (java.nio.channels.FileChannel ch =
+                    java.nio.channels.FileChannel.open(created.getParent(), java.nio.file.StandardOpenOption.READ)) {
                 ch.force(true);
             }
         }
@@ -184,7 +185,9 @@ public final class LogStore implements AutoCloseable {
     /** Term of the entry at {@code index}, or -1 when it is not stored. */
     public long term(long groupId, long index) {
         Bounds b = bounds.get(groupId);
-        return b == null || index < b.first() || index > b.last() ? -1 : b.terms().termAt(index);
+        return b == null || index < b.first() || index > b.last()
+                ? -1
+                : b.terms().termAt(index);
     }
 
     /** Term of a stored entry as read from RocksDB: only at open, where the runs are rebuilt. */
@@ -215,8 +218,8 @@ public final class LogStore implements AutoCloseable {
             for (it.seek(key(ENTRY, groupId, lo)); it.isValid(); it.next()) {
                 long index = ByteBuffer.wrap(it.key()).getLong(9);
                 if (index != expected) {
-                    throw new IllegalStateException("group " + groupId + ": log hole, expected index "
-                            + expected + " found " + index);
+                    throw new IllegalStateException(
+                            "group " + groupId + ": log hole, expected index " + expected + " found " + index);
                 }
                 byte[] value = it.value();
                 if (!out.isEmpty() && bytes + value.length - TERM_BYTES > maxBytes) {
@@ -362,11 +365,11 @@ public final class LogStore implements AutoCloseable {
             Bounds b = current(groupId);
             boolean conflict = !b.isEmpty() && index <= b.last();
             if (conflict && index < b.first()) {
-                throw new IllegalStateException("group " + groupId + ": append at " + index
-                        + " below the first stored index " + b.first());
+                throw new IllegalStateException(
+                        "group " + groupId + ": append at " + index + " below the first stored index " + b.first());
             } else if (!b.isEmpty() && !conflict && index != b.last() + 1) {
-                throw new IllegalStateException("group " + groupId + ": append at " + index
-                        + " leaves a hole after " + b.last());
+                throw new IllegalStateException(
+                        "group " + groupId + ": append at " + index + " leaves a hole after " + b.last());
             }
             TermRuns terms = b.terms().append(index, term); // before any write: it refuses a decreasing term
             try {
@@ -374,7 +377,10 @@ public final class LogStore implements AutoCloseable {
                     // A conflicting suffix: drop everything from index on before writing.
                     writes.deleteRange(key(ENTRY, groupId, index), key(ENTRY, groupId, Long.MAX_VALUE));
                 }
-                byte[] value = ByteBuffer.allocate(TERM_BYTES + payload.length).putLong(term).put(payload).array();
+                byte[] value = ByteBuffer.allocate(TERM_BYTES + payload.length)
+                        .putLong(term)
+                        .put(payload)
+                        .array();
                 writes.put(key(ENTRY, groupId, index), value);
             } catch (RocksDBException e) {
                 throw new LogStoreException("batch append failed", e);
@@ -409,9 +415,11 @@ public final class LogStore implements AutoCloseable {
             } catch (RocksDBException e) {
                 throw new LogStoreException("batch compact failed", e);
             }
-            boundsAfter.put(groupId, throughIndex >= b.last()
-                    ? Bounds.EMPTY
-                    : new Bounds(throughIndex + 1, b.last(), b.terms().compactThrough(throughIndex)));
+            boundsAfter.put(
+                    groupId,
+                    throughIndex >= b.last()
+                            ? Bounds.EMPTY
+                            : new Bounds(throughIndex + 1, b.last(), b.terms().compactThrough(throughIndex)));
             return this;
         }
 

@@ -4,7 +4,8 @@ package io.armada.raft.log;
 public record LogStoreOptions(long writeBufferBytes) {
     public LogStoreOptions {
         if (writeBufferBytes < 1 << 20) {
-            throw new IllegalArgumentException("writeBufferBytes: " + writeBufferBytes + " is below the minimum of 1 MiB");
+            throw new IllegalArgumentException(
+                    "writeBufferBytes: " + writeBufferBytes + " is below the minimum of 1 MiB");
         }
     }
 

@@ -71,8 +71,13 @@ public final class ArmadaEngineTarget implements BenchTarget {
             logStores.add(store);
             // No snapshots during a run: the counting state machine has nothing to snapshot.
             EngineConfig config = EngineConfig.defaults().withSnapshots(Long.MAX_VALUE / 2, 0);
-            RaftEngine engine = new RaftEngine(id, config, RaftConfig.defaults(), store,
-                    nodeTransports.get(i), e -> System.err.println("FATAL on node " + id + ": " + e));
+            RaftEngine engine = new RaftEngine(
+                    id,
+                    config,
+                    RaftConfig.defaults(),
+                    store,
+                    nodeTransports.get(i),
+                    e -> System.err.println("FATAL on node " + id + ": " + e));
             engines.add(engine);
             engine.start();
         }
@@ -99,25 +104,30 @@ public final class ArmadaEngineTarget implements BenchTarget {
     private CompletableFuture<Void> propose(int group, byte[] payload, int attempt) {
         long leader = leaderOf.get(group);
         RaftEngine engine = engines.get((int) (leader == 0 ? (group % NODES.size()) : leader - 1));
-        return engine.propose(group + 1, payload).handle((applied, error) -> {
-            if (error == null) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            if (cause instanceof RaftException re && re.kind() == RaftException.Kind.NOT_LEADER && attempt < 200) {
-                long hint = re.leaderHint() != 0 ? re.leaderHint() : findLeader(group + 1);
-                leaderOf.set(group, hint);
-                return delayed(hint == 0 ? 10 : 0).thenCompose(x -> propose(group, payload, attempt + 1));
-            }
-            return CompletableFuture.<Void>failedFuture(cause);
-        }).thenCompose(f -> f);
+        return engine.propose(group + 1, payload)
+                .handle((applied, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                    if (cause instanceof RaftException re
+                            && re.kind() == RaftException.Kind.NOT_LEADER
+                            && attempt < 200) {
+                        long hint = re.leaderHint() != 0 ? re.leaderHint() : findLeader(group + 1);
+                        leaderOf.set(group, hint);
+                        return delayed(hint == 0 ? 10 : 0).thenCompose(x -> propose(group, payload, attempt + 1));
+                    }
+                    return CompletableFuture.<Void>failedFuture(cause);
+                })
+                .thenCompose(f -> f);
     }
 
     private static CompletableFuture<Void> delayed(long millis) {
         if (millis == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+        return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
     }
 
     private long findLeader(long groupId) {

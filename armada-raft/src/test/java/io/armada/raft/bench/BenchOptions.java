@@ -66,14 +66,24 @@ record BenchOptions(
     }
 
     static BenchOptions defaults() {
-        return new BenchOptions(List.of(1, 16, 128), List.of(1, 64), Duration.ofSeconds(10), Duration.ofSeconds(3),
-                Duration.ofSeconds(10), 100, List.of("ratis", "armada"), 1,
-                Path.of(System.getProperty("java.io.tmpdir")), Duration.ofSeconds(300), Duration.ofSeconds(30));
+        return new BenchOptions(
+                List.of(1, 16, 128),
+                List.of(1, 64),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                100,
+                List.of("ratis", "armada"),
+                1,
+                Path.of(System.getProperty("java.io.tmpdir")),
+                Duration.ofSeconds(300),
+                Duration.ofSeconds(30));
     }
 
     /** The point of the unreported priming run: the fewest groups at the most proposals in flight. */
     LoadPoint primePoint() {
-        return new LoadPoint(groups.stream().min(Integer::compare).orElseThrow(),
+        return new LoadPoint(
+                groups.stream().min(Integer::compare).orElseThrow(),
                 inflight.stream().max(Integer::compare).orElseThrow());
     }
 
@@ -118,8 +128,12 @@ record BenchOptions(
                 case "--prime" -> prime = Duration.ofSeconds(integer(name, value));
                 case "--warmup" -> warmup = Duration.ofSeconds(integer(name, value));
                 case "--payload" -> payload = integer(name, value);
-                case "--targets" -> targets = Arrays.stream(value.split(",")).map(String::trim)
-                        .filter(s -> !s.isEmpty()).distinct().toList();
+                case "--targets" ->
+                    targets = Arrays.stream(value.split(","))
+                            .map(String::trim)
+                            .filter(s -> !s.isEmpty())
+                            .distinct()
+                            .toList();
                 case "--repeats" -> repeats = integer(name, value);
                 case "--dir" -> dir = Path.of(value);
                 case "--start-timeout" -> startTimeout = Duration.ofSeconds(integer(name, value));
@@ -127,13 +141,17 @@ record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        return new BenchOptions(groups, inflight, prime, warmup, measure, payload, targets, repeats, dir, startTimeout,
-                drainTimeout);
+        return new BenchOptions(
+                groups, inflight, prime, warmup, measure, payload, targets, repeats, dir, startTimeout, drainTimeout);
     }
 
     private static List<Integer> ints(String name, String csv) {
-        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> integer(name, s)).distinct().toList();
+        return Arrays.stream(csv.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(s -> integer(name, s))
+                .distinct()
+                .toList();
     }
 
     private static int integer(String name, String value) {

@@ -33,8 +33,7 @@ public interface BenchTarget extends AutoCloseable {
     CompletableFuture<Void> propose(int group, byte[] payload);
 
     /** Marks the start of the measured window; {@link #extraStats} covers the time since. */
-    default void beginMeasurement() {
-    }
+    default void beginMeasurement() {}
 
     /**
      * Implementation-specific figures for the window since {@link #beginMeasurement}, in display order, e.g.

@@ -29,8 +29,7 @@ final class BenchTargets {
         registerByClassName("armada", ARMADA_CLASS);
     }
 
-    private BenchTargets() {
-    }
+    private BenchTargets() {}
 
     private static void register(String name, Factory factory) {
         AVAILABLE.put(name, factory);

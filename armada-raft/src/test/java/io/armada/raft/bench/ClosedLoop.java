@@ -21,8 +21,14 @@ final class ClosedLoop {
     static final long MAX_ERRORS = 1000;
 
     /** What one measured window produced. */
-    record Outcome(long commits, double seconds, Histogram latencyMicros, long errors, String firstError,
-            Map<String, Double> extraStats, boolean drained) {
+    record Outcome(
+            long commits,
+            double seconds,
+            Histogram latencyMicros,
+            long errors,
+            String firstError,
+            Map<String, Double> extraStats,
+            boolean drained) {
         double commitsPerSecond() {
             return commits / seconds;
         }
@@ -49,8 +55,14 @@ final class ClosedLoop {
     }
 
     /** Warms up, measures, then stops issuing and waits (bounded) for what is still in flight. */
-    static Outcome run(BenchTarget target, LoadPoint point, int payloadBytes, Duration warmup, Duration measure,
-            Duration drainTimeout) throws InterruptedException {
+    static Outcome run(
+            BenchTarget target,
+            LoadPoint point,
+            int payloadBytes,
+            Duration warmup,
+            Duration measure,
+            Duration drainTimeout)
+            throws InterruptedException {
         return new ClosedLoop(target, point, payloadBytes).run(warmup, measure, drainTimeout);
     }
 
@@ -74,8 +86,14 @@ final class ClosedLoop {
         stopping = true;
         boolean drained = allSlotsDone.await(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
         Throwable error = firstError.get();
-        return new Outcome(window.getTotalCount(), seconds, window, errors.sum(),
-                error == null ? null : String.valueOf(error), extra, drained);
+        return new Outcome(
+                window.getTotalCount(),
+                seconds,
+                window,
+                errors.sum(),
+                error == null ? null : String.valueOf(error),
+                extra,
+                drained);
     }
 
     private void issue(int group) {

@@ -7,8 +7,8 @@ record LoadPoint(int groups, int inflightPerGroup) {
             throw new IllegalArgumentException("groups: " + groups + " is outside 1.." + BenchOptions.MAX_GROUPS);
         }
         if (inflightPerGroup < 1 || inflightPerGroup > BenchOptions.MAX_INFLIGHT_PER_GROUP) {
-            throw new IllegalArgumentException("inflight: " + inflightPerGroup + " is outside 1.."
-                    + BenchOptions.MAX_INFLIGHT_PER_GROUP);
+            throw new IllegalArgumentException(
+                    "inflight: " + inflightPerGroup + " is outside 1.." + BenchOptions.MAX_INFLIGHT_PER_GROUP);
         }
     }
 

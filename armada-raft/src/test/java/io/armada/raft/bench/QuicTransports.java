@@ -29,8 +29,13 @@ final class QuicTransports {
         for (long id : nodeIds) {
             Map<Long, InetSocketAddress> peers = new HashMap<>(addresses);
             peers.remove(id);
-            QuicTransport t = new QuicTransport(new QuicTransportConfig("armada-bench", id, addresses.get(id), peers,
-                    authority.issueNode("armada-bench", id), QuicTransportLimits.defaults()));
+            QuicTransport t = new QuicTransport(new QuicTransportConfig(
+                    "armada-bench",
+                    id,
+                    addresses.get(id),
+                    peers,
+                    authority.issueNode("armada-bench", id),
+                    QuicTransportLimits.defaults()));
             transports.add(t);
             toClose.add(t);
         }

@@ -61,8 +61,11 @@ public final class RaftBench {
     List<RunResult> runAll() throws IOException, InterruptedException {
         Map<String, BenchTargets.Factory> runnable = new LinkedHashMap<>();
         for (String name : options.targets()) {
-            BenchTargets.factory(name).ifPresentOrElse(f -> runnable.put(name, f),
-                    () -> progress.println("skipping target " + name + ": " + BenchTargets.whyUnavailable(name)));
+            BenchTargets.factory(name)
+                    .ifPresentOrElse(
+                            f -> runnable.put(name, f),
+                            () -> progress.println(
+                                    "skipping target " + name + ": " + BenchTargets.whyUnavailable(name)));
         }
         List<RunResult> results = new ArrayList<>();
         if (runnable.isEmpty()) {
@@ -74,7 +77,11 @@ public final class RaftBench {
         if (!options.prime().isZero()) {
             for (String name : names) {
                 LoadPoint point = options.primePoint();
-                progress.printf(Locale.ROOT, "priming %s (%s, %d s, not reported) ...%n", name, point,
+                progress.printf(
+                        Locale.ROOT,
+                        "priming %s (%s, %d s, not reported) ...%n",
+                        name,
+                        point,
                         options.prime().toSeconds());
                 RunResult primed = runOne(name, runnable.get(name), point, 0, Duration.ZERO, options.prime());
                 progress.println("  " + summary(primed));
@@ -85,10 +92,15 @@ public final class RaftBench {
             for (int run = 1; run <= options.repeats(); run++) {
                 for (int i = 0; i < names.size(); i++) {
                     String name = names.get((i + run - 1) % names.size());
-                    progress.printf(Locale.ROOT, "running %s %s run %d (load average %s) ...%n", name, point,
-                            run, loadAverage());
-                    RunResult result = runOne(name, runnable.get(name), point, run, options.warmup(),
-                            options.measure());
+                    progress.printf(
+                            Locale.ROOT,
+                            "running %s %s run %d (load average %s) ...%n",
+                            name,
+                            point,
+                            run,
+                            loadAverage());
+                    RunResult result =
+                            runOne(name, runnable.get(name), point, run, options.warmup(), options.measure());
                     progress.println("  " + summary(result));
                     results.add(result);
                     // Collect the previous target's garbage (and its direct buffers) outside the next window.
@@ -99,16 +111,18 @@ public final class RaftBench {
         return results;
     }
 
-    private RunResult runOne(String name, BenchTargets.Factory factory, LoadPoint point, int run, Duration warmup,
-            Duration measure) throws IOException, InterruptedException {
-        Path dataDir = Files.createTempDirectory(options.dataRoot(),
+    private RunResult runOne(
+            String name, BenchTargets.Factory factory, LoadPoint point, int run, Duration warmup, Duration measure)
+            throws IOException, InterruptedException {
+        Path dataDir = Files.createTempDirectory(
+                options.dataRoot(),
                 "raftbench-" + name + "-g" + point.groups() + "-f" + point.inflightPerGroup() + "-");
         BenchTarget target = null;
         try {
             target = factory.create();
             startWithin(target, dataDir, point.groups());
-            ClosedLoop.Outcome outcome = ClosedLoop.run(target, point, options.payloadBytes(), warmup, measure,
-                    options.drainTimeout());
+            ClosedLoop.Outcome outcome =
+                    ClosedLoop.run(target, point, options.payloadBytes(), warmup, measure, options.drainTimeout());
             return new RunResult.Measured(name, point, run, outcome);
         } catch (TimeoutException e) {
             return new RunResult.Failed(name, point, run, e.getMessage());
@@ -165,9 +179,13 @@ public final class RaftBench {
         return switch (result) {
             case RunResult.Measured m -> {
                 ClosedLoop.Outcome o = m.outcome();
-                yield String.format(Locale.ROOT, "%,.0f commits/s, p50 %,d µs, p99 %,d µs, %d errors",
-                        o.commitsPerSecond(), o.latencyMicros().getValueAtPercentile(50),
-                        o.latencyMicros().getValueAtPercentile(99), o.errors());
+                yield String.format(
+                        Locale.ROOT,
+                        "%,.0f commits/s, p50 %,d µs, p99 %,d µs, %d errors",
+                        o.commitsPerSecond(),
+                        o.latencyMicros().getValueAtPercentile(50),
+                        o.latencyMicros().getValueAtPercentile(99),
+                        o.errors());
             }
             case RunResult.Failed f -> "FAILED: " + f.reason();
         };
@@ -181,15 +199,26 @@ public final class RaftBench {
         } catch (IOException e) {
             store = "unknown";
         }
-        return String.format(Locale.ROOT, """
+        return String.format(
+                Locale.ROOT,
+                """
                 # RaftBench
                 machine: %d cpus (%s), %s, Java %s (%s); load average at the end %s
                 data dir: %s (%s); payload %d B; warm-up %d s, measured %d s per run; %d run(s) per target; \
                 unreported priming run %d s
-                """, Runtime.getRuntime().availableProcessors(), cpuModel(), memTotal(),
-                System.getProperty("java.version"), System.getProperty("java.vm.name"), loadAverage(), o.dataRoot(),
+                """,
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                memTotal(),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                loadAverage(),
+                o.dataRoot(),
                 store,
-                o.payloadBytes(), o.warmup().toSeconds(), o.measure().toSeconds(), o.repeats(),
+                o.payloadBytes(),
+                o.warmup().toSeconds(),
+                o.measure().toSeconds(),
+                o.repeats(),
                 o.prime().toSeconds());
     }
 
@@ -219,8 +248,10 @@ public final class RaftBench {
 
     private static String procLine(Path file, String key) {
         try (Stream<String> lines = Files.lines(file)) {
-            return lines.filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
+            return lines.filter(l -> l.startsWith(key))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }

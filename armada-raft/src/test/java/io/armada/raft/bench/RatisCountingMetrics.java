@@ -28,11 +28,9 @@ public final class RatisCountingMetrics extends MetricRegistries {
     private final Map<MetricRegistryInfo, Registered> registries = new ConcurrentHashMap<>();
 
     /** Called by {@link java.util.ServiceLoader}. */
-    public RatisCountingMetrics() {
-    }
+    public RatisCountingMetrics() {}
 
-    private record Registered(Registry registry, int references) {
-    }
+    private record Registered(Registry registry, int references) {}
 
     @Override
     public void clear() {
@@ -42,9 +40,13 @@ public final class RatisCountingMetrics extends MetricRegistries {
     @Override
     public RatisMetricRegistry create(MetricRegistryInfo info) {
         // Ratis reference-counts registries: create() of an existing one shares it, remove() releases one use.
-        return registries.compute(info, (key, old) -> old == null
-                ? new Registered(new Registry(key), 1)
-                : new Registered(old.registry(), old.references() + 1)).registry();
+        return registries
+                .compute(
+                        info,
+                        (key, old) -> old == null
+                                ? new Registered(new Registry(key), 1)
+                                : new Registered(old.registry(), old.references() + 1))
+                .registry();
     }
 
     @Override
@@ -69,22 +71,21 @@ public final class RatisCountingMetrics extends MetricRegistries {
 
     @Override
     public Collection<RatisMetricRegistry> getMetricRegistries() {
-        return List.copyOf(registries.values().stream().map(Registered::registry).toList());
+        return List.copyOf(
+                registries.values().stream().map(Registered::registry).toList());
     }
 
     @Override
-    public void addReporterRegistration(Consumer<RatisMetricRegistry> reporterRegistration,
-            Consumer<RatisMetricRegistry> stopReporter) {
+    public void addReporterRegistration(
+            Consumer<RatisMetricRegistry> reporterRegistration, Consumer<RatisMetricRegistry> stopReporter) {
         // No reporters: the benchmark reads the counters directly.
     }
 
     @Override
-    public void enableJmxReporter() {
-    }
+    public void enableJmxReporter() {}
 
     @Override
-    public void enableConsoleReporter(TimeDuration consoleReportRate) {
-    }
+    public void enableConsoleReporter(TimeDuration consoleReportRate) {}
 
     /** One component's counters and timers, found again by name. */
     static final class Registry implements RatisMetricRegistry {

@@ -78,12 +78,10 @@ public final class RatisTarget implements BenchTarget {
     private volatile Window window;
 
     /** Counter values at {@link #beginMeasurement}, to report differences over the window. */
-    private record Window(long startNanos, LogCounters log, long applied, long electionsWon) {
-    }
+    private record Window(long startNanos, LogCounters log, long applied, long electionsWon) {}
 
     /** Sums over this target's Ratis log workers; {@code available} is false without our metrics registry. */
-    private record LogCounters(boolean available, long fsyncs, long entriesAppended, long syncEvents, long syncNanos) {
-    }
+    private record LogCounters(boolean available, long fsyncs, long entriesAppended, long syncEvents, long syncNanos) {}
 
     public RatisTarget() {
         this(Duration.ofSeconds(240), Map.of());
@@ -122,7 +120,8 @@ public final class RatisTarget implements BenchTarget {
         // queued request is sent again (duplicate work) instead of awaited. Armada's target never resends.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(60, TimeUnit.SECONDS));
         settings.forEach(properties::set);
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("raft."))
                 .forEach(k -> properties.set(k, System.getProperty(k)));
         return properties;
     }
@@ -154,8 +153,9 @@ public final class RatisTarget implements BenchTarget {
         }
         quietRatisLogs();
         if (!(MetricRegistries.global() instanceof RatisCountingMetrics)) {
-            System.err.println("ratis: metrics registry is " + MetricRegistries.global().getClass().getName()
-                    + ", not " + RatisCountingMetrics.class.getSimpleName() + "; fsync figures will be n/a");
+            System.err.println("ratis: metrics registry is "
+                    + MetricRegistries.global().getClass().getName() + ", not "
+                    + RatisCountingMetrics.class.getSimpleName() + "; fsync figures will be n/a");
         }
         long startNanos = System.nanoTime();
         long deadline = startNanos + setupTimeout.toNanos();
@@ -173,9 +173,14 @@ public final class RatisTarget implements BenchTarget {
                     .build();
             servers.add(server);
             server.start();
-            String address = "127.0.0.1:" + server.getServerRpc().getInetSocketAddress().getPort();
-            peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).setClientAddress(address)
-                    .setAdminAddress(address).build());
+            String address =
+                    "127.0.0.1:" + server.getServerRpc().getInetSocketAddress().getPort();
+            peers.add(RaftPeer.newBuilder()
+                    .setId(id)
+                    .setAddress(address)
+                    .setClientAddress(address)
+                    .setAdminAddress(address)
+                    .build());
         }
 
         LOG.info("ratis: {} servers up after {} ms", REPLICAS, millisSince(startNanos));
@@ -188,9 +193,10 @@ public final class RatisTarget implements BenchTarget {
             groupsById.put(group.getGroupId(), group);
             leaderReady.put(group.getGroupId(), new CompletableFuture<>());
             for (RaftServer server : servers) {
-                logWorkerPrefixes.add(RaftGroupMemberId.valueOf(server.getId(), group.getGroupId()).toString());
-                added.add(server.groupManagementAsync(GroupManagementRequest.newAdd(
-                        adminClient, server.getId(), callIds.incrementAndGet(), group)));
+                logWorkerPrefixes.add(RaftGroupMemberId.valueOf(server.getId(), group.getGroupId())
+                        .toString());
+                added.add(server.groupManagementAsync(
+                        GroupManagementRequest.newAdd(adminClient, server.getId(), callIds.incrementAndGet(), group)));
             }
         }
         for (CompletableFuture<RaftClientReply> reply : added) {
@@ -261,8 +267,10 @@ public final class RatisTarget implements BenchTarget {
 
     private static Void checkSuccess(RaftClientReply reply) {
         if (!reply.isSuccess()) {
-            throw new CompletionException(reply.getException() != null ? reply.getException()
-                    : new IllegalStateException("ratis: reply not successful: " + reply));
+            throw new CompletionException(
+                    reply.getException() != null
+                            ? reply.getException()
+                            : new IllegalStateException("ratis: reply not successful: " + reply));
         }
         return null;
     }
@@ -332,7 +340,8 @@ public final class RatisTarget implements BenchTarget {
             String prefix = r.getMetricRegistryInfo().getPrefix();
             if (r instanceof RatisCountingMetrics.Registry registry
                     && "log_worker".equals(r.getMetricRegistryInfo().getMetricsComponentName())
-                    && logWorkerPrefixes.contains(prefix) && seen.add(prefix)) {
+                    && logWorkerPrefixes.contains(prefix)
+                    && seen.add(prefix)) {
                 fsyncs += registry.count(SegmentedRaftLogMetrics.RAFT_LOG_FLUSH_COUNT);
                 entries += registry.count(SegmentedRaftLogMetrics.RAFT_LOG_APPEND_ENTRY_COUNT);
                 long[] sync = registry.timed(SegmentedRaftLogMetrics.RAFT_LOG_SYNC_TIME);
@@ -353,7 +362,10 @@ public final class RatisTarget implements BenchTarget {
         closeAll(clients, failures);
         closeAll(servers, failures);
         leaderReady.values().forEach(f -> f.cancel(false));
-        LOG.info("ratis: closed {} clients and {} servers in {} ms", clients.size(), servers.size(),
+        LOG.info(
+                "ratis: closed {} clients and {} servers in {} ms",
+                clients.size(),
+                servers.size(),
                 millisSince(startNanos));
         if (!failures.isEmpty()) {
             IOException first = failures.get(0);
@@ -368,18 +380,22 @@ public final class RatisTarget implements BenchTarget {
         }
         ExecutorService closer = Executors.newFixedThreadPool(Math.min(CLOSE_THREADS, resources.size()));
         try {
-            CompletableFuture.allOf(resources.stream().map(r -> CompletableFuture.runAsync(() -> {
-                try {
-                    r.close();
-                } catch (IOException e) {
-                    failures.add(e);
-                }
-            }, closer)).toArray(CompletableFuture[]::new)).join();
+            CompletableFuture.allOf(resources.stream()
+                            .map(r -> CompletableFuture.runAsync(
+                                    () -> {
+                                        try {
+                                            r.close();
+                                        } catch (IOException e) {
+                                            failures.add(e);
+                                        }
+                                    },
+                                    closer))
+                            .toArray(CompletableFuture[]::new))
+                    .join();
         } finally {
             closer.shutdown();
         }
     }
-
 
     /**
      * Applies nothing but a count, completing at once, so the benchmark measures Raft and not a state machine.

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Keeps the benchmark's Ratis baseline working: a real 3-replica Ratis group commits a bounded batch. */
 class RatisTargetTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -24,8 +25,8 @@ class RatisTargetTest {
         int proposals = 200;
         // Ratis' default election timing: one idle group needs none of the benchmark's long timeouts, and the
         // first election then takes well under a second instead of 5-10 s.
-        Map<String, String> defaultElections = Map.of(
-                "raft.server.rpc.timeout.min", "150ms", "raft.server.rpc.timeout.max", "300ms");
+        Map<String, String> defaultElections =
+                Map.of("raft.server.rpc.timeout.min", "150ms", "raft.server.rpc.timeout.max", "300ms");
         try (RatisTarget target = new RatisTarget(Duration.ofSeconds(30), defaultElections)) {
             target.start(dir, 1);
             target.beginMeasurement();

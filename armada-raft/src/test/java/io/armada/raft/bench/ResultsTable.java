@@ -11,8 +11,7 @@ import java.util.stream.Collectors;
 final class ResultsTable {
     static final String BASELINE = RatisTarget.NAME;
 
-    private ResultsTable() {
-    }
+    private ResultsTable() {}
 
     /** One row per run: throughput, latency percentiles, errors and the target's own figures. */
     static String runs(List<RunResult> results) {
@@ -20,8 +19,13 @@ final class ResultsTable {
         out.append("| target | groups | in flight/group | run | commits/s | p50 µs | p99 µs | errors | extra |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (RunResult r : results) {
-            String prefix = String.format(Locale.ROOT, "| %s | %d | %d | %d | ", r.target(), r.point().groups(),
-                    r.point().inflightPerGroup(), r.run());
+            String prefix = String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | ",
+                    r.target(),
+                    r.point().groups(),
+                    r.point().inflightPerGroup(),
+                    r.run());
             switch (r) {
                 case RunResult.Measured m -> {
                     ClosedLoop.Outcome o = m.outcome();
@@ -30,14 +34,24 @@ final class ResultsTable {
                         notes += (notes.isEmpty() ? "" : ", ") + "in-flight proposals did not finish after the window";
                     }
                     if (o.firstError() != null) {
-                        notes += (notes.isEmpty() ? "" : ", ") + "first error: " + o.firstError().replace('|', '/');
+                        notes += (notes.isEmpty() ? "" : ", ") + "first error: "
+                                + o.firstError().replace('|', '/');
                     }
-                    out.append(prefix).append(String.format(Locale.ROOT, "%,.0f | %,d | %,d | %d | %s |\n",
-                            o.commitsPerSecond(), o.latencyMicros().getValueAtPercentile(50),
-                            o.latencyMicros().getValueAtPercentile(99), o.errors(), notes));
+                    out.append(prefix)
+                            .append(String.format(
+                                    Locale.ROOT,
+                                    "%,.0f | %,d | %,d | %d | %s |\n",
+                                    o.commitsPerSecond(),
+                                    o.latencyMicros().getValueAtPercentile(50),
+                                    o.latencyMicros().getValueAtPercentile(99),
+                                    o.errors(),
+                                    notes));
                 }
-                case RunResult.Failed f -> out.append(prefix).append("FAILED | | | | ")
-                        .append(f.reason().replace('|', '/')).append(" |\n");
+                case RunResult.Failed f ->
+                    out.append(prefix)
+                            .append("FAILED | | | | ")
+                            .append(f.reason().replace('|', '/'))
+                            .append(" |\n");
             }
         }
         return out.toString();
@@ -61,9 +75,10 @@ final class ResultsTable {
             out.append(String.format(Locale.ROOT, "| %d | %d |", s.groups(), s.inflightPerGroup()));
             for (String t : others) {
                 OptionalDouble other = medianThroughput(results, t, s);
-                out.append(base.isPresent() && other.isPresent() && base.getAsDouble() > 0
-                        ? String.format(Locale.ROOT, " %.2f× |", other.getAsDouble() / base.getAsDouble())
-                        : " n/a |");
+                out.append(
+                        base.isPresent() && other.isPresent() && base.getAsDouble() > 0
+                                ? String.format(Locale.ROOT, " %.2f× |", other.getAsDouble() / base.getAsDouble())
+                                : " n/a |");
             }
             out.append('\n');
         }
@@ -73,7 +88,9 @@ final class ResultsTable {
     static OptionalDouble medianThroughput(List<RunResult> results, String target, LoadPoint point) {
         List<Double> values = new ArrayList<>();
         for (RunResult r : results) {
-            if (r instanceof RunResult.Measured m && m.target().equals(target) && m.point().equals(point)) {
+            if (r instanceof RunResult.Measured m
+                    && m.target().equals(target)
+                    && m.point().equals(point)) {
                 values.add(m.outcome().commitsPerSecond());
             }
         }

@@ -8,9 +8,7 @@ sealed interface RunResult {
 
     int run();
 
-    record Measured(String target, LoadPoint point, int run, ClosedLoop.Outcome outcome) implements RunResult {
-    }
+    record Measured(String target, LoadPoint point, int run, ClosedLoop.Outcome outcome) implements RunResult {}
 
-    record Failed(String target, LoadPoint point, int run, String reason) implements RunResult {
-    }
+    record Failed(String target, LoadPoint point, int run, String reason) implements RunResult {}
 }

@@ -11,8 +11,8 @@ import io.armada.raft.MessageType;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftRole;
 import io.armada.raft.ReadState;
-import io.armada.raft.Rejection;
 import io.armada.raft.RejectReason;
+import io.armada.raft.Rejection;
 import io.armada.raft.RequestResult;
 import io.armada.raft.core.tracker.Inflights;
 import io.armada.raft.core.tracker.Progress;
@@ -50,13 +50,15 @@ class CoreContractTest {
         TestCluster c = new TestCluster(TestCluster.testConfig().withProposalLimits(limit, max), 1L, 2L, 3L);
         TestNode leader = c.elect(1);
         c.stabilize();
-        assertThat(leader.core.propose(new byte[max + 1])).isInstanceOfSatisfying(Rejection.class,
-                r -> assertThat(r.reason()).isEqualTo(RejectReason.ENTRY_TOO_LARGE));
+        assertThat(leader.core.propose(new byte[max + 1]))
+                .isInstanceOfSatisfying(
+                        Rejection.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.ENTRY_TOO_LARGE));
         c.isolate(1); // nothing commits: the proposals stay uncommitted
         assertThat(leader.core.propose(new byte[max])).isInstanceOf(ProposeResult.Proposed.class);
         assertThat(leader.core.propose(new byte[max])).isInstanceOf(ProposeResult.Proposed.class);
-        assertThat(leader.core.propose(new byte[0])).isInstanceOfSatisfying(Rejection.class,
-                r -> assertThat(r.reason()).isEqualTo(RejectReason.UNCOMMITTED_LIMIT));
+        assertThat(leader.core.propose(new byte[0]))
+                .isInstanceOfSatisfying(
+                        Rejection.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.UNCOMMITTED_LIMIT));
     }
 
     @Test
@@ -64,10 +66,11 @@ class CoreContractTest {
         TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L, 3L);
         TestNode leader = c.elect(1);
         assertThat(c.node(2).core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 3)))
-                .isInstanceOfSatisfying(Rejection.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NOT_LEADER));
+                .isInstanceOfSatisfying(
+                        Rejection.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NOT_LEADER));
         assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_VOTER, 2)))
-                .isInstanceOfSatisfying(Rejection.class,
-                        r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_CONF_CHANGE));
+                .isInstanceOfSatisfying(
+                        Rejection.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_CONF_CHANGE));
     }
 
     /**
@@ -87,7 +90,9 @@ class CoreContractTest {
                 .isInstanceOf(ProposeResult.Proposed.class);
         c.stabilize();
         assertThat(c.delivered.subList(before, c.delivered.size()).stream()
-                .filter(m -> m.type() == MessageType.TIMEOUT_NOW).map(Message::to)).containsExactly(2L);
+                        .filter(m -> m.type() == MessageType.TIMEOUT_NOW)
+                        .map(Message::to))
+                .containsExactly(2L);
         assertThat(leader.status().role()).isEqualTo(RaftRole.FOLLOWER);
     }
 
@@ -99,7 +104,9 @@ class CoreContractTest {
         leader.core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 1));
         c.stabilize();
         assertThat(c.delivered.subList(before, c.delivered.size()).stream()
-                .filter(m -> m.type() == MessageType.TIMEOUT_NOW).map(Message::to)).containsExactly(2L);
+                        .filter(m -> m.type() == MessageType.TIMEOUT_NOW)
+                        .map(Message::to))
+                .containsExactly(2L);
     }
 
     /** A transfer to a voter being removed ends with its removal: the leader takes proposals again. */
@@ -123,8 +130,9 @@ class CoreContractTest {
     @Test
     void aMessageFromNodeZeroIsRefused() {
         TestCluster c = new TestCluster(TestCluster.testConfig(), 1L, 2L);
-        assertThatIllegalArgumentException().isThrownBy(() -> c.node(1).core.step(
-                Message.of(MessageType.HEARTBEAT, TestCluster.GROUP, 0, 1, 1))).withMessageContaining("invalid sender 0");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> c.node(1).core.step(Message.of(MessageType.HEARTBEAT, TestCluster.GROUP, 0, 1, 1)))
+                .withMessageContaining("invalid sender 0");
     }
 
     @Test
@@ -140,6 +148,8 @@ class CoreContractTest {
         assertThat(p.toString()).isEqualTo(p.state() + " match=4 next=7 learner inflight=0/0B");
         Progress voter = new Progress(4, 7, false, new Inflights(3, 100));
         voter.pauseFlow();
-        assertThat(voter.toString()).contains(" match=4 next=7 paused inflight=0/0B").doesNotContain("learner");
+        assertThat(voter.toString())
+                .contains(" match=4 next=7 paused inflight=0/0B")
+                .doesNotContain("learner");
     }
 }

@@ -35,9 +35,10 @@ class ElectionTest {
         assertThat(n.status().role()).isEqualTo(RaftRole.PRE_CANDIDATE);
         assertThat(n.status().term()).isEqualTo(1);
         Ready rd = n.handleReady();
-        assertThat(rd.allMessages()).containsExactly(
-                msg(MessageType.PRE_VOTE, 1, 2, 2).withLog(1, 3),
-                msg(MessageType.PRE_VOTE, 1, 3, 2).withLog(1, 3));
+        assertThat(rd.allMessages())
+                .containsExactly(
+                        msg(MessageType.PRE_VOTE, 1, 2, 2).withLog(1, 3),
+                        msg(MessageType.PRE_VOTE, 1, 3, 2).withLog(1, 3));
         assertThat(rd.hardState()).isNull(); // nothing to persist: the term did not change
     }
 
@@ -51,24 +52,32 @@ class ElectionTest {
         Ready rd = n.handleReady();
         assertThat(rd.hardState()).isEqualTo(new HardState(2, 1, 3));
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.allMessages()).containsExactly(
-                msg(MessageType.VOTE, 1, 2, 2).withLog(1, 3),
-                msg(MessageType.VOTE, 1, 3, 2).withLog(1, 3));
+        assertThat(rd.allMessages())
+                .containsExactly(
+                        msg(MessageType.VOTE, 1, 2, 2).withLog(1, 3),
+                        msg(MessageType.VOTE, 1, 3, 2).withLog(1, 3));
 
         n.core.step(msg(MessageType.VOTE_RESPONSE, 3, 1, 2));
         assertThat(n.status().role()).isEqualTo(RaftRole.LEADER);
         rd = n.handleReady();
         Entry noop = new Entry(2, 4, EntryType.NOOP, null);
         assertThat(rd.entries()).containsExactly(noop);
-        assertThat(rd.allMessages()).containsExactly(
-                msg(MessageType.APPEND, 1, 2, 2).withLog(1, 3).withEntries(List.of(noop)).withCommit(3),
-                msg(MessageType.APPEND, 1, 3, 2).withLog(1, 3).withEntries(List.of(noop)).withCommit(3));
+        assertThat(rd.allMessages())
+                .containsExactly(
+                        msg(MessageType.APPEND, 1, 2, 2)
+                                .withLog(1, 3)
+                                .withEntries(List.of(noop))
+                                .withCommit(3),
+                        msg(MessageType.APPEND, 1, 3, 2)
+                                .withLog(1, 3)
+                                .withEntries(List.of(noop))
+                                .withCommit(3));
     }
 
     @Test
     void rejectedVotesFromAMajorityMakeTheCandidateAFollower() {
-        TestNode n = Fixtures.nodeWithLog(1, List.of(1L, 2L, 3L), RaftConfigs.exact().withElectionSafety(false, true),
-                1, 3, 1, 1, 1);
+        TestNode n = Fixtures.nodeWithLog(
+                1, List.of(1L, 2L, 3L), RaftConfigs.exact().withElectionSafety(false, true), 1, 3, 1, 1, 1);
         n.core.campaign();
         drain(n);
         assertThat(n.status().role()).isEqualTo(RaftRole.CANDIDATE);
@@ -84,10 +93,12 @@ class ElectionTest {
         TestNode n = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 1, 1, 1, 1, 2);
         // shorter last term: rejected
         n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(1, 9));
-        assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 3).withReject(0));
+        assertThat(drain(n))
+                .containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 3).withReject(0));
         // same last term but shorter log: rejected
         n.core.step(msg(MessageType.VOTE, 3, 2, 3).withLog(2, 2));
-        assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 3, 3).withReject(0));
+        assertThat(drain(n))
+                .containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 3, 3).withReject(0));
         // up to date: granted, and the vote is persisted with the response
         n.core.step(msg(MessageType.VOTE, 3, 2, 3).withLog(2, 3));
         Ready rd = n.handleReady();
@@ -96,7 +107,8 @@ class ElectionTest {
         assertThat(rd.allMessages()).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 3, 3));
         // another candidate in the same term: rejected
         n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(5, 9));
-        assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 3).withReject(0));
+        assertThat(drain(n))
+                .containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 3).withReject(0));
     }
 
     @Test
@@ -189,7 +201,8 @@ class ElectionTest {
     void aVoteRequestOfAnOlderTermIsRejectedWithOurTermSoTheCandidateCatchesUp() {
         TestNode n = Fixtures.nodeWithLog(2, java.util.List.of(1L, 2L, 3L), 5, 1, 1);
         n.core.step(msg(MessageType.VOTE, 1, 2, 3).withLog(1, 1));
-        assertThat(drain(n)).containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 5).withReject(0));
+        assertThat(drain(n))
+                .containsExactly(msg(MessageType.VOTE_RESPONSE, 2, 1, 5).withReject(0));
         assertThat(n.status().term()).isEqualTo(5);
     }
 
@@ -214,7 +227,9 @@ class ElectionTest {
         leader.core.step(answers.get(0));
         assertThat(leader.status().role()).isEqualTo(RaftRole.FOLLOWER);
         assertThat(leader.status().term()).isEqualTo(5);
-        assertThat(leader.status().leaderId()).as("the responder is not a leader").isZero();
+        assertThat(leader.status().leaderId())
+                .as("the responder is not a leader")
+                .isZero();
         Ready rd = leader.handleReady();
         assertThat(rd.hardState()).isEqualTo(new HardState(5, 0, 1));
         assertThat(rd.mustSync()).isTrue();

@@ -46,13 +46,15 @@ final class Fixtures {
         drain(n);
         if (n.status().role() == RaftRole.PRE_CANDIDATE) {
             for (long v : grantingVoters) {
-                n.core.step(Message.of(MessageType.PRE_VOTE_RESPONSE, G, v, n.id, n.status().term() + 1));
+                n.core.step(Message.of(
+                        MessageType.PRE_VOTE_RESPONSE, G, v, n.id, n.status().term() + 1));
             }
             drain(n);
         }
         for (long v : grantingVoters) {
             if (n.status().role() == RaftRole.CANDIDATE) {
-                n.core.step(Message.of(MessageType.VOTE_RESPONSE, G, v, n.id, n.status().term()));
+                n.core.step(Message.of(
+                        MessageType.VOTE_RESPONSE, G, v, n.id, n.status().term()));
             }
         }
         if (n.status().role() != RaftRole.LEADER) {

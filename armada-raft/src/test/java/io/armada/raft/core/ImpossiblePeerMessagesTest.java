@@ -44,21 +44,30 @@ class ImpossiblePeerMessagesTest {
         TestNode f = follower();
         byte[] data = {7};
         // an entry of a term after the leader's own
-        f.core.step(msg(MessageType.APPEND, 1, 2, 2).withLog(1, 3)
-                .withEntries(List.of(new Entry(5, 4, EntryType.NORMAL, data))).withCommit(4));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 2)
+                .withLog(1, 3)
+                .withEntries(List.of(new Entry(5, 4, EntryType.NORMAL, data)))
+                .withCommit(4));
         // a previous entry of a term after the leader's own
-        f.core.step(msg(MessageType.APPEND, 1, 2, 2).withLog(3, 3)
-                .withEntries(List.of(new Entry(2, 4, EntryType.NORMAL, data))).withCommit(4));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 2)
+                .withLog(3, 3)
+                .withEntries(List.of(new Entry(2, 4, EntryType.NORMAL, data)))
+                .withCommit(4));
         // entries that skip an index
-        f.core.step(msg(MessageType.APPEND, 1, 2, 2).withLog(1, 3)
-                .withEntries(List.of(new Entry(2, 5, EntryType.NORMAL, data))).withCommit(4));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 2)
+                .withLog(1, 3)
+                .withEntries(List.of(new Entry(2, 5, EntryType.NORMAL, data)))
+                .withCommit(4));
         assertThat(drain(f)).isEmpty();
         assertThat(f.status().lastIndex()).isEqualTo(3);
         assertThat(f.status().commitIndex()).isEqualTo(1);
 
-        f.core.step(msg(MessageType.APPEND, 1, 2, 2).withLog(1, 3)
-                .withEntries(List.of(new Entry(2, 4, EntryType.NORMAL, data))).withCommit(4));
-        assertThat(drain(f)).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 2)
+                .withLog(1, 3)
+                .withEntries(List.of(new Entry(2, 4, EntryType.NORMAL, data)))
+                .withCommit(4));
+        assertThat(drain(f))
+                .containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
         assertThat(f.status().commitIndex()).isEqualTo(4);
     }
 
@@ -66,7 +75,8 @@ class ImpossiblePeerMessagesTest {
     void aSnapshotOfALaterTermThanItsSenderIsDropped() {
         TestNode f = follower();
         SnapshotMeta future = new SnapshotMeta(10, 5, ConfState.ofVoters(1L, 2L, 3L));
-        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, 1)
+        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2)
+                .withLog(0, 1)
                 .withSnapshot(new SnapshotChunk(future, 0, new byte[] {1}, true)));
         assertThat(drain(f)).isEmpty();
         assertThat(f.status().lastIndex()).isEqualTo(3);

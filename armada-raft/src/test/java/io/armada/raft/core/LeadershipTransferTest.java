@@ -64,8 +64,10 @@ class LeadershipTransferTest {
         leader.core.transferLeadership(2);
         c.stabilize();
         assertThat(leader.status().leadTransferee()).isEqualTo(2);
-        assertThat(leader.core.propose(new byte[] {1})).isInstanceOf(Rejection.class)
-                .extracting(r -> ((Rejection) r).reason()).isEqualTo(RejectReason.TRANSFERRING_LEADERSHIP);
+        assertThat(leader.core.propose(new byte[] {1}))
+                .isInstanceOf(Rejection.class)
+                .extracting(r -> ((Rejection) r).reason())
+                .isEqualTo(RejectReason.TRANSFERRING_LEADERSHIP);
         c.tickAll(c.config.electionTicks()); // 3 still answers heartbeats: 1 keeps leading
         assertThat(leader.status().role()).isEqualTo(RaftRole.LEADER);
         assertThat(leader.status().leadTransferee()).isZero();

@@ -85,7 +85,8 @@ class MembershipTest {
         assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 4)))
                 .isInstanceOf(ProposeResult.Proposed.class);
         assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 5)))
-                .isInstanceOf(Rejection.class).extracting(r -> ((Rejection) r).reason())
+                .isInstanceOf(Rejection.class)
+                .extracting(r -> ((Rejection) r).reason())
                 .isEqualTo(RejectReason.CONF_CHANGE_PENDING);
         c.stabilize();
         assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.ADD_LEARNER, 5)))
@@ -100,7 +101,9 @@ class MembershipTest {
         c.stabilize();
         c.tickAll(3 * c.config.electionTicks());
         assertThat(leader.core.propose(new byte[] {1})).isInstanceOf(Rejection.class);
-        assertThat(c.node(2).status().role() == RaftRole.LEADER || c.node(3).status().role() == RaftRole.LEADER).isTrue();
+        assertThat(c.node(2).status().role() == RaftRole.LEADER
+                        || c.node(3).status().role() == RaftRole.LEADER)
+                .isTrue();
         assertThat(c.node(2).status().confState().voters()).containsExactly(2L, 3L);
     }
 
@@ -112,8 +115,10 @@ class MembershipTest {
         leader.core.propose(new byte[] {1});
         io.armada.raft.Ready rd = leader.core.ready();
         assertThat(rd.entries()).hasSize(1);
-        assertThat(rd.messagesBeforePersist()).as("appends may overlap the leader's fsync")
-                .isNotEmpty().allMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
+        assertThat(rd.messagesBeforePersist())
+                .as("appends may overlap the leader's fsync")
+                .isNotEmpty()
+                .allMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
         assertThat(rd.messages()).noneMatch(m -> m.type() == io.armada.raft.MessageType.APPEND);
         leader.storage.persist(rd);
         leader.core.advance(rd);
@@ -131,7 +136,9 @@ class MembershipTest {
         c.stabilize();
         assertThat(leader.status().confState().voters()).containsExactly(1L, 2L);
         leader.core.propose(new byte[] {2});
-        assertThat(leader.core.ready().messagesBeforePersist()).as("the removal is applied").isNotEmpty();
+        assertThat(leader.core.ready().messagesBeforePersist())
+                .as("the removal is applied")
+                .isNotEmpty();
     }
 
     /**
@@ -154,13 +161,21 @@ class MembershipTest {
 
         // a restart: the same storage, a fresh core that campaigns alone and wins at once
         long applied = leader.applied.getLast().index();
-        leader.core = new RaftCore(leader.groupId, 1, leader.config, leader.storage, leader.storage, applied,
+        leader.core = new RaftCore(
+                leader.groupId,
+                1,
+                leader.config,
+                leader.storage,
+                leader.storage,
+                applied,
                 new java.util.SplittableRandom(7));
         leader.core.campaign();
         io.armada.raft.Ready rd = leader.core.ready();
         assertThat(rd.hardState().term()).isEqualTo(term + 1);
         assertThat(leader.core.status().role()).isEqualTo(RaftRole.LEADER);
-        assertThat(rd.messagesBeforePersist()).as("appends carry the unpersisted term").isEmpty();
+        assertThat(rd.messagesBeforePersist())
+                .as("appends carry the unpersisted term")
+                .isEmpty();
         assertThat(rd.messages()).anyMatch(m -> m.type() == io.armada.raft.MessageType.APPEND && m.to() == 4);
     }
 }

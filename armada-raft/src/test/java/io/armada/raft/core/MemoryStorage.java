@@ -57,7 +57,8 @@ final class MemoryStorage implements LogReader, SnapshotSource {
         if (!rd.entries().isEmpty()) {
             long first = rd.entries().get(0).index();
             if (first < firstIndex || first > lastIndex() + 1) {
-                throw new IllegalStateException("append at " + first + " outside [" + firstIndex + "," + (lastIndex() + 1) + "]");
+                throw new IllegalStateException(
+                        "append at " + first + " outside [" + firstIndex + "," + (lastIndex() + 1) + "]");
             }
             while (lastIndex() >= first) {
                 entries.remove(entries.size() - 1);
@@ -110,7 +111,8 @@ final class MemoryStorage implements LogReader, SnapshotSource {
             return compactedTerm;
         }
         if (index < firstIndex || index > lastIndex()) {
-            throw new IllegalArgumentException("term(" + index + ") outside [" + (firstIndex - 1) + "," + lastIndex() + "]");
+            throw new IllegalArgumentException(
+                    "term(" + index + ") outside [" + (firstIndex - 1) + "," + lastIndex() + "]");
         }
         return entries.get((int) (index - firstIndex)).term();
     }

@@ -22,11 +22,22 @@ class MessageCodecTest {
         SnapshotMeta meta = new SnapshotMeta(42, 7, ConfState.of(List.of(1L, 2L, 3L), List.of(9L)));
         for (MessageType type : MessageType.values()) {
             boolean snap = type == MessageType.SNAPSHOT || type == MessageType.SNAPSHOT_RESPONSE;
-            Message m = new Message(type, 77, 1, 2, 9, 8, 100,
-                    List.of(new Entry(9, 101, EntryType.NORMAL, "hello".getBytes(StandardCharsets.UTF_8)),
+            Message m = new Message(
+                    type,
+                    77,
+                    1,
+                    2,
+                    9,
+                    8,
+                    100,
+                    List.of(
+                            new Entry(9, 101, EntryType.NORMAL, "hello".getBytes(StandardCharsets.UTF_8)),
                             new Entry(9, 102, EntryType.NOOP, new byte[0]),
                             new Entry(9, 103, EntryType.CONF_CHANGE, new byte[] {1, 2})),
-                    99, true, 55, Long.MAX_VALUE,
+                    99,
+                    true,
+                    55,
+                    Long.MAX_VALUE,
                     snap ? new SnapshotChunk(meta, 4096, new byte[] {5, 6, 7}, true) : null);
 
             Message back = MessageCodec.decode(MessageCodec.encode(m));

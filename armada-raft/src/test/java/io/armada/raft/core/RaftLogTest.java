@@ -86,7 +86,9 @@ class RaftLogTest {
         assertThat(l.lastIndex()).isEqualTo(3);
         assertThat(l.term(3)).isEqualTo(2);
         assertThat(l.term(4)).as("still on disk but cut off").isEqualTo(-1);
-        assertThat(l.lastStableIndex()).as("only 1..2 are persisted and current").isEqualTo(2);
+        assertThat(l.lastStableIndex())
+                .as("only 1..2 are persisted and current")
+                .isEqualTo(2);
         assertThat(l.matchTerm(5, 1)).isFalse();
     }
 
@@ -100,7 +102,9 @@ class RaftLogTest {
         assertThat(l.term(3)).as("the old log is gone").isEqualTo(-1);
         assertThat(l.term(9)).isEqualTo(-1);
         assertThat(l.committed()).isEqualTo(10);
-        assertThat(l.lastStableIndex()).as("not known to be persisted until installed").isZero();
+        assertThat(l.lastStableIndex())
+                .as("not known to be persisted until installed")
+                .isZero();
         l.append(ents(11, 5));
         assertThat(l.term(11)).isEqualTo(5);
     }
@@ -126,7 +130,8 @@ class RaftLogTest {
         assertThatThrownBy(() -> new RaftLog(stored(1, 1), 3, 0)).isInstanceOf(IllegalStateException.class);
         MemoryStorage s = stored(1, 1, 1, 1);
         s.compact(3);
-        assertThatThrownBy(() -> new RaftLog(s, 3, 2)).as("the state machine misses the snapshot")
+        assertThatThrownBy(() -> new RaftLog(s, 3, 2))
+                .as("the state machine misses the snapshot")
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -171,7 +176,9 @@ class RaftLogTest {
     void aConflictingSuffixIsReplacedAndTheCommitIsBoundedByTheLastNewEntry() {
         RaftLog l = log(1, 1, 1, 2, 2, 2);
         assertThat(l.maybeAppend(2, 1, 9, ents(3, 3, 3))).isEqualTo(4);
-        assertThat(l.lastIndex()).as("the old entry 5 followed a conflict and is gone").isEqualTo(4);
+        assertThat(l.lastIndex())
+                .as("the old entry 5 followed a conflict and is gone")
+                .isEqualTo(4);
         assertThat(termsOf(l.entriesFrom(1, MAX))).containsExactly(1L, 1L, 3L, 3L);
         assertThat(l.committed()).as("not beyond what this append vouched for").isEqualTo(4);
     }
@@ -191,7 +198,9 @@ class RaftLogTest {
         // an old, shorter append for entries 2..3 arrives after 4 was appended: 4 must survive
         assertThat(l.maybeAppend(1, 1, 1, ents(2, 1, 2))).isEqualTo(3);
         assertThat(l.lastIndex()).isEqualTo(4);
-        assertThat(l.hasUnstableToPersist()).as("nothing changed, nothing to persist").isFalse();
+        assertThat(l.hasUnstableToPersist())
+                .as("nothing changed, nothing to persist")
+                .isFalse();
         // it also commits only up to what it carried, not up to the end of our log
         l.maybeAppend(1, 1, 4, ents(2, 1));
         assertThat(l.committed()).isEqualTo(2);
@@ -302,7 +311,9 @@ class RaftLogTest {
         assertThat(l.hasNextCommittedEntries()).isTrue();
         assertThat(l.nextCommittedEntries(MAX)).extracting(Entry::index).containsExactly(1L, 2L);
         l.acceptReady(2);
-        assertThat(l.hasNextCommittedEntries()).as("handed out, not yet applied").isFalse();
+        assertThat(l.hasNextCommittedEntries())
+                .as("handed out, not yet applied")
+                .isFalse();
         assertThat(l.nextCommittedEntries(MAX)).isEmpty();
         l.commitTo(3);
         assertThat(l.nextCommittedEntries(MAX)).extracting(Entry::index).containsExactly(3L);

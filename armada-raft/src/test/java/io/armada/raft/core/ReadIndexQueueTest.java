@@ -18,8 +18,9 @@ class ReadIndexQueueTest {
         q.closeRound();
         assertThat(q.register(1, 102, 6)).isTrue();
         assertThat(q.round()).isEqualTo(2);
-        assertThat(q.confirmed(2)).containsExactly(
-                new PendingRead(1, 100, 5, 1), new PendingRead(2, 101, 5, 1), new PendingRead(1, 102, 6, 2));
+        assertThat(q.confirmed(2))
+                .containsExactly(
+                        new PendingRead(1, 100, 5, 1), new PendingRead(2, 101, 5, 1), new PendingRead(1, 102, 6, 2));
     }
 
     /**
@@ -58,7 +59,8 @@ class ReadIndexQueueTest {
         ReadIndexQueue q = new ReadIndexQueue(10);
         q.waitForCommit(2, 10);
         q.waitForCommit(1, 11);
-        assertThat(q.drainWaitingForCommit()).containsExactly(new PendingRead(2, 10, 0, 0), new PendingRead(1, 11, 0, 0));
+        assertThat(q.drainWaitingForCommit())
+                .containsExactly(new PendingRead(2, 10, 0, 0), new PendingRead(1, 11, 0, 0));
         assertThat(q.drainWaitingForCommit()).isEmpty();
         assertThat(q.round()).as("waiting reads start no round").isZero();
     }

@@ -57,9 +57,20 @@ class ReadIndexTest {
     @Test
     void readsBeyondTheQueueLimitAreRejected() {
         RaftConfig d = TestCluster.testConfig();
-        RaftConfig two = new RaftConfig(d.electionTicks(), d.heartbeatTicks(), d.maxSizePerMsgBytes(), d.maxInflightMsgs(),
-                d.maxInflightBytes(), d.maxUncommittedBytes(), d.maxEntryBytes(), d.maxCommittedBytesPerReady(),
-                d.maxSnapshotChunkBytes(), d.maxInflightSnapshotChunks(), 2, d.preVote(), d.checkQuorum());
+        RaftConfig two = new RaftConfig(
+                d.electionTicks(),
+                d.heartbeatTicks(),
+                d.maxSizePerMsgBytes(),
+                d.maxInflightMsgs(),
+                d.maxInflightBytes(),
+                d.maxUncommittedBytes(),
+                d.maxEntryBytes(),
+                d.maxCommittedBytesPerReady(),
+                d.maxSnapshotChunkBytes(),
+                d.maxInflightSnapshotChunks(),
+                2,
+                d.preVote(),
+                d.checkQuorum());
         TestCluster c = new TestCluster(two, 1L, 2L, 3L);
         TestNode leader = c.elect(1);
         c.isolate(1);
@@ -93,12 +104,15 @@ class ReadIndexTest {
         List<Message> heartbeats = ofType(drain(leader), MessageType.HEARTBEAT);
         assertThat(heartbeats).extracting(Message::to).containsExactly(2L, 3L, 4L, 5L);
         long round = heartbeats.get(0).context();
-        assertThat(heartbeats).allSatisfy(m -> assertThat(m.context()).isEqualTo(round).isPositive());
+        assertThat(heartbeats)
+                .allSatisfy(m -> assertThat(m.context()).isEqualTo(round).isPositive());
 
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 2, 1, term).withContext(round));
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 2, 1, term).withContext(round)); // duplicated
         drain(leader);
-        assertThat(leader.readStates).as("the leader and one follower are two of five").isEmpty();
+        assertThat(leader.readStates)
+                .as("the leader and one follower are two of five")
+                .isEmpty();
 
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 4, 1, term).withContext(round));
         drain(leader);
@@ -116,7 +130,9 @@ class ReadIndexTest {
         assertThat(ofType(drain(leader), MessageType.READ_INDEX_RESPONSE)).isEmpty();
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 3, 1, term).withContext(round));
         assertThat(ofType(drain(leader), MessageType.READ_INDEX_RESPONSE))
-                .containsExactly(msg(MessageType.READ_INDEX_RESPONSE, 1, 5, term).withLog(0, 2).withContext(9));
+                .containsExactly(msg(MessageType.READ_INDEX_RESPONSE, 1, 5, term)
+                        .withLog(0, 2)
+                        .withContext(9));
     }
 
     @Test
@@ -134,7 +150,9 @@ class ReadIndexTest {
         assertThat(leader.readStates).containsExactly(new ReadState(1, 2));
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 4, 1, term).withContext(second));
         drain(leader);
-        assertThat(leader.readStates).as("2 and 3 echoed only the earlier round").containsExactly(new ReadState(1, 2));
+        assertThat(leader.readStates)
+                .as("2 and 3 echoed only the earlier round")
+                .containsExactly(new ReadState(1, 2));
         leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 5, 1, term).withContext(second));
         drain(leader);
         assertThat(leader.readStates).containsExactly(new ReadState(1, 2), new ReadState(2, 2));

@@ -27,13 +27,17 @@ class ReplicationTest {
     void followerAppendsAndAcknowledgesOnlyAfterPersisting() {
         TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 2, 1, 1, 1);
         Entry e3 = new Entry(2, 3, EntryType.NORMAL, new byte[] {3});
-        f.core.step(msg(MessageType.APPEND, 1, 2, 2).withLog(1, 2).withEntries(List.of(e3)).withCommit(3));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 2)
+                .withLog(1, 2)
+                .withEntries(List.of(e3))
+                .withCommit(3));
         var rd = f.core.ready();
         assertThat(rd.entries()).containsExactly(e3);
         assertThat(rd.mustSync()).isTrue();
         assertThat(rd.committedEntries()).extracting(Entry::index).containsExactly(2L, 3L); // commit = min(3, last new)
         // the acknowledgement promises entry 3 is on disk: it is sent only after the persist, never before
-        assertThat(rd.messages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
+        assertThat(rd.messages())
+                .containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 3));
         assertThat(rd.messagesBeforePersist()).isEmpty();
         f.storage.persist(rd);
         f.core.advance(rd);
@@ -45,20 +49,29 @@ class ReplicationTest {
         // follower terms: 1 1 1 2 2 2 ; leader probes after (index 6, term 3)
         TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 3, 3, 1, 1, 1, 2, 2, 2);
         f.core.step(msg(MessageType.APPEND, 1, 2, 4).withLog(3, 6).withCommit(3));
-        assertThat(drain(f)).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(2, 6).withReject(6));
+        assertThat(drain(f))
+                .containsExactly(
+                        msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(2, 6).withReject(6));
         // probe at (8, 3) beyond our log: hint is our last index with a term <= 3
         f.core.step(msg(MessageType.APPEND, 1, 2, 4).withLog(3, 8).withCommit(3));
-        assertThat(drain(f)).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(2, 8).withReject(6));
+        assertThat(drain(f))
+                .containsExactly(
+                        msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(2, 8).withReject(6));
         // probe at (5, 1): every entry of ours above index 3 has a term > 1, so the hint jumps to 3
         f.core.step(msg(MessageType.APPEND, 1, 2, 4).withLog(1, 5).withCommit(3));
-        assertThat(drain(f)).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(1, 5).withReject(3));
+        assertThat(drain(f))
+                .containsExactly(
+                        msg(MessageType.APPEND_RESPONSE, 2, 1, 4).withLog(1, 5).withReject(3));
     }
 
     @Test
     void conflictingUncommittedEntriesAreReplacedAndTheEngineToldToOverwrite() {
         TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 3, 2, 1, 1, 2, 2);
         Entry e3 = new Entry(3, 3, EntryType.NORMAL, new byte[] {9});
-        f.core.step(msg(MessageType.APPEND, 1, 2, 3).withLog(1, 2).withEntries(List.of(e3)).withCommit(2));
+        f.core.step(msg(MessageType.APPEND, 1, 2, 3)
+                .withLog(1, 2)
+                .withEntries(List.of(e3))
+                .withCommit(2));
         var rd = f.handleReady();
         assertThat(rd.entries()).containsExactly(e3);
         assertThat(f.storage.lastIndex()).isEqualTo(3);
@@ -137,7 +150,8 @@ class ReplicationTest {
         c.cut(1, 4);
         c.cut(1, 5);
         // S2 and S3 get entry 2, but every APPEND that would give them S1's own entry of term 4 is lost
-        c.dropIf = m -> m.type() == MessageType.APPEND && m.entries().stream().anyMatch(e -> e.term() == 4)
+        c.dropIf = m -> m.type() == MessageType.APPEND
+                && m.entries().stream().anyMatch(e -> e.term() == 4)
                 && c.node(m.to()).status().lastIndex() >= 2;
         TestNode s1 = c.node(1);
         s1.core.campaign();
@@ -145,10 +159,15 @@ class ReplicationTest {
         assertThat(s1.status().role()).isEqualTo(RaftRole.LEADER);
         assertThat(s1.status().term()).isEqualTo(4);
         for (long s : List.of(2L, 3L)) {
-            assertThat(c.node(s).storage.entries).extracting(Entry::term).as("S" + s).containsExactly(1L, 2L);
+            assertThat(c.node(s).storage.entries)
+                    .extracting(Entry::term)
+                    .as("S" + s)
+                    .containsExactly(1L, 2L);
             assertThat(s1.core.progress().get(s).match()).isEqualTo(2);
         }
-        assertThat(s1.status().commitIndex()).as("entry 2 is of term 2, not the leader's").isEqualTo(1);
+        assertThat(s1.status().commitIndex())
+                .as("entry 2 is of term 2, not the leader's")
+                .isEqualTo(1);
         s1.core.tick(); // a last heartbeat carries S1's commit index to S2 and S3
         c.stabilize();
         assertThat(c.node(2).status().commitIndex()).isEqualTo(1);
@@ -165,7 +184,10 @@ class ReplicationTest {
         assertThat(s5.status().role()).isEqualTo(RaftRole.LEADER);
         assertThat(s5.status().term()).isEqualTo(5);
         for (long s : List.of(2L, 3L, 4L, 5L)) {
-            assertThat(c.node(s).storage.entries).extracting(Entry::term).as("S" + s).containsExactly(1L, 3L, 5L);
+            assertThat(c.node(s).storage.entries)
+                    .extracting(Entry::term)
+                    .as("S" + s)
+                    .containsExactly(1L, 3L, 5L);
             assertThat(c.node(s).status().commitIndex()).isEqualTo(3);
         }
 
@@ -174,7 +196,10 @@ class ReplicationTest {
         c.tickAll(2);
         assertThat(s1.status().leaderId()).isEqualTo(5);
         for (TestNode n : c.nodes.values()) {
-            assertThat(n.applied).extracting(Entry::term).as("S" + n.id + " applied").containsExactly(1L, 3L, 5L);
+            assertThat(n.applied)
+                    .extracting(Entry::term)
+                    .as("S" + n.id + " applied")
+                    .containsExactly(1L, 3L, 5L);
         }
     }
 
@@ -183,7 +208,8 @@ class ReplicationTest {
         TestNode leader = Fixtures.nodeWithLog(1, List.of(1L, 2L, 3L), 1, 1, 1);
         Fixtures.makeLeader(leader, 2);
         // the no-op (index 2) is not persisted yet: a single follower ack is not a quorum
-        leader.core.step(msg(MessageType.APPEND_RESPONSE, 2, 1, leader.status().term()).withLog(0, 2));
+        leader.core.step(
+                msg(MessageType.APPEND_RESPONSE, 2, 1, leader.status().term()).withLog(0, 2));
         assertThat(leader.status().commitIndex()).isEqualTo(1);
         drain(leader); // persisted: now leader + follower 2 form a quorum
         assertThat(leader.status().commitIndex()).isEqualTo(2);
@@ -214,7 +240,8 @@ class ReplicationTest {
         assertThat(leader.core.progress().get(2L).inflights().count()).isEqualTo(3);
         // acknowledging the first frees one slot: exactly one more message
         long term = leader.status().term();
-        leader.core.step(msg(MessageType.APPEND_RESPONSE, 2, 1, term).withLog(0, appends.get(0).entries().get(0).index()));
+        leader.core.step(msg(MessageType.APPEND_RESPONSE, 2, 1, term)
+                .withLog(0, appends.get(0).entries().get(0).index()));
         assertThat(ofType(to(drain(leader), 2), MessageType.APPEND)).hasSize(1);
         assertThat(leader.core.progress().get(2L).inflights().count()).isEqualTo(3);
     }
@@ -231,7 +258,8 @@ class ReplicationTest {
             Progress pr = leader.core.progress().get(2L);
             assertThat(pr.inflights().bytes()).isLessThanOrEqualTo(cap);
         }
-        assertThat(leader.core.progress().get(2L).next() - 1).isLessThan(leader.status().lastIndex());
+        assertThat(leader.core.progress().get(2L).next() - 1)
+                .isLessThan(leader.status().lastIndex());
         // those messages were never delivered; after a heartbeat the window recovers and everything flows
         c.tickAll(3);
         assertThat(c.node(2).status().commitIndex()).isEqualTo(leader.status().lastIndex());

@@ -48,7 +48,9 @@ class SnapshotTest {
         c.heal();
         c.tickAll(3);
 
-        List<Message> chunks = c.delivered.stream().filter(m -> m.type() == MessageType.SNAPSHOT).toList();
+        List<Message> chunks = c.delivered.stream()
+                .filter(m -> m.type() == MessageType.SNAPSHOT)
+                .toList();
         assertThat(chunks).hasSize(11);
         long expectedOffset = 0;
         for (Message m : chunks) {
@@ -59,14 +61,18 @@ class SnapshotTest {
         assertThat(chunks.get(10).snapshot().last()).isTrue();
         // never more than maxInflightSnapshotChunks (2) unacknowledged: no leader Ready sent more
         for (Ready rd : leader.readies) {
-            assertThat(rd.allMessages().stream().filter(m -> m.type() == MessageType.SNAPSHOT).count()).isLessThanOrEqualTo(2);
+            assertThat(rd.allMessages().stream()
+                            .filter(m -> m.type() == MessageType.SNAPSHOT)
+                            .count())
+                    .isLessThanOrEqualTo(2);
         }
         TestNode f = c.node(3);
         assertThat(f.storage.snapshotData).isEqualTo(leader.storage.snapshotData);
         assertThat(f.storage.snapshot()).isEqualTo(leader.storage.snapshot());
         assertThat(f.storage.firstIndex()).isEqualTo(snapIndex + 1);
         assertThat(f.status().appliedIndex()).isEqualTo(snapIndex);
-        assertThat(f.status().confState()).isEqualTo(leader.storage.snapshot().confState())
+        assertThat(f.status().confState())
+                .isEqualTo(leader.storage.snapshot().confState())
                 .isEqualTo(ConfState.ofVoters(1L, 2L, 3L));
 
         leader.core.propose(new byte[] {77});
@@ -84,7 +90,8 @@ class SnapshotTest {
         c.tickAll(1);
         c.stabilize();
         assertThat(dropped).isTrue();
-        assertThat(c.delivered).anyMatch(m -> m.type() == MessageType.SNAPSHOT_RESPONSE && m.context() == Message.SNAPSHOT_GAP);
+        assertThat(c.delivered)
+                .anyMatch(m -> m.type() == MessageType.SNAPSHOT_RESPONSE && m.context() == Message.SNAPSHOT_GAP);
         assertThat(c.node(3).storage.snapshotData).isEqualTo(c.node(1).storage.snapshotData);
     }
 
@@ -98,7 +105,8 @@ class SnapshotTest {
         c.dropIf = m -> false;
         c.tickAll(12);
         assertThat(c.node(3).storage.snapshotData).isEqualTo(c.node(1).storage.snapshotData);
-        assertThat(c.node(3).status().commitIndex()).isEqualTo(c.node(1).status().commitIndex());
+        assertThat(c.node(3).status().commitIndex())
+                .isEqualTo(c.node(1).status().commitIndex());
     }
 
     @Test
@@ -108,7 +116,8 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 0, new byte[10], false)));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).isEmpty();
-        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 5));
+        assertThat(rd.allMessages())
+                .containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 5));
     }
 
     @Test
@@ -119,7 +128,8 @@ class SnapshotTest {
         Ready rd = f.handleReady();
         assertThat(rd.snapshot()).isNull();
         assertThat(f.status().commitIndex()).isEqualTo(4);
-        assertThat(rd.allMessages()).containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
+        assertThat(rd.allMessages())
+                .containsExactly(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 4));
     }
 
     @Test
@@ -133,10 +143,13 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 5, new byte[] {9}, false)));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).containsExactly(first);
-        assertThat(rd.allMessages()).containsExactly(
-                msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withSnapshot(new SnapshotChunk(meta, 2, null, false)),
-                msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withSnapshot(new SnapshotChunk(meta, 2, null, false))
-                        .withContext(Message.SNAPSHOT_GAP));
+        assertThat(rd.allMessages())
+                .containsExactly(
+                        msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2)
+                                .withSnapshot(new SnapshotChunk(meta, 2, null, false)),
+                        msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2)
+                                .withSnapshot(new SnapshotChunk(meta, 2, null, false))
+                                .withContext(Message.SNAPSHOT_GAP));
         // a duplicate is acknowledged again, not staged twice
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(first));
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(second));
@@ -144,7 +157,8 @@ class SnapshotTest {
         assertThat(rd.snapshotChunks()).containsExactly(second);
         assertThat(rd.snapshot()).isEqualTo(meta);
         assertThat(rd.mustSync()).isTrue();
-        assertThat(rd.allMessages()).endsWith(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 9));
+        assertThat(rd.allMessages())
+                .endsWith(msg(MessageType.APPEND_RESPONSE, 2, 1, 2).withLog(0, 9));
         assertThat(f.storage.snapshotData).containsExactly(1, 2, 3);
         assertThat(f.status().appliedIndex()).isEqualTo(9);
         assertThat(f.status().commitIndex()).isEqualTo(9);
@@ -154,9 +168,12 @@ class SnapshotTest {
     void aChunkOfAnUnknownTransferIsRejectedSoTheLeaderStartsOver() {
         TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 2, 1, 1);
         SnapshotMeta meta = new SnapshotMeta(9, 2, ConfState.ofVoters(1L, 2L, 3L));
-        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 100, new byte[] {1}, false)));
-        assertThat(drain(f)).containsExactly(
-                msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withSnapshot(new SnapshotChunk(meta, 0, null, false)).withReject(0));
+        f.core.step(
+                msg(MessageType.SNAPSHOT, 1, 2, 2).withSnapshot(new SnapshotChunk(meta, 100, new byte[] {1}, false)));
+        assertThat(drain(f))
+                .containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2)
+                        .withSnapshot(new SnapshotChunk(meta, 0, null, false))
+                        .withReject(0));
     }
 
     @Test
@@ -174,8 +191,10 @@ class SnapshotTest {
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, pass).withSnapshot(first));
         Ready rd = f.handleReady();
         assertThat(rd.snapshotChunks()).isEmpty();
-        assertThat(rd.allMessages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, pass)
-                .withSnapshot(new SnapshotChunk(meta, 4, null, false)));
+        assertThat(rd.allMessages())
+                .containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2)
+                        .withLog(0, pass)
+                        .withSnapshot(new SnapshotChunk(meta, 4, null, false)));
         f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, pass).withSnapshot(third));
         drain(f);
         assertThat(f.storage.snapshotData).containsExactly(1, 2, 3, 4, 5);
@@ -187,7 +206,9 @@ class SnapshotTest {
         TestNode f = Fixtures.nodeWithLog(2, List.of(1L, 2L, 3L), 2, 1, 1);
         SnapshotMeta meta = new SnapshotMeta(9, 2, ConfState.ofVoters(1L, 2L, 3L));
         SnapshotChunk first = new SnapshotChunk(meta, 0, new byte[] {1, 2}, false);
-        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, 1).withContext(Message.SNAPSHOT_NEW_TRANSFER)
+        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2)
+                .withLog(0, 1)
+                .withContext(Message.SNAPSHOT_NEW_TRANSFER)
                 .withSnapshot(first));
         drain(f);
         // a rewind to byte 0 (pass 2, not a new transfer) keeps what was received
@@ -196,12 +217,16 @@ class SnapshotTest {
         assertThat(rd.snapshotChunks()).isEmpty();
         // the leader started a new transfer (after a rejection it believed): the receive starts over
         SnapshotChunk restart = new SnapshotChunk(meta, 0, new byte[] {1, 2}, false);
-        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2).withLog(0, 3).withContext(Message.SNAPSHOT_NEW_TRANSFER)
+        f.core.step(msg(MessageType.SNAPSHOT, 1, 2, 2)
+                .withLog(0, 3)
+                .withContext(Message.SNAPSHOT_NEW_TRANSFER)
                 .withSnapshot(restart));
         rd = f.handleReady();
         assertThat(rd.snapshotChunks()).containsExactly(restart);
-        assertThat(rd.allMessages()).containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2).withLog(0, 3)
-                .withSnapshot(new SnapshotChunk(meta, 2, null, false)));
+        assertThat(rd.allMessages())
+                .containsExactly(msg(MessageType.SNAPSHOT_RESPONSE, 2, 1, 2)
+                        .withLog(0, 3)
+                        .withSnapshot(new SnapshotChunk(meta, 2, null, false)));
     }
 
     /**
@@ -226,7 +251,10 @@ class SnapshotTest {
         c.stabilize();
         ConfState expected = ConfState.of(List.of(1L, 2L), List.of(3L, 4L));
         assertThat(leader.status().confState()).isEqualTo(expected);
-        leader.storage.snapshotAndCompact(leader.status().appliedIndex(), leader.status().confState(), new byte[300],
+        leader.storage.snapshotAndCompact(
+                leader.status().appliedIndex(),
+                leader.status().confState(),
+                new byte[300],
                 leader.status().appliedIndex());
         SnapshotMeta snap = leader.storage.snapshot();
         TestNode demoted = c.node(3);
@@ -237,9 +265,14 @@ class SnapshotTest {
         c.heal();
         c.tickAll(3);
         for (TestNode n : List.of(demoted, added)) {
-            assertThat(n.storage.snapshot()).as("node " + n.id + " installed the snapshot").isEqualTo(snap);
+            assertThat(n.storage.snapshot())
+                    .as("node " + n.id + " installed the snapshot")
+                    .isEqualTo(snap);
             assertThat(n.status().appliedIndex()).isEqualTo(snap.index());
-            assertThat(n.status().confState()).as("node " + n.id).isEqualTo(snap.confState()).isEqualTo(expected);
+            assertThat(n.status().confState())
+                    .as("node " + n.id)
+                    .isEqualTo(snap.confState())
+                    .isEqualTo(expected);
             assertThat(n.storage.confState).as("node " + n.id + " persisted it").isEqualTo(expected);
         }
 
@@ -252,8 +285,14 @@ class SnapshotTest {
         assertThat(demoted.status().term()).isEqualTo(term);
 
         // and a restart from what it persisted comes back with the snapshot's membership
-        demoted.core = new RaftCore(demoted.groupId, 3, demoted.config, demoted.storage, demoted.storage,
-                snap.index(), new java.util.SplittableRandom(3));
+        demoted.core = new RaftCore(
+                demoted.groupId,
+                3,
+                demoted.config,
+                demoted.storage,
+                demoted.storage,
+                snap.index(),
+                new java.util.SplittableRandom(3));
         assertThat(demoted.status().confState()).isEqualTo(expected);
     }
 

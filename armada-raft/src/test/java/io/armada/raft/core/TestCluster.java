@@ -124,6 +124,8 @@ final class TestCluster {
     }
 
     long leaderCount() {
-        return nodes.values().stream().filter(n -> n.status().role() == RaftRole.LEADER).count();
+        return nodes.values().stream()
+                .filter(n -> n.status().role() == RaftRole.LEADER)
+                .count();
     }
 }

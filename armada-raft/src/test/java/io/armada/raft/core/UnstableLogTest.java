@@ -51,7 +51,9 @@ class UnstableLogTest {
     void termsAreKnownForTheEntriesHeldOnly() {
         UnstableLog u = tail(5, 1, 2, 2);
         assertThat(u.maybeLastIndex()).isEqualTo(7);
-        assertThat(u.maybeFirstIndex()).as("only a pending snapshot gives a first index").isEqualTo(-1);
+        assertThat(u.maybeFirstIndex())
+                .as("only a pending snapshot gives a first index")
+                .isEqualTo(-1);
         assertThat(u.maybeTerm(4)).isEqualTo(-1);
         assertThat(u.maybeTerm(5)).isEqualTo(1);
         assertThat(u.maybeTerm(7)).isEqualTo(2);
@@ -75,7 +77,8 @@ class UnstableLogTest {
         assertThat(u.maybeLastIndex()).isEqualTo(6);
         assertThat(u.maybeTerm(6)).isEqualTo(3);
         assertThat(u.maybeTerm(7)).isEqualTo(-1);
-        assertThat(u.entriesToPersist()).containsExactlyElementsOf(List.of(ents(5, 1).get(0), ents(6, 3).get(0)));
+        assertThat(u.entriesToPersist())
+                .containsExactlyElementsOf(List.of(ents(5, 1).get(0), ents(6, 3).get(0)));
     }
 
     @Test
@@ -108,7 +111,9 @@ class UnstableLogTest {
         assertThat(u.offset()).as("entry 7 of term 1 is no longer ours").isEqualTo(5);
         assertThat(u.maybeTerm(6)).isEqualTo(2);
         assertThat(u.hasEntriesToPersist()).isTrue();
-        assertThat(indexes(u.entriesToPersist())).as("the replacement is persisted next").containsExactly(6L);
+        assertThat(indexes(u.entriesToPersist()))
+                .as("the replacement is persisted next")
+                .containsExactly(6L);
     }
 
     @Test

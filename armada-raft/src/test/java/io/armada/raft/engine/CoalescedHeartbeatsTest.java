@@ -17,7 +17,8 @@ class CoalescedHeartbeatsTest {
                 Message.of(MessageType.HEARTBEAT, 7, 1, 2, 3).withCommit(5).withContext(9),
                 Message.of(MessageType.HEARTBEAT_RESPONSE, 8, 1, 2, 4).withContext(1),
                 Message.of(MessageType.HEARTBEAT, 1_000_000, 1, 2, 1));
-        assertThat(CoalescedHeartbeats.decode(CoalescedHeartbeats.encode(heartbeats))).isEqualTo(heartbeats);
+        assertThat(CoalescedHeartbeats.decode(CoalescedHeartbeats.encode(heartbeats)))
+                .isEqualTo(heartbeats);
     }
 
     @Test
@@ -27,7 +28,8 @@ class CoalescedHeartbeatsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CoalescedHeartbeats.decode(Arrays.copyOf(good, good.length + 1)))
                 .hasMessageContaining("trailing");
-        assertThatThrownBy(() -> CoalescedHeartbeats.decode(ByteBuffer.allocate(4).putInt(-1).array()))
+        assertThatThrownBy(() -> CoalescedHeartbeats.decode(
+                        ByteBuffer.allocate(4).putInt(-1).array()))
                 .hasMessageContaining("claims");
         byte[] append = CoalescedHeartbeats.encode(List.of(Message.of(MessageType.APPEND, 7, 1, 2, 3)));
         assertThatThrownBy(() -> CoalescedHeartbeats.decode(append)).hasMessageContaining("APPEND");

@@ -33,7 +33,8 @@ class DiskFailureTest {
     /** Bytes any file of the node may reach: soon exhausted by the log's 8 KiB entries. */
     private static final long FILE_SIZE_LIMIT_BYTES = 4L << 20;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -48,43 +49,64 @@ class DiskFailureTest {
         if (Runtime.version().feature() >= 23) {
             javaCommand.add("--sun-misc-unsafe-memory-access=allow");
         }
-        javaCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), RaftNodeMain.class.getName(), "1",
-                dir.resolve("n1").toString(), dir.resolve("certs").toString(), "1=" + port));
+        javaCommand.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                RaftNodeMain.class.getName(),
+                "1",
+                dir.resolve("n1").toString(),
+                dir.resolve("certs").toString(),
+                "1=" + port));
         Path stderr = dir.resolve("n1.stderr.log");
-        Process node = new ProcessBuilder(javaCommand).redirectError(stderr.toFile()).start();
+        Process node =
+                new ProcessBuilder(javaCommand).redirectError(stderr.toFile()).start();
         AtomicLong acked = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         AtomicReference<String> lastStatus = new AtomicReference<>("");
         java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("ack ")) {
-                        acked.incrementAndGet();
-                    } else if (line.startsWith("err ")) {
-                        refused.incrementAndGet();
-                    } else if (line.startsWith("status ")) {
-                        lastStatus.set(line);
-                    } else if (line.startsWith("ready")) {
-                        ready.countDown();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader out =
+                            new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            if (line.startsWith("ack ")) {
+                                acked.incrementAndGet();
+                            } else if (line.startsWith("err ")) {
+                                refused.incrementAndGet();
+                            } else if (line.startsWith("status ")) {
+                                lastStatus.set(line);
+                            } else if (line.startsWith("ready")) {
+                                ready.countDown();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the process ended
                     }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "node-stdout");
+                },
+                "node-stdout");
         reader.setDaemon(true);
         reader.start();
-        assertThat(ready.await(60, TimeUnit.SECONDS)).as("node ready; stderr:\n%s", Files.readString(stderr)).isTrue();
-        Process limit = new ProcessBuilder("prlimit", "--pid", Long.toString(node.pid()),
-                "--fsize=" + FILE_SIZE_LIMIT_BYTES + ":" + FILE_SIZE_LIMIT_BYTES).inheritIO().start();
-        assertThat(limit.waitFor(10, TimeUnit.SECONDS) && limit.exitValue() == 0).as("prlimit applied").isTrue();
+        assertThat(ready.await(60, TimeUnit.SECONDS))
+                .as("node ready; stderr:\n%s", Files.readString(stderr))
+                .isTrue();
+        Process limit = new ProcessBuilder(
+                        "prlimit",
+                        "--pid",
+                        Long.toString(node.pid()),
+                        "--fsize=" + FILE_SIZE_LIMIT_BYTES + ":" + FILE_SIZE_LIMIT_BYTES)
+                .inheritIO()
+                .start();
+        assertThat(limit.waitFor(10, TimeUnit.SECONDS) && limit.exitValue() == 0)
+                .as("prlimit applied")
+                .isTrue();
         // stdin stays open until the node is gone: at end of input the node would stop cleanly by itself
         PrintStream in = new PrintStream(node.getOutputStream(), true, StandardCharsets.UTF_8);
         // "ready" means the group is open, not that it has elected itself: proposals sent before that are
         // refused as NOT_LEADER, and a fast writer can send all of them in that window
-        await("the single-member group elects itself").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        await("the single-member group elects itself")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     in.println("status");
                     return lastStatus.get().startsWith("status LEADER");
@@ -99,11 +121,16 @@ class DiskFailureTest {
         }
         boolean stopped = node.waitFor(30, TimeUnit.SECONDS);
         in.close();
-        assertThat(stopped).as("the node stops by itself after %d proposals (%d acknowledged, %d refused); stderr:%n%s",
-                sent, acked.get(), refused.get(), Files.readString(stderr)).isTrue();
+        assertThat(stopped)
+                .as(
+                        "the node stops by itself after %d proposals (%d acknowledged, %d refused); stderr:%n%s",
+                        sent, acked.get(), refused.get(), Files.readString(stderr))
+                .isTrue();
         String log = Files.readString(stderr);
         assertThat(node.exitValue()).as("exit status; stderr:\n%s", log).isEqualTo(70);
         assertThat(log).contains("log store write failed");
-        assertThat(acked.get()).as("writes were acknowledged before the disk filled").isPositive();
+        assertThat(acked.get())
+                .as("writes were acknowledged before the disk filled")
+                .isPositive();
     }
 }

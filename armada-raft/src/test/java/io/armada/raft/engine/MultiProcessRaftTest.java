@@ -37,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MultiProcessRaftTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
     private String ports;
@@ -56,27 +58,35 @@ class MultiProcessRaftTest {
             if (Runtime.version().feature() >= 23) {
                 command.add("--sun-misc-unsafe-memory-access=allow");
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RaftNodeMain.class.getName(),
-                    Long.toString(id), dir.resolve("n" + id).toString(), dir.resolve("certs").toString(), ports));
+            command.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RaftNodeMain.class.getName(),
+                    Long.toString(id),
+                    dir.resolve("n" + id).toString(),
+                    dir.resolve("certs").toString(),
+                    ports));
             this.process = new ProcessBuilder(command)
                     .redirectError(dir.resolve("n" + id + ".stderr.log").toFile())
                     .start();
             this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("ack ")) {
-                            acked.add(line.split(" ")[1]);
-                        } else {
-                            replies.add(line);
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader out = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = out.readLine()) != null) {
+                                if (line.startsWith("ack ")) {
+                                    acked.add(line.split(" ")[1]);
+                                } else {
+                                    replies.add(line);
+                                }
+                            }
+                        } catch (IOException e) {
+                            // the process died; the test notices through its assertions
                         }
-                    }
-                } catch (IOException e) {
-                    // the process died; the test notices through its assertions
-                }
-            }, "node-" + id + "-stdout");
+                    },
+                    "node-" + id + "-stdout");
             reader.setDaemon(true);
             reader.start();
         }
@@ -103,7 +113,8 @@ class MultiProcessRaftTest {
                             + what + "; stderr:\n" + stderr());
                 }
             }
-            throw new AssertionError("node " + id + " did not answer " + what + " within " + WAIT + "; stderr:\n" + stderr());
+            throw new AssertionError(
+                    "node " + id + " did not answer " + what + " within " + WAIT + "; stderr:\n" + stderr());
         }
 
         private String stderr() {
@@ -150,7 +161,8 @@ class MultiProcessRaftTest {
         for (int i = 0; i < count; i++) {
             nodes.get(leader).in.println("propose " + prefix + i);
         }
-        await().atMost(WAIT).until(() -> acked.stream().filter(v -> v.startsWith(prefix)).count() >= count * 9L / 10);
+        await().atMost(WAIT)
+                .until(() -> acked.stream().filter(v -> v.startsWith(prefix)).count() >= count * 9L / 10);
     }
 
     @Test
@@ -185,18 +197,22 @@ class MultiProcessRaftTest {
 
         Set<String> acknowledged = Set.copyOf(acked);
         for (long id : survivors) {
-            await().atMost(WAIT).untilAsserted(() -> assertThat(nodes.get(id).applied()).containsAll(acknowledged));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(nodes.get(id).applied()).containsAll(acknowledged));
             List<String> applied = nodes.get(id).applied();
             assertThat(applied).doesNotHaveDuplicates();
         }
         assertThat(nodes.get(survivors.iterator().next()).applied())
-                .startsWith(nodes.get(survivors.stream().skip(1).findFirst().orElseThrow()).applied()
-                        .subList(0, 1000).toArray(String[]::new));
+                .startsWith(nodes.get(survivors.stream().skip(1).findFirst().orElseThrow())
+                        .applied()
+                        .subList(0, 1000)
+                        .toArray(String[]::new));
 
         // The killed node restarts from its own disk and catches up with everything acknowledged.
         nodes.put(first, new Node(first));
         nodes.get(first).awaitReady();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(nodes.get(first).applied()).containsAll(acknowledged));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(nodes.get(first).applied()).containsAll(acknowledged));
         assertThat(nodes.get(first).applied()).doesNotHaveDuplicates();
     }
 }

@@ -1,6 +1,5 @@
 package io.armada.raft.engine;
 
-import io.armada.raft.transport.memory.InMemoryNetwork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +11,7 @@ import io.armada.raft.SnapshotChunk;
 import io.armada.raft.SnapshotMeta;
 import io.armada.raft.log.LogStore;
 import io.armada.raft.log.LogStoreOptions;
+import io.armada.raft.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * node could not start).
  */
 class PowerLossAfterSnapshotTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     /**
      * Applies in memory; only what was applied at the last {@link #syncApplied} survives a power loss
@@ -125,13 +126,25 @@ class PowerLossAfterSnapshotTest {
             logStore.write(batch, true);
             // the state machine installed the term-2 leader's snapshot at 6; the crash came before the log reset
             SnapshotMeta installed = new SnapshotMeta(6, 2, conf);
-            UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(6, List.of(), installed));
-            RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
-                    logStore, network.transport(1), fatal::add);
+            UnsyncedStateMachine sm =
+                    new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(6, List.of(), installed));
+            RaftEngine engine = new RaftEngine(
+                    1,
+                    EngineConfig.defaults().withTickMillis(10),
+                    RaftConfig.defaults(),
+                    logStore,
+                    network.transport(1),
+                    fatal::add);
             engine.start();
-            engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
-            assertThat(logStore.term(7, 7)).as("the divergent entry after the snapshot").isEqualTo(-1);
-            assertThat(logStore.term(7, 10)).as("the divergent tail's last entry").isEqualTo(-1);
+            engine.openGroup(7, List.of(1L, 2L, 3L), sm)
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join();
+            assertThat(logStore.term(7, 7))
+                    .as("the divergent entry after the snapshot")
+                    .isEqualTo(-1);
+            assertThat(logStore.term(7, 10))
+                    .as("the divergent tail's last entry")
+                    .isEqualTo(-1);
             engine.close();
             logStore.close();
         }
@@ -154,20 +167,32 @@ class PowerLossAfterSnapshotTest {
             for (long i = 1; i <= 3; i++) { // what the node held before it was removed
                 batch.append(7, i, 1, StoredLog.encodeEntry(new Entry(1, i, EntryType.NORMAL, new byte[] {(byte) i})));
             }
-            batch.hardState(7, StoredLog.encodeHardState(new io.armada.raft.HardState(1, 0, 3),
-                    io.armada.raft.ConfState.ofVoters(1L, 2L, 3L)));
+            batch.hardState(
+                    7,
+                    StoredLog.encodeHardState(
+                            new io.armada.raft.HardState(1, 0, 3), io.armada.raft.ConfState.ofVoters(1L, 2L, 3L)));
             logStore.write(batch, true);
             // since then: node 1 removed, node 2 removed, node 1 added back as a learner and sent the snapshot at 18
             io.armada.raft.ConfState now = io.armada.raft.ConfState.of(List.of(3L), List.of(1L));
             SnapshotMeta installed = new SnapshotMeta(18, 4, now);
-            UnsyncedStateMachine sm = new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(18, List.of(), installed));
-            RaftEngine engine = new RaftEngine(1, EngineConfig.defaults().withTickMillis(10), RaftConfig.defaults(),
-                    logStore, network.transport(1), fatal::add);
+            UnsyncedStateMachine sm =
+                    new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(18, List.of(), installed));
+            RaftEngine engine = new RaftEngine(
+                    1,
+                    EngineConfig.defaults().withTickMillis(10),
+                    RaftConfig.defaults(),
+                    logStore,
+                    network.transport(1),
+                    fatal::add);
             engine.start();
-            engine.openGroup(7, List.of(1L, 2L, 3L), sm).orTimeout(30, TimeUnit.SECONDS).join();
+            engine.openGroup(7, List.of(1L, 2L, 3L), sm)
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join();
             engine.close();
             assertThat(new StoredLog(7, logStore).initialState().confState()).isEqualTo(now);
-            assertThat(new StoredLog(7, logStore).initialState().hardState().term()).as("term kept").isEqualTo(1);
+            assertThat(new StoredLog(7, logStore).initialState().hardState().term())
+                    .as("term kept")
+                    .isEqualTo(1);
             logStore.close();
         }
         assertThat(fatal).isEmpty();
@@ -177,19 +202,23 @@ class PowerLossAfterSnapshotTest {
     void aPowerLossRightAfterALocalSnapshotLeavesAGroupThatReopensWithEveryAcknowledgedWrite() {
         EngineConfig config = EngineConfig.defaults().withTickMillis(10).withSnapshots(100, 10);
         List<Throwable> fatal = new CopyOnWriteArrayList<>();
-        UnsyncedStateMachine sm = new UnsyncedStateMachine(
-                new UnsyncedStateMachine.Durable(0, List.of(), SnapshotMeta.EMPTY));
+        UnsyncedStateMachine sm =
+                new UnsyncedStateMachine(new UnsyncedStateMachine.Durable(0, List.of(), SnapshotMeta.EMPTY));
         List<String> acknowledged = new ArrayList<>();
         try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
-            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1),
-                    fatal::add);
+            RaftEngine engine =
+                    new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1), fatal::add);
             engine.start();
             engine.openGroup(7, List.of(1L), sm).join();
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> engine.status(7).map(s -> s.role() == RaftRole.LEADER).orElse(false));
+                    .until(() -> engine.status(7)
+                            .map(s -> s.role() == RaftRole.LEADER)
+                            .orElse(false));
             for (int i = 0; i < 250; i++) { // past two snapshots, each compacting the log
-                engine.propose(7, ("v" + i).getBytes(StandardCharsets.UTF_8)).orTimeout(30, TimeUnit.SECONDS).join();
+                engine.propose(7, ("v" + i).getBytes(StandardCharsets.UTF_8))
+                        .orTimeout(30, TimeUnit.SECONDS)
+                        .join();
                 acknowledged.add("v" + i);
             }
             assertThat(sm.latestSnapshot().index()).isGreaterThanOrEqualTo(200);
@@ -200,10 +229,12 @@ class PowerLossAfterSnapshotTest {
         UnsyncedStateMachine restarted = sm.afterPowerLoss();
         try (InMemoryNetwork network = InMemoryNetwork.singleThreaded()) {
             LogStore logStore = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), fatal::add);
-            RaftEngine engine = new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1),
-                    fatal::add);
+            RaftEngine engine =
+                    new RaftEngine(1, config, RaftConfig.defaults(), logStore, network.transport(1), fatal::add);
             engine.start();
-            engine.openGroup(7, List.of(1L), restarted).orTimeout(30, TimeUnit.SECONDS).join();
+            engine.openGroup(7, List.of(1L), restarted)
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join();
             await().atMost(Duration.ofSeconds(30)).until(() -> restarted.appliedIndex() >= sm.appliedIndex());
             assertThat(restarted.values()).containsExactlyElementsOf(acknowledged);
             engine.close();

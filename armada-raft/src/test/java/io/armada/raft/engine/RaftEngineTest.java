@@ -1,6 +1,5 @@
 package io.armada.raft.engine;
 
-import io.armada.raft.transport.memory.InMemoryNetwork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +8,7 @@ import io.armada.raft.RaftConfig;
 import io.armada.raft.RaftRole;
 import io.armada.raft.log.LogStore;
 import io.armada.raft.log.LogStoreOptions;
+import io.armada.raft.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,9 @@ class RaftEngineTest {
     private static final List<Long> NODES = List.of(1L, 2L, 3L);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final InMemoryNetwork network = InMemoryNetwork.singleThreaded();
     private final Map<Long, Node> nodes = new HashMap<>();
     private final List<Throwable> fatalErrors = new ArrayList<>();
@@ -45,16 +47,17 @@ class RaftEngineTest {
 
         Node(long id) {
             this.id = id;
-            this.logStore = LogStore.open(dir.resolve("n" + id).resolve("log"), LogStoreOptions.defaults(),
-                    fatalErrors::add);
+            this.logStore =
+                    LogStore.open(dir.resolve("n" + id).resolve("log"), LogStoreOptions.defaults(), fatalErrors::add);
             this.transport = network.transport(id);
-            this.engine = new RaftEngine(id, engineConfig, RaftConfig.defaults(), logStore, transport,
-                    fatalErrors::add);
+            this.engine =
+                    new RaftEngine(id, engineConfig, RaftConfig.defaults(), logStore, transport, fatalErrors::add);
             engine.start();
         }
 
         void open(long groupId) {
-            RecordingStateMachine sm = new RecordingStateMachine(dir.resolve("n" + id).resolve("g" + groupId));
+            RecordingStateMachine sm =
+                    new RecordingStateMachine(dir.resolve("n" + id).resolve("g" + groupId));
             machines.put(groupId, sm);
             engine.openGroup(groupId, NODES, sm).join();
         }
@@ -107,7 +110,9 @@ class RaftEngineTest {
         for (int i = 0; i < count; i++) {
             futures.add(nodes.get(leader).engine.propose(groupId, bytes(prefix + i)));
         }
-        return futures.stream().map(f -> f.orTimeout(30, TimeUnit.SECONDS).join()).toList();
+        return futures.stream()
+                .map(f -> f.orTimeout(30, TimeUnit.SECONDS).join())
+                .toList();
     }
 
     @Test
@@ -118,14 +123,17 @@ class RaftEngineTest {
             List<AppliedProposal> acks = proposeAll(g, leader, 200, "g" + g + "-");
             assertThat(acks).extracting(AppliedProposal::index).isSorted().doesNotHaveDuplicates();
             long group = g;
-            List<String> expected = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "g" + group + "-" + i).toList();
+            List<String> expected = java.util.stream.IntStream.range(0, 200)
+                    .mapToObj(i -> "g" + group + "-" + i)
+                    .toList();
             await().atMost(WAIT).untilAsserted(() -> {
                 for (Node n : nodes.values()) {
                     assertThat(n.machines.get(group).applied()).containsExactlyElementsOf(expected);
                 }
             });
         }
-        EngineStats.Snapshot stats = nodes.values().iterator().next().engine.stats().snapshot();
+        EngineStats.Snapshot stats =
+                nodes.values().iterator().next().engine.stats().snapshot();
         assertThat(stats.syncs()).isPositive();
         assertThat(stats.entriesPersisted()).isGreaterThanOrEqualTo(600);
     }
@@ -140,14 +148,16 @@ class RaftEngineTest {
         startAll(6);
         long leader = awaitLeader(6);
         proposeAll(6, leader, 20, "w");
-        List<String> expected = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "w" + i).toList();
+        List<String> expected =
+                java.util.stream.IntStream.range(0, 20).mapToObj(i -> "w" + i).toList();
         await().atMost(WAIT).untilAsserted(() -> {
             for (Node n : nodes.values()) {
                 assertThat(n.machines.get(6L).applied()).containsExactlyElementsOf(expected);
             }
         });
         for (Node n : nodes.values()) {
-            assertThat(n.machines.get(6L).awaited()).as("node %d", n.id)
+            assertThat(n.machines.get(6L).awaited())
+                    .as("node %d", n.id)
                     .isEqualTo(n.id == leader ? expected : List.of());
         }
     }
@@ -158,9 +168,11 @@ class RaftEngineTest {
         long leader = awaitLeader(7);
         proposeAll(7, leader, 1, "x"); // the leader's term has a committed entry, so everyone knows it
         long follower = NODES.stream().filter(id -> id != leader).findFirst().orElseThrow();
-        await().atMost(WAIT).until(() -> nodes.get(follower).engine.status(7).orElseThrow().leaderId() == leader);
+        await().atMost(WAIT)
+                .until(() -> nodes.get(follower).engine.status(7).orElseThrow().leaderId() == leader);
 
-        assertThatThrownBy(() -> nodes.get(follower).engine.propose(7, bytes("nope")).join())
+        assertThatThrownBy(() ->
+                        nodes.get(follower).engine.propose(7, bytes("nope")).join())
                 .isInstanceOf(CompletionException.class)
                 .cause()
                 .isInstanceOfSatisfying(RaftException.class, e -> {
@@ -176,7 +188,11 @@ class RaftEngineTest {
         List<AppliedProposal> acks = proposeAll(3, leader, 50, "r");
         long lastAck = acks.get(acks.size() - 1).index();
         for (long id : NODES) {
-            long readIndex = nodes.get(id).engine.readIndex(3).orTimeout(30, TimeUnit.SECONDS).join();
+            long readIndex = nodes.get(id)
+                    .engine
+                    .readIndex(3)
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join();
             assertThat(readIndex).isGreaterThanOrEqualTo(lastAck);
             assertThat(nodes.get(id).machines.get(3L).applied()).hasSizeGreaterThanOrEqualTo(50);
         }
@@ -188,10 +204,16 @@ class RaftEngineTest {
         long leader = awaitLeader(5);
         proposeAll(5, leader, 100, "a");
         network.isolate(leader);
-        await().atMost(WAIT).until(() -> NODES.stream().filter(id -> id != leader)
-                .anyMatch(id -> nodes.get(id).engine.status(5).orElseThrow().role() == RaftRole.LEADER));
-        long newLeader = NODES.stream().filter(id -> id != leader)
-                .filter(id -> nodes.get(id).engine.status(5).orElseThrow().role() == RaftRole.LEADER).findFirst().orElseThrow();
+        await().atMost(WAIT)
+                .until(() -> NODES.stream()
+                        .filter(id -> id != leader)
+                        .anyMatch(id ->
+                                nodes.get(id).engine.status(5).orElseThrow().role() == RaftRole.LEADER));
+        long newLeader = NODES.stream()
+                .filter(id -> id != leader)
+                .filter(id -> nodes.get(id).engine.status(5).orElseThrow().role() == RaftRole.LEADER)
+                .findFirst()
+                .orElseThrow();
         proposeAll(5, newLeader, 100, "b");
         network.heal(leader);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -209,15 +231,19 @@ class RaftEngineTest {
         long leader = awaitLeader(9);
         proposeAll(9, leader, 100, "before");
         long victim = NODES.stream().filter(id -> id != leader).findFirst().orElseThrow();
-        await().atMost(WAIT).until(() -> nodes.get(victim).machines.get(9L).applied().size() == 100);
+        await().atMost(WAIT)
+                .until(() -> nodes.get(victim).machines.get(9L).applied().size() == 100);
         nodes.remove(victim).stop();
 
         proposeAll(9, leader, 100, "during");
         Node restarted = new Node(victim);
         nodes.put(victim, restarted);
         restarted.open(9);
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(restarted.machines.get(9L).applied()).hasSize(200).startsWith("before0").endsWith("during99"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(restarted.machines.get(9L).applied())
+                        .hasSize(200)
+                        .startsWith("before0")
+                        .endsWith("during99"));
     }
 
     @Test
@@ -245,13 +271,22 @@ class RaftEngineTest {
         for (long g : groups) {
             awaitLeader(g);
         }
-        long leaderChanges = nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().leaderChanges()).sum();
-        long coalesced = nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced()).sum();
+        long leaderChanges = nodes.values().stream()
+                .mapToLong(n -> n.engine.stats().snapshot().leaderChanges())
+                .sum();
+        long coalesced = nodes.values().stream()
+                .mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced())
+                .sum();
         // many heartbeat intervals pass with the heartbeats in shared frames...
-        await().atMost(WAIT).until(() -> nodes.values().stream()
-                .mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced()).sum() > coalesced + 2_000);
+        await().atMost(WAIT)
+                .until(() -> nodes.values().stream()
+                                .mapToLong(n -> n.engine.stats().snapshot().heartbeatsCoalesced())
+                                .sum()
+                        > coalesced + 2_000);
         // ...and they still reach every follower: no group lost its leader meanwhile
-        assertThat(nodes.values().stream().mapToLong(n -> n.engine.stats().snapshot().leaderChanges()).sum())
+        assertThat(nodes.values().stream()
+                        .mapToLong(n -> n.engine.stats().snapshot().leaderChanges())
+                        .sum())
                 .isEqualTo(leaderChanges);
         long g = groups[groups.length - 1];
         assertThat(proposeAll(g, awaitLeader(g), 5, "x")).hasSize(5);

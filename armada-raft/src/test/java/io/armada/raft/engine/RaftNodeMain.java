@@ -38,21 +38,25 @@ public final class RaftNodeMain {
         Map<Long, InetSocketAddress> all = new HashMap<>();
         for (String part : args[3].split(",")) {
             String[] kv = part.split("=");
-            all.put(Long.parseLong(kv[0]), new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(kv[1])));
+            all.put(
+                    Long.parseLong(kv[0]),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(kv[1])));
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Map<Long, InetSocketAddress> peers = new HashMap<>(all);
         peers.remove(self);
-        TlsMaterial tls = new TlsMaterial.PemFiles(certs.resolve("node-" + self + ".crt"),
-                certs.resolve("node-" + self + ".key"), certs.resolve("ca.crt"));
+        TlsMaterial tls = new TlsMaterial.PemFiles(
+                certs.resolve("node-" + self + ".crt"),
+                certs.resolve("node-" + self + ".key"),
+                certs.resolve("ca.crt"));
         LogStore log = LogStore.open(data.resolve("log"), LogStoreOptions.defaults(), e -> {
             e.printStackTrace();
             Runtime.getRuntime().halt(70); // a failed fsync stops the node
         });
-        QuicTransport transport = new QuicTransport(new QuicTransportConfig(CLUSTER, self, all.get(self), peers, tls,
-                QuicTransportLimits.defaults()));
-        RaftEngine engine = new RaftEngine(self, EngineConfig.defaults().withTickMillis(20), RaftConfig.defaults(), log,
-                transport, e -> {
+        QuicTransport transport = new QuicTransport(
+                new QuicTransportConfig(CLUSTER, self, all.get(self), peers, tls, QuicTransportLimits.defaults()));
+        RaftEngine engine = new RaftEngine(
+                self, EngineConfig.defaults().withTickMillis(20), RaftConfig.defaults(), log, transport, e -> {
                     e.printStackTrace();
                     Runtime.getRuntime().halt(70);
                 });
@@ -68,14 +72,16 @@ public final class RaftNodeMain {
             switch (cmd[0]) {
                 case "propose" -> {
                     String value = cmd[1];
-                    engine.propose(GROUP, value.getBytes(StandardCharsets.UTF_8)).whenComplete((applied, error) -> {
-                        if (error == null) {
-                            out.println("ack " + value + " " + applied.index());
-                        } else {
-                            Throwable cause = error.getCause() != null ? error.getCause() : error;
-                            out.println("err " + value + " " + cause.getMessage().replace('\n', ' '));
-                        }
-                    });
+                    engine.propose(GROUP, value.getBytes(StandardCharsets.UTF_8))
+                            .whenComplete((applied, error) -> {
+                                if (error == null) {
+                                    out.println("ack " + value + " " + applied.index());
+                                } else {
+                                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                                    out.println("err " + value + " "
+                                            + cause.getMessage().replace('\n', ' '));
+                                }
+                            });
                 }
                 case "status" -> {
                     var s = engine.status(GROUP).orElseThrow();

@@ -148,7 +148,8 @@ final class RecordingStateMachine implements GroupStateMachine {
         try {
             Path tmp = dir.resolve("snapshot.tmp");
             Files.write(tmp, bytes);
-            Files.move(tmp, dir.resolve("snapshot"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, dir.resolve("snapshot"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The core's view of a group's stored log keeps LogReader's promise: the term before the first entry is readable. */
 class StoredLogTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void theTermBeforeTheFirstEntryStaysReadableWhenCompactionKeepsEntriesBehindTheSnapshot() {
@@ -30,12 +31,21 @@ class StoredLogTest {
             store.write(batch, true);
             // a snapshot at 15, the log compacted through 10: entries 11..15 kept behind it, as the engine does
             SnapshotMeta snapshot = new SnapshotMeta(15, 2, ConfState.ofVoters(1L, 2L, 3L));
-            store.write(store.batch().snapshotMeta(7, StoredLog.encodeSnapshotMeta(snapshot)).compact(7, 10), true);
+            store.write(
+                    store.batch()
+                            .snapshotMeta(7, StoredLog.encodeSnapshotMeta(snapshot))
+                            .compact(7, 10),
+                    true);
             StoredLog log = new StoredLog(7, store);
             long first = log.firstIndex();
-            assertThat(log.term(first - 1)).as("term of firstIndex() - 1 = %d", first - 1).isEqualTo(2);
+            assertThat(log.term(first - 1))
+                    .as("term of firstIndex() - 1 = %d", first - 1)
+                    .isEqualTo(2);
             assertThat(first).isLessThanOrEqualTo(snapshot.index() + 1);
-            assertThat(log.entries(first, 21, Long.MAX_VALUE)).first().extracting(Entry::index).isEqualTo(first);
+            assertThat(log.entries(first, 21, Long.MAX_VALUE))
+                    .first()
+                    .extracting(Entry::index)
+                    .isEqualTo(first);
             // compacted exactly through the snapshot: the snapshot's term is the one before the first entry
             store.write(store.batch().compact(7, 15), true);
             StoredLog after = new StoredLog(7, store);

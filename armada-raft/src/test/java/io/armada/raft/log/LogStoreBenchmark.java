@@ -52,7 +52,10 @@ public class LogStoreBenchmark {
         store = LogStore.open(dir.resolve("log"), LogStoreOptions.defaults(), e -> {
             throw new IllegalStateException(e);
         });
-        file = FileChannel.open(dir.resolve("plain.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        file = FileChannel.open(
+                dir.resolve("plain.log"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         nextIndex = new long[entriesPerSync];
         java.util.Arrays.fill(nextIndex, 1);

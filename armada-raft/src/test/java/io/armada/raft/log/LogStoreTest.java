@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LogStoreTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private LogStore store;
 
@@ -37,7 +39,9 @@ class LogStoreTest {
     }
 
     private static List<String> payloads(List<StoredEntry> entries) {
-        return entries.stream().map(e -> new String(e.payload(), StandardCharsets.UTF_8)).toList();
+        return entries.stream()
+                .map(e -> new String(e.payload(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test
@@ -136,8 +140,13 @@ class LogStoreTest {
     @Test
     void removingAGroupLeavesOthersIntact() {
         open();
-        store.write(store.batch().append(1, 1, 1, bytes("a")).hardState(1, bytes("h1"))
-                .append(2, 1, 1, bytes("b")).hardState(2, bytes("h2")), true);
+        store.write(
+                store.batch()
+                        .append(1, 1, 1, bytes("a"))
+                        .hardState(1, bytes("h1"))
+                        .append(2, 1, 1, bytes("b"))
+                        .hardState(2, bytes("h2")),
+                true);
         store.write(store.batch().removeGroup(1), true);
         assertThat(store.groups()).containsExactly(2L);
         assertThat(store.hardState(1)).isNull();
@@ -174,7 +183,9 @@ class LogStoreTest {
         List<StoredEntry> entries = store.entries(group, first, last + 1, Long.MAX_VALUE);
         assertThat(entries).hasSize((int) (last - first + 1));
         for (StoredEntry e : entries) {
-            assertThat(store.term(group, e.index())).as("term of index %d", e.index()).isEqualTo(e.term());
+            assertThat(store.term(group, e.index()))
+                    .as("term of index %d", e.index())
+                    .isEqualTo(e.term());
         }
     }
 
@@ -316,9 +327,11 @@ class LogStoreTest {
                     nextEmptyStart[g] = Math.max(nextEmptyStart[g], through + 1);
                     terms.headMap(through, true).clear();
                 } else {
-                    long index = terms.isEmpty() ? nextEmptyStart[g]
-                            : random.nextInt(3) == 0 ? terms.firstKey() + random.nextInt(terms.size())
-                            : terms.lastKey() + 1;
+                    long index = terms.isEmpty()
+                            ? nextEmptyStart[g]
+                            : random.nextInt(3) == 0
+                                    ? terms.firstKey() + random.nextInt(terms.size())
+                                    : terms.lastKey() + 1;
                     var before = terms.lowerEntry(index);
                     long term = before == null ? 1 + random.nextInt(5) : before.getValue();
                     terms.tailMap(index, true).clear();
@@ -364,7 +377,9 @@ class LogStoreTest {
 
         delay.set(750);
         store.write(store.batch().append(1, 2, 1, bytes("unsynced")), false);
-        assertThat(slept).as("an unsynced write is not on the acknowledgement path").isEmpty();
+        assertThat(slept)
+                .as("an unsynced write is not on the acknowledgement path")
+                .isEmpty();
         store.write(store.batch().append(1, 3, 1, bytes("synced")), true);
         assertThat(slept).containsExactly(750L);
         assertThat(store.lastIndex(1)).as("the write itself happened").isEqualTo(3);

@@ -33,7 +33,8 @@ final class GroupLogView implements LogReader, SnapshotSource {
     public InitialState initialState() {
         LogState s = s();
         if (s.hardState == null) {
-            return new InitialState(io.armada.raft.HardState.EMPTY, s.snapshotOrEmpty().confState());
+            return new InitialState(
+                    io.armada.raft.HardState.EMPTY, s.snapshotOrEmpty().confState());
         }
         return new InitialState(s.hardState, s.confState);
     }

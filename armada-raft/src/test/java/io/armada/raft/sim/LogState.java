@@ -17,6 +17,7 @@ final class LogState {
     ConfState confState;
     /** Index of {@code entries.get(0)}; meaningless while no entry is stored. */
     long firstStored;
+
     ArrayList<Entry> entries = new ArrayList<>();
     /** The log store's snapshot record; null when none was written. */
     SnapshotMeta snapshot;
@@ -25,6 +26,7 @@ final class LogState {
      * {@code LogReader} promises stays readable, and {@code StoredLog} loses.
      */
     long compactedIndex = -1;
+
     long compactedTerm;
 
     LogState copy() {
@@ -71,15 +73,17 @@ final class LogState {
             return snapshot.term();
         }
         if (entries.isEmpty() || index < firstStored || index > lastStored()) {
-            throw new IllegalStateException("term of " + index + " asked outside the stored log [" + firstIndex() + ", "
-                    + lastIndex() + "]");
+            throw new IllegalStateException(
+                    "term of " + index + " asked outside the stored log [" + firstIndex() + ", " + lastIndex() + "]");
         }
         return entries.get((int) (index - firstStored)).term();
     }
 
     /** {@code LogStore.term}: the term of a stored entry, -1 for any other index. */
     long storedTerm(long index) {
-        return entries.isEmpty() || index < firstStored || index > lastStored() ? -1 : entry(index).term();
+        return entries.isEmpty() || index < firstStored || index > lastStored()
+                ? -1
+                : entry(index).term();
     }
 
     /** The term {@code LogReader} promises: also of the entry before the first when it was compacted. */

@@ -13,6 +13,7 @@ import java.util.Set;
 final class MachineState {
     /** Whether the table exists in the store ({@code TableStore.createTable}); a state only read is not a table. */
     boolean created;
+
     long appliedIndex;
     ArrayList<SimStateMachine.Applied> applied = new ArrayList<>();
     Set<Long> appliedPayloads = new HashSet<>();

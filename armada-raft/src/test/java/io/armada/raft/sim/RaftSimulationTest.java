@@ -19,18 +19,31 @@ class RaftSimulationTest {
     record Regression(long seed, long steps, String bug) {}
 
     static final List<Regression> REGRESSIONS = List.of(
-            new Regression(104351, 2000, "a leader sent appends before persisting them, crashed and lost them; the"
-                    + " follower holding them had applied its own removal: it never campaigns, and refused the old leader's vote"),
-            new Regression(162, 2000, "a removed leader accepted proposals after its removal entry: no voter could win"),
-            new Regression(181, 2000, "gap reports from chunks sent before a rewind each rewound again: chunks multiplied"),
-            new Regression(419, 2000, "a late duplicate of chunk 0 restarted the follower's receive below the leader's ack"),
-            new Regression(23045, 2000, "an ack of an earlier transfer advanced the leader past what the follower kept"),
+            new Regression(
+                    104351,
+                    2000,
+                    "a leader sent appends before persisting them, crashed and lost them; the"
+                            + " follower holding them had applied its own removal: it never campaigns, and refused the old leader's vote"),
+            new Regression(
+                    162, 2000, "a removed leader accepted proposals after its removal entry: no voter could win"),
+            new Regression(
+                    181, 2000, "gap reports from chunks sent before a rewind each rewound again: chunks multiplied"),
+            new Regression(
+                    419, 2000, "a late duplicate of chunk 0 restarted the follower's receive below the leader's ack"),
+            new Regression(
+                    23045, 2000, "an ack of an earlier transfer advanced the leader past what the follower kept"),
             new Regression(100908, 20000, "same as 23045, on a long run"),
             new Regression(200005, 20000, "a stale candidate whose only reachable voter ignored its lower-term votes"),
-            new Regression(200604, 20000, "the first chunk of a transfer was lost; the follower kept bytes of an earlier"
-                    + " one, beyond what the leader had sent, and the leader ignored its acknowledgements"),
-            new Regression(4005, 2000, "a learner crashed inside a snapshot install; the open repair reset its log but kept"
-                    + " the membership stored before its removal: it reopened as a voter, won and overwrote committed entries"));
+            new Regression(
+                    200604,
+                    20000,
+                    "the first chunk of a transfer was lost; the follower kept bytes of an earlier"
+                            + " one, beyond what the leader had sent, and the leader ignored its acknowledgements"),
+            new Regression(
+                    4005,
+                    2000,
+                    "a learner crashed inside a snapshot install; the open repair reset its log but kept"
+                            + " the membership stored before its removal: it reopened as a voter, won and overwrote committed entries"));
 
     /** The share of each seed count to run ({@code -Dsim.scale}); at least one seed. */
     private static final double SCALE = Double.parseDouble(System.getProperty("sim.scale", "1"));
@@ -42,6 +55,7 @@ class RaftSimulationTest {
     private static final long DEFAULT_SEEDS = scaled(10_000);
     /** Long runs reach states short ones cannot (many reconfigurations, deep log divergence). */
     private static final long LONG_RUN_SEEDS = scaled(200);
+
     private static final long LONG_RUN_STEPS = 20_000;
     private static final long DEFAULT_STEPS = 2000;
 
@@ -71,10 +85,11 @@ class RaftSimulationTest {
             taken += s.snapshotsTaken();
             snapshotCrashes += s.crashesInSnapshotSteps();
         }
-        System.out.printf("simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots taken, %d installed,"
-                + " %d crashes between durable steps of a snapshot, %d leaders elected, %d leaders crashed between sending"
-                + " appends and persisting them%n", count, steps, acked, reads, taken, snapshots, snapshotCrashes, leaders,
-                earlyCrashes);
+        System.out.printf(
+                "simulated %d seeds x %d steps: %d proposals acked, %d reads, %d snapshots taken, %d installed,"
+                        + " %d crashes between durable steps of a snapshot, %d leaders elected, %d leaders crashed between sending"
+                        + " appends and persisting them%n",
+                count, steps, acked, reads, taken, snapshots, snapshotCrashes, leaders, earlyCrashes);
         // the runs must exercise what they claim to check
         assertThat(acked).isPositive();
         assertThat(reads).isPositive();
@@ -101,16 +116,17 @@ class RaftSimulationTest {
         long crashes = 0;
         long acked = 0;
         for (long seed = 1; seed <= CATALOG_SEEDS; seed++) {
-            Simulation.Stats s = new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE,
-                    Simulation.Shape.CATALOG).run();
+            Simulation.Stats s =
+                    new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.CATALOG).run();
             created += s.tablesCreated();
             removed += s.tablesRemoved();
             crashes += s.crashesInCatalogSteps();
             acked += s.proposalsAcked();
         }
-        System.out.printf("catalog shape, %d seeds x %d steps: %d tables created, %d removals from a node, %d crashes"
-                + " between durable steps of a table's open or removal, %d proposals acked%n", CATALOG_SEEDS,
-                DEFAULT_STEPS, created, removed, crashes, acked);
+        System.out.printf(
+                "catalog shape, %d seeds x %d steps: %d tables created, %d removals from a node, %d crashes"
+                        + " between durable steps of a table's open or removal, %d proposals acked%n",
+                CATALOG_SEEDS, DEFAULT_STEPS, created, removed, crashes, acked);
         assertThat(created).isPositive();
         assertThat(removed).isPositive();
         assertThat(crashes).isPositive();
@@ -125,7 +141,8 @@ class RaftSimulationTest {
      */
     @Test
     void findsATableRemovedOverAnUnsyncedCatalogEntry() {
-        Failure found = firstFailure(Simulation.NodeModel.RECONCILE_WITHOUT_SYNC, Simulation.Shape.CATALOG, 1, MUTANT_SEEDS);
+        Failure found =
+                firstFailure(Simulation.NodeModel.RECONCILE_WITHOUT_SYNC, Simulation.Shape.CATALOG, 1, MUTANT_SEEDS);
         assertThat(found.error().getMessage()).contains("cannot reopen group");
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.CATALOG).run();
     }
@@ -133,8 +150,8 @@ class RaftSimulationTest {
     /** The sweep at start must delete the snapshot directory a crash left behind a table's removal. */
     @Test
     void findsASnapshotDirectoryLeftByAnInterruptedRemoval() {
-        Failure found = firstFailure(Simulation.NodeModel.ORPHAN_SNAPSHOT_DIRECTORIES, Simulation.Shape.CATALOG, 1,
-                MUTANT_SEEDS);
+        Failure found = firstFailure(
+                Simulation.NodeModel.ORPHAN_SNAPSHOT_DIRECTORIES, Simulation.Shape.CATALOG, 1, MUTANT_SEEDS);
         assertThat(found.error().getMessage()).contains("keeps its snapshot directory of deleted table");
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.CATALOG).run();
     }
@@ -160,7 +177,8 @@ class RaftSimulationTest {
     @Test
     void findsSnapshotRecordedOverUnsyncedApplies() {
         Failure found = firstFailure(Simulation.NodeModel.BEFORE_BUG1_FIX, 20);
-        assertThat(found.error().getMessage()).contains("cannot reopen group")
+        assertThat(found.error().getMessage())
+                .contains("cannot reopen group")
                 .containsAnyOf("is ahead of the applied index", "is below the compacted log");
         new Simulation(found.seed(), DEFAULT_STEPS, Simulation.NodeModel.ENGINE).run();
     }
@@ -240,12 +258,18 @@ class RaftSimulationTest {
         return firstFailure(model, Simulation.Shape.GROUPS, firstSeed, seeds);
     }
 
-    private static Failure firstFailure(Simulation.NodeModel model, Simulation.Shape shape, long firstSeed, long seeds) {
+    private static Failure firstFailure(
+            Simulation.NodeModel model, Simulation.Shape shape, long firstSeed, long seeds) {
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             try {
                 new Simulation(seed, DEFAULT_STEPS, model, shape).run();
             } catch (AssertionError e) {
-                System.out.printf("node model %s: seed %d (of %d from %d) failed: %s%n", model.name(), seed, seeds, firstSeed,
+                System.out.printf(
+                        "node model %s: seed %d (of %d from %d) failed: %s%n",
+                        model.name(),
+                        seed,
+                        seeds,
+                        firstSeed,
                         e.getMessage().lines().findFirst().orElse(""));
                 return new Failure(seed, e);
             }
@@ -268,7 +292,9 @@ class RaftSimulationTest {
         for (long seed = first; seed < first + count; seed++) {
             acked += Simulation.figure8(seed).proposalsAcked(); // throws if a stage is not reached or a check fails
         }
-        assertThat(acked).as("the end of the run commits a proposal of each convergence round").isPositive();
+        assertThat(acked)
+                .as("the end of the run commits a proposal of each convergence round")
+                .isPositive();
     }
 
     private static final long FIGURE8_SEEDS = 200;
@@ -283,20 +309,23 @@ class RaftSimulationTest {
         if (Long.getLong("sim.seed") != null) {
             return; // replaying one seed: manySeeds runs it
         }
-        java.util.Set<Simulation.Mode> modes = java.util.EnumSet.of(Simulation.Mode.NARROW_FLOW,
-                Simulation.Mode.LEADER_FAULTS);
+        java.util.Set<Simulation.Mode> modes =
+                java.util.EnumSet.of(Simulation.Mode.NARROW_FLOW, Simulation.Mode.LEADER_FAULTS);
         long isolated = 0;
         long crashes = 0;
         long acked = 0;
         for (long seed = 1; seed <= LEADER_FAULT_SEEDS; seed++) {
-            Simulation.Stats s = new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.GROUPS,
-                    modes).run();
+            Simulation.Stats s = new Simulation(
+                            seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.GROUPS, modes)
+                    .run();
             isolated += s.leadersIsolatedAtElection();
             crashes += s.crashes();
             acked += s.proposalsAcked();
         }
-        System.out.printf("narrow flow and leader faults, %d seeds x %d steps: %d leaders cut off as elected, %d crashes,"
-                + " %d proposals acked%n", LEADER_FAULT_SEEDS, DEFAULT_STEPS, isolated, crashes, acked);
+        System.out.printf(
+                "narrow flow and leader faults, %d seeds x %d steps: %d leaders cut off as elected, %d crashes,"
+                        + " %d proposals acked%n",
+                LEADER_FAULT_SEEDS, DEFAULT_STEPS, isolated, crashes, acked);
         assertThat(isolated).isPositive();
         assertThat(acked).isPositive();
     }
@@ -313,18 +342,21 @@ class RaftSimulationTest {
         if (Long.getLong("sim.seed") != null) {
             return; // replaying one seed: manySeeds runs it
         }
-        java.util.Set<Simulation.Mode> modes = java.util.EnumSet.of(Simulation.Mode.ASYNC_PERSIST,
-                Simulation.Mode.LEADER_FAULTS);
+        java.util.Set<Simulation.Mode> modes =
+                java.util.EnumSet.of(Simulation.Mode.ASYNC_PERSIST, Simulation.Mode.LEADER_FAULTS);
         long lost = 0;
         long acked = 0;
         for (long seed = 1; seed <= ASYNC_PERSIST_SEEDS; seed++) {
-            Simulation.Stats s = new Simulation(seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.GROUPS,
-                    modes).run();
+            Simulation.Stats s = new Simulation(
+                            seed, DEFAULT_STEPS, Simulation.NodeModel.ENGINE, Simulation.Shape.GROUPS, modes)
+                    .run();
             lost += s.pendingWritesLost();
             acked += s.proposalsAcked();
         }
-        System.out.printf("asynchronous persist and leader faults, %d seeds x %d steps: %d pending writes lost in a"
-                + " crash, %d proposals acked%n", ASYNC_PERSIST_SEEDS, DEFAULT_STEPS, lost, acked);
+        System.out.printf(
+                "asynchronous persist and leader faults, %d seeds x %d steps: %d pending writes lost in a"
+                        + " crash, %d proposals acked%n",
+                ASYNC_PERSIST_SEEDS, DEFAULT_STEPS, lost, acked);
         assertThat(lost).isPositive();
         assertThat(acked).isPositive();
     }

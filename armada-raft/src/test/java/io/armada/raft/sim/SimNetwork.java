@@ -26,6 +26,7 @@ final class SimNetwork {
     private final Set<List<Long>> cutGroupLinks = new HashSet<>();
     /** Far above what any healthy run keeps in flight; beyond it the cluster amplifies messages. */
     static final int MAX_IN_FLIGHT = 100_000;
+
     private long seq;
     int maxDelay = 20;
     double dropRate;
@@ -52,7 +53,8 @@ final class SimNetwork {
 
     private void enqueue(long now, Message m, byte[] bytes) {
         if (queue.size() >= MAX_IN_FLIGHT) {
-            throw new AssertionError("message storm: " + queue.size() + " messages in flight; by type: " + inFlightByType());
+            throw new AssertionError(
+                    "message storm: " + queue.size() + " messages in flight; by type: " + inFlightByType());
         }
         queue.add(new InFlight(now + 1 + random.nextInt(maxDelay), seq++, m.from(), m.to(), m.groupId(), bytes));
     }

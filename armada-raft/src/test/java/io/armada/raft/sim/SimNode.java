@@ -25,6 +25,7 @@ final class SimNode {
     boolean crashInSnapshot;
     /** Crash at one of the durable steps of this node's next table open or removal (catalog shape). */
     boolean crashInCatalogStep;
+
     final Map<Long, RaftGroup> groups = new TreeMap<>();
     /**
      * The tables this node's catalog reconcile opened ({@code ArmadaNode.tablesById}); each one's
@@ -35,6 +36,7 @@ final class SimNode {
     final java.util.ArrayDeque<Runnable> engineTasks = new java.util.ArrayDeque<>();
     /** {@code ArmadaNode.leftoversChecked}: the first reconcile after a start drops leftovers. */
     boolean leftoversChecked;
+
     final Map<Long, TreeMap<Long, Proposal>> proposals = new TreeMap<>();
     final Map<Long, Map<Long, PendingRead>> reads = new TreeMap<>();
     /** Per group, the commit index up to which the simulation compared this core's log with the committed terms. */

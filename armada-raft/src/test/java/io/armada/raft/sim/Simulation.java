@@ -69,10 +69,22 @@ public final class Simulation {
     private static final int TRACE_LINES = 400;
 
     /** What the simulation did, for the test's summary. */
-    public record Stats(long proposalsAcked, long readsAnswered, long crashes, long snapshotsInstalled,
-            long leaderChanges, long confChanges, long messagesSent, long crashesBeforeLeaderPersist,
-            long snapshotsTaken, long crashesInSnapshotSteps, long tablesCreated, long tablesRemoved,
-            long crashesInCatalogSteps, long pendingWritesLost, long leadersIsolatedAtElection) {}
+    public record Stats(
+            long proposalsAcked,
+            long readsAnswered,
+            long crashes,
+            long snapshotsInstalled,
+            long leaderChanges,
+            long confChanges,
+            long messagesSent,
+            long crashesBeforeLeaderPersist,
+            long snapshotsTaken,
+            long crashesInSnapshotSteps,
+            long tablesCreated,
+            long tablesRemoved,
+            long crashesInCatalogSteps,
+            long pendingWritesLost,
+            long leadersIsolatedAtElection) {}
 
     /** What runs on the nodes: fixed groups, or a catalog and the tables it creates and deletes. */
     public enum Shape {
@@ -124,8 +136,11 @@ public final class Simulation {
         }
 
         static String names(Set<Mode> modes) {
-            return String.join(",", modes.stream().map(m -> m.name().replace('_', '-').toLowerCase(java.util.Locale.ROOT))
-                    .toList());
+            return String.join(
+                    ",",
+                    modes.stream()
+                            .map(m -> m.name().replace('_', '-').toLowerCase(java.util.Locale.ROOT))
+                            .toList());
         }
     }
 
@@ -195,49 +210,57 @@ public final class Simulation {
          * Bug 1 of issue 13 before both its fixes: a snapshot recorded and the log compacted over
          * unsynced applies, and no restore from the snapshot file at open.
          */
-        public static final NodeModel BEFORE_BUG1_FIX = new NodeModel("before-bug1-fix",
-                Set.of(Variation.SKIP_SYNC_APPLIED, Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        public static final NodeModel BEFORE_BUG1_FIX = new NodeModel(
+                "before-bug1-fix", Set.of(Variation.SKIP_SYNC_APPLIED, Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
         /** Without {@code syncApplied} only: the restore from the snapshot file covers it. */
-        public static final NodeModel WITHOUT_SYNC_APPLIED = new NodeModel("without-sync-applied",
-                Set.of(Variation.SKIP_SYNC_APPLIED));
+        public static final NodeModel WITHOUT_SYNC_APPLIED =
+                new NodeModel("without-sync-applied", Set.of(Variation.SKIP_SYNC_APPLIED));
         /**
          * A crash between publishing an inbound snapshot's file and replacing the table: at open the
          * engine resets the log after the file's snapshot and the core refuses the group.
          */
-        public static final NodeModel WITHOUT_RESTORE_FROM_FILE = new NodeModel("without-restore-from-file",
-                Set.of(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
+        public static final NodeModel WITHOUT_RESTORE_FROM_FILE =
+                new NodeModel("without-restore-from-file", Set.of(Variation.NO_RESTORE_FROM_NEWER_SNAPSHOT_FILE));
         /**
          * A crash after an inbound snapshot replaced the table and before the log reset, with an old
          * log reaching the snapshot's index: the repair keeps the old, divergent log, which the core
          * then takes as committed (issue 13 #9).
          */
-        public static final NodeModel REPAIR_BY_LAST_INDEX = new NodeModel("repair-by-last-index",
-                Set.of(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE));
+        public static final NodeModel REPAIR_BY_LAST_INDEX =
+                new NodeModel("repair-by-last-index", Set.of(Variation.REPAIR_ONLY_WHEN_LOG_ENDS_BEFORE));
         /** Issue 13 #9's repair as d7d1008 left it: the membership stays the dropped log's. */
-        public static final NodeModel REPAIR_WITH_STALE_MEMBERSHIP = new NodeModel("repair-with-stale-membership",
-                Set.of(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP));
+        public static final NodeModel REPAIR_WITH_STALE_MEMBERSHIP =
+                new NodeModel("repair-with-stale-membership", Set.of(Variation.REPAIR_KEEPS_STORED_MEMBERSHIP));
         /** A follower is sent the new bytes as the old snapshot (it would install state past the index it records). */
-        public static final NodeModel ONE_DATA_FILE = new NodeModel("one-data-file",
-                Set.of(Variation.ONE_SNAPSHOT_DATA_FILE));
+        public static final NodeModel ONE_DATA_FILE =
+                new NodeModel("one-data-file", Set.of(Variation.ONE_SNAPSHOT_DATA_FILE));
         /**
          * {@code StoredLog} as it was before it started the core's log after the first stored entry: once {@code Worker.maybeSnapshot} compacted through
          * {@code snapshot - compactionRetainEntries}, the term of the entry before the first is gone,
          * and a leader sending a follower the entries from the first throws (the node stops).
          */
-        public static final NodeModel STORED_LOG_AS_IS = new NodeModel("stored-log-as-is",
-                Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
+        public static final NodeModel STORED_LOG_AS_IS =
+                new NodeModel("stored-log-as-is", Set.of(Variation.LOG_LOSES_TERM_BEFORE_FIRST));
 
         /** The catalog's reconcile removes tables without syncing the catalog's applies first. */
-        public static final NodeModel RECONCILE_WITHOUT_SYNC = new NodeModel("reconcile-without-sync",
-                Set.of(Variation.SKIP_CATALOG_SYNC_BEFORE_RECONCILE));
+        public static final NodeModel RECONCILE_WITHOUT_SYNC =
+                new NodeModel("reconcile-without-sync", Set.of(Variation.SKIP_CATALOG_SYNC_BEFORE_RECONCILE));
 
         /** The sweep at start as it was: the snapshot directory of an interrupted removal stays. */
-        public static final NodeModel ORPHAN_SNAPSHOT_DIRECTORIES = new NodeModel("orphan-snapshot-directories",
-                Set.of(Variation.KEEP_ORPHAN_SNAPSHOT_DIRECTORIES));
+        public static final NodeModel ORPHAN_SNAPSHOT_DIRECTORIES =
+                new NodeModel("orphan-snapshot-directories", Set.of(Variation.KEEP_ORPHAN_SNAPSHOT_DIRECTORIES));
 
-        private static final List<NodeModel> ALL = List.of(ENGINE, BEFORE_BUG1_FIX, WITHOUT_SYNC_APPLIED,
-                WITHOUT_RESTORE_FROM_FILE, REPAIR_BY_LAST_INDEX, REPAIR_WITH_STALE_MEMBERSHIP, ONE_DATA_FILE,
-                STORED_LOG_AS_IS, RECONCILE_WITHOUT_SYNC, ORPHAN_SNAPSHOT_DIRECTORIES);
+        private static final List<NodeModel> ALL = List.of(
+                ENGINE,
+                BEFORE_BUG1_FIX,
+                WITHOUT_SYNC_APPLIED,
+                WITHOUT_RESTORE_FROM_FILE,
+                REPAIR_BY_LAST_INDEX,
+                REPAIR_WITH_STALE_MEMBERSHIP,
+                ONE_DATA_FILE,
+                STORED_LOG_AS_IS,
+                RECONCILE_WITHOUT_SYNC,
+                ORPHAN_SNAPSHOT_DIRECTORIES);
 
         boolean has(Variation v) {
             return variations.contains(v);
@@ -268,14 +291,17 @@ public final class Simulation {
     private final long snapshotThreshold;
     /** {@code EngineConfig.compactionRetainEntries}: entries the log keeps behind a local snapshot. */
     private final long compactionRetain;
+
     private final SimNetwork net;
     private final Shape shape;
     private final Map<Long, SimNode> nodes = new TreeMap<>();
     /** Catalog shape: what each catalog proposal asks, by payload. */
     private final Map<Long, CatalogChange> catalogChanges = new HashMap<>();
+
     private long nextTableId = CATALOG + 1;
     /** Catalog shape: every table some node opened (the catalog listed it once). */
     private final Set<Long> everListed = new TreeSet<>();
+
     private final List<Long> groupIds = new ArrayList<>();
     private final Map<Long, TreeMap<Long, Committed>> oracle = new TreeMap<>();
     /**
@@ -283,6 +309,7 @@ public final class Simulation {
      * every node's committed prefix must agree with it, whether or not the entry was applied yet.
      */
     private final Map<Long, TreeMap<Long, CommitClaim>> committedTerms = new TreeMap<>();
+
     private final Set<Mode> modes;
     private final Map<List<Long>, Long> leaderOfTerm = new HashMap<>();
     private final Map<Long, Long> maxCommitSeen = new TreeMap<>();
@@ -300,6 +327,7 @@ public final class Simulation {
     private long statLeaderChanges;
     /** Crashes of a leader between sending its appends and persisting them. */
     private long statEarlyCrashes;
+
     private long statConfChanges;
     private long statSnapshotsTaken;
     private long statSnapshotCrashes;
@@ -347,7 +375,8 @@ public final class Simulation {
         this.net = new SimNetwork(rnd.split());
         this.snapshotThreshold = scripted != null ? Long.MAX_VALUE / 4 : 1 + rnd.nextInt(24);
         // the server keeps as many entries as the threshold; fewer (down to none) reach more snapshot transfers
-        this.compactionRetain = scripted != null ? 0
+        this.compactionRetain = scripted != null
+                ? 0
                 : rnd.nextInt(3) == 0 ? snapshotThreshold : rnd.nextInt((int) snapshotThreshold + 1);
         for (long id = 1; id <= nodeCount; id++) {
             nodes.put(id, new SimNode(id, rnd.nextInt(TICK_TIME)));
@@ -381,8 +410,8 @@ public final class Simulation {
         for (SimNode n : nodes.values()) {
             openCores(n);
         }
-        trace("seed " + seed + ": " + nodeCount + " nodes, " + (shape == Shape.CATALOG ? "a catalog" : groupCount
-                + " groups") + ", " + config + ", node model "
+        trace("seed " + seed + ": " + nodeCount + " nodes, "
+                + (shape == Shape.CATALOG ? "a catalog" : groupCount + " groups") + ", " + config + ", node model "
                 + model.name() + ", snapshot every " + snapshotThreshold + " applies, retaining " + compactionRetain
                 + (modes.isEmpty() ? "" : ", modes " + Mode.names(modes)));
     }
@@ -441,9 +470,11 @@ public final class Simulation {
             // what it committed before it stopped was checked then (or, if it was not, cannot be now)
             n.majorityChecked.put(g, n.groups.get(g).status().commitIndex());
         } catch (IllegalStateException e) {
-            throw new AssertionError("node " + n.id + " cannot reopen group " + g + " (state machine applied "
-                    + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
-                    + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(), e);
+            throw new AssertionError(
+                    "node " + n.id + " cannot reopen group " + g + " (state machine applied "
+                            + applied + ", snapshot file " + n.disk.files(g).meta + ", log " + view.firstIndex() + ".."
+                            + view.lastIndex() + " with snapshot " + view.snapshot() + "): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -499,8 +530,8 @@ public final class Simulation {
             if (!model.has(Variation.SKIP_CATALOG_SYNC_BEFORE_RECONCILE)) {
                 n.disk.tableStore.sync();
             }
-            if (catalogCrashPoint(n, "catalog synced, tables " + toOpen + " not yet opened, " + toRemove
-                    + " not yet removed")) {
+            if (catalogCrashPoint(
+                    n, "catalog synced, tables " + toOpen + " not yet opened, " + toRemove + " not yet removed")) {
                 return;
             }
         }
@@ -539,7 +570,8 @@ public final class Simulation {
         }
         for (long t : n.disk.fileGroups()) {
             if (t != CATALOG && !n.tables.contains(t) && !dropped.contains(t)) {
-                trace("node " + n.id + " deletes the snapshot directory of table " + t + ", which its catalog no longer lists");
+                trace("node " + n.id + " deletes the snapshot directory of table " + t
+                        + ", which its catalog no longer lists");
                 n.disk.removeFiles(t);
             }
         }
@@ -705,16 +737,32 @@ public final class Simulation {
             }
             finish();
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("simulation seed " + seed + " failed at time " + now + ": " + e
-                    + "\nreplay: " + replayCommand(seed, steps, model, shape, modes) + "\nlast events:\n" + String.join("\n", trace), e);
+            throw new AssertionError(
+                    "simulation seed " + seed + " failed at time " + now + ": " + e + "\nreplay: "
+                            + replayCommand(seed, steps, model, shape, modes) + "\nlast events:\n"
+                            + String.join("\n", trace),
+                    e);
         }
         return stats();
     }
 
     private Stats stats() {
-        return new Stats(statAcked, statReads, statCrashes, statSnapshots, statLeaderChanges, statConfChanges, net.sent,
-                statEarlyCrashes, statSnapshotsTaken, statSnapshotCrashes, statTablesCreated, statTablesRemoved,
-                statCatalogCrashes, statLostWrites, statIsolatedLeaders);
+        return new Stats(
+                statAcked,
+                statReads,
+                statCrashes,
+                statSnapshots,
+                statLeaderChanges,
+                statConfChanges,
+                net.sent,
+                statEarlyCrashes,
+                statSnapshotsTaken,
+                statSnapshotCrashes,
+                statTablesCreated,
+                statTablesRemoved,
+                statCatalogCrashes,
+                statLostWrites,
+                statIsolatedLeaders);
     }
 
     // ------------------------------------------------------------------ the scripted Figure 8
@@ -734,16 +782,21 @@ public final class Simulation {
      * simulation's end: healed, every node up, all converge.
      */
     public static Stats figure8(long seed) {
-        RaftConfig config = RaftConfig.defaults().withTicks(1000, 2).withFlowControl(1, 1, 1 << 20)
+        RaftConfig config = RaftConfig.defaults()
+                .withTicks(1000, 2)
+                .withFlowControl(1, 1, 1 << 20)
                 .withElectionSafety(false, false);
         Simulation sim = new Simulation(seed, 0, NodeModel.ENGINE, Shape.GROUPS, Set.of(), new Scripted(5, config));
         try {
             sim.figure8Script();
             sim.finish();
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("figure 8 scenario, seed " + seed + ", failed at time " + sim.now + ": " + e
-                    + "\nreplay: mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#figure8 -Dsim.seed=" + seed
-                    + "\nlast events:\n" + String.join("\n", sim.trace), e);
+            throw new AssertionError(
+                    "figure 8 scenario, seed " + seed + ", failed at time " + sim.now + ": " + e
+                            + "\nreplay: mvn -B -pl armada-raft test -Dtest=RaftSimulationTest#figure8 -Dsim.seed="
+                            + seed
+                            + "\nlast events:\n" + String.join("\n", sim.trace),
+                    e);
         }
         return sim.stats();
     }
@@ -752,8 +805,11 @@ public final class Simulation {
         net.maxDelay = 5;
         elect(1);
         long first = core(1).status().lastIndex();
-        runUntil("every node holds S1's no-op, committed", 1000,
-                () -> nodes.values().stream().allMatch(n -> n.groups.get(1L).status().commitIndex() >= first));
+        runUntil(
+                "every node holds S1's no-op, committed",
+                1000,
+                () -> nodes.values().stream()
+                        .allMatch(n -> n.groups.get(1L).status().commitIndex() >= first));
         long t1 = core(1).status().term();
         long a = first + 1;
         // (a)
@@ -778,11 +834,15 @@ public final class Simulation {
         elect(1);
         long t3 = core(1).status().term();
         net.cut(1, 3); // S2 gets S1's no-op first, so that S3 then gets index a alone
-        runUntil("S1 knows S2 holds its term-" + t3 + " no-op at " + (a + 1), 500,
+        runUntil(
+                "S1 knows S2 holds its term-" + t3 + " no-op at " + (a + 1),
+                500,
                 () -> core(1).progress().get(2L).match() >= a + 1);
         net.healAll();
         isolate(4);
-        runUntil("S1 knows S3 holds its term-" + t1 + " entry at " + a, 500,
+        runUntil(
+                "S1 knows S3 holds its term-" + t1 + " entry at " + a,
+                500,
                 () -> core(1).progress().get(3L).match() >= a);
         trace("figure 8 (c): index " + a + " of term " + t1 + " is on S1, S2 and S3; S1's commit index is "
                 + core(1).status().commitIndex());
@@ -794,8 +854,13 @@ public final class Simulation {
         net.healAll();
         isolate(2);
         elect(5);
-        runUntil("S5 commits its no-op at " + (a + 1), 500, () -> core(5).status().commitIndex() >= a + 1);
-        require(core(3).term(a) == t2, "S5 overwrote S3's term-" + t1 + " entry at " + a + " with its term-" + t2 + " one");
+        runUntil(
+                "S5 commits its no-op at " + (a + 1),
+                500,
+                () -> core(5).status().commitIndex() >= a + 1);
+        require(
+                core(3).term(a) == t2,
+                "S5 overwrote S3's term-" + t1 + " entry at " + a + " with its term-" + t2 + " one");
         trace("figure 8 (d): index " + a + " is now S5's term-" + t2 + " entry on S3, S4 and S5");
     }
 
@@ -947,8 +1012,11 @@ public final class Simulation {
             crash(n);
             return;
         }
-        if (modes.contains(Mode.ASYNC_PERSIST) && rd.hasPersistWork() && rd.snapshot() == null
-                && rd.snapshotChunks().isEmpty() && rnd.nextInt(4) != 0) {
+        if (modes.contains(Mode.ASYNC_PERSIST)
+                && rd.hasPersistWork()
+                && rd.snapshot() == null
+                && rd.snapshotChunks().isEmpty()
+                && rnd.nextInt(4) != 0) {
             // the write is under way: the core sees messages, ticks and proposals before it completes
             n.pendingWrites.put(g, new SimNode.PendingWrite(core, rd, now));
             return;
@@ -1006,7 +1074,8 @@ public final class Simulation {
         }
         if (rd.softState() != null && rd.softState().role() == RaftRole.LEADER) {
             statLeaderChanges++;
-            trace("node " + n.id + " leads group " + g + " at term " + core.status().term());
+            trace("node " + n.id + " leads group " + g + " at term "
+                    + core.status().term());
             if (isolateNextLeader && !finalPhase) {
                 // its appends are on the wire: the cut drops them on delivery, so its no-op stays its own
                 isolateNextLeader = false;
@@ -1046,7 +1115,8 @@ public final class Simulation {
             if (!publishSnapshotFile(n, g, meta, data, "installing snapshot " + meta.index())) {
                 return false;
             }
-            if (crashPoint(n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
+            if (crashPoint(
+                    n, g, "installing snapshot " + meta.index() + ": file published, table store not replaced")) {
                 return false;
             }
             n.disk.tableStore.write(g, m -> m.restore(decoded));
@@ -1109,8 +1179,8 @@ public final class Simulation {
         }
         RaftStatus st = core.status();
         if (st.appliedIndex() != at) {
-            throw new IllegalStateException("group " + g + ": core applied " + st.appliedIndex()
-                    + " but the state machine applied " + at);
+            throw new IllegalStateException(
+                    "group " + g + ": core applied " + st.appliedIndex() + " but the state machine applied " + at);
         }
         SnapshotMeta meta = new SnapshotMeta(at, log.term(at), st.confState());
         statSnapshotsTaken++;
@@ -1169,7 +1239,8 @@ public final class Simulation {
     private void apply(SimNode n, long g, Entry e) {
         MachineState s = n.disk.machine(g);
         if (e.index() != s.appliedIndex + 1) {
-            throw new AssertionError("node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
+            throw new AssertionError(
+                    "node " + n.id + " group " + g + " applies " + e.index() + " after " + s.appliedIndex);
         }
         Committed c = committedOf(e);
         Committed prior = oracle(g).putIfAbsent(e.index(), c);
@@ -1179,7 +1250,8 @@ public final class Simulation {
         }
         CommitClaim claim = committedTerms(g).get(e.index());
         if (claim != null && claim.term() != e.term()) {
-            throw new AssertionError("committed entry overwritten: group " + g + " index " + e.index() + " was committed"
+            throw new AssertionError("committed entry overwritten: group " + g + " index " + e.index()
+                    + " was committed"
                     + " at term " + claim.term() + " (node " + claim.node() + "'s commit index covered it at time "
                     + claim.at() + ") but node " + n.id + " applies an entry of term " + e.term() + " there");
         }
@@ -1219,7 +1291,8 @@ public final class Simulation {
         trace("node " + n.id + " installs snapshot " + meta.term() + "/" + meta.index() + " of group " + g);
         MachineState s = n.disk.machine(g);
         TreeSet<Long> expected = new TreeSet<>();
-        for (Map.Entry<Long, Committed> e : oracle(g).headMap(meta.index(), true).entrySet()) {
+        for (Map.Entry<Long, Committed> e :
+                oracle(g).headMap(meta.index(), true).entrySet()) {
             if (e.getValue().type() == EntryType.NORMAL) {
                 expected.add(e.getKey());
             }
@@ -1245,11 +1318,12 @@ public final class Simulation {
             return; // a request from before a crash
         }
         if (rs.index() < r.minIndex()) {
-            throw new AssertionError("ReadIndex " + rs + " on node " + n.id + " group " + g
-                    + " is below commit " + r.minIndex() + " known when the read started at " + r.startedAt());
+            throw new AssertionError("ReadIndex " + rs + " on node " + n.id + " group " + g + " is below commit "
+                    + r.minIndex() + " known when the read started at " + r.startedAt());
         }
         if (rs.index() > maxCommitSeen.getOrDefault(g, 0L)) {
-            throw new AssertionError("ReadIndex " + rs + " beyond any commit index seen (" + maxCommitSeen.get(g) + ")");
+            throw new AssertionError(
+                    "ReadIndex " + rs + " beyond any commit index seen (" + maxCommitSeen.get(g) + ")");
         }
         statReads++;
     }
@@ -1265,8 +1339,8 @@ public final class Simulation {
                 if (st.role() == RaftRole.LEADER) {
                     Long prior = leaderOfTerm.putIfAbsent(List.of(g, st.term()), n.id);
                     if (prior != null && prior != n.id) {
-                        throw new AssertionError("two leaders of group " + g + " in term " + st.term() + ": " + prior
-                                + " and " + n.id);
+                        throw new AssertionError(
+                                "two leaders of group " + g + " in term " + st.term() + ": " + prior + " and " + n.id);
                     }
                 }
                 maxCommitSeen.merge(g, st.commitIndex(), Math::max);
@@ -1286,7 +1360,10 @@ public final class Simulation {
             return;
         }
         // at and below the node's snapshot the log no longer holds terms (the snapshot checks cover those)
-        long from = Math.max(n.commitChecked.getOrDefault(g, 0L), n.disk.log(g).snapshotOrEmpty().index()) + 1;
+        long from = Math.max(
+                        n.commitChecked.getOrDefault(g, 0L),
+                        n.disk.log(g).snapshotOrEmpty().index())
+                + 1;
         TreeMap<Long, CommitClaim> claims = committedTerms(g);
         for (long i = from; i <= commit; i++) {
             long t = core.term(i);
@@ -1302,8 +1379,9 @@ public final class Simulation {
             }
             Committed applied = oracle(g).get(i);
             if (applied != null && applied.term() != t) {
-                throw new AssertionError("committed entry overwritten: group " + g + " index " + i + " was applied as "
-                        + applied + " but node " + n.id + "'s commit index " + commit + " covers an entry of term " + t);
+                throw new AssertionError(
+                        "committed entry overwritten: group " + g + " index " + i + " was applied as " + applied
+                                + " but node " + n.id + "'s commit index " + commit + " covers an entry of term " + t);
             }
         }
         n.commitChecked.merge(g, commit, Math::max);
@@ -1322,7 +1400,10 @@ public final class Simulation {
             return;
         }
         RaftStatus st = core.status();
-        long from = Math.max(n.majorityChecked.getOrDefault(g, 0L), n.disk.log(g).snapshotOrEmpty().index()) + 1;
+        long from = Math.max(
+                        n.majorityChecked.getOrDefault(g, 0L),
+                        n.disk.log(g).snapshotOrEmpty().index())
+                + 1;
         if (st.role() == RaftRole.LEADER) {
             for (long i = from; i <= st.commitIndex(); i++) {
                 long t = core.term(i);
@@ -1445,7 +1526,8 @@ public final class Simulation {
                 propose(g); // an entry the next fault may catch on its way
             }
         } else if (roll < 5 && leader != null) {
-            List<Long> others = nodes.keySet().stream().filter(x -> x != leader.id).toList();
+            List<Long> others =
+                    nodes.keySet().stream().filter(x -> x != leader.id).toList();
             long buddy = others.get(rnd.nextInt(others.size()));
             for (long x : others) {
                 if (x != buddy) {
@@ -1481,7 +1563,8 @@ public final class Simulation {
     }
 
     private SimNode randomNode(boolean up) {
-        List<SimNode> candidates = nodes.values().stream().filter(n -> n.up == up).toList();
+        List<SimNode> candidates =
+                nodes.values().stream().filter(n -> n.up == up).toList();
         return candidates.isEmpty() ? null : candidates.get(rnd.nextInt(candidates.size()));
     }
 
@@ -1540,12 +1623,12 @@ public final class Simulation {
         for (Map.Entry<Long, SimNode.PendingWrite> e : n.pendingWrites.entrySet()) {
             // the process dies with a write under way: it reached the disk, or it did not
             if (n.groups.get(e.getKey()) == e.getValue().core() && rnd.nextBoolean()) {
-                trace("node " + n.id + " group " + e.getKey() + ": the write started at " + e.getValue().since()
-                        + " reached the disk before the crash");
+                trace("node " + n.id + " group " + e.getKey() + ": the write started at "
+                        + e.getValue().since() + " reached the disk before the crash");
                 persist(n, e.getKey(), e.getValue().ready());
             } else {
-                trace("node " + n.id + " group " + e.getKey() + ": the write started at " + e.getValue().since()
-                        + " is lost");
+                trace("node " + n.id + " group " + e.getKey() + ": the write started at "
+                        + e.getValue().since() + " is lost");
                 statLostWrites++;
             }
         }
@@ -1591,7 +1674,8 @@ public final class Simulation {
         if (leader == null) {
             return;
         }
-        List<Long> voters = new ArrayList<>(leader.groups.get(g).status().confState().voters());
+        List<Long> voters =
+                new ArrayList<>(leader.groups.get(g).status().confState().voters());
         long to = voters.get(rnd.nextInt(voters.size()));
         RequestResult r = leader.groups.get(g).transferLeadership(to);
         trace("group " + g + " leader " + leader.id + " transfers to " + to + ": " + r);
@@ -1627,8 +1711,9 @@ public final class Simulation {
                 for (long g : liveGroups()) {
                     if (!markers.containsKey(g) || !leaderStillHolds(g, markers.get(g))) {
                         SimNode leader = leaderOf(g);
-                        if (leader != null && leader.groups.get(g).propose(SimStateMachine.payload(nextPayload, 0))
-                                instanceof ProposeResult.Proposed p) {
+                        if (leader != null
+                                && leader.groups.get(g).propose(SimStateMachine.payload(nextPayload, 0))
+                                        instanceof ProposeResult.Proposed p) {
                             leader.proposals(g).put(p.index(), new SimNode.Proposal(p.term(), nextPayload));
                             markers.put(g, nextPayload++);
                         }
@@ -1669,8 +1754,9 @@ public final class Simulation {
 
     private boolean leaderStillHolds(long g, long marker) {
         SimNode leader = leaderOf(g);
-        return leader != null && (acked(g).contains(marker) || leader.proposals(g).values().stream()
-                .anyMatch(p -> p.payload() == marker));
+        return leader != null
+                && (acked(g).contains(marker)
+                        || leader.proposals(g).values().stream().anyMatch(p -> p.payload() == marker));
     }
 
     private boolean converged(Map<Long, Long> markers) {
@@ -1739,7 +1825,8 @@ public final class Simulation {
                 }
             }
             for (long member : members(leader.groups.get(g).status().confState())) {
-                List<SimStateMachine.Applied> mine = nodes.get(member).disk.machine(g).applied();
+                List<SimStateMachine.Applied> mine =
+                        nodes.get(member).disk.machine(g).applied();
                 if (!mine.equals(reference)) {
                     throw new AssertionError("node " + member + " state machine of group " + g + " differs from leader "
                             + leader.id + "'s (" + mine.size() + " vs " + reference.size() + " entries)");
@@ -1769,7 +1856,8 @@ public final class Simulation {
                     left.add("its snapshot directory");
                 }
                 if (!left.isEmpty()) {
-                    throw new AssertionError("node " + n.id + " keeps " + String.join(", ", left) + " of deleted table " + t);
+                    throw new AssertionError(
+                            "node " + n.id + " keeps " + String.join(", ", left) + " of deleted table " + t);
                 }
             }
         }

@@ -18,6 +18,7 @@ final class SnapshotFiles {
     SnapshotMeta meta = SnapshotMeta.EMPTY;
     /** {@code snapshot.data}. */
     byte[] data = SimStateMachine.encode(0, List.of());
+
     private ByteArrayOutputStream staging = new ByteArrayOutputStream();
     /** Which transfer the staged bytes belong to (the real file does not know; the simulation checks the core never mixes two). */
     private SnapshotMeta stagingMeta;
@@ -29,11 +30,12 @@ final class SnapshotFiles {
             stagingMeta = c.meta();
         }
         if (c.offset() != staging.size()) {
-            throw new IllegalStateException("snapshot chunk at " + c.offset() + " but " + staging.size() + " bytes staged");
+            throw new IllegalStateException(
+                    "snapshot chunk at " + c.offset() + " but " + staging.size() + " bytes staged");
         }
         if (!c.meta().equals(stagingMeta)) {
-            throw new IllegalStateException("snapshot chunk " + c + " continues the staging of another snapshot, "
-                    + stagingMeta);
+            throw new IllegalStateException(
+                    "snapshot chunk " + c + " continues the staging of another snapshot, " + stagingMeta);
         }
         staging.writeBytes(c.data());
     }

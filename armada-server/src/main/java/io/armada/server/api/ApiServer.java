@@ -50,6 +50,7 @@ public final class ApiServer implements AutoCloseable {
      * server far more than the client). Ordinary clients cancel a few calls a second.
      */
     static final int MAX_RST_FRAMES_PER_WINDOW = 1_000;
+
     static final int RST_WINDOW_SECONDS = 10;
 
     /** The node pings a connection quiet for this long, to find peers that vanished without closing. */
@@ -80,8 +81,13 @@ public final class ApiServer implements AutoCloseable {
     private final List<StreamAdmission> admissions;
     private final RequestBodyBudget bodies;
 
-    private ApiServer(Server server, Peers peers, TablesService tables, java.util.concurrent.ExecutorService executor,
-            java.util.concurrent.ScheduledExecutorService streamTimer, List<StreamAdmission> admissions,
+    private ApiServer(
+            Server server,
+            Peers peers,
+            TablesService tables,
+            java.util.concurrent.ExecutorService executor,
+            java.util.concurrent.ScheduledExecutorService streamTimer,
+            List<StreamAdmission> admissions,
             RequestBodyBudget bodies) {
         this.admissions = admissions;
         this.bodies = bodies;
@@ -105,55 +111,69 @@ public final class ApiServer implements AutoCloseable {
     private static java.util.concurrent.ExecutorService serviceExecutor(long nodeId) {
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         return java.util.concurrent.Executors.newFixedThreadPool(SERVICE_THREADS, r -> {
-            Thread t = new Thread(() -> {
-                org.slf4j.MDC.put("node", "n" + nodeId);
-                r.run();
-            }, "armada-api-n" + nodeId + "-" + n.incrementAndGet());
+            Thread t = new Thread(
+                    () -> {
+                        org.slf4j.MDC.put("node", "n" + nodeId);
+                        r.run();
+                    },
+                    "armada-api-n" + nodeId + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
     }
 
     /** Starts serving on the node's client address; {@code interceptors} run around every call (metrics). */
-    public static ApiServer start(ArmadaNode node, io.armada.server.replication.LeaderClusterLink leaderCluster,
+    public static ApiServer start(
+            ArmadaNode node,
+            io.armada.server.replication.LeaderClusterLink leaderCluster,
             List<ServerInterceptor> interceptors) {
         ServerConfig config = node.config();
         Peers peers = new Peers(config);
         Router router = new Router(node, peers, leaderCluster);
         TableDeletion deletion = new TableDeletion(router);
         TablesService tables = new TablesService(node, router, deletion);
-        RequestBodyBudget bodies = new RequestBodyBudget(Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE,
-                Limits.ALWAYS_ADMITTED_REQUEST_BYTES, "Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE");
+        RequestBodyBudget bodies = new RequestBodyBudget(
+                Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE,
+                Limits.ALWAYS_ADMITTED_REQUEST_BYTES,
+                "Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE");
         List<ServerInterceptor> all = new ArrayList<>(interceptors);
         all.add(bodies); // right after metrics, so its refusals are counted and every later close goes through it
         all.add(new ForwardedInterceptor()); // innermost: sets the context the services read
         java.util.concurrent.ExecutorService executor = serviceExecutor(config.nodeId());
         java.util.concurrent.ScheduledExecutorService streamTimer = streamTimer(config.nodeId());
-        PacedStream.Settings streams = new PacedStream.Settings(streamTimer, executor, Limits.STREAM_STALL_TIMEOUT_MILLIS);
+        PacedStream.Settings streams =
+                new PacedStream.Settings(streamTimer, executor, Limits.STREAM_STALL_TIMEOUT_MILLIS);
         // after metrics (a refusal is counted), before the services
-        StreamAdmission iterations = new StreamAdmission("IterateRange calls",
+        StreamAdmission iterations = new StreamAdmission(
+                "IterateRange calls",
                 new StreamAdmission.Cap(Limits.MAX_STREAMS_PER_CONNECTION, "Limits.MAX_STREAMS_PER_CONNECTION"),
                 new StreamAdmission.Cap(Limits.MAX_STREAMS_PER_NODE, "Limits.MAX_STREAMS_PER_NODE"));
-        StreamAdmission snapshots = new StreamAdmission("Snapshot calls",
+        StreamAdmission snapshots = new StreamAdmission(
+                "Snapshot calls",
                 new StreamAdmission.Cap(Limits.MAX_SNAPSHOT_STREAMS_PER_NODE, "Limits.MAX_SNAPSHOT_STREAMS_PER_NODE"),
                 new StreamAdmission.Cap(Limits.MAX_SNAPSHOT_STREAMS_PER_NODE, "Limits.MAX_SNAPSHOT_STREAMS_PER_NODE"));
         List<ServerInterceptor> kvInterceptors = new ArrayList<>(all);
         kvInterceptors.add(all.size() - 1, iterations);
         List<ServerInterceptor> logInterceptors = new ArrayList<>(all);
         logInterceptors.add(all.size() - 1, snapshots);
-        NettyServerBuilder b = NettyServerBuilder.forAddress(config.self().clientAddress().toSocketAddress())
+        NettyServerBuilder b = NettyServerBuilder.forAddress(
+                        config.self().clientAddress().toSocketAddress())
                 .executor(executor)
                 // writes never block: they run on the network thread that read them, saving a hand-off
                 .callExecutor(new io.grpc.ServerCallExecutorSupplier() {
                     @Override
-                    public <ReqT, RespT> java.util.concurrent.Executor getExecutor(io.grpc.ServerCall<ReqT, RespT> call,
-                            io.grpc.Metadata headers) {
-                        return KvService.NON_BLOCKING_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
-                                ? com.google.common.util.concurrent.MoreExecutors.directExecutor() : null;
+                    public <ReqT, RespT> java.util.concurrent.Executor getExecutor(
+                            io.grpc.ServerCall<ReqT, RespT> call, io.grpc.Metadata headers) {
+                        return KvService.NON_BLOCKING_METHODS.contains(
+                                        call.getMethodDescriptor().getFullMethodName())
+                                ? com.google.common.util.concurrent.MoreExecutors.directExecutor()
+                                : null;
                     }
                 })
                 // a request that never finishes arriving is reset (it holds a window of buffered bytes)
-                .addStreamTracerFactory(new RequestReceiveDeadline(streamTimer, Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS,
+                .addStreamTracerFactory(new RequestReceiveDeadline(
+                        streamTimer,
+                        Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS,
                         java.util.Set.of(MaintenanceGrpc.getRestoreMethod().getFullMethodName())))
                 // request bytes still arriving are bounded on the node, over all connections
                 .addStreamTracerFactory(bodies)
@@ -164,7 +184,8 @@ public final class ApiServer implements AutoCloseable {
                 .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES)
                 // gzip (the one encoding clients send) decompressed while the request is parsed: clear statuses
                 .decompressorRegistry(io.grpc.DecompressorRegistry.emptyInstance()
-                        .with(io.grpc.Codec.Identity.NONE, false).with(new StrictGzip(), true))
+                        .with(io.grpc.Codec.Identity.NONE, false)
+                        .with(new StrictGzip(), true))
                 .maxInboundMetadataSize(MAX_HEADER_LIST_BYTES)
                 .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
@@ -174,26 +195,28 @@ public final class ApiServer implements AutoCloseable {
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .maxConnectionIdle(MAX_CONNECTION_IDLE_MINUTES, TimeUnit.MINUTES)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .addService(ServerInterceptors.interceptForward(strict(new KvService(node, router, executor, streams)),
-                        kvInterceptors))
+                .addService(ServerInterceptors.interceptForward(
+                        strict(new KvService(node, router, executor, streams)), kvInterceptors))
                 .addService(ServerInterceptors.interceptForward(strict(tables), all))
                 .addService(ServerInterceptors.interceptForward(strict(new ClusterService(node, router, tables)), all))
-                .addService(ServerInterceptors.interceptForward(strict(new MaintenanceService(node, router, executor)), all))
+                .addService(ServerInterceptors.interceptForward(
+                        strict(new MaintenanceService(node, router, executor)), all))
                 .addService(ServerInterceptors.interceptForward(strict(new MembersService(deletion)), all))
-                .addService(ServerInterceptors.interceptForward(strict(new LogService(node, streams)),
-                        logInterceptors));
+                .addService(
+                        ServerInterceptors.interceptForward(strict(new LogService(node, streams)), logInterceptors));
         if (config.clientTls() != null) {
             b.sslContext(serverTls(config.clientTls()));
         }
         try {
-            return new ApiServer(b.build().start(), peers, tables, executor, streamTimer, List.of(iterations, snapshots),
-                    bodies);
+            return new ApiServer(
+                    b.build().start(), peers, tables, executor, streamTimer, List.of(iterations, snapshots), bodies);
         } catch (IOException e) {
             executor.shutdownNow();
             streamTimer.shutdownNow();
             peers.close();
             tables.close();
-            throw new UncheckedIOException("cannot serve the client API on " + config.self().clientAddress(), e);
+            throw new UncheckedIOException(
+                    "cannot serve the client API on " + config.self().clientAddress(), e);
         }
     }
 
@@ -204,8 +227,8 @@ public final class ApiServer implements AutoCloseable {
 
     private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext serverTls(ServerConfig.ClientTlsConfig tls) {
         try {
-            SslContextBuilder ssl = GrpcSslContexts.configure(
-                    SslContextBuilder.forServer(tls.certFile().toFile(), tls.keyFile().toFile()));
+            SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(
+                    tls.certFile().toFile(), tls.keyFile().toFile()));
             if (tls.clientCaFile() != null) {
                 ssl.trustManager(tls.clientCaFile().toFile()).clientAuth(ClientAuth.REQUIRE);
             }

@@ -35,12 +35,19 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> observer) {
         Replies.reply(observer, () -> {
             MemberListResponse.Builder out = MemberListResponse.newBuilder()
-                    .setHeader(router.header(Catalog.GROUP_ID, node.catalog().table().revision()))
-                    .setClusterRole(node.config().isFollowerCluster() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER);
+                    .setHeader(router.header(
+                            Catalog.GROUP_ID, node.catalog().table().revision()))
+                    .setClusterRole(
+                            node.config().isFollowerCluster()
+                                    ? ClusterRole.FOLLOWER_CLUSTER
+                                    : ClusterRole.LEADER_CLUSTER);
             for (ServerConfig.MemberConfig m : node.config().members()) {
                 boolean self = m.id() == node.config().nodeId();
-                out.addMembers(Member.newBuilder().setId(m.id()).setName("node-" + m.id())
-                        .setClientAddress(m.clientAddress().toString()).setRaftAddress(m.raftAddress().toString())
+                out.addMembers(Member.newBuilder()
+                        .setId(m.id())
+                        .setName("node-" + m.id())
+                        .setClientAddress(m.clientAddress().toString())
+                        .setRaftAddress(m.raftAddress().toString())
                         // a peer is healthy when this node holds a live QUIC connection to it
                         .setHealthy(self || node.transport().isConnected(m.id())));
             }
@@ -52,12 +59,17 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
         Replies.reply(observer, () -> {
             StatusResponse.Builder out = StatusResponse.newBuilder()
-                    .setHeader(router.header(Catalog.GROUP_ID, node.catalog().table().revision()))
-                    .setClusterRole(node.config().isFollowerCluster() ? ClusterRole.FOLLOWER_CLUSTER : ClusterRole.LEADER_CLUSTER)
+                    .setHeader(router.header(
+                            Catalog.GROUP_ID, node.catalog().table().revision()))
+                    .setClusterRole(
+                            node.config().isFollowerCluster()
+                                    ? ClusterRole.FOLLOWER_CLUSTER
+                                    : ClusterRole.LEADER_CLUSTER)
                     .setVersion(version);
             for (TableHandle t : node.tables()) {
                 TableGroupStatus.Builder g = TableGroupStatus.newBuilder().setTable(tables.info(t.name(), t.id()));
-                node.groupStatus(t.id()).ifPresent(s -> g.setRole(role(s.role())).setCommitIndex(s.commitIndex()));
+                node.groupStatus(t.id())
+                        .ifPresent(s -> g.setRole(role(s.role())).setCommitIndex(s.commitIndex()));
                 out.addTables(g);
             }
             return CompletableFuture.completedFuture(out.build());

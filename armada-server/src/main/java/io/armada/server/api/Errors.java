@@ -78,8 +78,10 @@ public final class Errors {
         if (e instanceof StatusException se) {
             return se.getStatus().asRuntimeException(se.getTrailers());
         }
-        if (e instanceof InvalidRequestException || (e instanceof IllegalArgumentException
-                && e.getStackTrace().length > 0 && e.getStackTrace()[0].getClassName().startsWith("io.armada.storage"))) {
+        if (e instanceof InvalidRequestException
+                || (e instanceof IllegalArgumentException
+                        && e.getStackTrace().length > 0
+                        && e.getStackTrace()[0].getClassName().startsWith("io.armada.storage"))) {
             return invalid(e.getMessage());
         }
         if (e instanceof NoSuchTableException) {
@@ -88,11 +90,16 @@ public final class Errors {
         if (e instanceof RaftException re) {
             return switch (re.kind()) {
                 case NOT_LEADER -> refused(re.getMessage() + "; retry", null);
-                case OVERLOADED -> Status.RESOURCE_EXHAUSTED.withDescription(re.getMessage() + "; retry later")
-                        .asRuntimeException();
+                case OVERLOADED ->
+                    Status.RESOURCE_EXHAUSTED
+                            .withDescription(re.getMessage() + "; retry later")
+                            .asRuntimeException();
                 case NO_SUCH_GROUP -> notFound("the table was deleted: " + re.getMessage());
-                case OUTCOME_UNKNOWN -> unavailable("the write may or may not have been applied (leadership"
-                        + " changed before it committed): " + re.getMessage(), null);
+                case OUTCOME_UNKNOWN ->
+                    unavailable(
+                            "the write may or may not have been applied (leadership" + " changed before it committed): "
+                                    + re.getMessage(),
+                            null);
                 case INVALID -> invalid(re.getMessage());
                 case STOPPED -> unavailable("the node is stopping: " + re.getMessage(), null);
             };
@@ -105,10 +112,14 @@ public final class Errors {
         }
         if (e instanceof StorageException) {
             log.error("storage failure", e);
-            return Status.INTERNAL.withDescription("storage failure on this node; see its log").asRuntimeException();
+            return Status.INTERNAL
+                    .withDescription("storage failure on this node; see its log")
+                    .asRuntimeException();
         }
         log.error("unexpected failure serving a request", e);
-        return Status.INTERNAL.withDescription("internal error on this node; see its log").asRuntimeException();
+        return Status.INTERNAL
+                .withDescription("internal error on this node; see its log")
+                .asRuntimeException();
     }
 
     static Throwable unwrap(Throwable t) {

@@ -12,8 +12,8 @@ final class ForwardedInterceptor implements ServerInterceptor {
     static final Context.Key<Boolean> FORWARDED = Context.keyWithDefault("armada-forwarded", false);
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         boolean forwarded = headers.containsKey(Peers.FORWARDED_BY);
         return Contexts.interceptCall(Context.current().withValue(FORWARDED, forwarded), call, headers, next);
     }

@@ -17,7 +17,6 @@ import io.armada.storage.CommandValidator;
 import io.armada.storage.RangeCursor;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import com.google.common.util.concurrent.MoreExecutors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -59,23 +58,30 @@ final class KvService extends KVGrpc.KVImplBase {
     public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
             Executor inCall = io.grpc.Context.current().fixedContextExecutor(serviceExecutor);
-            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
-                CommandValidator.validate("range", request);
-                CompletableFuture<?> readable = readPoint(table, request.getLinearizable())
-                        .thenCompose(ignored -> revisionReached(table, request.getMinRevision()));
-                java.util.function.Function<Object, RangeResponse> read = ignored -> {
-                    refuseWhileCatchingUp(table);
-                    if (table.stateMachine().table().isResetting()) {
-                        throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
-                                + " cluster; retry shortly or read from another cluster", null);
-                    }
-                    RangeResponse r = table.stateMachine().table().range(request);
-                    return r.toBuilder().setHeader(router.header(table.id(), r.getHeader().getRevision())).build();
-                };
-                // a serializable read is readable at once and stays on this service thread; one that
-                // waited (ReadIndex, min_revision) continues on a service thread, never a Raft worker
-                return readable.isDone() ? readable.thenApply(read) : readable.thenApplyAsync(read, inCall);
-            }));
+            Replies.reply(
+                    observer,
+                    () -> withTable(request.getTable(), table -> {
+                        CommandValidator.validate("range", request);
+                        CompletableFuture<?> readable = readPoint(table, request.getLinearizable())
+                                .thenCompose(ignored -> revisionReached(table, request.getMinRevision()));
+                        java.util.function.Function<Object, RangeResponse> read = ignored -> {
+                            refuseWhileCatchingUp(table);
+                            if (table.stateMachine().table().isResetting()) {
+                                throw Errors.refused(
+                                        "table '" + table.name() + "' is loading a snapshot of the leader"
+                                                + " cluster; retry shortly or read from another cluster",
+                                        null);
+                            }
+                            RangeResponse r = table.stateMachine().table().range(request);
+                            return r.toBuilder()
+                                    .setHeader(router.header(
+                                            table.id(), r.getHeader().getRevision()))
+                                    .build();
+                        };
+                        // a serializable read is readable at once and stays on this service thread; one that
+                        // waited (ReadIndex, min_revision) continues on a service thread, never a Raft worker
+                        return readable.isDone() ? readable.thenApply(read) : readable.thenApplyAsync(read, inCall);
+                    }));
         }
     }
 
@@ -87,8 +93,11 @@ final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            PacedStream<RangeResponse> stream = new PacedStream<>((ServerCallStreamObserver<RangeResponse>) observer,
-                    streams, "IterateRange of table '" + request.getTable() + "'", Errors::toStatus);
+            PacedStream<RangeResponse> stream = new PacedStream<>(
+                    (ServerCallStreamObserver<RangeResponse>) observer,
+                    streams,
+                    "IterateRange of table '" + request.getTable() + "'",
+                    Errors::toStatus);
             CompletableFuture<TableHandle> readable;
             try {
                 readable = withTable(request.getTable(), table -> {
@@ -122,8 +131,10 @@ final class KvService extends KVGrpc.KVImplBase {
             throw Errors.notFound("table '" + table.name() + "' was deleted");
         }
         if (table.stateMachine().catchingUp()) {
-            throw Errors.refused("table '" + table.name() + "' is catching up with its group after a restart on"
-                    + " this node; retry shortly or read from another member", null);
+            throw Errors.refused(
+                    "table '" + table.name() + "' is catching up with its group after a restart on"
+                            + " this node; retry shortly or read from another member",
+                    null);
         }
     }
 
@@ -131,8 +142,10 @@ final class KvService extends KVGrpc.KVImplBase {
     private PacedStream.Pages<RangeResponse> pages(TableHandle table, RangeRequest request) {
         refuseWhileCatchingUp(table);
         if (table.stateMachine().table().isResetting()) {
-            throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader"
-                    + " cluster; retry shortly or read from another cluster", null);
+            throw Errors.refused(
+                    "table '" + table.name() + "' is loading a snapshot of the leader"
+                            + " cluster; retry shortly or read from another cluster",
+                    null);
         }
         RangeCursor cursor = table.stateMachine().table().iterate(request, Limits.MAX_ITERATE_PAGE_BYTES);
         return new PacedStream.Pages<>() {
@@ -144,7 +157,9 @@ final class KvService extends KVGrpc.KVImplBase {
             @Override
             public RangeResponse next() {
                 RangeResponse r = cursor.next();
-                return r.toBuilder().setHeader(router.header(table.id(), cursor.revision())).build();
+                return r.toBuilder()
+                        .setHeader(router.header(table.id(), cursor.revision()))
+                        .build();
             }
 
             @Override
@@ -157,41 +172,74 @@ final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
-                CommandValidator.validate("put", request);
-                return router.write(table.id(), table.name(), Command.newBuilder().setPut(request).build(), ReplyHeader.PUT,
-                        result -> result.getPut().toBuilder()
-                                .setHeader(router.header(table.id(), result.getPut().getHeader().getRevision())).build(),
-                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).put(request));
-            }));
+            Replies.reply(
+                    observer,
+                    () -> withTable(request.getTable(), table -> {
+                        CommandValidator.validate("put", request);
+                        return router.write(
+                                table.id(),
+                                table.name(),
+                                Command.newBuilder().setPut(request).build(),
+                                ReplyHeader.PUT,
+                                result -> result.getPut().toBuilder()
+                                        .setHeader(router.header(
+                                                table.id(),
+                                                result.getPut().getHeader().getRevision()))
+                                        .build(),
+                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
+                                        .withDeadline(deadline)
+                                        .put(request));
+                    }));
         }
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
-                CommandValidator.validate("delete_range", request);
-                return router.write(table.id(), table.name(), Command.newBuilder().setDeleteRange(request).build(),
-                        ReplyHeader.DELETE_RANGE,
-                        result -> result.getDeleteRange().toBuilder()
-                                .setHeader(router.header(table.id(), result.getDeleteRange().getHeader().getRevision()))
-                                .build(),
-                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).deleteRange(request));
-            }));
+            Replies.reply(
+                    observer,
+                    () -> withTable(request.getTable(), table -> {
+                        CommandValidator.validate("delete_range", request);
+                        return router.write(
+                                table.id(),
+                                table.name(),
+                                Command.newBuilder().setDeleteRange(request).build(),
+                                ReplyHeader.DELETE_RANGE,
+                                result -> result.getDeleteRange().toBuilder()
+                                        .setHeader(router.header(
+                                                table.id(),
+                                                result.getDeleteRange()
+                                                        .getHeader()
+                                                        .getRevision()))
+                                        .build(),
+                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
+                                        .withDeadline(deadline)
+                                        .deleteRange(request));
+                    }));
         }
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
         try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(observer, () -> withTable(request.getTable(), table -> {
-                CommandValidator.validate(request);
-                return router.write(table.id(), table.name(), Command.newBuilder().setTxn(request).build(), ReplyHeader.TXN,
-                        result -> result.getTxn().toBuilder()
-                                .setHeader(router.header(table.id(), result.getTxn().getHeader().getRevision())).build(),
-                        (channel, deadline) -> KVGrpc.newFutureStub(channel).withDeadline(deadline).txn(request));
-            }));
+            Replies.reply(
+                    observer,
+                    () -> withTable(request.getTable(), table -> {
+                        CommandValidator.validate(request);
+                        return router.write(
+                                table.id(),
+                                table.name(),
+                                Command.newBuilder().setTxn(request).build(),
+                                ReplyHeader.TXN,
+                                result -> result.getTxn().toBuilder()
+                                        .setHeader(router.header(
+                                                table.id(),
+                                                result.getTxn().getHeader().getRevision()))
+                                        .build(),
+                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
+                                        .withDeadline(deadline)
+                                        .txn(request));
+                    }));
         }
     }
 
@@ -210,22 +258,29 @@ final class KvService extends KVGrpc.KVImplBase {
             return CompletableFuture.completedFuture(null);
         }
         io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
-        long clientMillis = deadline == null ? Long.MAX_VALUE
+        long clientMillis = deadline == null
+                ? Long.MAX_VALUE
                 : Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS));
         long waitMillis = Math.min(clientMillis, Limits.MAX_MIN_REVISION_WAIT_MILLIS);
         boolean serverCap = waitMillis < clientMillis;
-        return table.stateMachine().watch().atLeast(minRevision)
+        return table.stateMachine()
+                .watch()
+                .atLeast(minRevision)
                 .orTimeout(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(e -> {
                     String notYet = "min_revision " + minRevision + " of table '" + table.name()
                             + "' not applied on this node within ";
                     long at = table.stateMachine().position();
                     // past the server's cap the client still has time: a refusal it may retry (UNAVAILABLE)
-                    return CompletableFuture.failedFuture(serverCap
-                            ? Errors.refused(notYet + waitMillis + " ms (limit Limits.MAX_MIN_REVISION_WAIT_MILLIS);"
-                                    + " it is at " + at + "; retry, or read from another node", null)
-                            : io.grpc.Status.DEADLINE_EXCEEDED.withDescription(notYet + "the deadline (it is at "
-                                    + at + ")").asRuntimeException());
+                    return CompletableFuture.failedFuture(
+                            serverCap
+                                    ? Errors.refused(
+                                            notYet + waitMillis + " ms (limit Limits.MAX_MIN_REVISION_WAIT_MILLIS);"
+                                                    + " it is at " + at + "; retry, or read from another node",
+                                            null)
+                                    : io.grpc.Status.DEADLINE_EXCEEDED
+                                            .withDescription(notYet + "the deadline (it is at " + at + ")")
+                                            .asRuntimeException());
                 });
     }
 
@@ -234,11 +289,13 @@ final class KvService extends KVGrpc.KVImplBase {
         if (!linearizable) {
             return CompletableFuture.completedFuture(null);
         }
-        return node.engine().readIndex(table.id()).orTimeout(Router.DEFAULT_WRITE_TIMEOUT_MILLIS,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        return node.engine()
+                .readIndex(table.id())
+                .orTimeout(Router.DEFAULT_WRITE_TIMEOUT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    private <T> CompletableFuture<T> withTable(String name, java.util.function.Function<TableHandle, CompletableFuture<T>> work) {
+    private <T> CompletableFuture<T> withTable(
+            String name, java.util.function.Function<TableHandle, CompletableFuture<T>> work) {
         return TableLookup.withTable(node, name, serviceExecutor, work);
     }
 }

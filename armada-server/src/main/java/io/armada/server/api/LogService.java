@@ -44,31 +44,38 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
     @Override
     public void pull(PullRequest request, StreamObserver<PullResponse> observer) {
         if (node.config().isFollowerCluster()) {
-            observer.onError(Status.FAILED_PRECONDITION.withDescription("this node is in a follower cluster;"
-                    + " pull from the leader cluster").asRuntimeException());
+            observer.onError(Status.FAILED_PRECONDITION
+                    .withDescription("this node is in a follower cluster;" + " pull from the leader cluster")
+                    .asRuntimeException());
             return;
         }
         if (request.getStartIndex() < 1 || request.getWaitMillis() > MAX_WAIT_MILLIS) {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("start_index must be at least 1 and wait_millis"
-                    + " at most " + MAX_WAIT_MILLIS).asRuntimeException());
+            observer.onError(Status.INVALID_ARGUMENT
+                    .withDescription("start_index must be at least 1 and wait_millis" + " at most " + MAX_WAIT_MILLIS)
+                    .asRuntimeException());
             return;
         }
         TableStateMachine sm = stateMachine(request.getTableId());
         if (sm == null) {
-            observer.onNext(PullResponse.newBuilder().setGone(PullResponse.TableGone.getDefaultInstance()).build());
+            observer.onNext(PullResponse.newBuilder()
+                    .setGone(PullResponse.TableGone.getDefaultInstance())
+                    .build());
             observer.onCompleted();
             return;
         }
         int maxBytes = request.getMaxBytes() == 0 ? MAX_BATCH_BYTES : Math.min(request.getMaxBytes(), MAX_BATCH_BYTES);
-        sm.watch().atLeast(request.getStartIndex())
+        sm.watch()
+                .atLeast(request.getStartIndex())
                 .completeOnTimeout(null, request.getWaitMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((ignored, e) -> {
                     try {
                         observer.onNext(read(request.getTableId(), request.getStartIndex(), maxBytes, sm));
                         observer.onCompleted();
                     } catch (RuntimeException failure) {
-                        observer.onError(Status.UNAVAILABLE.withDescription("table " + request.getTableId()
-                                + " cannot be read here: " + failure.getMessage()).asRuntimeException());
+                        observer.onError(Status.UNAVAILABLE
+                                .withDescription("table " + request.getTableId() + " cannot be read here: "
+                                        + failure.getMessage())
+                                .asRuntimeException());
                     }
                 });
     }
@@ -76,17 +83,21 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
     private PullResponse read(long tableId, long start, int maxBytes, TableStateMachine sm) {
         RaftEngine.CommittedEntries slice = node.engine().committedEntries(tableId, start, maxBytes);
         if (slice.compacted()) {
-            return PullResponse.newBuilder().setCompacted(PullResponse.Compacted.getDefaultInstance()).build();
+            return PullResponse.newBuilder()
+                    .setCompacted(PullResponse.Compacted.getDefaultInstance())
+                    .build();
         }
         PullResponse.Batch.Builder batch = PullResponse.Batch.newBuilder()
-                .setLeaderAppliedIndex(slice.appliedIndex()).setLeaderRevision(sm.table().revision());
+                .setLeaderAppliedIndex(slice.appliedIndex())
+                .setLeaderRevision(sm.table().revision());
         for (Entry e : slice.entries()) {
             ReplicatedEntry.Builder r = ReplicatedEntry.newBuilder().setIndex(e.index());
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
                 try {
                     r.setCommand(Command.parseFrom(e.data()));
                 } catch (InvalidProtocolBufferException bad) {
-                    throw new IllegalStateException("table " + tableId + ": committed entry " + e.index() + " is no Command", bad);
+                    throw new IllegalStateException(
+                            "table " + tableId + ": committed entry " + e.index() + " is no Command", bad);
                 }
             }
             batch.addEntries(r);
@@ -104,14 +115,18 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
     public void snapshot(TableSnapshotRequest request, StreamObserver<TableSnapshotPart> observer) {
         TableStateMachine sm = node.config().isFollowerCluster() ? null : stateMachine(request.getTableId());
         if (sm == null) {
-            observer.onError(Status.NOT_FOUND.withDescription("table " + request.getTableId()
-                    + " is not served by this leader-cluster node").asRuntimeException());
+            observer.onError(Status.NOT_FOUND
+                    .withDescription("table " + request.getTableId() + " is not served by this leader-cluster node")
+                    .asRuntimeException());
             return;
         }
-        PacedStream<TableSnapshotPart> stream = new PacedStream<>((ServerCallStreamObserver<TableSnapshotPart>) observer,
-                streams, "Snapshot of table " + request.getTableId(),
-                e -> Status.UNAVAILABLE.withDescription("snapshot of table " + request.getTableId() + " failed: "
-                        + e.getMessage()).asRuntimeException());
+        PacedStream<TableSnapshotPart> stream = new PacedStream<>(
+                (ServerCallStreamObserver<TableSnapshotPart>) observer,
+                streams,
+                "Snapshot of table " + request.getTableId(),
+                e -> Status.UNAVAILABLE
+                        .withDescription("snapshot of table " + request.getTableId() + " failed: " + e.getMessage())
+                        .asRuntimeException());
         stream.start(() -> parts(sm.table().snapshot()));
     }
 
@@ -143,7 +158,8 @@ final class LogService extends LogServiceGrpc.LogServiceImplBase {
     }
 
     private TableStateMachine stateMachine(long tableId) {
-        return tableId == Catalog.GROUP_ID ? node.catalog()
+        return tableId == Catalog.GROUP_ID
+                ? node.catalog()
                 : node.table(tableId).map(TableHandle::stateMachine).orElse(null);
     }
 }

@@ -5,8 +5,6 @@ import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.HashResponse;
 import io.armada.api.v1.MaintenanceGrpc;
 import io.armada.server.node.ArmadaNode;
-import io.armada.server.node.TableHandle;
-import io.armada.storage.CommandValidator;
 import io.armada.storage.Table;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -31,18 +29,23 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
         // a whole-table scan runs where the call runs, on the service executor (never an event loop); a table
         // this node does not know yet is looked up after a catalog round, as by every service
-        Replies.reply(observer, () -> TableLookup.withTable(node, request.getTable(), serviceExecutor, table -> {
-            if (table.stateMachine().table().isRetired()) {
-                throw Errors.notFound("table '" + table.name() + "' was deleted");
-            }
-            if (table.stateMachine().table().isResetting()) {
-                throw Errors.refused("table '" + table.name() + "' is loading a snapshot of the leader cluster;"
-                        + " retry shortly", null);
-            }
-            Table.Digest digest = table.stateMachine().table().digestAtRevision();
-            return CompletableFuture.completedFuture(HashResponse.newBuilder()
-                    .setHeader(router.header(table.id(), digest.revision()))
-                    .setSha256(ByteString.copyFrom(digest.sha256())).build());
-        }));
+        Replies.reply(
+                observer,
+                () -> TableLookup.withTable(node, request.getTable(), serviceExecutor, table -> {
+                    if (table.stateMachine().table().isRetired()) {
+                        throw Errors.notFound("table '" + table.name() + "' was deleted");
+                    }
+                    if (table.stateMachine().table().isResetting()) {
+                        throw Errors.refused(
+                                "table '" + table.name() + "' is loading a snapshot of the leader cluster;"
+                                        + " retry shortly",
+                                null);
+                    }
+                    Table.Digest digest = table.stateMachine().table().digestAtRevision();
+                    return CompletableFuture.completedFuture(HashResponse.newBuilder()
+                            .setHeader(router.header(table.id(), digest.revision()))
+                            .setSha256(ByteString.copyFrom(digest.sha256()))
+                            .build());
+                }));
     }
 }

@@ -62,6 +62,7 @@ public final class PacedStream<T> {
     private boolean finished;
     /** When the call last turned unready with pages left (System.nanoTime), 0 before that first happens. */
     private long unreadySinceNanos;
+
     private ScheduledFuture<?> stallCheck;
     private final Context.CancellableContext callContext = CALL_CONTEXT.get();
 
@@ -72,7 +73,10 @@ public final class PacedStream<T> {
      * @param what names the stream in the stall message, e.g. "IterateRange of table 'users'"
      * @param toStatus the status a failure of the source is answered with
      */
-    public PacedStream(ServerCallStreamObserver<T> out, Settings settings, String what,
+    public PacedStream(
+            ServerCallStreamObserver<T> out,
+            Settings settings,
+            String what,
             Function<Throwable, StatusRuntimeException> toStatus) {
         this.out = out;
         this.settings = settings;
@@ -132,9 +136,11 @@ public final class PacedStream<T> {
         long stalledMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - unreadySinceNanos);
         if (stalledMillis >= settings.stallTimeoutMillis()) {
             release();
-            StatusRuntimeException stalled = Status.DEADLINE_EXCEEDED.withDescription(what + ": the client read"
-                    + " nothing for " + stalledMillis + " ms (limit " + settings.stallTimeoutMillis()
-                    + " ms, Limits.STREAM_STALL_TIMEOUT_MILLIS); the stream is ended").asRuntimeException();
+            StatusRuntimeException stalled = Status.DEADLINE_EXCEEDED
+                    .withDescription(what + ": the client read"
+                            + " nothing for " + stalledMillis + " ms (limit " + settings.stallTimeoutMillis()
+                            + " ms, Limits.STREAM_STALL_TIMEOUT_MILLIS); the stream is ended")
+                    .asRuntimeException();
             if (callContext != null) {
                 callContext.cancel(stalled); // resets the stream on the wire (see CALL_CONTEXT)
             } else {

@@ -2,6 +2,7 @@ package io.armada.server.api;
 
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.TablesGrpc;
+import io.armada.proto.Limits;
 import io.armada.server.config.ServerConfig;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
@@ -10,7 +11,6 @@ import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.armada.proto.Limits;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +53,8 @@ final class Peers implements AutoCloseable {
 
     String clientAddress(long memberId) {
         return config.members().stream().anyMatch(m -> m.id() == memberId)
-                ? config.member(memberId).clientAddress().toString() : null;
+                ? config.member(memberId).clientAddress().toString()
+                : null;
     }
 
     private ClientInterceptor marker() {
@@ -65,7 +66,8 @@ final class Peers implements AutoCloseable {
     private ManagedChannel channel(long memberId) {
         return channels.computeIfAbsent(memberId, id -> {
             ServerConfig.MemberConfig m = config.member(id);
-            NettyChannelBuilder b = NettyChannelBuilder.forAddress(m.clientAddress().host(), m.clientAddress().port())
+            NettyChannelBuilder b = NettyChannelBuilder.forAddress(
+                            m.clientAddress().host(), m.clientAddress().port())
                     .maxInboundMessageSize(Limits.MAX_REQUEST_BYTES + (1 << 20))
                     // a forwarded answer only completes the waiting call: no hand-off to a pool thread
                     .directExecutor();
@@ -75,13 +77,15 @@ final class Peers implements AutoCloseable {
             } else {
                 try {
                     // members present their own server certificate as client certificate (mutual TLS)
-                    var ssl = GrpcSslContexts.forClient().keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+                    var ssl = GrpcSslContexts.forClient()
+                            .keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
                     if (tls.clientCaFile() != null) {
                         ssl.trustManager(tls.clientCaFile().toFile());
                     }
                     b.sslContext(ssl.build());
                 } catch (SSLException e) {
-                    throw new IllegalStateException("client-tls: cannot build TLS for forwarding: " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "client-tls: cannot build TLS for forwarding: " + e.getMessage(), e);
                 }
             }
             return b.build();

@@ -19,16 +19,21 @@ import java.util.function.Function;
  * @param set the response with its header replaced
  */
 record ReplyHeader<T>(Function<T, ResponseHeader> get, BiFunction<T, ResponseHeader, T> set) {
-    static final ReplyHeader<PutResponse> PUT = new ReplyHeader<>(r -> r.hasHeader() ? r.getHeader() : null,
+    static final ReplyHeader<PutResponse> PUT = new ReplyHeader<>(
+            r -> r.hasHeader() ? r.getHeader() : null,
             (r, h) -> r.toBuilder().setHeader(h).build());
     static final ReplyHeader<DeleteRangeResponse> DELETE_RANGE = new ReplyHeader<>(
-            r -> r.hasHeader() ? r.getHeader() : null, (r, h) -> r.toBuilder().setHeader(h).build());
-    static final ReplyHeader<TxnResponse> TXN = new ReplyHeader<>(r -> r.hasHeader() ? r.getHeader() : null,
+            r -> r.hasHeader() ? r.getHeader() : null,
+            (r, h) -> r.toBuilder().setHeader(h).build());
+    static final ReplyHeader<TxnResponse> TXN = new ReplyHeader<>(
+            r -> r.hasHeader() ? r.getHeader() : null,
             (r, h) -> r.toBuilder().setHeader(h).build());
     static final ReplyHeader<CreateTableResponse> CREATE_TABLE = new ReplyHeader<>(
-            r -> r.hasHeader() ? r.getHeader() : null, (r, h) -> r.toBuilder().setHeader(h).build());
+            r -> r.hasHeader() ? r.getHeader() : null,
+            (r, h) -> r.toBuilder().setHeader(h).build());
     static final ReplyHeader<DeleteTableResponse> DELETE_TABLE = new ReplyHeader<>(
-            r -> r.hasHeader() ? r.getHeader() : null, (r, h) -> r.toBuilder().setHeader(h).build());
+            r -> r.hasHeader() ? r.getHeader() : null,
+            (r, h) -> r.toBuilder().setHeader(h).build());
 
     /** A response without a header (an internal step of a table's deletion): nothing to read or replace. */
     static <T> ReplyHeader<T> none() {
@@ -47,7 +52,9 @@ record ReplyHeader<T>(Function<T, ResponseHeader> get, BiFunction<T, ResponseHea
      */
     T answeredBy(T response, long memberId) {
         ResponseHeader h = get.apply(response);
-        return h == null ? response : set.apply(response, h.toBuilder().setMemberId(memberId).build());
+        return h == null
+                ? response
+                : set.apply(response, h.toBuilder().setMemberId(memberId).build());
     }
 
     /** The response with {@code header} instead of its own; unchanged without a header. */

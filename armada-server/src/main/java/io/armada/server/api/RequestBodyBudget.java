@@ -105,8 +105,8 @@ final class RequestBodyBudget extends ServerStreamTracer.Factory implements Serv
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Body body = BODY.get();
         if (body == null) { // a transport without the tracer (in-process)
             return next.startCall(call, headers);

@@ -85,12 +85,16 @@ final class RequestReceiveDeadline extends ServerStreamTracer.Factory implements
 
     private void sweep() {
         long now = System.nanoTime();
-        List<Waiting> expired = waiting.stream().filter(call -> now - call.sinceNanos > timeoutNanos).toList();
+        List<Waiting> expired = waiting.stream()
+                .filter(call -> now - call.sinceNanos > timeoutNanos)
+                .toList();
         for (Waiting call : expired) {
             if (waiting.remove(call)) { // else its request arrived meanwhile
-                call.context.cancel(Status.DEADLINE_EXCEEDED.withDescription(call.method + ": the request did not"
-                        + " arrive within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                        + " ms (Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS)").asRuntimeException());
+                call.context.cancel(Status.DEADLINE_EXCEEDED
+                        .withDescription(call.method + ": the request did not"
+                                + " arrive within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                                + " ms (Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS)")
+                        .asRuntimeException());
             }
         }
     }

@@ -25,7 +25,8 @@ final class StrictRequestParsing {
 
     /** {@code service} with every method reading its request through a parser that fails with INVALID_ARGUMENT. */
     static ServerServiceDefinition wrap(ServerServiceDefinition service) {
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        ServerServiceDefinition.Builder b =
+                ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
             b.addMethod(strict(method));
         }
@@ -85,8 +86,8 @@ final class StrictRequestParsing {
                             + " request body is not valid gzip: " + bad.getMessage());
                 }
             }
-            return Status.INVALID_ARGUMENT.withDescription("the request body is not a valid "
-                    + typed.getFullMethodName() + " request message");
+            return Status.INVALID_ARGUMENT.withDescription(
+                    "the request body is not a valid " + typed.getFullMethodName() + " request message");
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.armada.server.api;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.armada.api.v1.DeleteTableResponse;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.MembersGrpc;
@@ -7,7 +8,6 @@ import io.armada.internal.v1.RetireTable;
 import io.armada.internal.v1.RetireTableResponse;
 import io.armada.internal.v1.TableRef;
 import io.armada.server.node.Catalog;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Context;
 import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * member leads.
  */
 final class TableDeletion {
-    private static final Command RETIRE = Command.newBuilder().setRetire(RetireTable.getDefaultInstance()).build();
+    private static final Command RETIRE =
+            Command.newBuilder().setRetire(RetireTable.getDefaultInstance()).build();
 
     private final Router router;
 
@@ -36,33 +37,50 @@ final class TableDeletion {
         // step 2 runs in the client call's context (its deadline), not in the context of step 1's forward,
         // which a callback of that forward carries and which is cancelled once the forward completes
         java.util.concurrent.Executor inCall = Context.current().fixedContextExecutor(MoreExecutors.directExecutor());
-        return retire(table).handle((retired, failure) -> {
-            if (failure != null && Status.fromThrowable(Errors.unwrap(failure)).getCode() != Status.Code.NOT_FOUND) {
-                throw Errors.toStatus(failure);
-            }
-            return table; // retired now or before (NOT_FOUND: a delete that stopped half-way, or the table is gone)
-        }).thenComposeAsync(this::drop, inCall);
+        return retire(table)
+                .handle((retired, failure) -> {
+                    if (failure != null
+                            && Status.fromThrowable(Errors.unwrap(failure)).getCode() != Status.Code.NOT_FOUND) {
+                        throw Errors.toStatus(failure);
+                    }
+                    return table; // retired now or before (NOT_FOUND: a delete that stopped half-way, or the table is
+                    // gone)
+                })
+                .thenComposeAsync(this::drop, inCall);
     }
 
     /** Step 1, in the table's group; NOT_FOUND if it was retired already or its group is gone here. */
     CompletableFuture<RetireTableResponse> retire(TableRef table) {
-        return router.write(table.getId(), table.getName(), RETIRE, ReplyHeader.none(),
+        return router.write(
+                table.getId(),
+                table.getName(),
+                RETIRE,
+                ReplyHeader.none(),
                 result -> RetireTableResponse.getDefaultInstance(),
-                (channel, deadline) -> MembersGrpc.newFutureStub(channel).withDeadline(deadline).retireTable(table));
+                (channel, deadline) -> MembersGrpc.newFutureStub(channel)
+                        .withDeadline(deadline)
+                        .retireTable(table));
     }
 
     /** Step 2, in the catalog; NOT_FOUND if the name no longer names the table. */
     CompletableFuture<DeleteTableResponse> drop(TableRef table) {
-        return router.write(Catalog.GROUP_ID, "catalog", Catalog.delete(table.getName(), table.getId()),
+        return router.write(
+                Catalog.GROUP_ID,
+                "catalog",
+                Catalog.delete(table.getName(), table.getId()),
                 ReplyHeader.DELETE_TABLE,
                 result -> {
                     if (!result.getTxn().getSucceeded()) {
                         throw Errors.notFound("table '" + table.getName() + "' does not exist");
                     }
                     return DeleteTableResponse.newBuilder()
-                            .setHeader(router.header(Catalog.GROUP_ID, result.getTxn().getHeader().getRevision()))
+                            .setHeader(router.header(
+                                    Catalog.GROUP_ID,
+                                    result.getTxn().getHeader().getRevision()))
                             .build();
                 },
-                (channel, deadline) -> MembersGrpc.newFutureStub(channel).withDeadline(deadline).dropTable(table));
+                (channel, deadline) -> MembersGrpc.newFutureStub(channel)
+                        .withDeadline(deadline)
+                        .dropTable(table));
     }
 }

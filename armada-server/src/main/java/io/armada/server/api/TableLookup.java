@@ -24,20 +24,23 @@ final class TableLookup {
      * runs, in the call's gRPC context, on {@code services} when the catalog round completes (never on
      * the Raft worker that completes it: {@code work} may scan the table).
      */
-    static <T> CompletableFuture<T> withTable(ArmadaNode node, String name, Executor services,
-            Function<TableHandle, CompletableFuture<T>> work) {
+    static <T> CompletableFuture<T> withTable(
+            ArmadaNode node, String name, Executor services, Function<TableHandle, CompletableFuture<T>> work) {
         CommandValidator.validateTableName("table", name);
         var known = node.table(name);
         if (known.isPresent()) {
             return work.apply(known.get());
         }
         Executor inCall = io.grpc.Context.current().fixedContextExecutor(services);
-        return node.engine().readIndex(Catalog.GROUP_ID)
+        return node.engine()
+                .readIndex(Catalog.GROUP_ID)
                 .orTimeout(CATALOG_CATCH_UP_MILLIS, TimeUnit.MILLISECONDS)
                 .handle((ignored, failure) -> {
                     if (failure != null) {
-                        throw Errors.refused("table '" + name + "' is unknown here and the catalog cannot be"
-                                + " reached to confirm it does not exist; retry", null);
+                        throw Errors.refused(
+                                "table '" + name + "' is unknown here and the catalog cannot be"
+                                        + " reached to confirm it does not exist; retry",
+                                null);
                     }
                     return node.table(name).orElseThrow(() -> Errors.notFound("table '" + name + "' does not exist"));
                 })

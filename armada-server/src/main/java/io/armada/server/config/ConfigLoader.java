@@ -3,17 +3,17 @@ package io.armada.server.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Reads a {@link ServerConfig} from YAML. Keys are kebab-case ({@code node-id}, {@code data-dir});
@@ -29,17 +29,20 @@ public final class ConfigLoader {
      * a word that also means a Raft role; see "Words" in docs/ARCHITECTURE.md.
      */
     static final Map<String, String> RENAMED_KEYS = Map.of("follower-of", "leader-cluster");
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .registerModule(new SimpleModule().addDeserializer(HostPort.class, new FromStringDeserializer<>(HostPort.class) {
-                @Override
-                protected HostPort _deserialize(String value, com.fasterxml.jackson.databind.DeserializationContext ctxt) {
-                    return HostPort.parse(value);
-                }
-            }));
+            .registerModule(new SimpleModule()
+                    .addDeserializer(HostPort.class, new FromStringDeserializer<>(HostPort.class) {
+                        @Override
+                        protected HostPort _deserialize(
+                                String value, com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+                            return HostPort.parse(value);
+                        }
+                    }));
 
     private ConfigLoader() {}
 
@@ -77,7 +80,11 @@ public final class ConfigLoader {
         } catch (JsonMappingException e) {
             throw new ConfigException(path(e), problem(e));
         } catch (IOException e) {
-            throw new ConfigException("(document)", e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+            throw new ConfigException(
+                    "(document)",
+                    e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : e.getMessage());
         }
     }
 
@@ -90,8 +97,10 @@ public final class ConfigLoader {
                 continue;
             }
             if (root.has(current)) {
-                throw new ConfigException(old, "both " + old + " and " + current + " are given; " + old
-                        + " is the old name of " + current + ", keep only " + current);
+                throw new ConfigException(
+                        old,
+                        "both " + old + " and " + current + " are given; " + old + " is the old name of " + current
+                                + ", keep only " + current);
             }
             log.warn("configuration key {} is deprecated: it is now {}; read it as {}", old, current, current);
             root.set(current, root.remove(old));
@@ -105,8 +114,10 @@ public final class ConfigLoader {
             String current = rename.getValue();
             if (overrides.keySet().stream().anyMatch(p -> topLevelKey(p).equals(old))
                     && overrides.keySet().stream().anyMatch(p -> topLevelKey(p).equals(current))) {
-                throw new ConfigException(old, "overrides of both " + old + " and " + current + " are given; " + old
-                        + " is the old name of " + current + ", keep only " + current);
+                throw new ConfigException(
+                        old,
+                        "overrides of both " + old + " and " + current + " are given; " + old + " is the old name of "
+                                + current + ", keep only " + current);
             }
         }
     }
@@ -127,7 +138,12 @@ public final class ConfigLoader {
             return path;
         }
         String renamed = current + path.substring(old.length());
-        log.warn("configuration key {} is deprecated: it is now {}; read override {} as {}", old, current, path, renamed);
+        log.warn(
+                "configuration key {} is deprecated: it is now {}; read override {} as {}",
+                old,
+                current,
+                path,
+                renamed);
         return renamed;
     }
 

@@ -55,7 +55,9 @@ public record ServerConfig(
         Set<Long> ids = new HashSet<>();
         for (int i = 0; i < members.size(); i++) {
             if (!ids.add(members.get(i).id())) {
-                throw new ConfigException("members[" + i + "].id", "duplicate id " + members.get(i).id());
+                throw new ConfigException(
+                        "members[" + i + "].id",
+                        "duplicate id " + members.get(i).id());
             }
         }
         if (!ids.contains(nodeId)) {
@@ -67,16 +69,23 @@ public record ServerConfig(
     }
 
     /** A configuration as on the leader cluster, with the default quotas. */
-    public ServerConfig(long nodeId, Path dataDir, String clusterName, List<MemberConfig> members,
-            ClientTlsConfig clientTls, RaftTlsConfig raftTls, HostPort metricsAddress, RaftSettings raft,
+    public ServerConfig(
+            long nodeId,
+            Path dataDir,
+            String clusterName,
+            List<MemberConfig> members,
+            ClientTlsConfig clientTls,
+            RaftTlsConfig raftTls,
+            HostPort metricsAddress,
+            RaftSettings raft,
             LeaderCluster leaderCluster) {
         this(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leaderCluster, null);
     }
 
     /** A copy of this configuration with {@code quotas}. */
     public ServerConfig withQuotas(Quotas quotas) {
-        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft,
-                leaderCluster, quotas);
+        return new ServerConfig(
+                nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leaderCluster, quotas);
     }
 
     /**
@@ -106,8 +115,8 @@ public record ServerConfig(
 
     /** A copy of this configuration as a node of a follower cluster of {@code leader}. */
     public ServerConfig asFollowerClusterOf(LeaderCluster leader) {
-        return new ServerConfig(nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader,
-                quotas);
+        return new ServerConfig(
+                nodeId, dataDir, clusterName, members, clientTls, raftTls, metricsAddress, raft, leader, quotas);
     }
 
     /**
@@ -117,7 +126,8 @@ public record ServerConfig(
     public record LeaderCluster(List<HostPort> endpoints, Path caFile, Path certFile, Path keyFile) {
         public LeaderCluster {
             if (endpoints == null || endpoints.isEmpty()) {
-                throw new ConfigException("leader-cluster.endpoints", "at least one host:port of the leader cluster is required");
+                throw new ConfigException(
+                        "leader-cluster.endpoints", "at least one host:port of the leader cluster is required");
             }
             endpoints = List.copyOf(endpoints);
             if ((certFile == null) != (keyFile == null)) {
@@ -132,7 +142,9 @@ public record ServerConfig(
     }
 
     public MemberConfig member(long id) {
-        return members.stream().filter(m -> m.id() == id).findFirst()
+        return members.stream()
+                .filter(m -> m.id() == id)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no member " + id));
     }
 
@@ -189,8 +201,8 @@ public record ServerConfig(
      * @param workerThreads engine threads driving all groups of the node
      * @param snapshotThresholdEntries entries applied to a table between snapshots (and log compactions)
      */
-    public record RaftSettings(long tickMillis, int electionTicks, int heartbeatTicks, int workerThreads,
-            long snapshotThresholdEntries) {
+    public record RaftSettings(
+            long tickMillis, int electionTicks, int heartbeatTicks, int workerThreads, long snapshotThresholdEntries) {
         public RaftSettings {
             range("raft.tick-millis", tickMillis, 1, 10_000);
             range("raft.election-ticks", electionTicks, 2, 1_000);

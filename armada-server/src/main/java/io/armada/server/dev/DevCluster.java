@@ -20,6 +20,7 @@ public final class DevCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     /** Offsets from a cluster's base port: clients at +i, Raft (UDP) at +10+i, metrics at +20+i. */
     public static final int RAFT_PORT_OFFSET = 10;
+
     public static final int METRICS_PORT_OFFSET = 20;
     public static final int MAX_NODES = 9;
 
@@ -39,14 +40,19 @@ public final class DevCluster implements AutoCloseable {
      * As {@link #configs(Path, int, int, ServerConfig.RaftSettings)}; with {@code clientTls} the
      * client API requires mutual TLS with the same throwaway authority ({@code certs/ca.crt}).
      */
-    public static List<ServerConfig> configs(Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft,
-            boolean clientTls) {
+    public static List<ServerConfig> configs(
+            Path dataDir, int nodes, int basePort, ServerConfig.RaftSettings raft, boolean clientTls) {
         return configs(dataDir, "armada-dev", nodes, basePort, raft, clientTls);
     }
 
     /** As {@link #configs(Path, int, int, ServerConfig.RaftSettings, boolean)} for a cluster named {@code clusterName}. */
-    public static List<ServerConfig> configs(Path dataDir, String clusterName, int nodes, int basePort,
-            ServerConfig.RaftSettings raft, boolean clientTls) {
+    public static List<ServerConfig> configs(
+            Path dataDir,
+            String clusterName,
+            int nodes,
+            int basePort,
+            ServerConfig.RaftSettings raft,
+            boolean clientTls) {
         if (nodes < 1 || nodes > MAX_NODES) {
             throw new IllegalArgumentException("nodes: " + nodes + " is not between 1 and " + MAX_NODES);
         }
@@ -54,17 +60,26 @@ public final class DevCluster implements AutoCloseable {
         SelfSignedCertificates authority = SelfSignedCertificates.newAuthority("armada-dev");
         List<ServerConfig.MemberConfig> members = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
-            members.add(new ServerConfig.MemberConfig(i, new HostPort(HOST, basePort + i),
-                    new HostPort(HOST, basePort + RAFT_PORT_OFFSET + i)));
+            members.add(new ServerConfig.MemberConfig(
+                    i, new HostPort(HOST, basePort + i), new HostPort(HOST, basePort + RAFT_PORT_OFFSET + i)));
         }
         List<ServerConfig> out = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             TlsMaterial.PemFiles pem = authority.writeNode(clusterName, i, certs);
-            ServerConfig.ClientTlsConfig api = clientTls ? new ServerConfig.ClientTlsConfig(pem.certificateChain(),
-                    pem.privateKey(), pem.trustedAuthorities()) : null;
-            out.add(new ServerConfig(i, dataDir.resolve("node-" + i), clusterName, members, api,
+            ServerConfig.ClientTlsConfig api = clientTls
+                    ? new ServerConfig.ClientTlsConfig(
+                            pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities())
+                    : null;
+            out.add(new ServerConfig(
+                    i,
+                    dataDir.resolve("node-" + i),
+                    clusterName,
+                    members,
+                    api,
                     new ServerConfig.RaftTlsConfig(pem.certificateChain(), pem.privateKey(), pem.trustedAuthorities()),
-                    new HostPort(HOST, basePort + METRICS_PORT_OFFSET + i), raft, null));
+                    new HostPort(HOST, basePort + METRICS_PORT_OFFSET + i),
+                    raft,
+                    null));
         }
         return out;
     }
@@ -106,7 +121,9 @@ public final class DevCluster implements AutoCloseable {
 
     /** The client endpoints, {@code host:port} comma-separated, as the CLI's --endpoints takes them. */
     public String endpoints() {
-        return String.join(",", configs.stream().map(c -> c.self().clientAddress().toString()).toList());
+        return String.join(
+                ",",
+                configs.stream().map(c -> c.self().clientAddress().toString()).toList());
     }
 
     @Override

@@ -25,28 +25,47 @@ public final class DevTopology implements AutoCloseable {
     private DevTopology() {}
 
     /** Starts the leader cluster, then each follower cluster; a fatal storage error in any node goes to {@code fatal}. */
-    public static DevTopology start(Path dataDir, int nodes, int followerClusters, int basePort, Consumer<Throwable> fatal) {
+    public static DevTopology start(
+            Path dataDir, int nodes, int followerClusters, int basePort, Consumer<Throwable> fatal) {
         return start(dataDir, nodes, followerClusters, basePort, ServerConfig.RaftSettings.defaults(), fatal);
     }
 
     /** As {@link #start(Path, int, int, int, Consumer)} with every node's Raft settings {@code raft}. */
-    public static DevTopology start(Path dataDir, int nodes, int followerClusters, int basePort, ServerConfig.RaftSettings raft,
+    public static DevTopology start(
+            Path dataDir,
+            int nodes,
+            int followerClusters,
+            int basePort,
+            ServerConfig.RaftSettings raft,
             Consumer<Throwable> fatal) {
         if (followerClusters < 0 || followerClusters > MAX_FOLLOWER_CLUSTERS) {
-            throw new IllegalArgumentException("followerClusters: " + followerClusters + " is not between 0 and " + MAX_FOLLOWER_CLUSTERS);
+            throw new IllegalArgumentException(
+                    "followerClusters: " + followerClusters + " is not between 0 and " + MAX_FOLLOWER_CLUSTERS);
         }
         DevTopology topology = new DevTopology();
         try {
-            List<ServerConfig> leaderClusterConfigs = DevCluster.configs(dataDir.resolve("leader"), "armada-dev", nodes, basePort,
-                    raft, false);
+            List<ServerConfig> leaderClusterConfigs =
+                    DevCluster.configs(dataDir.resolve("leader"), "armada-dev", nodes, basePort, raft, false);
             topology.clusters.add(new Member("armada-dev", DevCluster.start(leaderClusterConfigs, fatal)));
             ServerConfig.LeaderCluster leader = new ServerConfig.LeaderCluster(
-                    leaderClusterConfigs.stream().map(c -> c.self().clientAddress()).toList(), null, null, null);
+                    leaderClusterConfigs.stream()
+                            .map(c -> c.self().clientAddress())
+                            .toList(),
+                    null,
+                    null,
+                    null);
             for (int k = 1; k <= followerClusters; k++) {
                 String name = "armada-dev-follower-" + k;
-                List<ServerConfig> configs = DevCluster.configs(dataDir.resolve("follower-" + k), name, nodes,
-                        basePort + PORTS_PER_CLUSTER * k, raft, false).stream()
-                        .map(c -> c.asFollowerClusterOf(leader)).toList();
+                List<ServerConfig> configs = DevCluster.configs(
+                                dataDir.resolve("follower-" + k),
+                                name,
+                                nodes,
+                                basePort + PORTS_PER_CLUSTER * k,
+                                raft,
+                                false)
+                        .stream()
+                        .map(c -> c.asFollowerClusterOf(leader))
+                        .toList();
                 topology.clusters.add(new Member(name, DevCluster.start(configs, fatal)));
             }
         } catch (RuntimeException e) {
@@ -60,12 +79,19 @@ public final class DevTopology implements AutoCloseable {
      * One follower cluster of an existing leader cluster (its client endpoints), on the ports from
      * {@code basePort}: a follower cluster that can be stopped, restarted or started afresh on its own.
      */
-    public static DevTopology startFollowerClusterOf(Path dataDir, int nodes, List<HostPort> leaderEndpoints, int basePort,
-            ServerConfig.RaftSettings raft, Consumer<Throwable> fatal) {
+    public static DevTopology startFollowerClusterOf(
+            Path dataDir,
+            int nodes,
+            List<HostPort> leaderEndpoints,
+            int basePort,
+            ServerConfig.RaftSettings raft,
+            Consumer<Throwable> fatal) {
         ServerConfig.LeaderCluster leader = new ServerConfig.LeaderCluster(leaderEndpoints, null, null, null);
         String name = "armada-dev-follower-1";
-        List<ServerConfig> configs = DevCluster.configs(dataDir.resolve("follower-1"), name, nodes, basePort,
-                raft, false).stream().map(c -> c.asFollowerClusterOf(leader)).toList();
+        List<ServerConfig> configs =
+                DevCluster.configs(dataDir.resolve("follower-1"), name, nodes, basePort, raft, false).stream()
+                        .map(c -> c.asFollowerClusterOf(leader))
+                        .toList();
         DevTopology topology = new DevTopology();
         topology.clusters.add(new Member(name, DevCluster.start(configs, fatal)));
         return topology;

@@ -36,7 +36,8 @@ public final class FreePorts {
 
     private static boolean allFree(int base, int nodes) {
         for (int i = 1; i <= nodes; i++) {
-            if (!tcpFree(base + i) || !udpFree(base + DevCluster.RAFT_PORT_OFFSET + i)
+            if (!tcpFree(base + i)
+                    || !udpFree(base + DevCluster.RAFT_PORT_OFFSET + i)
                     || !tcpFree(base + DevCluster.METRICS_PORT_OFFSET + i)) {
                 return false;
             }

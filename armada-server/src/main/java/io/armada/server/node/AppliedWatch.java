@@ -18,8 +18,14 @@ public final class AppliedWatch {
      * Where waiters are released: shared by every table of the JVM. Its queue holds at most the
      * waiters there are, which their callers bound (calls in flight, one long poll per table of each follower cluster).
      */
-    private static final java.util.concurrent.ExecutorService WAITERS = java.util.concurrent.Executors.newFixedThreadPool(
-            2, Thread.ofPlatform().name("armada-applied-watch-", 0).daemon().factory());
+    private static final java.util.concurrent.ExecutorService WAITERS =
+            java.util.concurrent.Executors.newFixedThreadPool(
+                    2,
+                    Thread.ofPlatform()
+                            .name("armada-applied-watch-", 0)
+                            .daemon()
+                            .factory());
+
     private long position;
 
     public AppliedWatch(long position) {

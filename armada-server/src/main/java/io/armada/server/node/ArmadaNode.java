@@ -45,6 +45,7 @@ public final class ArmadaNode implements AutoCloseable {
 
     /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
     private static final long CATCH_UP_ROUND_MILLIS = 2_000;
+
     private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
     /** Longest wait between attempts to open a table's group that failed to open. */
     private static final long OPEN_MAX_BACKOFF_MILLIS = 5_000;
@@ -67,12 +68,16 @@ public final class ArmadaNode implements AutoCloseable {
      * as {@link #reconcileTables} makes the catalog durable before it opens a group.)
      */
     private volatile boolean openedAtStart;
+
     private final TableRemovalHold removalHold = new TableRemovalHold(this::reconcileTables);
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
         Path data = config.dataDir();
-        this.voters = config.members().stream().map(ServerConfig.MemberConfig::id).sorted().toList();
+        this.voters = config.members().stream()
+                .map(ServerConfig.MemberConfig::id)
+                .sorted()
+                .toList();
         this.logStore = LogStore.open(data.resolve("raft-log"), LogStoreOptions.defaults(), fatal::accept);
         this.tableStore = TableStore.open(data.resolve("tables"), StoreOptions.defaults());
         Map<Long, InetSocketAddress> peers = new HashMap<>();
@@ -82,19 +87,29 @@ public final class ArmadaNode implements AutoCloseable {
             }
         }
         ServerConfig.RaftTlsConfig tls = config.raftTls();
-        this.transport = new QuicTransport(new QuicTransportConfig(config.clusterName(), config.nodeId(),
-                config.self().raftAddress().toSocketAddress(), peers,
-                new TlsMaterial.PemFiles(tls.certFile(), tls.keyFile(), tls.caFile()), QuicTransportLimits.defaults()));
+        this.transport = new QuicTransport(new QuicTransportConfig(
+                config.clusterName(),
+                config.nodeId(),
+                config.self().raftAddress().toSocketAddress(),
+                peers,
+                new TlsMaterial.PemFiles(tls.certFile(), tls.keyFile(), tls.caFile()),
+                QuicTransportLimits.defaults()));
         ServerConfig.RaftSettings raft = config.raft();
-        EngineConfig engineConfig = EngineConfig.defaults().withWorkerThreads(raft.workerThreads())
-                .withTickMillis(raft.tickMillis()).withSnapshots(raft.snapshotThresholdEntries(),
-                        Math.min(10_000, raft.snapshotThresholdEntries()));
-        RaftConfig raftConfig = RaftConfig.defaults().withTicks(raft.electionTicks(), raft.heartbeatTicks())
+        EngineConfig engineConfig = EngineConfig.defaults()
+                .withWorkerThreads(raft.workerThreads())
+                .withTickMillis(raft.tickMillis())
+                .withSnapshots(raft.snapshotThresholdEntries(), Math.min(10_000, raft.snapshotThresholdEntries()));
+        RaftConfig raftConfig = RaftConfig.defaults()
+                .withTicks(raft.electionTicks(), raft.heartbeatTicks())
                 // one entry holds one request (at most MAX_REQUEST_BYTES) and its small envelope
                 .withProposalLimits(64L << 20, Limits.MAX_REQUEST_BYTES + (64 << 10));
         this.engine = new RaftEngine(config.nodeId(), engineConfig, raftConfig, logStore, transport, fatal::accept);
-        this.catalog = new TableStateMachine(Catalog.GROUP_ID, tableStore, snapshotDir(Catalog.GROUP_ID),
-                config.isFollowerCluster(), index -> reconcileTables());
+        this.catalog = new TableStateMachine(
+                Catalog.GROUP_ID,
+                tableStore,
+                snapshotDir(Catalog.GROUP_ID),
+                config.isFollowerCluster(),
+                index -> reconcileTables());
     }
 
     /**
@@ -113,8 +128,12 @@ public final class ArmadaNode implements AutoCloseable {
             node.close();
             throw new IllegalStateException("node " + config.nodeId() + " failed to start: " + e.getMessage(), e);
         }
-        log.info("node {} of cluster {} started: raft on {}, {} tables", config.nodeId(), config.clusterName(),
-                config.self().raftAddress(), node.tablesByName.size());
+        log.info(
+                "node {} of cluster {} started: raft on {}, {} tables",
+                config.nodeId(),
+                config.clusterName(),
+                config.self().raftAddress(),
+                node.tablesByName.size());
         return node;
     }
 
@@ -170,7 +189,9 @@ public final class ArmadaNode implements AutoCloseable {
 
     /** The tables this node serves, by name. */
     public Collection<TableHandle> tables() {
-        return tablesByName.values().stream().sorted(Comparator.comparing(TableHandle::name)).toList();
+        return tablesByName.values().stream()
+                .sorted(Comparator.comparing(TableHandle::name))
+                .toList();
     }
 
     /** This node's view of a group: role, leader, term, commit and applied index. */
@@ -180,10 +201,12 @@ public final class ArmadaNode implements AutoCloseable {
 
     /** Whether every table group and the catalog know a leader: the node can serve writes. */
     public boolean ready() {
-        if (closed || engine.status(Catalog.GROUP_ID).map(s -> s.leaderId() == 0).orElse(true)) {
+        if (closed
+                || engine.status(Catalog.GROUP_ID).map(s -> s.leaderId() == 0).orElse(true)) {
             return false;
         }
-        return tablesById.keySet().stream().allMatch(id -> engine.status(id).map(s -> s.leaderId() != 0).orElse(false));
+        return tablesById.keySet().stream()
+                .allMatch(id -> engine.status(id).map(s -> s.leaderId() != 0).orElse(false));
     }
 
     /**
@@ -203,9 +226,13 @@ public final class ArmadaNode implements AutoCloseable {
         }
         Map<String, Long> wanted = Catalog.tables(catalog);
         List<Map.Entry<String, Long>> toOpen = wanted.entrySet().stream()
-                .filter(t -> !tablesById.containsKey(t.getValue())).toList();
-        List<TableHandle> toRemove = removalHold.held() ? List.of() : tablesById.values().stream()
-                .filter(h -> !Long.valueOf(h.id()).equals(wanted.get(h.name()))).toList();
+                .filter(t -> !tablesById.containsKey(t.getValue()))
+                .toList();
+        List<TableHandle> toRemove = removalHold.held()
+                ? List.of()
+                : tablesById.values().stream()
+                        .filter(h -> !Long.valueOf(h.id()).equals(wanted.get(h.name())))
+                        .toList();
         if (!toOpen.isEmpty() || !toRemove.isEmpty()) {
             // Opening a group writes its bootstrap, removing one deletes its log and data, both durably; the
             // catalog entry that asked for it is an unsynced apply. Make the catalog durable first, or a power
@@ -234,8 +261,10 @@ public final class ArmadaNode implements AutoCloseable {
         // directory (with a snapshot as large as the table) no table owns (simulation, catalog shape, seed 23).
         for (long id : snapshotDirectoryIds()) {
             if (id != Catalog.GROUP_ID && !tablesById.containsKey(id) && !droppedTables.contains(id)) {
-                log.info("node {}: deleting the snapshot directory of table {}, which the catalog no longer lists",
-                        config.nodeId(), id);
+                log.info(
+                        "node {}: deleting the snapshot directory of table {}, which the catalog no longer lists",
+                        config.nodeId(),
+                        id);
                 deleteRecursively(snapshotDir(id));
             }
         }
@@ -248,8 +277,10 @@ public final class ArmadaNode implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9]{1,18}"))
-                    .map(Long::parseLong).toList();
+            return dirs.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("[0-9]{1,18}"))
+                    .map(Long::parseLong)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
@@ -257,7 +288,8 @@ public final class ArmadaNode implements AutoCloseable {
 
     private void openTable(String name, long id) {
         boolean restarted = !openedAtStart;
-        TableStateMachine sm = new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollowerCluster(), index -> { });
+        TableStateMachine sm =
+                new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollowerCluster(), index -> {});
         if (!restarted) {
             sm.caughtUp();
         }
@@ -279,15 +311,23 @@ public final class ArmadaNode implements AutoCloseable {
             try (var ignored = org.slf4j.MDC.putCloseable("table", name)) {
                 if (e != null) {
                     long backoff = Math.min(OPEN_MAX_BACKOFF_MILLIS, 100L << Math.min(attempt, 6));
-                    log.error("node {}: cannot open the group of table {} ({}); retrying in {} ms", config.nodeId(),
-                            name, id, backoff, e);
-                    CompletableFuture.runAsync(() -> {
-                        synchronized (this) { // as reconcileTables: a removal cannot slip between check and open
-                            if (!closed && tablesById.get(id) == handle) {
-                                openGroup(handle, restarted, attempt + 1);
-                            }
-                        }
-                    }, CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
+                    log.error(
+                            "node {}: cannot open the group of table {} ({}); retrying in {} ms",
+                            config.nodeId(),
+                            name,
+                            id,
+                            backoff,
+                            e);
+                    CompletableFuture.runAsync(
+                            () -> {
+                                synchronized (
+                                        this) { // as reconcileTables: a removal cannot slip between check and open
+                                    if (!closed && tablesById.get(id) == handle) {
+                                        openGroup(handle, restarted, attempt + 1);
+                                    }
+                                }
+                            },
+                            CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
                 } else {
                     log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
                     if (restarted) {
@@ -305,13 +345,15 @@ public final class ArmadaNode implements AutoCloseable {
      * answers (a table without a quorum serves no local read on a node that restarted).
      */
     private void confirmCaughtUp(TableHandle handle, int attempt) {
-        engine.readIndex(handle.id()).orTimeout(CATCH_UP_ROUND_MILLIS, TimeUnit.MILLISECONDS)
+        engine.readIndex(handle.id())
+                .orTimeout(CATCH_UP_ROUND_MILLIS, TimeUnit.MILLISECONDS)
                 .whenComplete((index, e) -> {
                     if (e == null) {
                         handle.stateMachine().caughtUp();
                     } else if (!closed && tablesById.get(handle.id()) == handle) {
                         long backoff = Math.min(CATCH_UP_MAX_BACKOFF_MILLIS, 20L << Math.min(attempt, 4));
-                        CompletableFuture.runAsync(() -> confirmCaughtUp(handle, attempt + 1),
+                        CompletableFuture.runAsync(
+                                () -> confirmCaughtUp(handle, attempt + 1),
                                 CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
                     }
                 });
@@ -362,7 +404,8 @@ public final class ArmadaNode implements AutoCloseable {
         if (others.isEmpty()) {
             return;
         }
-        List<Long> groups = Stream.concat(Stream.of(Catalog.GROUP_ID), tablesById.keySet().stream()).toList();
+        List<Long> groups = Stream.concat(Stream.of(Catalog.GROUP_ID), tablesById.keySet().stream())
+                .toList();
         int i = 0;
         for (long g : groups) {
             if (engine.status(g).map(s -> s.role() == RaftRole.LEADER).orElse(false)) {

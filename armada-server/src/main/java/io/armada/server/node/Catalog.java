@@ -22,6 +22,7 @@ import java.util.Map;
 public final class Catalog {
     /** Raft group and storage table of the catalog; table ids are catalog indexes, always larger. */
     public static final long GROUP_ID = 1;
+
     private static final String CATALOG_TABLE = "catalog";
 
     private Catalog() {}
@@ -29,12 +30,19 @@ public final class Catalog {
     /** The command that creates {@code name} unless it exists (the Txn then fails). */
     public static Command create(String name) {
         ByteString key = key(name);
-        return Command.newBuilder().setTxn(TxnRequest.newBuilder()
-                .setTable(CATALOG_TABLE)
-                .addCompare(Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.VERSION)
-                        .setResult(Compare.CompareResult.EQUAL).setVersion(0))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setTable(CATALOG_TABLE)
-                        .setKey(key).setValue(ByteString.EMPTY))))
+        return Command.newBuilder()
+                .setTxn(TxnRequest.newBuilder()
+                        .setTable(CATALOG_TABLE)
+                        .addCompare(Compare.newBuilder()
+                                .setKey(key)
+                                .setTarget(Compare.CompareTarget.VERSION)
+                                .setResult(Compare.CompareResult.EQUAL)
+                                .setVersion(0))
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestPut(PutRequest.newBuilder()
+                                        .setTable(CATALOG_TABLE)
+                                        .setKey(key)
+                                        .setValue(ByteString.EMPTY))))
                 .build();
     }
 
@@ -45,20 +53,30 @@ public final class Catalog {
      */
     public static Command delete(String name, long id) {
         ByteString key = key(name);
-        return Command.newBuilder().setTxn(TxnRequest.newBuilder()
-                .setTable(CATALOG_TABLE)
-                .addCompare(Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE)
-                        .setResult(Compare.CompareResult.EQUAL).setCreateRevision(id))
-                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                        .setTable(CATALOG_TABLE).setKey(key))))
+        return Command.newBuilder()
+                .setTxn(TxnRequest.newBuilder()
+                        .setTable(CATALOG_TABLE)
+                        .addCompare(Compare.newBuilder()
+                                .setKey(key)
+                                .setTarget(Compare.CompareTarget.CREATE)
+                                .setResult(Compare.CompareResult.EQUAL)
+                                .setCreateRevision(id))
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                                        .setTable(CATALOG_TABLE)
+                                        .setKey(key))))
                 .build();
     }
 
     /** Every table in the catalog state machine, by name, with its id. */
     public static Map<String, Long> tables(TableStateMachine catalog) {
         Map<String, Long> out = new LinkedHashMap<>();
-        var response = catalog.table().range(RangeRequest.newBuilder().setTable(CATALOG_TABLE)
-                .setKey(ByteString.copyFrom(new byte[] {0})).setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
+        var response = catalog.table()
+                .range(RangeRequest.newBuilder()
+                        .setTable(CATALOG_TABLE)
+                        .setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                        .build());
         for (KeyValue kv : response.getKvsList()) {
             long id = kv.getCreateRevision();
             if (id <= GROUP_ID) {

@@ -77,7 +77,11 @@ final class SnapshotFiles {
         Path metaTmp = dir.resolve("snapshot.meta.tmp");
         Files.write(metaTmp, encodeMeta(meta));
         fsync(metaTmp);
-        Files.move(metaTmp, dir.resolve("snapshot.meta"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                metaTmp,
+                dir.resolve("snapshot.meta"),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         fsync(dir);
         latest = meta;
         removeDataFilesBut(meta);
@@ -119,10 +123,11 @@ final class SnapshotFiles {
             }
             long size = Files.exists(staging) ? Files.size(staging) : 0;
             if (size != chunk.offset()) {
-                throw new IllegalStateException("snapshot chunk at " + chunk.offset() + " but " + size + " bytes staged");
+                throw new IllegalStateException(
+                        "snapshot chunk at " + chunk.offset() + " but " + size + " bytes staged");
             }
-            try (FileChannel ch = FileChannel.open(staging, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try (FileChannel ch = FileChannel.open(
+                    staging, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ch.write(java.nio.ByteBuffer.wrap(chunk.data()));
             }
         } catch (IOException e) {
@@ -141,7 +146,8 @@ final class SnapshotFiles {
     }
 
     private static void fsync(Path path) throws IOException {
-        try (FileChannel ch = Files.isDirectory(path) ? FileChannel.open(path, StandardOpenOption.READ)
+        try (FileChannel ch = Files.isDirectory(path)
+                ? FileChannel.open(path, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.WRITE)) {
             ch.force(true);
         }

@@ -2,13 +2,15 @@ package io.armada.server.node;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.internal.v1.Command;
-import io.armada.internal.v1.CommandResult;
+import io.armada.internal.v1.FollowerClusterEntry;
+import io.armada.internal.v1.ReplicatedEntry;
 import io.armada.internal.v1.SnapshotRecord;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.SnapshotChunk;
 import io.armada.raft.SnapshotMeta;
 import io.armada.raft.engine.GroupStateMachine;
+import io.armada.storage.SnapshotReader;
 import io.armada.storage.Table;
 import io.armada.storage.TableSnapshot;
 import io.armada.storage.TableStore;
@@ -18,9 +20,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.armada.internal.v1.FollowerClusterEntry;
-import io.armada.internal.v1.ReplicatedEntry;
-import io.armada.storage.SnapshotReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -46,7 +45,8 @@ public final class TableStateMachine implements GroupStateMachine {
      *     {@link FollowerClusterEntry FollowerClusterEntries} carrying the leader cluster's entries and revisions
      * @param onApplied called after every applied entry with its index (on the group's worker thread)
      */
-    public TableStateMachine(long tableId, TableStore store, Path snapshotDir, boolean followerCluster, LongConsumer onApplied) {
+    public TableStateMachine(
+            long tableId, TableStore store, Path snapshotDir, boolean followerCluster, LongConsumer onApplied) {
         this.tableId = tableId;
         this.store = store;
         this.table = store.hasTable(tableId) ? store.table(tableId) : store.createTable(tableId);
@@ -56,8 +56,11 @@ public final class TableStateMachine implements GroupStateMachine {
             // The snapshot file is fsynced, the table's applies are not: after a power loss (or a crash between an
             // inbound snapshot's file and its install) the table can stand before its own snapshot, whose entries
             // the log may no longer hold. The snapshot is a committed state: catch up from it.
-            log.warn("table {}: applied index {} is behind its snapshot {}; restoring the table from the snapshot file",
-                    tableId, table.appliedIndex(), snapshot.index());
+            log.warn(
+                    "table {}: applied index {} is behind its snapshot {}; restoring the table from the snapshot file",
+                    tableId,
+                    table.appliedIndex(),
+                    snapshot.index());
             install(files.dataFile(snapshot), snapshot);
         }
         this.followerCluster = followerCluster;
@@ -212,34 +215,47 @@ public final class TableStateMachine implements GroupStateMachine {
                     // a gap: an earlier batch of a pipelined replicator failed to commit; the leader's
                     // log has every index, so applying this one would skip writes. Every member skips
                     // it alike, and the replicator pulls again from what applied.
-                    log.debug("table {}: replicated batch from leader-cluster index {} skipped; applied up to {}", tableId,
-                            entries.getFirst().getIndex(), position());
+                    log.debug(
+                            "table {}: replicated batch from leader-cluster index {} skipped; applied up to {}",
+                            tableId,
+                            entries.getFirst().getIndex(),
+                            position());
                     table.markApplied(index);
                     return;
                 }
                 List<Table.LeaderClusterEntry> leaderClusterEntries = new ArrayList<>(entries.size());
                 for (ReplicatedEntry e : entries) {
-                    leaderClusterEntries.add(new Table.LeaderClusterEntry(e.getIndex(), e.hasCommand() ? e.getCommand() : null));
+                    leaderClusterEntries.add(
+                            new Table.LeaderClusterEntry(e.getIndex(), e.hasCommand() ? e.getCommand() : null));
                 }
                 table.applyReplicated(index, leaderClusterEntries); // all or nothing: a crash replays the whole entry
                 table.markApplied(index); // a batch of replays only
-                lag.leaderClusterAt(fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
+                lag.leaderClusterAt(
+                        fe.getBatch().getLeaderAppliedIndex(), fe.getBatch().getLeaderRevision());
             }
             case SNAPSHOT_BEGIN -> table.beginReset(index);
             case SNAPSHOT_RECORDS -> {
                 List<SnapshotReader.Item> items = new ArrayList<>();
                 for (SnapshotRecord r : fe.getSnapshotRecords().getRecordsList()) {
-                    items.add(new SnapshotReader.Item(r.getKey().toByteArray(), r.getRecord().toByteArray()));
+                    items.add(new SnapshotReader.Item(
+                            r.getKey().toByteArray(), r.getRecord().toByteArray()));
                 }
                 table.loadRecords(index, items);
             }
             case SNAPSHOT_END -> {
-                table.endReset(index, fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
-                lag.leaderClusterAt(fe.getSnapshotEnd().getLeaderIndex(), fe.getSnapshotEnd().getLeaderRevision());
+                table.endReset(
+                        index,
+                        fe.getSnapshotEnd().getLeaderIndex(),
+                        fe.getSnapshotEnd().getLeaderRevision());
+                lag.leaderClusterAt(
+                        fe.getSnapshotEnd().getLeaderIndex(),
+                        fe.getSnapshotEnd().getLeaderRevision());
             }
             case OP_NOT_SET -> {
-                log.error("table {}: follower-cluster entry {} carries nothing (written by a newer version?); applied as a no-op",
-                        tableId, index);
+                log.error(
+                        "table {}: follower-cluster entry {} carries nothing (written by a newer version?); applied as a no-op",
+                        tableId,
+                        index);
                 table.markApplied(index);
             }
         }

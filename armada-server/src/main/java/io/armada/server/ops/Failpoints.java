@@ -31,9 +31,10 @@ public final class Failpoints {
     }
 
     /** Enabled when {@code environment} has {@value #ENVIRONMENT_VARIABLE}{@code =enabled}. */
-    public static Failpoints fromEnvironment(Map<String, String> environment, FsyncDelay fsyncDelay,
-            TableRemovalHold removalHold) {
-        return "enabled".equals(environment.get(ENVIRONMENT_VARIABLE)) ? new Failpoints(fsyncDelay, removalHold)
+    public static Failpoints fromEnvironment(
+            Map<String, String> environment, FsyncDelay fsyncDelay, TableRemovalHold removalHold) {
+        return "enabled".equals(environment.get(ENVIRONMENT_VARIABLE))
+                ? new Failpoints(fsyncDelay, removalHold)
                 : disabled();
     }
 
@@ -72,8 +73,9 @@ public final class Failpoints {
             switch (value.strip()) {
                 case "true" -> removalHold.set(true);
                 case "false" -> removalHold.set(false);
-                default -> throw new IllegalArgumentException(TABLE_REMOVAL_HOLD + ": '" + value.strip()
-                        + "' is neither true nor false");
+                default ->
+                    throw new IllegalArgumentException(
+                            TABLE_REMOVAL_HOLD + ": '" + value.strip() + "' is neither true nor false");
             }
             return true;
         }
@@ -84,7 +86,8 @@ public final class Failpoints {
         try {
             millis = Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(LOG_FSYNC_DELAY + ": '" + value.strip() + "' is not a number of milliseconds");
+            throw new IllegalArgumentException(
+                    LOG_FSYNC_DELAY + ": '" + value.strip() + "' is not a number of milliseconds");
         }
         fsyncDelay.set(millis);
         return true;

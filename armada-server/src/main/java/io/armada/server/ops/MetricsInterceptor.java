@@ -23,20 +23,26 @@ public final class MetricsInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         long start = System.nanoTime();
         String method = call.getMethodDescriptor().getFullMethodName();
         String forwarded = Boolean.toString(headers.containsKey(ForwardedBy.HEADER));
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-            @Override
-            public void close(Status status, Metadata trailers) {
-                String code = status.getCode().name();
-                registry.counter("armada_grpc_requests", "method", method, "code", code, "forwarded", forwarded).increment();
-                Timer.builder("armada_grpc_request").tags("method", method, "code", code, "forwarded", forwarded)
-                        .publishPercentileHistogram().register(registry)
-                        .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-                super.close(status, trailers);
-            }
-        }, headers);
+        return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        String code = status.getCode().name();
+                        registry.counter("armada_grpc_requests", "method", method, "code", code, "forwarded", forwarded)
+                                .increment();
+                        Timer.builder("armada_grpc_request")
+                                .tags("method", method, "code", code, "forwarded", forwarded)
+                                .publishPercentileHistogram()
+                                .register(registry)
+                                .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        super.close(status, trailers);
+                    }
+                },
+                headers);
     }
 }

@@ -71,7 +71,9 @@ public final class OpsHttpServer implements AutoCloseable {
      */
     public record Limits(long requestTimeoutMillis, int maxConnections, int maxHeaderBytes, int maxBodyBytes) {
         public Limits {
-            if (requestTimeoutMillis < 1 || maxConnections < 1 || maxHeaderBytes < 64
+            if (requestTimeoutMillis < 1
+                    || maxConnections < 1
+                    || maxHeaderBytes < 64
                     || maxBodyBytes < MAX_FAILPOINT_BODY_BYTES) {
                 throw new IllegalArgumentException("ops endpoint limits out of range: " + requestTimeoutMillis
                         + " ms, " + maxConnections + " connections, " + maxHeaderBytes + " header bytes, "
@@ -109,16 +111,18 @@ public final class OpsHttpServer implements AutoCloseable {
         this(address, metrics, ready, failpoints, Limits.defaults());
     }
 
-    OpsHttpServer(HostPort address, Supplier<String> metrics, BooleanSupplier ready, Failpoints failpoints,
-            Limits limits) {
+    OpsHttpServer(
+            HostPort address, Supplier<String> metrics, BooleanSupplier ready, Failpoints failpoints, Limits limits) {
         this.metrics = metrics;
         this.ready = ready;
         this.failpoints = failpoints;
         this.limits = limits;
-        this.eventLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("armada-ops", true),
-                NioIoHandler.newFactory());
+        this.eventLoop = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("armada-ops", true), NioIoHandler.newFactory());
         try {
-            serverChannel = new ServerBootstrap().group(eventLoop).channel(NioServerSocketChannel.class)
+            serverChannel = new ServerBootstrap()
+                    .group(eventLoop)
+                    .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -126,7 +130,9 @@ public final class OpsHttpServer implements AutoCloseable {
                             setUp(channel);
                         }
                     })
-                    .bind(address.toSocketAddress()).syncUninterruptibly().channel();
+                    .bind(address.toSocketAddress())
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
             eventLoop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("metrics-address: cannot listen on " + address + ": " + e.getMessage(), e);
@@ -140,7 +146,8 @@ public final class OpsHttpServer implements AutoCloseable {
     private void setUp(SocketChannel channel) {
         if (openConnections.incrementAndGet() > limits.maxConnections()) {
             openConnections.decrementAndGet();
-            log.debug("ops endpoint: {} connections open, closing {}", limits.maxConnections(), channel.remoteAddress());
+            log.debug(
+                    "ops endpoint: {} connections open, closing {}", limits.maxConnections(), channel.remoteAddress());
             channel.close();
             return;
         }
@@ -179,11 +186,17 @@ public final class OpsHttpServer implements AutoCloseable {
 
         void arm(ChannelHandlerContext ctx) {
             disarm();
-            deadline = ctx.executor().schedule(() -> {
-                log.debug("ops endpoint: no whole request from {} within {} ms; closing", ctx.channel().remoteAddress(),
-                        timeoutMillis);
-                ctx.close();
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            deadline = ctx.executor()
+                    .schedule(
+                            () -> {
+                                log.debug(
+                                        "ops endpoint: no whole request from {} within {} ms; closing",
+                                        ctx.channel().remoteAddress(),
+                                        timeoutMillis);
+                                ctx.close();
+                            },
+                            timeoutMillis,
+                            TimeUnit.MILLISECONDS);
         }
 
         void disarm() {
@@ -201,8 +214,8 @@ public final class OpsHttpServer implements AutoCloseable {
             deadline.disarm();
             Response response = request.decoderResult().isSuccess() ? answer(request) : refusal(request);
             byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(bytes));
+            FullHttpResponse out = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(bytes));
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.type());
             out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
             boolean keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
@@ -225,8 +238,7 @@ public final class OpsHttpServer implements AutoCloseable {
         }
     }
 
-    private record Response(int status, String type, String body) {
-    }
+    private record Response(int status, String type, String body) {}
 
     /** The answer to a request the codec could not take; the connection closes after it. */
     private Response refusal(FullHttpRequest request) {
@@ -245,7 +257,8 @@ public final class OpsHttpServer implements AutoCloseable {
         HttpMethod method = request.method();
         if (path.startsWith(Failpoints.PATH_PREFIX)) {
             // whatever the method: without the variable nothing is there
-            return failpoints.enabled() ? failpoint(request, path.substring(Failpoints.PATH_PREFIX.length()))
+            return failpoints.enabled()
+                    ? failpoint(request, path.substring(Failpoints.PATH_PREFIX.length()))
                     : new Response(404, "text/plain", "not found\n");
         }
         if (!HttpMethod.GET.equals(method)) {
@@ -254,8 +267,10 @@ public final class OpsHttpServer implements AutoCloseable {
         return switch (path) {
             case "/metrics" -> new Response(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
             case "/healthz" -> new Response(200, "text/plain", "ok\n");
-            case "/readyz" -> ready.getAsBoolean() ? new Response(200, "text/plain", "ready\n")
-                    : new Response(503, "text/plain", "not ready: a Raft group of this node has no leader yet\n");
+            case "/readyz" ->
+                ready.getAsBoolean()
+                        ? new Response(200, "text/plain", "ready\n")
+                        : new Response(503, "text/plain", "not ready: a Raft group of this node has no leader yet\n");
             default -> new Response(404, "text/plain", "not found\n");
         };
     }
@@ -263,7 +278,9 @@ public final class OpsHttpServer implements AutoCloseable {
     private Response failpoint(FullHttpRequest request, String name) {
         if (HttpMethod.GET.equals(request.method())) {
             var value = failpoints.get(name);
-            return new Response(value.isPresent() ? 200 : 404, "text/plain",
+            return new Response(
+                    value.isPresent() ? 200 : 404,
+                    "text/plain",
                     value.map(v -> v + "\n").orElse("no failpoint '" + name + "'\n"));
         }
         if (!HttpMethod.PUT.equals(request.method())) {
@@ -271,7 +288,8 @@ public final class OpsHttpServer implements AutoCloseable {
         }
         // a value is a few digits; a longer body is refused
         if (request.content().readableBytes() > MAX_FAILPOINT_BODY_BYTES) {
-            return new Response(413, "text/plain", "a failpoint value is at most " + MAX_FAILPOINT_BODY_BYTES + " bytes\n");
+            return new Response(
+                    413, "text/plain", "a failpoint value is at most " + MAX_FAILPOINT_BODY_BYTES + " bytes\n");
         }
         String value = request.content().toString(StandardCharsets.UTF_8);
         try {

@@ -21,6 +21,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class PeerErrorLogging {
     /** Records of one logger that pass per window. */
     static final int BURST = 10;
+
     static final long WINDOW_SECONDS = 60;
     /** The loggers that report a peer's protocol errors (gRPC's server and client handlers, Netty's HTTP/2). */
     static final List<String> PEER_ERROR_LOGGERS = List.of(

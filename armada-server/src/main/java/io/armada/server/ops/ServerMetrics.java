@@ -39,7 +39,12 @@ public final class ServerMetrics {
 
     public ServerMetrics(ArmadaNode node) {
         this.node = node;
-        registry.config().commonTags("node", Long.toString(node.config().nodeId()), "cluster", node.config().clusterName());
+        registry.config()
+                .commonTags(
+                        "node",
+                        Long.toString(node.config().nodeId()),
+                        "cluster",
+                        node.config().clusterName());
         engineCounter("armada_raft_fsync_total", s -> s.syncs());
         engineCounter("armada_raft_fsync_seconds_total", s -> s.syncNanos() / 1e9);
         engineCounter("armada_raft_entries_persisted_total", s -> s.entriesPersisted());
@@ -47,43 +52,56 @@ public final class ServerMetrics {
         engineCounter("armada_raft_messages_dropped_total", s -> s.messagesDropped());
         engineCounter("armada_raft_proposals_rejected_total", s -> s.proposalsRejected());
         engineCounter("armada_raft_heartbeats_coalesced_total", s -> s.heartbeatsCoalesced());
-        Gauge.builder("armada_raft_entries_per_fsync", node, n -> n.engine().stats().snapshot().entriesPerSync())
+        Gauge.builder(
+                        "armada_raft_entries_per_fsync",
+                        node,
+                        n -> n.engine().stats().snapshot().entriesPerSync())
                 .register(registry);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        Gauge.builder("armada_netty_direct_memory_bytes",
+        Gauge.builder(
+                        "armada_netty_direct_memory_bytes",
                         io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent::usedDirectMemory)
                 .description("direct memory gRPC's Netty allocated itself; -1 when it allocates through the JDK")
                 .register(registry);
         appliedRevision = MultiGauge.builder("armada_table_applied_revision").register(registry);
-        leader = MultiGauge.builder("armada_table_leader").description("1 when this node leads the table's group")
+        leader = MultiGauge.builder("armada_table_leader")
+                .description("1 when this node leads the table's group")
                 .register(registry);
         leaderClusterRevision = MultiGauge.builder("armada_replication_leader_cluster_revision")
-                .description("follower clusters: the leader cluster's revision of the table, as last seen").register(registry);
+                .description("follower clusters: the leader cluster's revision of the table, as last seen")
+                .register(registry);
         lagRevisions = MultiGauge.builder("armada_replication_lag_revisions")
-                .description("follower clusters: leader-cluster revision minus the revision applied on this node").register(registry);
+                .description("follower clusters: leader-cluster revision minus the revision applied on this node")
+                .register(registry);
         outOfSync = MultiGauge.builder("armada_replication_out_of_sync_seconds")
-                .description("follower clusters: time since the table was last in sync with the leader cluster; 0 while it is")
+                .description(
+                        "follower clusters: time since the table was last in sync with the leader cluster; 0 while it is")
                 .register(registry);
     }
 
     private void engineCounter(String name, ToDoubleFunction<EngineStats.Snapshot> value) {
-        FunctionCounter.builder(name, node, n -> value.applyAsDouble(n.engine().stats().snapshot())).register(registry);
+        FunctionCounter.builder(
+                        name, node, n -> value.applyAsDouble(n.engine().stats().snapshot()))
+                .register(registry);
     }
 
     /** Publishes the node's open server-streaming calls (those holding a slot of the stream caps). */
     public void streamsOpen(java.util.function.IntSupplier open) {
         // strongly referenced: Micrometer holds a gauge's object weakly, and a method reference is
         // garbage as soon as this returns (the gauge read NaN after the next GC)
-        Gauge.builder("armada_grpc_streams_open", open, s -> s.getAsInt()).strongReference(true)
+        Gauge.builder("armada_grpc_streams_open", open, s -> s.getAsInt())
+                .strongReference(true)
                 .description("server-streaming calls open on this node (IterateRange, LogService.Snapshot)")
                 .register(registry);
     }
 
     public void unfinishedRequestBytes(java.util.function.LongSupplier held) {
-        Gauge.builder("armada_grpc_unfinished_request_bytes", held, s -> s.getAsLong()).strongReference(true)
+        Gauge.builder("armada_grpc_unfinished_request_bytes", held, s -> s.getAsLong())
+                .strongReference(true)
                 .description("bytes of request messages still arriving, held on this node"
                         + " (bounded by Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE)")
-                .baseUnit("bytes").register(registry);
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -106,7 +124,9 @@ public final class ServerMetrics {
                 lags.add(MultiGauge.Row.of(tags, Math.max(0, lag.leaderClusterRevision() - applied)));
                 outOfSyncs.add(MultiGauge.Row.of(tags, lag.outOfSyncMillis() / 1000.0));
             });
-            boolean leads = node.groupStatus(t.id()).map(s -> s.role() == RaftRole.LEADER).orElse(false);
+            boolean leads = node.groupStatus(t.id())
+                    .map(s -> s.role() == RaftRole.LEADER)
+                    .orElse(false);
             leaders.add(MultiGauge.Row.of(tags, leads ? 1 : 0));
         }
         appliedRevision.register(revisions, true);

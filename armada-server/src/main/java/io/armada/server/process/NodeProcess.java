@@ -80,38 +80,49 @@ public final class NodeProcess implements AutoCloseable {
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), yaml.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), yaml.toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         builder.environment().putAll(environment);
         process = builder.start();
         CountDownLatch serving = new CountDownLatch(1);
         CountDownLatch readyLine = new CountDownLatch(1);
         this.readyLine = readyLine;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("serving node")) {
-                        serving.countDown();
-                    } else if (line.startsWith("ready node")) {
-                        readyLine.countDown();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader out = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            if (line.startsWith("serving node")) {
+                                serving.countDown();
+                            } else if (line.startsWith("ready node")) {
+                                readyLine.countDown();
+                            }
+                            Files.writeString(
+                                    stdout,
+                                    line + "\n",
+                                    StandardCharsets.UTF_8,
+                                    StandardOpenOption.CREATE,
+                                    StandardOpenOption.APPEND);
+                        }
+                    } catch (IOException e) {
+                        // the process ended
                     }
-                    Files.writeString(stdout, line + "\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "node-" + config.nodeId() + "-stdout");
+                },
+                "node-" + config.nodeId() + "-stdout");
         reader.setDaemon(true);
         reader.start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!serving.await(200, TimeUnit.MILLISECONDS)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
+                throw new IllegalStateException(
+                        "node " + id() + " exited with " + process.exitValue() + "; stderr:\n" + stderr());
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("node " + id() + " not serving within " + timeout + "; stderr:\n" + stderr());
+                throw new IllegalStateException(
+                        "node " + id() + " not serving within " + timeout + "; stderr:\n" + stderr());
             }
         }
     }
@@ -140,7 +151,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed");
         }
@@ -157,11 +170,17 @@ public final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException("node " + id() + " has no metrics-address, hence no failpoints");
         }
         URI uri = URI.create("http://" + config.metricsAddress() + Failpoints.PATH_PREFIX + name);
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(FAILPOINT_TIMEOUT).build()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(FAILPOINT_TIMEOUT)
-                    .PUT(HttpRequest.BodyPublishers.ofString(value)).build(), HttpResponse.BodyHandlers.ofString());
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(FAILPOINT_TIMEOUT).build()) {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(FAILPOINT_TIMEOUT)
+                            .PUT(HttpRequest.BodyPublishers.ofString(value))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IOException("node " + id() + ": PUT " + uri + " answered " + r.statusCode() + ": " + r.body().strip());
+                throw new IOException("node " + id() + ": PUT " + uri + " answered " + r.statusCode() + ": "
+                        + r.body().strip());
             }
         }
     }
@@ -228,12 +247,16 @@ public final class NodeProcess implements AutoCloseable {
             y.append("  cert-file: '").append(c.clientTls().certFile()).append("'\n");
             y.append("  key-file: '").append(c.clientTls().keyFile()).append("'\n");
             if (c.clientTls().clientCaFile() != null) {
-                y.append("  client-ca-file: '").append(c.clientTls().clientCaFile()).append("'\n");
+                y.append("  client-ca-file: '")
+                        .append(c.clientTls().clientCaFile())
+                        .append("'\n");
             }
         }
         if (c.leaderCluster() != null) {
             y.append("leader-cluster:\n  endpoints:\n");
-            c.leaderCluster().endpoints().forEach(e -> y.append("    - ").append(e).append('\n'));
+            c.leaderCluster()
+                    .endpoints()
+                    .forEach(e -> y.append("    - ").append(e).append('\n'));
             if (c.leaderCluster().caFile() != null) {
                 y.append("  ca-file: '").append(c.leaderCluster().caFile()).append("'\n");
             }
@@ -251,7 +274,9 @@ public final class NodeProcess implements AutoCloseable {
         y.append("  election-ticks: ").append(r.electionTicks()).append('\n');
         y.append("  heartbeat-ticks: ").append(r.heartbeatTicks()).append('\n');
         y.append("  worker-threads: ").append(r.workerThreads()).append('\n');
-        y.append("  snapshot-threshold-entries: ").append(r.snapshotThresholdEntries()).append('\n');
+        y.append("  snapshot-threshold-entries: ")
+                .append(r.snapshotThresholdEntries())
+                .append('\n');
         y.append("quotas:\n");
         y.append("  max-tables: ").append(c.quotas().maxTables()).append('\n');
         return y.toString();

@@ -69,13 +69,21 @@ public final class LeaderClusterLink implements AutoCloseable {
     private void probe() {
         Endpoint e = current;
         try {
-            LogServiceGrpc.newBlockingStub(e.channel()).withDeadlineAfter(PROBE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
-                    .pull(PullRequest.newBuilder().setTableId(io.armada.server.node.Catalog.GROUP_ID).setStartIndex(1)
-                            .setMaxBytes(1).setWaitMillis(0).build());
+            LogServiceGrpc.newBlockingStub(e.channel())
+                    .withDeadlineAfter(PROBE_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
+                    .pull(PullRequest.newBuilder()
+                            .setTableId(io.armada.server.node.Catalog.GROUP_ID)
+                            .setStartIndex(1)
+                            .setMaxBytes(1)
+                            .setWaitMillis(0)
+                            .build());
         } catch (io.grpc.StatusRuntimeException failure) {
             if (failure.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
                     || failure.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-                log.debug("leader-cluster endpoint {}: probe failed with {}", endpoints.get(e.index()), failure.getStatus().getCode());
+                log.debug(
+                        "leader-cluster endpoint {}: probe failed with {}",
+                        endpoints.get(e.index()),
+                        failure.getStatus().getCode());
                 failedOver(e);
             }
         } catch (RuntimeException unexpected) {
@@ -120,7 +128,9 @@ public final class LeaderClusterLink implements AutoCloseable {
             next = new Endpoint(index, channels.get(index), io.grpc.Context.ROOT.withCancellation());
             current = next;
         }
-        log.info("leader-cluster endpoint {} failed or was too slow; now using {}", endpoints.get(failed.index()),
+        log.info(
+                "leader-cluster endpoint {} failed or was too slow; now using {}",
+                endpoints.get(failed.index()),
                 endpoints.get(next.index()));
         next.channel().resetConnectBackoff();
         failed.calls().cancel(null);
@@ -134,10 +144,15 @@ public final class LeaderClusterLink implements AutoCloseable {
     PullResponse pull(long tableId, long startIndex, int maxBytes, int waitMillis) {
         Endpoint e = current;
         try {
-            return e.calls().call(() -> LogServiceGrpc.newBlockingStub(e.channel())
-                    .withDeadlineAfter(waitMillis + PULL_DEADLINE_MARGIN_MILLIS, TimeUnit.MILLISECONDS)
-                    .pull(PullRequest.newBuilder().setTableId(tableId).setStartIndex(startIndex).setMaxBytes(maxBytes)
-                            .setWaitMillis(waitMillis).build()));
+            return e.calls()
+                    .call(() -> LogServiceGrpc.newBlockingStub(e.channel())
+                            .withDeadlineAfter(waitMillis + PULL_DEADLINE_MARGIN_MILLIS, TimeUnit.MILLISECONDS)
+                            .pull(PullRequest.newBuilder()
+                                    .setTableId(tableId)
+                                    .setStartIndex(startIndex)
+                                    .setMaxBytes(maxBytes)
+                                    .setWaitMillis(waitMillis)
+                                    .build()));
         } catch (io.grpc.StatusRuntimeException failure) {
             failedOver(e);
             throw failure;
@@ -152,8 +167,11 @@ public final class LeaderClusterLink implements AutoCloseable {
         // started under the endpoint's context: a move off a frozen endpoint ends the stream too
         io.grpc.Context previous = e.calls().attach();
         try {
-            return LogServiceGrpc.newBlockingStub(e.channel()).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .snapshot(TableSnapshotRequest.newBuilder().setTableId(tableId).build());
+            return LogServiceGrpc.newBlockingStub(e.channel())
+                    .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .snapshot(TableSnapshotRequest.newBuilder()
+                            .setTableId(tableId)
+                            .build());
         } finally {
             e.calls().detach(previous);
         }

@@ -32,8 +32,12 @@ public final class ReplicationManager implements AutoCloseable {
      * @param groups the ids of the groups to replicate (the catalog and every table)
      * @param tables the state machine of a group id, or null once the table is gone
      */
-    public ReplicationManager(RaftEngine engine, LeaderClusterLink leaderCluster, Supplier<Iterable<Long>> groups,
-            LongFunction<TableStateMachine> tables, long nodeId) {
+    public ReplicationManager(
+            RaftEngine engine,
+            LeaderClusterLink leaderCluster,
+            Supplier<Iterable<Long>> groups,
+            LongFunction<TableStateMachine> tables,
+            long nodeId) {
         this.engine = engine;
         this.leaderCluster = leaderCluster;
         this.groups = groups;
@@ -47,7 +51,8 @@ public final class ReplicationManager implements AutoCloseable {
     }
 
     private boolean leads(long groupId) {
-        return !closed && tables.apply(groupId) != null
+        return !closed
+                && tables.apply(groupId) != null
                 && engine.status(groupId).map(s -> s.role() == RaftRole.LEADER).orElse(false);
     }
 
@@ -57,7 +62,8 @@ public final class ReplicationManager implements AutoCloseable {
      * that another node's replicator has restarted in between, and the two loads would interleave.
      */
     private boolean leadsIn(long groupId, long term) {
-        return leads(groupId) && engine.status(groupId).map(s -> s.term() == term).orElse(false);
+        return leads(groupId)
+                && engine.status(groupId).map(s -> s.term() == term).orElse(false);
     }
 
     private void check() {
@@ -67,7 +73,8 @@ public final class ReplicationManager implements AutoCloseable {
             }
             TableStateMachine sm = tables.apply(id);
             long term = engine.status(id).map(s -> s.term()).orElse(0L);
-            Replicator r = new Replicator(id, sm, engine, leaderCluster, sm.lag().orElseThrow(), () -> leadsIn(id, term));
+            Replicator r =
+                    new Replicator(id, sm, engine, leaderCluster, sm.lag().orElseThrow(), () -> leadsIn(id, term));
             Thread t = Thread.ofVirtual().name("replicator-" + id).unstarted(() -> {
                 try {
                     r.run();

@@ -1,5 +1,6 @@
 package io.armada.server.replication;
 
+import com.google.protobuf.ByteString;
 import io.armada.api.v1.SnapshotChunk;
 import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.PullResponse;
@@ -13,7 +14,6 @@ import io.armada.raft.engine.RaftEngine;
 import io.armada.server.node.ReplicationLag;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.SnapshotReader;
-import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
 import java.util.concurrent.ExecutionException;
@@ -51,11 +51,17 @@ final class Replicator implements Runnable {
     private final ReplicationLag lag;
     private final BooleanSupplier active;
     /** Proposed batches in the order proposed; only this replicator's thread touches it. */
-    private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<java.util.concurrent.CompletableFuture<?>> inFlight =
+            new java.util.ArrayDeque<>();
     /** The snapshot load step proposed last (only this replicator's thread touches it). */
     private java.util.concurrent.CompletableFuture<?> lastLoadStep;
 
-    Replicator(long tableId, TableStateMachine table, RaftEngine engine, LeaderClusterLink leaderCluster, ReplicationLag lag,
+    Replicator(
+            long tableId,
+            TableStateMachine table,
+            RaftEngine engine,
+            LeaderClusterLink leaderCluster,
+            ReplicationLag lag,
             BooleanSupplier active) {
         this.tableId = tableId;
         this.table = table;
@@ -89,15 +95,19 @@ final class Replicator implements Runnable {
                     next = loadSnapshot() + 1;
                     continue;
                 }
-                PullResponse r = leaderCluster.pull(tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
+                PullResponse r = leaderCluster.pull(
+                        tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
                 backoffMillis = 50;
                 switch (r.getResultCase()) {
                     case BATCH -> {
                         PullResponse.Batch b = r.getBatch();
                         if (b.getEntriesCount() > 0) {
-                            proposeBatch(FollowerClusterEntry.newBuilder().setBatch(ReplicatedBatch.newBuilder()
-                                    .addAllEntries(b.getEntriesList()).setLeaderAppliedIndex(b.getLeaderAppliedIndex())
-                                    .setLeaderRevision(b.getLeaderRevision())).build());
+                            proposeBatch(FollowerClusterEntry.newBuilder()
+                                    .setBatch(ReplicatedBatch.newBuilder()
+                                            .addAllEntries(b.getEntriesList())
+                                            .setLeaderAppliedIndex(b.getLeaderAppliedIndex())
+                                            .setLeaderRevision(b.getLeaderRevision()))
+                                    .build());
                             next = b.getEntries(b.getEntriesCount() - 1).getIndex() + 1;
                         }
                         lag.leaderClusterAt(b.getLeaderAppliedIndex(), b.getLeaderRevision());
@@ -108,7 +118,10 @@ final class Replicator implements Runnable {
             } catch (StatusRuntimeException | TimeoutException | ExecutionException e) {
                 lag.unreachable(e.getMessage());
                 if (next < 0) { // a snapshot load starts over: worth knowing why
-                    log.info("table {}: loading the leader cluster's snapshot failed, starting over: {}", tableId, e.toString());
+                    log.info(
+                            "table {}: loading the leader cluster's snapshot failed, starting over: {}",
+                            tableId,
+                            e.toString());
                 } else {
                     log.debug("table {}: replication paused: {}", tableId, e.getMessage());
                 }
@@ -142,7 +155,8 @@ final class Replicator implements Runnable {
      * memory bound: that many batches of at most {@link io.armada.proto.Limits#MAX_PULL_BATCH_BYTES}). A failed
      * proposal fails the next call here; the batches after it apply as gaps (skipped), never out of order.
      */
-    private void proposeBatch(FollowerClusterEntry batch) throws InterruptedException, ExecutionException, TimeoutException {
+    private void proposeBatch(FollowerClusterEntry batch)
+            throws InterruptedException, ExecutionException, TimeoutException {
         while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
             inFlight.pollFirst().get();
         }
@@ -198,7 +212,9 @@ final class Replicator implements Runnable {
             }
         };
         SnapshotReader reader = new SnapshotReader(chunks);
-        propose(FollowerClusterEntry.newBuilder().setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(leaderClusterIndex)).build());
+        propose(FollowerClusterEntry.newBuilder()
+                .setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(leaderClusterIndex))
+                .build());
         SnapshotRecords.Builder records = SnapshotRecords.newBuilder();
         long bytes = 0;
         while (reader.hasNext()) {
@@ -206,20 +222,28 @@ final class Replicator implements Runnable {
                 throw new InterruptedException("no longer the follower-cluster group's leader");
             }
             SnapshotReader.Item item = reader.next();
-            records.addRecords(SnapshotRecord.newBuilder().setKey(ByteString.copyFrom(item.key()))
+            records.addRecords(SnapshotRecord.newBuilder()
+                    .setKey(ByteString.copyFrom(item.key()))
                     .setRecord(ByteString.copyFrom(item.record())));
             bytes += item.key().length + item.record().length;
             if (bytes >= SNAPSHOT_ENTRY_BYTES) {
-                propose(FollowerClusterEntry.newBuilder().setSnapshotRecords(records).build());
+                propose(FollowerClusterEntry.newBuilder()
+                        .setSnapshotRecords(records)
+                        .build());
                 records = SnapshotRecords.newBuilder();
                 bytes = 0;
             }
         }
         if (records.getRecordsCount() > 0) {
-            propose(FollowerClusterEntry.newBuilder().setSnapshotRecords(records).build());
+            propose(FollowerClusterEntry.newBuilder()
+                    .setSnapshotRecords(records)
+                    .build());
         }
-        propose(FollowerClusterEntry.newBuilder().setSnapshotEnd(SnapshotEnd.newBuilder().setLeaderIndex(leaderClusterIndex)
-                .setLeaderRevision(reader.revision())).build());
+        propose(FollowerClusterEntry.newBuilder()
+                .setSnapshotEnd(SnapshotEnd.newBuilder()
+                        .setLeaderIndex(leaderClusterIndex)
+                        .setLeaderRevision(reader.revision()))
+                .build());
         log.info("table {}: leader-cluster snapshot at index {} loaded", tableId, leaderClusterIndex);
         return leaderClusterIndex;
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.armada.client.ArmadaClient;
-import io.armada.client.TxnCondition;
 import io.armada.client.Op;
+import io.armada.client.TxnCondition;
 import io.armada.server.dev.DevCluster;
 import io.armada.server.dev.FreePorts;
 import java.net.URI;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * done, through forwarding. Counted with the nodes' {@code armada_grpc_requests_total{forwarded}}.
  */
 class ClientRoutingTest {
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -51,10 +53,17 @@ class ClientRoutingTest {
                 for (int i = 0; i < 30; i++) {
                     client.put("routed", k, bytes("v" + i));
                 }
-                assertThat(client.txn("routed", List.of(TxnCondition.modRevision(k, TxnCondition.Result.NOT_EQUAL, -1)),
-                        List.of(new Op.Put(k, bytes("txn"))), List.of()).succeeded()).isTrue();
+                assertThat(client.txn(
+                                        "routed",
+                                        List.of(TxnCondition.modRevision(k, TxnCondition.Result.NOT_EQUAL, -1)),
+                                        List.of(new Op.Put(k, bytes("txn"))),
+                                        List.of())
+                                .succeeded())
+                        .isTrue();
                 if (term(client) == termBefore) {
-                    assertThat(forwardedPuts(cluster)).as("puts forwarded after the leader became known").isEqualTo(before);
+                    assertThat(forwardedPuts(cluster))
+                            .as("puts forwarded after the leader became known")
+                            .isEqualTo(before);
                     assertThat(forwarded(cluster, "armada.v1.KV/Txn")).isZero();
                 } else { // an election on busy cores: the client relearns the leader, forwarding a few writes meanwhile
                     assertThat(forwardedPuts(cluster) - before).isLessThanOrEqualTo(endpoints.size());
@@ -62,8 +71,11 @@ class ClientRoutingTest {
                 assertThat(client.get("routed", k, true).orElseThrow().value()).isEqualTo(bytes("txn"));
 
                 // a client that only knows a member that does not lead the table: every write is forwarded
-                long leaderId = client.listTables().stream().filter(t -> t.name().equals("routed")).findFirst()
-                        .orElseThrow().leaderId();
+                long leaderId = client.listTables().stream()
+                        .filter(t -> t.name().equals("routed"))
+                        .findFirst()
+                        .orElseThrow()
+                        .leaderId();
                 String other = endpoints.get(leaderId == 1 ? 1 : 0);
                 try (ArmadaClient pinned = new ArmadaClient(List.of(other), Duration.ofSeconds(20))) {
                     for (int i = 0; i < 5; i++) {
@@ -76,7 +88,11 @@ class ClientRoutingTest {
     }
 
     private static long term(ArmadaClient client) {
-        return client.listTables().stream().filter(t -> t.name().equals("routed")).findFirst().orElseThrow().raftTerm();
+        return client.listTables().stream()
+                .filter(t -> t.name().equals("routed"))
+                .findFirst()
+                .orElseThrow()
+                .raftTerm();
     }
 
     private static byte[] bytes(String s) {
@@ -93,8 +109,11 @@ class ClientRoutingTest {
                 + Pattern.quote(method) + "\"[^}]*} ([0-9.eE+]+)");
         double sum = 0;
         for (var server : cluster.servers()) {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.opsPort() + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String body = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.opsPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             Matcher m = line.matcher(body);
             while (m.find()) {
                 sum += Double.parseDouble(m.group(1));

@@ -37,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * that are too large once decompressed, or not gzip, get statuses that say so.
  */
 class HostileReadsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private OneTableCluster node;
     private ManagedChannel channel;
 
@@ -59,34 +61,52 @@ class HostileReadsTest {
     @Test
     void iterateRangeWaitsForMinRevisionAsRangeDoes() throws Exception {
         long revision = put("a");
-        RangeRequest next = RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("a"))
-                .setRangeEnd(ByteString.copyFromUtf8("z")).setMinRevision(revision + 1).build();
+        RangeRequest next = RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8("a"))
+                .setRangeEnd(ByteString.copyFromUtf8("z"))
+                .setMinRevision(revision + 1)
+                .build();
         CompletableFuture<RangeResponse> iterated = CompletableFuture.supplyAsync(() -> {
-            Iterator<RangeResponse> pages = KVGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            Iterator<RangeResponse> pages = KVGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
                     .iterateRange(next);
             RangeResponse first = pages.next();
             pages.forEachRemaining(p -> {});
             return first;
         });
         // the revision is not there: the stream waits instead of answering at once
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500)).atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .during(java.time.Duration.ofMillis(500))
+                .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> !iterated.isDone());
         put("b");
         RangeResponse first = iterated.get(20, TimeUnit.SECONDS);
         assertThat(first.getHeader().getRevision()).isGreaterThanOrEqualTo(revision + 1);
-        assertThat(first.getKvsList()).extracting(kv -> kv.getKey().toStringUtf8()).containsExactly("a", "b");
+        assertThat(first.getKvsList())
+                .extracting(kv -> kv.getKey().toStringUtf8())
+                .containsExactly("a", "b");
     }
 
     @Test
     void minRevisionWaitsAreCappedOnTheServerWhateverTheClientsDeadline() {
-        RangeRequest never = RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("a"))
-                .setMinRevision(1L << 62).build();
+        RangeRequest never = RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8("a"))
+                .setMinRevision(1L << 62)
+                .build();
         long start = System.nanoTime();
-        CompletableFuture<StatusRuntimeException> ranged = CompletableFuture.supplyAsync(() ->
-                catchThrowableOfType(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(120, TimeUnit.SECONDS).range(never)));
-        StatusRuntimeException iterated = catchThrowableOfType(StatusRuntimeException.class, () ->
-                KVGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS).iterateRange(never).hasNext());
+        CompletableFuture<StatusRuntimeException> ranged = CompletableFuture.supplyAsync(() -> catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(120, TimeUnit.SECONDS)
+                        .range(never)));
+        StatusRuntimeException iterated = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(120, TimeUnit.SECONDS)
+                        .iterateRange(never)
+                        .hasNext());
         StatusRuntimeException range = ranged.join();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         for (StatusRuntimeException e : new StatusRuntimeException[] {range, iterated}) {
@@ -94,34 +114,60 @@ class HostileReadsTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(e.getStatus().getDescription()).contains("MAX_MIN_REVISION_WAIT_MILLIS", "min_revision");
         }
-        assertThat(tookMillis).isBetween(Limits.MAX_MIN_REVISION_WAIT_MILLIS - 1_000, Limits.MAX_MIN_REVISION_WAIT_MILLIS + 10_000);
+        assertThat(tookMillis)
+                .isBetween(Limits.MAX_MIN_REVISION_WAIT_MILLIS - 1_000, Limits.MAX_MIN_REVISION_WAIT_MILLIS + 10_000);
     }
 
     @Test
     void aGzipBombIsResourceExhaustedAndGarbageGzipIsInvalidArgument() {
         // 8 MiB of zeros compress to a few KiB: small on the wire, over the limit once decompressed
-        PutRequest bomb = PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("bomb"))
-                .setValue(ByteString.copyFrom(new byte[2 * Limits.MAX_REQUEST_BYTES])).build();
-        ManagedChannel gzip = NettyChannelBuilder.forTarget(channel.authority()).usePlaintext().build();
-        ManagedChannel garbage = NettyChannelBuilder.forTarget(channel.authority()).usePlaintext()
-                .compressorRegistry(registryWith(new GarbageGzip())).build();
+        PutRequest bomb = PutRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8("bomb"))
+                .setValue(ByteString.copyFrom(new byte[2 * Limits.MAX_REQUEST_BYTES]))
+                .build();
+        ManagedChannel gzip = NettyChannelBuilder.forTarget(channel.authority())
+                .usePlaintext()
+                .build();
+        ManagedChannel garbage = NettyChannelBuilder.forTarget(channel.authority())
+                .usePlaintext()
+                .compressorRegistry(registryWith(new GarbageGzip()))
+                .build();
         try {
-            StatusRuntimeException bombed = catchThrowableOfType(StatusRuntimeException.class, () ->
-                    KVGrpc.newBlockingStub(gzip).withCompression("gzip").withDeadlineAfter(20, TimeUnit.SECONDS).put(bomb));
+            StatusRuntimeException bombed = catchThrowableOfType(
+                    StatusRuntimeException.class,
+                    () -> KVGrpc.newBlockingStub(gzip)
+                            .withCompression("gzip")
+                            .withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .put(bomb));
             assertThat(bombed.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
             assertThat(bombed.getStatus().getDescription()).contains("decompressed", "MAX_REQUEST_BYTES");
 
-            StatusRuntimeException notGzip = catchThrowableOfType(StatusRuntimeException.class, () ->
-                    ClientCalls.blockingUnaryCall(garbage, KVGrpc.getPutMethod(), CallOptions.DEFAULT
-                            .withCompression("gzip").withDeadlineAfter(20, TimeUnit.SECONDS), PutRequest.newBuilder()
-                            .setTable("t").setKey(ByteString.copyFromUtf8("k")).build()));
+            StatusRuntimeException notGzip = catchThrowableOfType(
+                    StatusRuntimeException.class,
+                    () -> ClientCalls.blockingUnaryCall(
+                            garbage,
+                            KVGrpc.getPutMethod(),
+                            CallOptions.DEFAULT.withCompression("gzip").withDeadlineAfter(20, TimeUnit.SECONDS),
+                            PutRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("k"))
+                                    .build()));
             assertThat(notGzip.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(notGzip.getStatus().getDescription()).contains("not valid gzip");
 
             // a well-formed gzip request is served
-            assertThat(KVGrpc.newBlockingStub(gzip).withCompression("gzip").withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("zipped"))
-                            .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision()).isPositive();
+            assertThat(KVGrpc.newBlockingStub(gzip)
+                            .withCompression("gzip")
+                            .withDeadlineAfter(20, TimeUnit.SECONDS)
+                            .put(PutRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("zipped"))
+                                    .setValue(ByteString.copyFromUtf8("v"))
+                                    .build())
+                            .getHeader()
+                            .getRevision())
+                    .isPositive();
         } finally {
             gzip.shutdownNow();
             garbage.shutdownNow();
@@ -131,13 +177,20 @@ class HostileReadsTest {
     @Test
     void aRapidResetFloodClosesTheConnection() throws Exception {
         // calls the node holds (min_revision far ahead), each cancelled once on the wire: one RST_STREAM apiece
-        RangeRequest held = RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("a"))
-                .setMinRevision(1L << 62).build();
-        ManagedChannel flood = NettyChannelBuilder.forTarget(channel.authority()).usePlaintext().build();
+        RangeRequest held = RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFromUtf8("a"))
+                .setMinRevision(1L << 62)
+                .build();
+        ManagedChannel flood = NettyChannelBuilder.forTarget(channel.authority())
+                .usePlaintext()
+                .build();
         try {
-            CompletableFuture<StatusRuntimeException> victim = CompletableFuture.supplyAsync(() ->
-                    catchThrowableOfType(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(flood)
-                            .withDeadlineAfter(8, TimeUnit.SECONDS).range(held)));
+            CompletableFuture<StatusRuntimeException> victim = CompletableFuture.supplyAsync(() -> catchThrowableOfType(
+                    StatusRuntimeException.class,
+                    () -> KVGrpc.newBlockingStub(flood)
+                            .withDeadlineAfter(8, TimeUnit.SECONDS)
+                            .range(held)));
             int rounds = 3 * ApiServer.MAX_RST_FRAMES_PER_WINDOW / 50;
             for (int round = 0; round < rounds && !victim.isDone(); round++) {
                 java.util.List<io.grpc.ClientCall<RangeRequest, RangeResponse>> calls = new java.util.ArrayList<>();
@@ -149,8 +202,12 @@ class HostileReadsTest {
                     calls.add(call);
                 }
                 // the round's calls reach the node before they are reset: a Range on the main channel is a round trip
-                KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
-                        .setTable("t").setKey(ByteString.copyFromUtf8("a")).build());
+                KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .range(RangeRequest.newBuilder()
+                                .setTable("t")
+                                .setKey(ByteString.copyFromUtf8("a"))
+                                .build());
                 calls.forEach(c -> c.cancel("rapid reset", null));
             }
             // the node closes the flooding connection (GOAWAY ENHANCE_YOUR_CALM), failing its call in flight at once
@@ -158,12 +215,14 @@ class HostileReadsTest {
             System.out.println("flooding connection's call in flight: " + closed.getStatus());
             // gRPC reports GOAWAY ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED, or UNAVAILABLE when the client's next
             // write hits the closed socket before it reads the GOAWAY; without the limit it waits out its deadline
-            assertThat(closed.getStatus().getCode()).as("%s", closed.getStatus())
+            assertThat(closed.getStatus().getCode())
+                    .as("%s", closed.getStatus())
                     .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE);
             if (closed.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
                 assertThat(closed.getStatus().getDescription()).contains("ENHANCE_YOUR_CALM");
             } else {
-                assertThat(closed.getStatus().getCause()).as("the connection was closed under the call")
+                assertThat(closed.getStatus().getCause())
+                        .as("the connection was closed under the call")
                         .hasMessageMatching("(?s).*(Broken pipe|Connection reset).*");
             }
         } finally {
@@ -214,14 +273,19 @@ class HostileReadsTest {
         CompletableFuture<Status> closed = new CompletableFuture<>();
         // declared bidi-streaming on this side only: grpc-java holds a unary call's headers back until its
         // message, and a call that sends none would never reach the node (the node serves it as unary Put)
-        io.grpc.ClientCall<PutRequest, PutResponse> call = channel.newCall(KVGrpc.getPutMethod()
-                .toBuilder().setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING).build(), io.grpc.CallOptions.DEFAULT);
-        call.start(new io.grpc.ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, io.grpc.Metadata trailers) {
-                closed.complete(status);
-            }
-        }, new io.grpc.Metadata());
+        io.grpc.ClientCall<PutRequest, PutResponse> call = channel.newCall(
+                KVGrpc.getPutMethod().toBuilder()
+                        .setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING)
+                        .build(),
+                io.grpc.CallOptions.DEFAULT);
+        call.start(
+                new io.grpc.ClientCall.Listener<>() {
+                    @Override
+                    public void onClose(Status status, io.grpc.Metadata trailers) {
+                        closed.complete(status);
+                    }
+                },
+                new io.grpc.Metadata());
         call.request(1);
         // headers sent, no message, no half-close: a body that never finishes
         Status status = closed.get(Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS + 15_000, TimeUnit.MILLISECONDS);
@@ -240,7 +304,8 @@ class HostileReadsTest {
      */
     @Test
     void socketsThatNeverCompleteTheHandshakeAreClosedWhileOthersAreServed() throws Exception {
-        int port = Integer.parseInt(channel.authority().substring(channel.authority().lastIndexOf(':') + 1));
+        int port = Integer.parseInt(
+                channel.authority().substring(channel.authority().lastIndexOf(':') + 1));
         java.util.List<java.net.Socket> silent = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
@@ -250,7 +315,9 @@ class HostileReadsTest {
             }
             // half of them send the first bytes of the HTTP/2 preface and stop: a slow client
             for (int i = 0; i < silent.size(); i += 2) {
-                silent.get(i).getOutputStream().write("PRI * HTTP".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                silent.get(i)
+                        .getOutputStream()
+                        .write("PRI * HTTP".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             assertThat(put("while-silent-sockets-are-open")).isPositive();
             long opened = System.nanoTime();

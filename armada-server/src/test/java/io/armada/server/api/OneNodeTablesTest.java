@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Table lifecycle on a one-node cluster: the table quota, and a listed table whose group is not open. */
 class OneNodeTablesTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private ArmadaServer server;
     private ManagedChannel channel;
 
@@ -47,11 +49,15 @@ class OneNodeTablesTest {
 
     private void start(ServerConfig.Quotas quotas) {
         ServerConfig config = DevCluster.configs(dir, 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults())
-                .getFirst().withQuotas(quotas);
+                .getFirst()
+                .withQuotas(quotas);
         server = ArmadaServer.start(config, e -> {
             throw new AssertionError("fatal storage error", e);
         });
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", config.self().clientAddress().port()).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", config.self().clientAddress().port())
+                .usePlaintext()
+                .build();
     }
 
     /**
@@ -87,9 +93,13 @@ class OneNodeTablesTest {
         // the group closed behind the catalog's back, as it is before its open completes
         server.node().engine().removeGroup(id).get(10, TimeUnit.SECONDS);
 
-        assertThatThrownBy(() -> KVGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("k"))
-                        .setValue(ByteString.copyFromUtf8("v")).build()))
+        assertThatThrownBy(() -> KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder()
+                                .setTable("t")
+                                .setKey(ByteString.copyFromUtf8("k"))
+                                .setValue(ByteString.copyFromUtf8("v"))
+                                .build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).contains("table 't' is not open on this node yet");
@@ -118,7 +128,8 @@ class OneNodeTablesTest {
 
         assertThat(leftover).doesNotExist(); // the sweep runs in the node's start, before it serves
         assertThat(snapshots.resolve(Long.toString(kept))).isDirectory();
-        assertThat(snapshots.resolve(Long.toString(io.armada.server.node.Catalog.GROUP_ID))).isDirectory();
+        assertThat(snapshots.resolve(Long.toString(io.armada.server.node.Catalog.GROUP_ID)))
+                .isDirectory();
         assertThat(server.node().table("kept")).isPresent();
     }
 
@@ -127,6 +138,7 @@ class OneNodeTablesTest {
     }
 
     private boolean create(String name) {
-        return tables().create(CreateTableRequest.newBuilder().setName(name).build()).hasTable();
+        return tables().create(CreateTableRequest.newBuilder().setName(name).build())
+                .hasTable();
     }
 }

@@ -33,19 +33,30 @@ final class OneTableCluster implements AutoCloseable {
         DevCluster cluster = DevCluster.start(dir, 1, base, e -> {
             throw new AssertionError("fatal storage error", e);
         });
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1).usePlaintext().build();
-        Awaitility.await().atMost(Duration.ofSeconds(30))
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1)
+                .usePlaintext()
+                .build();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
                 .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                .until(() -> TablesGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+                .until(() -> TablesGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         return new OneTableCluster(cluster, channel, base + 1);
     }
 
     /** Puts {@code key} = "v" into table "t"; its revision. */
     long put(String key) {
-        return KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                .setTable("t").setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8("v")).build())
-                .getHeader().getRevision();
+        return KVGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8("v"))
+                        .build())
+                .getHeader()
+                .getRevision();
     }
 
     /** Bytes of request messages still arriving that the node holds now (see {@link RequestBodyBudget}). */

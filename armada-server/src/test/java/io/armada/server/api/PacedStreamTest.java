@@ -53,8 +53,10 @@ class PacedStreamTest {
     private final AtomicInteger produced = new AtomicInteger();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
-    private final StreamAdmission admission = new StreamAdmission("test streams",
-            new StreamAdmission.Cap(PER_CONNECTION, "PER_CONNECTION"), new StreamAdmission.Cap(PER_NODE, "PER_NODE"));
+    private final StreamAdmission admission = new StreamAdmission(
+            "test streams",
+            new StreamAdmission.Cap(PER_CONNECTION, "PER_CONNECTION"),
+            new StreamAdmission.Cap(PER_NODE, "PER_NODE"));
     private final List<ManagedChannel> channels = new ArrayList<>();
     private Server server;
 
@@ -64,8 +66,11 @@ class PacedStreamTest {
         KVGrpc.KVImplBase pages = new KVGrpc.KVImplBase() {
             @Override
             public void iterateRange(RangeRequest request, StreamObserver<RangeResponse> observer) {
-                PacedStream<RangeResponse> stream = new PacedStream<>((ServerCallStreamObserver<RangeResponse>) observer,
-                        settings, "test stream", e -> Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+                PacedStream<RangeResponse> stream = new PacedStream<>(
+                        (ServerCallStreamObserver<RangeResponse>) observer,
+                        settings,
+                        "test stream",
+                        e -> Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
                 stream.start(() -> {
                     opened.incrementAndGet();
                     return pages(PAGES);
@@ -73,8 +78,11 @@ class PacedStreamTest {
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addStreamTracerFactory(new StreamCutOff(java.util.Set.of(KVGrpc.getIterateRangeMethod().getFullMethodName())))
-                .addService(ServerInterceptors.intercept(pages, admission)).build().start();
+                .addStreamTracerFactory(new StreamCutOff(
+                        java.util.Set.of(KVGrpc.getIterateRangeMethod().getFullMethodName())))
+                .addService(ServerInterceptors.intercept(pages, admission))
+                .build()
+                .start();
     }
 
     private PacedStream.Pages<RangeResponse> pages(int count) {
@@ -91,7 +99,10 @@ class PacedStreamTest {
             public RangeResponse next() {
                 sent++;
                 produced.incrementAndGet();
-                return RangeResponse.newBuilder().addKvs(KeyValue.newBuilder().setValue(value)).setMore(sent < count).build();
+                return RangeResponse.newBuilder()
+                        .addKvs(KeyValue.newBuilder().setValue(value))
+                        .setMore(sent < count)
+                        .build();
             }
 
             @Override
@@ -110,23 +121,28 @@ class PacedStreamTest {
     }
 
     private ManagedChannel channel() {
-        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
-                .maxInboundMessageSize(1 << 20).build();
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+                .usePlaintext()
+                .maxInboundMessageSize(1 << 20)
+                .build();
         channels.add(c);
         return c;
     }
 
     /** Starts an IterateRange whose messages are never requested: the client reads nothing. */
     private ClientCall<RangeRequest, RangeResponse> neverRead(ManagedChannel channel, List<Status> closedWith) {
-        ClientCall<RangeRequest, RangeResponse> call = channel.newCall(KVGrpc.getIterateRangeMethod(), CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                synchronized (closedWith) {
-                    closedWith.add(status);
-                }
-            }
-        }, new Metadata());
+        ClientCall<RangeRequest, RangeResponse> call =
+                channel.newCall(KVGrpc.getIterateRangeMethod(), CallOptions.DEFAULT);
+        call.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        synchronized (closedWith) {
+                            closedWith.add(status);
+                        }
+                    }
+                },
+                new Metadata());
         call.sendMessage(RangeRequest.getDefaultInstance());
         call.halfClose();
         return call;
@@ -134,7 +150,8 @@ class PacedStreamTest {
 
     @Test
     void aReaderGetsEveryPageAndTheSourceIsClosedOnce() {
-        Iterator<RangeResponse> it = KVGrpc.newBlockingStub(channel()).withDeadlineAfter(20, TimeUnit.SECONDS)
+        Iterator<RangeResponse> it = KVGrpc.newBlockingStub(channel())
+                .withDeadlineAfter(20, TimeUnit.SECONDS)
                 .iterateRange(RangeRequest.getDefaultInstance());
         int n = 0;
         while (it.hasNext()) {
@@ -154,7 +171,8 @@ class PacedStreamTest {
         assertThat(produced.get()).isLessThan(PAGES / 4);
         // the slot is held until gRPC reports the call over: the stream was reset on the wire
         await().atMost(Duration.ofSeconds(10)).until(() -> admission.open() == 0);
-        // a client that reads now gets what was in flight, then the end of the stream (gRPC delivers it after the messages)
+        // a client that reads now gets what was in flight, then the end of the stream (gRPC delivers it after the
+        // messages)
         call.request(Integer.MAX_VALUE);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             synchronized (statuses) {
@@ -182,9 +200,12 @@ class PacedStreamTest {
             calls.add(neverRead(first, statuses));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> admission.open() == PER_CONNECTION);
-        StatusRuntimeException perConnection = catchThrowableOfType(StatusRuntimeException.class, () ->
-                KVGrpc.newBlockingStub(first).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .iterateRange(RangeRequest.getDefaultInstance()).hasNext());
+        StatusRuntimeException perConnection = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> KVGrpc.newBlockingStub(first)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .iterateRange(RangeRequest.getDefaultInstance())
+                        .hasNext());
         assertThat(perConnection.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(perConnection.getStatus().getDescription()).contains("connection", "limit " + PER_CONNECTION);
 
@@ -193,15 +214,21 @@ class PacedStreamTest {
             calls.add(neverRead(second, statuses));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> admission.open() == PER_NODE);
-        StatusRuntimeException perNode = catchThrowableOfType(StatusRuntimeException.class, () ->
-                KVGrpc.newBlockingStub(channel()).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .iterateRange(RangeRequest.getDefaultInstance()).hasNext());
+        StatusRuntimeException perNode = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> KVGrpc.newBlockingStub(channel())
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .iterateRange(RangeRequest.getDefaultInstance())
+                        .hasNext());
         assertThat(perNode.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(perNode.getStatus().getDescription()).contains("node", "limit " + PER_NODE);
 
         calls.forEach(c -> c.cancel("test", null));
         await().atMost(Duration.ofSeconds(5)).until(() -> admission.open() == 0 && closed.get() == PER_NODE);
-        assertThat(KVGrpc.newBlockingStub(first).withDeadlineAfter(20, TimeUnit.SECONDS)
-                .iterateRange(RangeRequest.getDefaultInstance()).hasNext()).isTrue();
+        assertThat(KVGrpc.newBlockingStub(first)
+                        .withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .iterateRange(RangeRequest.getDefaultInstance())
+                        .hasNext())
+                .isTrue();
     }
 }

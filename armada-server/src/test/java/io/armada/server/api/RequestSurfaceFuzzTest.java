@@ -61,17 +61,44 @@ class RequestSurfaceFuzzTest {
     private static final int IN_FLIGHT = 16;
     private static final long CALL_DEADLINE_MILLIS = 2_000;
     /** What a client may be answered; INTERNAL and UNKNOWN are bugs. */
-    private static final Set<Status.Code> DOCUMENTED = EnumSet.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
-            Status.Code.NOT_FOUND, Status.Code.ALREADY_EXISTS, Status.Code.FAILED_PRECONDITION,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.UNIMPLEMENTED, Status.Code.OUT_OF_RANGE);
-    private static final List<ServiceDescriptor> SERVICES = List.of(KVGrpc.getServiceDescriptor(),
-            TablesGrpc.getServiceDescriptor(), ClusterGrpc.getServiceDescriptor(), MaintenanceGrpc.getServiceDescriptor(),
-            LogServiceGrpc.getServiceDescriptor(), MembersGrpc.getServiceDescriptor());
-    private static final String[] NAMES = {"fuzz", "fuzz", "fuzz", "", "t", "catalog", "a.b-c_d", "x".repeat(64),
-            "x".repeat(65), "../etc", "ünïcode", "sp ace", "\u0000"};
+    private static final Set<Status.Code> DOCUMENTED = EnumSet.of(
+            Status.Code.OK,
+            Status.Code.INVALID_ARGUMENT,
+            Status.Code.NOT_FOUND,
+            Status.Code.ALREADY_EXISTS,
+            Status.Code.FAILED_PRECONDITION,
+            Status.Code.RESOURCE_EXHAUSTED,
+            Status.Code.UNAVAILABLE,
+            Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.UNIMPLEMENTED,
+            Status.Code.OUT_OF_RANGE);
 
-    @TempDir Path dir;
+    private static final List<ServiceDescriptor> SERVICES = List.of(
+            KVGrpc.getServiceDescriptor(),
+            TablesGrpc.getServiceDescriptor(),
+            ClusterGrpc.getServiceDescriptor(),
+            MaintenanceGrpc.getServiceDescriptor(),
+            LogServiceGrpc.getServiceDescriptor(),
+            MembersGrpc.getServiceDescriptor());
+    private static final String[] NAMES = {
+        "fuzz",
+        "fuzz",
+        "fuzz",
+        "",
+        "t",
+        "catalog",
+        "a.b-c_d",
+        "x".repeat(64),
+        "x".repeat(65),
+        "../etc",
+        "ünïcode",
+        "sp ace",
+        "\u0000"
+    };
+
+    @TempDir
+    Path dir;
+
     private final List<ArmadaServer> servers = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -90,16 +117,23 @@ class RequestSurfaceFuzzTest {
         long seed = Long.getLong("fuzz.seed", System.nanoTime());
         System.out.println("request surface fuzz: seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
         Random random = new Random(seed);
-        List<ServerConfig> configs = DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> configs =
+                DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : configs) {
             // a small table quota: successful random creates stay few
             servers.add(ArmadaServer.start(c.withQuotas(new ServerConfig.Quotas(40)), fatal::set));
-            channels.add(NettyChannelBuilder.forAddress("127.0.0.1", c.self().clientAddress().port()).usePlaintext()
-                    .maxInboundMessageSize(8 << 20).build());
+            channels.add(NettyChannelBuilder.forAddress(
+                            "127.0.0.1", c.self().clientAddress().port())
+                    .usePlaintext()
+                    .maxInboundMessageSize(8 << 20)
+                    .build());
         }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("fuzz").build())
-                .hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("fuzz").build())
+                        .hasTable());
 
         List<MethodDescriptor<?, ?>> methods = new ArrayList<>();
         SERVICES.forEach(s -> methods.addAll(s.getMethods()));
@@ -116,15 +150,21 @@ class RequestSurfaceFuzzTest {
                     byCode[status.getCode().ordinal()]++;
                 }
                 String description = status.getDescription() == null ? "" : status.getDescription();
-                if (!DOCUMENTED.contains(status.getCode()) || description.contains("Exception")
-                        || description.contains("\tat ") || description.contains("java.")) {
-                    findings.add(new Finding(method.getFullMethodName(), HexFormat.of().formatHex(body, 0,
-                            Math.min(body.length, 200)), status));
+                if (!DOCUMENTED.contains(status.getCode())
+                        || description.contains("Exception")
+                        || description.contains("\tat ")
+                        || description.contains("java.")) {
+                    findings.add(new Finding(
+                            method.getFullMethodName(),
+                            HexFormat.of().formatHex(body, 0, Math.min(body.length, 200)),
+                            status));
                 }
                 slots.release();
             });
         }
-        assertThat(slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)).as("every call answered").isTrue();
+        assertThat(slots.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS))
+                .as("every call answered")
+                .isTrue();
         StringBuilder codes = new StringBuilder();
         for (Status.Code code : Status.Code.values()) {
             if (byCode[code.ordinal()] > 0) {
@@ -133,49 +173,74 @@ class RequestSurfaceFuzzTest {
         }
         System.out.println("request surface fuzz: " + REQUESTS + " requests: " + codes);
 
-        assertThat(findings).as("seed %d: answers outside the documented statuses or with internals", seed).isEmpty();
+        assertThat(findings)
+                .as("seed %d: answers outside the documented statuses or with internals", seed)
+                .isEmpty();
         assertThat(fatal.get()).as("seed %d: a node's fatal handler ran", seed).isNull();
         // every node serves: a new table takes a write through each node and reads it back
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(channels.get(1))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("alive").build())
-                .hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(channels.get(1))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("alive").build())
+                        .hasTable());
         for (int node = 0; node < channels.size(); node++) {
             ManagedChannel channel = channels.get(node);
             String key = "after-fuzz-" + node;
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                    .until(() -> KVGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                            .put(PutRequest.newBuilder().setTable("alive").setKey(ByteString.copyFromUtf8(key))
-                                    .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision() > 0);
-            assertThat(KVGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .range(RangeRequest.newBuilder().setTable("alive").setKey(ByteString.copyFromUtf8(key))
-                            .setLinearizable(true).build()).getCount()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+                    .until(() -> KVGrpc.newBlockingStub(channel)
+                                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                    .put(PutRequest.newBuilder()
+                                            .setTable("alive")
+                                            .setKey(ByteString.copyFromUtf8(key))
+                                            .setValue(ByteString.copyFromUtf8("v"))
+                                            .build())
+                                    .getHeader()
+                                    .getRevision()
+                            > 0);
+            assertThat(KVGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .range(RangeRequest.newBuilder()
+                                    .setTable("alive")
+                                    .setKey(ByteString.copyFromUtf8(key))
+                                    .setLinearizable(true)
+                                    .build())
+                            .getCount())
+                    .isEqualTo(1);
         }
     }
 
     /** Sends {@code body} as the request of {@code method}; a stream is read for up to {@code messages} answers. */
-    private static void send(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] body, int messages,
+    private static void send(
+            ManagedChannel channel,
+            MethodDescriptor<?, ?> method,
+            byte[] body,
+            int messages,
             java.util.function.Consumer<Status> done) {
         MethodDescriptor<byte[], byte[]> raw = method.toBuilder(BYTES, BYTES).build();
-        ClientCall<byte[], byte[]> call = channel.newCall(raw,
-                CallOptions.DEFAULT.withDeadlineAfter(CALL_DEADLINE_MILLIS, TimeUnit.MILLISECONDS));
-        call.start(new ClientCall.Listener<>() {
-            int received;
+        ClientCall<byte[], byte[]> call = channel.newCall(
+                raw, CallOptions.DEFAULT.withDeadlineAfter(CALL_DEADLINE_MILLIS, TimeUnit.MILLISECONDS));
+        call.start(
+                new ClientCall.Listener<>() {
+                    int received;
 
-            @Override
-            public void onMessage(byte[] message) {
-                if (++received >= messages && !method.getType().serverSendsOneMessage()) {
-                    call.cancel("fuzz: enough of this stream", null); // our own cancel: not a finding
-                } else {
-                    call.request(1);
-                }
-            }
+                    @Override
+                    public void onMessage(byte[] message) {
+                        if (++received >= messages && !method.getType().serverSendsOneMessage()) {
+                            call.cancel("fuzz: enough of this stream", null); // our own cancel: not a finding
+                        } else {
+                            call.request(1);
+                        }
+                    }
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                boolean ownCancel = status.getCode() == Status.Code.CANCELLED && received >= messages;
-                done.accept(ownCancel ? Status.OK : status);
-            }
-        }, new Metadata());
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        boolean ownCancel = status.getCode() == Status.Code.CANCELLED && received >= messages;
+                        done.accept(ownCancel ? Status.OK : status);
+                    }
+                },
+                new Metadata());
         call.request(1);
         int sends = method.getType().clientSendsOneMessage() ? 1 : messages;
         for (int i = 0; i < sends; i++) {
@@ -191,7 +256,8 @@ class RequestSurfaceFuzzTest {
             random.nextBytes(bytes);
             return bytes;
         }
-        Descriptors.Descriptor input = ((ProtoMethodDescriptorSupplier) method.getSchemaDescriptor()).getMethodDescriptor()
+        Descriptors.Descriptor input = ((ProtoMethodDescriptorSupplier) method.getSchemaDescriptor())
+                .getMethodDescriptor()
                 .getInputType();
         return message(input, random, 0).toByteArray();
     }
@@ -230,8 +296,9 @@ class RequestSurfaceFuzzTest {
     private static Object value(Descriptors.FieldDescriptor field, Random random, int depth) {
         return switch (field.getJavaType()) {
             case INT -> pick(random, 0, 1, -1, 2, 9, Integer.MAX_VALUE, Integer.MIN_VALUE, random.nextInt());
-            case LONG -> pick(random, 0L, 1L, -1L, 2L, 3L, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE, random.nextLong(),
-                    (long) random.nextInt(1_000));
+            case LONG ->
+                pick(random, 0L, 1L, -1L, 2L, 3L, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE, random.nextLong(), (long)
+                        random.nextInt(1_000));
             case FLOAT -> random.nextFloat();
             case DOUBLE -> random.nextDouble();
             case BOOLEAN -> random.nextBoolean();

@@ -142,6 +142,7 @@ class UnfinishedRequestBodiesTest {
     private static final int HOSTILE_EVERY = 40;
     /** The largest body the node takes: the streams declare this much and send one byte less. */
     private static final int DECLARED_BYTES = Limits.MAX_REQUEST_BYTES;
+
     private static final int BODY_BYTES = DECLARED_BYTES - 1;
     /** HTTP/2's default SETTINGS_MAX_FRAME_SIZE, which the node keeps. */
     private static final int FRAME_BYTES = 16 * 1024;
@@ -157,9 +158,12 @@ class UnfinishedRequestBodiesTest {
      * that takes the count past the budget; Netty reads up to 64 KiB at a time here).
      */
     private static final long HELD_BOUND = Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE
-            + (long) CONNECTIONS * STREAMS * Limits.ALWAYS_ADMITTED_REQUEST_BYTES + CONNECTIONS * MIB;
+            + (long) CONNECTIONS * STREAMS * Limits.ALWAYS_ADMITTED_REQUEST_BYTES
+            + CONNECTIONS * MIB;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private OneTableCluster node;
     private int port;
 
@@ -194,9 +198,13 @@ class UnfinishedRequestBodiesTest {
             for (int c = 0; c < CONNECTIONS; c++) {
                 connections.add(RawConnection.open(group, port));
             }
-            Http2Headers headers = new DefaultHttp2Headers().method("POST").scheme("http")
-                    .path("/" + KVGrpc.getPutMethod().getFullMethodName()).authority("127.0.0.1:" + port)
-                    .set("content-type", "application/grpc").set("te", "trailers");
+            Http2Headers headers = new DefaultHttp2Headers()
+                    .method("POST")
+                    .scheme("http")
+                    .path("/" + KVGrpc.getPutMethod().getFullMethodName())
+                    .authority("127.0.0.1:" + port)
+                    .set("content-type", "application/grpc")
+                    .set("te", "trailers");
             long opened = System.nanoTime();
             for (RawConnection connection : connections) {
                 for (int i = 0; i < STREAMS; i++) {
@@ -206,7 +214,8 @@ class UnfinishedRequestBodiesTest {
                     connection.streams.add(stream);
                 }
             }
-            List<RawStream> streams = connections.stream().flatMap(c -> c.streams.stream()).toList();
+            List<RawStream> streams =
+                    connections.stream().flatMap(c -> c.streams.stream()).toList();
             assertThat(streams).allSatisfy(s -> assertThat(s.headersWritten).succeedsWithin(Duration.ofSeconds(10)));
 
             // every byte flow control lets through, until 2 s before the node may start resetting, or the
@@ -217,11 +226,14 @@ class UnfinishedRequestBodiesTest {
                 peakUsed.accumulateAndGet(Memory.of(serverAllocator).used, Math::max);
                 peakHeld.accumulateAndGet(node.unfinishedRequestBytes(), Math::max);
             };
-            long sendBudgetMillis = Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS - 2_000
+            long sendBudgetMillis = Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS
+                    - 2_000
                     - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
             boolean settled;
             try {
-                Awaitility.await().atMost(Duration.ofMillis(sendBudgetMillis)).pollInterval(Duration.ofMillis(100))
+                Awaitility.await()
+                        .atMost(Duration.ofMillis(sendBudgetMillis))
+                        .pollInterval(Duration.ofMillis(100))
                         .until(() -> {
                             sample.run();
                             return streams.stream().allMatch(s -> s.trailers.isDone() || s.written.get() == BODY_BYTES);
@@ -236,36 +248,52 @@ class UnfinishedRequestBodiesTest {
             }
             sample.run();
             Memory held = Memory.of(serverAllocator);
-            List<RawStream> refused = streams.stream().filter(s -> s.trailers.isDone()).toList();
-            List<RawStream> kept = streams.stream().filter(s -> !s.trailers.isDone()).toList();
+            List<RawStream> refused =
+                    streams.stream().filter(s -> s.trailers.isDone()).toList();
+            List<RawStream> kept =
+                    streams.stream().filter(s -> !s.trailers.isDone()).toList();
             long keptBytes = kept.stream().mapToLong(s -> s.written.get()).sum();
             System.out.printf("held:               %s%n", held);
-            System.out.printf("streams: %d refused, %d kept holding %.1f MiB of body (%s) in %d ms; node's count of"
-                    + " unfinished request bytes now %.1f MiB, peak %.1f MiB (budget %.1f MiB)%n", refused.size(),
-                    kept.size(), keptBytes / (double) MIB, settled ? "settled" : "NOT settled before the receive timeout",
-                    sentMillis, node.unfinishedRequestBytes() / (double) MIB, peakHeld.get() / (double) MIB,
+            System.out.printf(
+                    "streams: %d refused, %d kept holding %.1f MiB of body (%s) in %d ms; node's count of"
+                            + " unfinished request bytes now %.1f MiB, peak %.1f MiB (budget %.1f MiB)%n",
+                    refused.size(),
+                    kept.size(),
+                    keptBytes / (double) MIB,
+                    settled ? "settled" : "NOT settled before the receive timeout",
+                    sentMillis,
+                    node.unfinishedRequestBytes() / (double) MIB,
+                    peakHeld.get() / (double) MIB,
                     Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE / (double) MIB);
             for (RawConnection connection : connections) {
-                LongSummaryStatistics perStream = connection.streams.stream().mapToLong(s -> s.written.get())
+                LongSummaryStatistics perStream = connection.streams.stream()
+                        .mapToLong(s -> s.written.get())
                         .summaryStatistics();
-                System.out.printf("  connection: %d streams accepted (the node's MAX_CONCURRENT_STREAMS %d), "
-                        + "%d..%d body bytes sent per stream%n", connection.streams.size(),
-                        connection.maxActiveStreams(), perStream.getMin(), perStream.getMax());
+                System.out.printf(
+                        "  connection: %d streams accepted (the node's MAX_CONCURRENT_STREAMS %d), "
+                                + "%d..%d body bytes sent per stream%n",
+                        connection.streams.size(),
+                        connection.maxActiveStreams(),
+                        perStream.getMin(),
+                        perStream.getMax());
             }
             // 200 x 4 MiB is past the budget: streams are refused, with a status that names the limit
             assertThat(refused).isNotEmpty().allSatisfy(s -> {
                 Http2Headers trailers = s.trailers.join();
-                assertThat(trailers.get("grpc-status")).hasToString(
-                        Integer.toString(io.grpc.Status.Code.RESOURCE_EXHAUSTED.value()));
+                assertThat(trailers.get("grpc-status"))
+                        .hasToString(Integer.toString(io.grpc.Status.Code.RESOURCE_EXHAUSTED.value()));
                 assertThat(trailers.get("grpc-message").toString())
-                        .contains("Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE").contains("retry it later");
+                        .contains("Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE")
+                        .contains("retry it later");
             });
             // a refused stream that goes on sending gets no more window: what it sends is bounded and dropped
-            List<RawStream> hostile = refused.stream().filter(stream -> stream.ignoresRefusal).toList();
+            List<RawStream> hostile =
+                    refused.stream().filter(stream -> stream.ignoresRefusal).toList();
             assertThat(hostile).isNotEmpty();
-            List<Long> hostileSent = hostile.stream().map(stream -> stream.written.get()).toList();
-            System.out.printf("%d refused streams that went on sending: %s body bytes sent each%n", hostile.size(),
-                    hostileSent);
+            List<Long> hostileSent =
+                    hostile.stream().map(stream -> stream.written.get()).toList();
+            System.out.printf(
+                    "%d refused streams that went on sending: %s body bytes sent each%n", hostile.size(), hostileSent);
 
             // and no more than the excess needs: the kept streams fill the budget up to one request
             assertThat(keptBytes).isLessThanOrEqualTo(Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE);
@@ -277,26 +305,36 @@ class UnfinishedRequestBodiesTest {
             // other clients are served meanwhile
             long putStart = System.nanoTime();
             assertThat(put("while-held")).isPositive();
-            System.out.printf("a Put on another connection while held: %d ms%n",
+            System.out.printf(
+                    "a Put on another connection while held: %d ms%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - putStart));
 
             // a gRPC client's large Put while the budget is (nearly) full: refused with the limit named, and
             // not applied; or served, if the kept streams left room for it
             long room = Limits.MAX_UNFINISHED_REQUEST_BYTES_PER_NODE - node.unfinishedRequestBytes();
-            com.google.protobuf.ByteString large = com.google.protobuf.ByteString.copyFrom(new byte[Limits.MAX_VALUE_BYTES]);
+            com.google.protobuf.ByteString large =
+                    com.google.protobuf.ByteString.copyFrom(new byte[Limits.MAX_VALUE_BYTES]);
             io.grpc.Status largePut;
             try {
-                KVGrpc.newBlockingStub(node.channel).withDeadlineAfter(10, TimeUnit.SECONDS).put(
-                        io.armada.api.v1.PutRequest.newBuilder().setTable("t")
-                                .setKey(com.google.protobuf.ByteString.copyFromUtf8("large")).setValue(large).build());
+                KVGrpc.newBlockingStub(node.channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .put(io.armada.api.v1.PutRequest.newBuilder()
+                                .setTable("t")
+                                .setKey(com.google.protobuf.ByteString.copyFromUtf8("large"))
+                                .setValue(large)
+                                .build());
                 largePut = io.grpc.Status.OK;
             } catch (io.grpc.StatusRuntimeException e) {
                 largePut = e.getStatus();
             }
             System.out.printf("a 2 MiB Put with %.1f MiB of room in the budget: %s%n", room / (double) MIB, largePut);
-            long stored = KVGrpc.newBlockingStub(node.channel).withDeadlineAfter(10, TimeUnit.SECONDS).range(
-                    io.armada.api.v1.RangeRequest.newBuilder().setTable("t")
-                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("large")).setCountOnly(true).build())
+            long stored = KVGrpc.newBlockingStub(node.channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .range(io.armada.api.v1.RangeRequest.newBuilder()
+                            .setTable("t")
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("large"))
+                            .setCountOnly(true)
+                            .build())
                     .getCount();
             if (room < Limits.MAX_VALUE_BYTES) {
                 assertThat(largePut.getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
@@ -314,51 +352,72 @@ class UnfinishedRequestBodiesTest {
             for (int i = 0; i < STREAMS; i++) {
                 first.streams.add(RawStream.open(first, headers, null));
             }
-            assertThat(first.streams).allSatisfy(s -> assertThat(s.headersWritten).succeedsWithin(Duration.ofSeconds(10)));
+            assertThat(first.streams)
+                    .allSatisfy(s -> assertThat(s.headersWritten).succeedsWithin(Duration.ofSeconds(10)));
             RawStream extra = RawStream.open(first, headers, null);
-            assertThat(extra.headersWritten).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
-                    .havingCause().isInstanceOf(Http2Exception.StreamException.class)
+            assertThat(extra.headersWritten)
+                    .failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOf(Http2Exception.StreamException.class)
                     .withMessageContaining("Maximum active streams violated for this endpoint: " + STREAMS);
             first.ignoreTheNodesStreamLimit();
             RawStream pastTheLimit = RawStream.open(first, headers, null);
-            assertThat(pastTheLimit.reset).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(Http2Error.REFUSED_STREAM.code());
+            assertThat(pastTheLimit.reset)
+                    .succeedsWithin(Duration.ofSeconds(10))
+                    .isEqualTo(Http2Error.REFUSED_STREAM.code());
             System.out.println("the 101st stream: refused by Netty's client; sent anyway, RST_STREAM REFUSED_STREAM");
 
             // every kept stream is reset once its request has not arrived within the receive timeout
-            long lastHeaders = kept.stream().mapToLong(s -> s.headersWritten.join()).max().orElseThrow();
-            long resetDeadlineMillis = Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS + 10_000
+            long lastHeaders =
+                    kept.stream().mapToLong(s -> s.headersWritten.join()).max().orElseThrow();
+            long resetDeadlineMillis = Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS
+                    + 10_000
                     - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeaders);
-            Awaitility.await().atMost(Duration.ofMillis(Math.max(resetDeadlineMillis, 1)))
-                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+            Awaitility.await()
+                    .atMost(Duration.ofMillis(Math.max(resetDeadlineMillis, 1)))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
                         sample.run();
                         return kept.stream().allMatch(s -> s.reset.isDone());
                     });
             LongSummaryStatistics resetAfter = kept.stream()
                     .mapToLong(s -> TimeUnit.NANOSECONDS.toMillis(s.resetNanos - s.headersWritten.join()))
                     .summaryStatistics();
-            System.out.printf("reset: %d of %d streams, RST_STREAM %s, %d..%d ms after their headers%n",
-                    kept.stream().filter(s -> s.reset.isDone()).count(), kept.size(),
-                    kept.stream().map(s -> Http2Error.valueOf(s.reset.join())).distinct().toList(),
-                    resetAfter.getMin(), resetAfter.getMax());
+            System.out.printf(
+                    "reset: %d of %d streams, RST_STREAM %s, %d..%d ms after their headers%n",
+                    kept.stream().filter(s -> s.reset.isDone()).count(),
+                    kept.size(),
+                    kept.stream()
+                            .map(s -> Http2Error.valueOf(s.reset.join()))
+                            .distinct()
+                            .toList(),
+                    resetAfter.getMin(),
+                    resetAfter.getMax());
             assertThat(kept).allSatisfy(s -> assertThat(s.reset.join()).isEqualTo(Http2Error.CANCEL.code()));
             // the refused streams that went on sending sent nothing more over the whole receive timeout:
             // the node returns no window for a stream it answered
-            assertThat(hostile.stream().map(stream -> stream.written.get()).toList()).isEqualTo(hostileSent);
+            assertThat(hostile.stream().map(stream -> stream.written.get()).toList())
+                    .isEqualTo(hostileSent);
             assertThat(resetAfter.getMin()).isGreaterThanOrEqualTo(Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS);
             assertThat(resetAfter.getMax()).isLessThanOrEqualTo(Limits.REQUEST_RECEIVE_TIMEOUT_MILLIS + 10_000);
-            assertThat(connections).as("the node resets the streams, not the connections")
+            assertThat(connections)
+                    .as("the node resets the streams, not the connections")
                     .allSatisfy(c -> assertThat(c.channel.isActive()).isTrue());
 
             long bound = HELD_MEMORY_PER_BODY_BYTE * HELD_BOUND;
-            System.out.printf("peak in use: %.1f MiB over the baseline (%.2f x the node's peak count of unfinished"
-                    + " request bytes; bound %.1f MiB; before the budget, 1,449 to 1,475 MiB)%n",
+            System.out.printf(
+                    "peak in use: %.1f MiB over the baseline (%.2f x the node's peak count of unfinished"
+                            + " request bytes; bound %.1f MiB; before the budget, 1,449 to 1,475 MiB)%n",
                     (peakUsed.get() - before.used) / (double) MIB,
-                    (peakUsed.get() - before.used) / (double) Math.max(peakHeld.get(), 1), bound / (double) MIB);
+                    (peakUsed.get() - before.used) / (double) Math.max(peakHeld.get(), 1),
+                    bound / (double) MIB);
             assertThat(peakUsed.get()).isLessThanOrEqualTo(before.used + bound);
             assertThat(node.unfinishedRequestBytes()).as("every stream is over").isZero();
 
             // the held bytes are freed; the pool keeps chunks that buffers in the threads' caches sit in
-            Awaitility.await().atMost(Duration.ofSeconds(10))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> Memory.of(serverAllocator).used <= before.used + 8 * MIB);
             Memory after = Memory.of(serverAllocator);
             System.out.println("after the resets:   " + after);
@@ -379,7 +438,8 @@ class UnfinishedRequestBodiesTest {
 
     /** The allocator the node's gRPC server reads with: grpc-netty's own pooled allocator (2 MiB chunks). */
     private static PooledByteBufAllocator serverAllocator() throws ReflectiveOperationException {
-        var get = Class.forName("io.grpc.netty.shaded.io.grpc.netty.Utils").getMethod("getByteBufAllocator", boolean.class);
+        var get = Class.forName("io.grpc.netty.shaded.io.grpc.netty.Utils")
+                .getMethod("getByteBufAllocator", boolean.class);
         get.setAccessible(true);
         return (PooledByteBufAllocator) get.invoke(null, false);
     }
@@ -389,7 +449,8 @@ class UnfinishedRequestBodiesTest {
      * Twice: a trim keeps the entries allocated since the last one.
      */
     private static void trimServerThreadCaches(PooledByteBufAllocator allocator) throws Exception {
-        var field = Class.forName("io.grpc.netty.shaded.io.grpc.netty.Utils").getField("DEFAULT_WORKER_EVENT_LOOP_GROUP");
+        var field =
+                Class.forName("io.grpc.netty.shaded.io.grpc.netty.Utils").getField("DEFAULT_WORKER_EVENT_LOOP_GROUP");
         field.setAccessible(true);
         @SuppressWarnings("unchecked")
         var resource = (SharedResourceHolder.Resource<EventLoopGroup>) field.get(null);
@@ -427,7 +488,8 @@ class UnfinishedRequestBodiesTest {
 
         @Override
         public String toString() {
-            return String.format("node's allocator: %7.1f MiB in use, %7.1f MiB pooled; JVM direct %7.1f MiB",
+            return String.format(
+                    "node's allocator: %7.1f MiB in use, %7.1f MiB pooled; JVM direct %7.1f MiB",
                     used / (double) MIB, reserved / (double) MIB, jvm / (double) MIB);
         }
     }
@@ -441,27 +503,38 @@ class UnfinishedRequestBodiesTest {
 
         static RawConnection open(EventLoopGroup group, int port) throws Exception {
             RawConnection connection = new RawConnection();
-            connection.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+            connection.channel = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.ALLOCATOR, new UnpooledByteBufAllocator(false))
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(connection.codec,
-                                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), connection);
+                            ch.pipeline()
+                                    .addLast(
+                                            connection.codec,
+                                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                            connection);
                         }
-                    }).connect("127.0.0.1", port).sync().channel();
+                    })
+                    .connect("127.0.0.1", port)
+                    .sync()
+                    .channel();
             // the node's SETTINGS arrived: its stream limit is the client's
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> connection.maxActiveStreams() == STREAMS);
             return connection;
         }
 
         int maxActiveStreams() throws Exception {
-            return channel.eventLoop().submit(() -> codec.connection().local().maxActiveStreams()).get(5, TimeUnit.SECONDS);
+            return channel.eventLoop()
+                    .submit(() -> codec.connection().local().maxActiveStreams())
+                    .get(5, TimeUnit.SECONDS);
         }
 
         /** Lets this client open streams past the node's MAX_CONCURRENT_STREAMS, as a hostile one would. */
         void ignoreTheNodesStreamLimit() throws Exception {
-            channel.eventLoop().submit(() -> codec.connection().local().maxActiveStreams(Integer.MAX_VALUE))
+            channel.eventLoop()
+                    .submit(() -> codec.connection().local().maxActiveStreams(Integer.MAX_VALUE))
                     .get(5, TimeUnit.SECONDS);
         }
 
@@ -500,12 +573,15 @@ class UnfinishedRequestBodiesTest {
         volatile boolean ignoresRefusal;
         /** The RST_STREAM error code the node sent. */
         final CompletableFuture<Long> reset = new CompletableFuture<>();
+
         volatile long resetNanos;
 
         /** Opens the stream and sends its headers, and with a {@code body} the prefix and the body slices. */
         static RawStream open(RawConnection connection, Http2Headers headers, ByteBuf body) throws Exception {
             RawStream stream = new RawStream();
-            Http2StreamChannel ch = new Http2StreamChannelBootstrap(connection.channel).handler(stream).open()
+            Http2StreamChannel ch = new Http2StreamChannelBootstrap(connection.channel)
+                    .handler(stream)
+                    .open()
                     .get(5, TimeUnit.SECONDS);
             ChannelFuture sent = ch.write(new DefaultHttp2HeadersFrame(headers, false));
             sent.addListener(f -> {
@@ -516,14 +592,16 @@ class UnfinishedRequestBodiesTest {
                 }
             });
             if (body != null) {
-                ch.write(new DefaultHttp2DataFrame(Unpooled.buffer(5).writeByte(0).writeInt(DECLARED_BYTES), false));
+                ch.write(new DefaultHttp2DataFrame(
+                        Unpooled.buffer(5).writeByte(0).writeInt(DECLARED_BYTES), false));
                 for (int offset = 0; offset < BODY_BYTES; offset += FRAME_BYTES) {
                     int n = Math.min(FRAME_BYTES, BODY_BYTES - offset);
-                    ch.write(new DefaultHttp2DataFrame(body.retainedSlice(0, n), false)).addListener(f -> {
-                        if (f.isSuccess()) {
-                            stream.written.addAndGet(n);
-                        }
-                    });
+                    ch.write(new DefaultHttp2DataFrame(body.retainedSlice(0, n), false))
+                            .addListener(f -> {
+                                if (f.isSuccess()) {
+                                    stream.written.addAndGet(n);
+                                }
+                            });
                 }
             }
             ch.flush();

@@ -44,16 +44,34 @@ class ConfigLoaderTest {
 
     @Test
     void theTableQuotaIsSetAndChecked() {
-        assertThat(ConfigLoader.parse(VALID + "quotas:\n  max-tables: 50\n").quotas().maxTables()).isEqualTo(50);
+        assertThat(ConfigLoader.parse(VALID + "quotas:\n  max-tables: 50\n")
+                        .quotas()
+                        .maxTables())
+                .isEqualTo(50);
         assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("quotas.max-tables", "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("quotas.max-tables: 0 is outside");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("quotas.max-tables: 0 is outside");
     }
 
     @Test
     void overridesSetAnyFieldByItsPath() {
-        ServerConfig c = ConfigLoader.parse(VALID, Map.of("node-id", "1", "members[0].client-address", "127.0.0.1:7001",
-                "raft.tick-millis", "20", "raft.election-ticks", "10", "raft.heartbeat-ticks", "1",
-                "raft.worker-threads", "2", "raft.snapshot-threshold-entries", "1000"));
+        ServerConfig c = ConfigLoader.parse(
+                VALID,
+                Map.of(
+                        "node-id",
+                        "1",
+                        "members[0].client-address",
+                        "127.0.0.1:7001",
+                        "raft.tick-millis",
+                        "20",
+                        "raft.election-ticks",
+                        "10",
+                        "raft.heartbeat-ticks",
+                        "1",
+                        "raft.worker-threads",
+                        "2",
+                        "raft.snapshot-threshold-entries",
+                        "1000"));
         assertThat(c.nodeId()).isEqualTo(1);
         assertThat(c.self().clientAddress().port()).isEqualTo(7001);
         assertThat(c.raft().tickMillis()).isEqualTo(20);
@@ -62,19 +80,25 @@ class ConfigLoaderTest {
     @Test
     void errorsNameTheField() {
         assertThatThrownBy(() -> ConfigLoader.parse(VALID + "colour: blue\n"))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("colour: unknown field");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("colour: unknown field");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("members[1].client-address", "nowhere")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("members[1].client-address")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("members[1].client-address")
                 .hasMessageContaining("not host:port");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("node-id", "3")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("node-id: 3 is not one of the members");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("node-id: 3 is not one of the members");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("node-id", "two")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("node-id:");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("node-id:");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("  ca-file: /etc/armada/ca.crt\n", "")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("ca-file");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ca-file");
         // the name goes into certificates as a URI: no spaces, colons or slashes
         assertThatThrownBy(() -> ConfigLoader.parse(VALID + "cluster-name: prod/eu west\n"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("cluster-name: cluster name 'prod/eu west'")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cluster-name: cluster name 'prod/eu west'")
                 .hasMessageContaining("1 to 63 letters, digits");
     }
 
@@ -108,40 +132,62 @@ class ConfigLoaderTest {
         List<ILoggingEvent> warnings = captureWarnings(() -> {
             ServerConfig c = ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "follower-of"));
             assertThat(c.isFollowerCluster()).isTrue();
-            assertThat(c.leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.1", 6001),
-                    new HostPort("10.0.0.2", 6001));
+            assertThat(c.leaderCluster().endpoints())
+                    .containsExactly(new HostPort("10.0.0.1", 6001), new HostPort("10.0.0.2", 6001));
         });
-        assertThat(warnings).singleElement().satisfies(w -> assertThat(w.getFormattedMessage())
-                .contains("follower-of").contains("leader-cluster").contains("deprecated"));
+        assertThat(warnings)
+                .singleElement()
+                .satisfies(w -> assertThat(w.getFormattedMessage())
+                        .contains("follower-of")
+                        .contains("leader-cluster")
+                        .contains("deprecated"));
 
         List<ILoggingEvent> none = captureWarnings(() -> assertThat(
-                ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster")).isFollowerCluster()).isTrue());
+                        ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster"))
+                                .isFollowerCluster())
+                .isTrue());
         assertThat(none).isEmpty();
     }
 
     @Test
     void anOverrideByTheOldKeyIsReadAsLeaderClusterWithAWarning() {
         List<ILoggingEvent> warnings = captureWarnings(() -> {
-            ServerConfig c = ConfigLoader.parse(VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster"),
+            ServerConfig c = ConfigLoader.parse(
+                    VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster"),
                     Map.of("follower-of.endpoints[1]", "10.0.0.3:6001"));
-            assertThat(c.leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.1", 6001),
-                    new HostPort("10.0.0.3", 6001));
+            assertThat(c.leaderCluster().endpoints())
+                    .containsExactly(new HostPort("10.0.0.1", 6001), new HostPort("10.0.0.3", 6001));
             // an override may also bring the whole section, under the old name
             assertThat(ConfigLoader.parse(VALID, Map.of("follower-of", "{endpoints: ['10.0.0.4:6001']}"))
-                    .leaderCluster().endpoints()).containsExactly(new HostPort("10.0.0.4", 6001));
+                            .leaderCluster()
+                            .endpoints())
+                    .containsExactly(new HostPort("10.0.0.4", 6001));
         });
-        assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w.getFormattedMessage())
-                .contains("follower-of").contains("leader-cluster"));
+        assertThat(warnings)
+                .hasSize(2)
+                .allSatisfy(w -> assertThat(w.getFormattedMessage())
+                        .contains("follower-of")
+                        .contains("leader-cluster"));
     }
 
     @Test
     void theOldAndTheNewKeyTogetherAreRefusedNamingBoth() {
-        String both = VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster") + LEADER_CLUSTER.replace("KEY", "follower-of");
-        assertThatThrownBy(() -> ConfigLoader.parse(both)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("follower-of").hasMessageContaining("leader-cluster");
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID, Map.of("follower-of.endpoints", "['10.0.0.1:6001']",
-                "leader-cluster.endpoints", "['10.0.0.2:6001']"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("follower-of").hasMessageContaining("leader-cluster");
+        String both =
+                VALID + LEADER_CLUSTER.replace("KEY", "leader-cluster") + LEADER_CLUSTER.replace("KEY", "follower-of");
+        assertThatThrownBy(() -> ConfigLoader.parse(both))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("follower-of")
+                .hasMessageContaining("leader-cluster");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                        VALID,
+                        Map.of(
+                                "follower-of.endpoints",
+                                "['10.0.0.1:6001']",
+                                "leader-cluster.endpoints",
+                                "['10.0.0.2:6001']")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("follower-of")
+                .hasMessageContaining("leader-cluster");
     }
 
     /** The WARN (and worse) lines ConfigLoader logs while {@code run} runs. */
@@ -155,6 +201,8 @@ class ConfigLoaderTest {
         } finally {
             logger.detachAppender(appender);
         }
-        return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+        return appender.list.stream()
+                .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .toList();
     }
 }

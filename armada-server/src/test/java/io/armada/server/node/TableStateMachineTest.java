@@ -25,11 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A table's Raft state machine on real RocksDB: apply at the entry's index, snapshot to a file, install elsewhere. */
 class TableStateMachineTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static Entry put(long index, String key, String value) {
-        Command c = Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t")
-                .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))).build();
+        Command c = Command.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value)))
+                .build();
         return new Entry(1, index, EntryType.NORMAL, c.toByteArray());
     }
 
@@ -38,7 +43,7 @@ class TableStateMachineTest {
         SnapshotMeta meta = new SnapshotMeta(501, 1, ConfState.ofVoters(1L, 2L, 3L));
         List<SnapshotChunk> chunks = new ArrayList<>();
         try (TableStore source = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, source, dir.resolve("a-snap"), false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, source, dir.resolve("a-snap"), false, i -> {});
             sm.apply(new Entry(1, 1, EntryType.NOOP, new byte[0]));
             for (int i = 2; i <= 501; i++) {
                 sm.apply(put(i, "key-" + (i % 300), "value-" + i));
@@ -53,22 +58,33 @@ class TableStateMachineTest {
                 offset = c.end();
             } while (!c.last());
             assertThat(chunks).hasSizeGreaterThan(5);
-            assertThat(sm.read(new SnapshotMeta(9, 1, meta.confState()), 0, 10)).as("an unknown snapshot").isNull();
+            assertThat(sm.read(new SnapshotMeta(9, 1, meta.confState()), 0, 10))
+                    .as("an unknown snapshot")
+                    .isNull();
         }
         try (TableStore target = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, target, dir.resolve("b-snap"), false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, target, dir.resolve("b-snap"), false, i -> {});
             chunks.forEach(sm::stageSnapshotChunk);
             sm.installSnapshot(meta);
             assertThat(sm.appliedIndex()).isEqualTo(501);
             assertThat(sm.latestSnapshot()).isEqualTo(meta);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(300);
-            assertThat(sm.table().range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("key-1"))
-                    .build()).getKvs(0).getValue().toStringUtf8()).isEqualTo("value-301");
+            assertThat(sm.table()
+                            .range(RangeRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("key-1"))
+                                    .build())
+                            .getKvs(0)
+                            .getValue()
+                            .toStringUtf8())
+                    .isEqualTo("value-301");
         }
         try (TableStore reopened = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, reopened, dir.resolve("b-snap"), false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, reopened, dir.resolve("b-snap"), false, i -> {});
             assertThat(sm.appliedIndex()).isEqualTo(501);
-            assertThat(sm.latestSnapshot()).as("the snapshot identity survives a restart").isEqualTo(meta);
+            assertThat(sm.latestSnapshot())
+                    .as("the snapshot identity survives a restart")
+                    .isEqualTo(meta);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(300);
         }
     }
@@ -82,7 +98,7 @@ class TableStateMachineTest {
     void aTableBehindItsOwnSnapshotFileIsRestoredFromIt() throws Exception {
         SnapshotMeta meta = new SnapshotMeta(501, 1, ConfState.ofVoters(1L, 2L, 3L));
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("snap"), false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("snap"), false, i -> {});
             for (int i = 1; i <= 501; i++) {
                 sm.apply(put(i, "key-" + (i % 300), "value-" + i));
             }
@@ -90,17 +106,24 @@ class TableStateMachineTest {
         }
         // what the power loss left: the table's store at index 100 (its later applies unsynced), the snapshot file
         try (TableStore store = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine before = new TableStateMachine(7, store, dir.resolve("b-snap"), false, i -> { });
+            TableStateMachine before = new TableStateMachine(7, store, dir.resolve("b-snap"), false, i -> {});
             for (int i = 1; i <= 100; i++) {
                 before.apply(put(i, "key-" + (i % 300), "value-" + i));
             }
         }
         try (TableStore store = TableStore.open(dir.resolve("b"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("snap"), false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("snap"), false, i -> {});
             assertThat(sm.appliedIndex()).isEqualTo(501);
             assertThat(sm.table().range(all()).getCount()).isEqualTo(300);
-            assertThat(sm.table().range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("key-1"))
-                    .build()).getKvs(0).getValue().toStringUtf8()).isEqualTo("value-301");
+            assertThat(sm.table()
+                            .range(RangeRequest.newBuilder()
+                                    .setTable("t")
+                                    .setKey(ByteString.copyFromUtf8("key-1"))
+                                    .build())
+                            .getKvs(0)
+                            .getValue()
+                            .toStringUtf8())
+                    .isEqualTo("value-301");
         }
     }
 
@@ -114,7 +137,7 @@ class TableStateMachineTest {
         Path snapDir = dir.resolve("snap");
         byte[] original;
         try (TableStore store = TableStore.open(dir.resolve("s"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, store, snapDir, false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, store, snapDir, false, i -> {});
             for (int i = 1; i <= 20; i++) {
                 sm.apply(put(i, "k" + i, "v" + i));
             }
@@ -124,7 +147,7 @@ class TableStateMachineTest {
             java.nio.file.Files.write(snapDir.resolve("snapshot-40-1.data"), new byte[] {1, 2, 3});
         }
         try (TableStore store = TableStore.open(dir.resolve("s"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, store, snapDir, false, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, store, snapDir, false, i -> {});
             assertThat(sm.latestSnapshot()).isEqualTo(meta);
             assertThat(sm.read(meta, 0, 1 << 20).data()).isEqualTo(original);
             assertThat(snapDir.resolve("snapshot-40-1.data")).doesNotExist();
@@ -138,7 +161,8 @@ class TableStateMachineTest {
             TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), false, seen::add);
             sm.apply(new Entry(1, 4, EntryType.NOOP, new byte[0]));
             Object result = sm.apply(put(5, "a", "1"));
-            assertThat(((CommandResult) result).getPut().getHeader().getRevision()).isEqualTo(5);
+            assertThat(((CommandResult) result).getPut().getHeader().getRevision())
+                    .isEqualTo(5);
             assertThat(sm.table().range(all()).getKvs(0).getModRevision()).isEqualTo(5);
             assertThat(seen).containsExactly(4L, 5L);
         }
@@ -149,8 +173,12 @@ class TableStateMachineTest {
         try (TableStore store = TableStore.open(dir.resolve("s"), StoreOptions.defaults())) {
             List<Long> seen = new ArrayList<>();
             TableStateMachine sm = new TableStateMachine(3, store, dir.resolve("snap"), false, seen::add);
-            List<Object> results = sm.applyAll(List.of(put(1, "a", "1"), put(2, "a", "2"),
-                    new Entry(2, 3, EntryType.NOOP, new byte[0]), put(4, "a", "3"), put(5, "b", "1")));
+            List<Object> results = sm.applyAll(List.of(
+                    put(1, "a", "1"),
+                    put(2, "a", "2"),
+                    new Entry(2, 3, EntryType.NOOP, new byte[0]),
+                    put(4, "a", "3"),
+                    put(5, "b", "1")));
             assertThat(results).hasSize(5);
             assertThat(results.get(2)).isNull();
             assertThat(((CommandResult) results.get(1)).getPut().getHeader().getRevision())
@@ -168,8 +196,11 @@ class TableStateMachineTest {
     }
 
     private static RangeRequest all() {
-        return RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFrom(new byte[] {0}))
-                .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();
+        return RangeRequest.newBuilder()
+                .setTable("t")
+                .setKey(ByteString.copyFrom(new byte[] {0}))
+                .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                .build();
     }
 
     private static Entry followerBatch(long index, long... leaderClusterIndexes) {
@@ -177,18 +208,25 @@ class TableStateMachineTest {
                 .setLeaderAppliedIndex(leaderClusterIndexes[leaderClusterIndexes.length - 1])
                 .setLeaderRevision(leaderClusterIndexes[leaderClusterIndexes.length - 1]);
         for (long li : leaderClusterIndexes) {
-            Command c = Command.newBuilder().setPut(PutRequest.newBuilder().setTable("t")
-                    .setKey(ByteString.copyFromUtf8("k" + li)).setValue(ByteString.copyFromUtf8("v" + li))).build();
+            Command c = Command.newBuilder()
+                    .setPut(PutRequest.newBuilder()
+                            .setTable("t")
+                            .setKey(ByteString.copyFromUtf8("k" + li))
+                            .setValue(ByteString.copyFromUtf8("v" + li)))
+                    .build();
             b.addEntries(ReplicatedEntry.newBuilder().setIndex(li).setCommand(c));
         }
-        return new Entry(1, index, EntryType.NORMAL,
+        return new Entry(
+                1,
+                index,
+                EntryType.NORMAL,
                 FollowerClusterEntry.newBuilder().setBatch(b).build().toByteArray());
     }
 
     @Test
     void aFollowerTableSkipsABatchThatWouldLeaveAGapAndTakesItsReplayLater() {
         try (TableStore store = TableStore.open(dir.resolve("f"), StoreOptions.defaults())) {
-            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("f-snap"), true, i -> { });
+            TableStateMachine sm = new TableStateMachine(7, store, dir.resolve("f-snap"), true, i -> {});
             sm.apply(followerBatch(1, 1, 2));
             assertThat(sm.position()).isEqualTo(2);
             sm.apply(followerBatch(2, 5, 6)); // leader-cluster entries 3-4 were in a batch that never committed

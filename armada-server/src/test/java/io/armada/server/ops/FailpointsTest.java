@@ -18,13 +18,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** The failpoint endpoint exists only with ARMADA_FAILPOINTS=enabled, and then slows synced log writes. */
 class FailpointsTest {
     private static final String PATH = Failpoints.PATH_PREFIX + Failpoints.LOG_FSYNC_DELAY;
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> send(int port, String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static OpsHttpServer ops(Failpoints failpoints) {
@@ -39,7 +48,8 @@ class FailpointsTest {
         try (OpsHttpServer server = ops(failpoints)) {
             assertThat(send(server.port(), "GET", PATH, null).statusCode()).isEqualTo(404);
             assertThat(send(server.port(), "PUT", PATH, "500").statusCode()).isEqualTo(404);
-            assertThat(send(server.port(), "GET", "/healthz", null).statusCode()).isEqualTo(200);
+            assertThat(send(server.port(), "GET", "/healthz", null).statusCode())
+                    .isEqualTo(200);
         }
         assertThat(delay.millis()).isZero();
     }
@@ -49,8 +59,8 @@ class FailpointsTest {
         try (LogStore store = LogStore.open(dir, LogStoreOptions.defaults(), e -> {
                     throw new AssertionError("fatal", e);
                 });
-                OpsHttpServer server = ops(Failpoints.fromEnvironment(Map.of("ARMADA_FAILPOINTS", "enabled"),
-                        store.fsyncDelay()))) {
+                OpsHttpServer server =
+                        ops(Failpoints.fromEnvironment(Map.of("ARMADA_FAILPOINTS", "enabled"), store.fsyncDelay()))) {
             int port = server.port();
             assertThat(send(port, "GET", PATH, null).body()).isEqualTo("0\n");
             HttpResponse<String> put = send(port, "PUT", PATH, "300\n");
@@ -66,11 +76,16 @@ class FailpointsTest {
 
             assertThat(send(port, "PUT", PATH, "slow").statusCode()).isEqualTo(400);
             assertThat(send(port, "PUT", PATH, "-5").statusCode()).isEqualTo(400);
-            assertThat(send(port, "PUT", PATH, "1".repeat(OpsHttpServer.MAX_FAILPOINT_BODY_BYTES + 1)).statusCode())
+            assertThat(send(port, "PUT", PATH, "1".repeat(OpsHttpServer.MAX_FAILPOINT_BODY_BYTES + 1))
+                            .statusCode())
                     .isEqualTo(413);
-            assertThat(send(port, "PUT", Failpoints.PATH_PREFIX + "no-such-failpoint", "1").statusCode()).isEqualTo(404);
+            assertThat(send(port, "PUT", Failpoints.PATH_PREFIX + "no-such-failpoint", "1")
+                            .statusCode())
+                    .isEqualTo(404);
             assertThat(send(port, "DELETE", PATH, null).statusCode()).isEqualTo(405);
-            assertThat(store.fsyncDelay().millis()).as("refused values change nothing").isEqualTo(300);
+            assertThat(store.fsyncDelay().millis())
+                    .as("refused values change nothing")
+                    .isEqualTo(300);
             assertThat(send(port, "PUT", PATH, "0").statusCode()).isEqualTo(200);
             assertThat(store.fsyncDelay().millis()).isZero();
         }

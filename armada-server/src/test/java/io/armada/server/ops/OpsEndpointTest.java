@@ -8,8 +8,8 @@ import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.KVGrpc;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.TablesGrpc;
-import io.armada.server.dev.FreePorts;
 import io.armada.server.dev.DevCluster;
+import io.armada.server.dev.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
@@ -24,11 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics, /healthz and /readyz of a running node, with the meters the operations surface promises. */
 class OpsEndpointTest {
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -41,13 +45,24 @@ class OpsEndpointTest {
             int ops = cluster.servers().getFirst().opsPort();
             assertThat(ops).isEqualTo(base + DevCluster.METRICS_PORT_OFFSET + 1);
             assertThat(get(ops, "/healthz").statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(ops, "/readyz").statusCode() == 200);
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1).usePlaintext().build();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> get(ops, "/readyz").statusCode() == 200);
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", base + 1)
+                    .usePlaintext()
+                    .build();
             try {
-                TablesGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("metered").build());
-                KVGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                        .setTable("metered").setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).build());
+                TablesGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder()
+                                .setName("metered")
+                                .build());
+                KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(20, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder()
+                                .setTable("metered")
+                                .setKey(ByteString.copyFromUtf8("k"))
+                                .setValue(ByteString.copyFromUtf8("v"))
+                                .build());
             } finally {
                 channel.shutdownNow();
             }
@@ -57,7 +72,8 @@ class OpsEndpointTest {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             assertThat(metrics.body())
-                    .contains("armada_grpc_requests_total{cluster=\"armada-dev\",code=\"OK\",forwarded=\"false\",method=\"armada.v1.KV/Put\",node=\"1\"} 1.0")
+                    .contains(
+                            "armada_grpc_requests_total{cluster=\"armada-dev\",code=\"OK\",forwarded=\"false\",method=\"armada.v1.KV/Put\",node=\"1\"} 1.0")
                     .contains("armada_grpc_request_seconds_bucket")
                     .contains("armada_table_applied_revision{cluster=\"armada-dev\",node=\"1\",table=\"metered\"}")
                     .contains("armada_table_leader{")
@@ -68,9 +84,13 @@ class OpsEndpointTest {
                     .contains("armada_raft_entries_per_fsync")
                     .contains("armada_raft_heartbeats_coalesced_total");
             assertThat(get(ops, "/nope").statusCode()).isEqualTo(404);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops + "/metrics"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
-                    .statusCode()).isEqualTo(405);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops + "/metrics"))
+                                            .POST(HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(405);
         }
     }
 }

@@ -30,13 +30,18 @@ import org.junit.jupiter.api.Test;
 class OpsHttpServerSlowClientTest {
     private static final int SLOW_CONNECTIONS = 8;
     private static final Duration TRICKLE_INTERVAL = Duration.ofMillis(250);
-    private static final OpsHttpServer.Limits SHORT_TIMEOUT = OpsHttpServer.Limits.defaults().withRequestTimeoutMillis(1_500);
+    private static final OpsHttpServer.Limits SHORT_TIMEOUT =
+            OpsHttpServer.Limits.defaults().withRequestTimeoutMillis(1_500);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(2))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -44,8 +49,12 @@ class OpsHttpServerSlowClientTest {
         ExecutorService tricklers = Executors.newFixedThreadPool(SLOW_CONNECTIONS);
         List<Socket> slow = new ArrayList<>();
         AtomicInteger closedByServer = new AtomicInteger();
-        try (OpsHttpServer server = new OpsHttpServer(new HostPort("127.0.0.1", 0), () -> "armada_up 1\n",
-                () -> true, Failpoints.disabled(), SHORT_TIMEOUT)) {
+        try (OpsHttpServer server = new OpsHttpServer(
+                new HostPort("127.0.0.1", 0),
+                () -> "armada_up 1\n",
+                () -> true,
+                Failpoints.disabled(),
+                SHORT_TIMEOUT)) {
             int port = server.port();
             for (int i = 0; i < SLOW_CONNECTIONS; i++) {
                 Socket socket = new Socket();
@@ -54,7 +63,8 @@ class OpsHttpServerSlowClientTest {
                 tricklers.submit(() -> trickle(socket, closedByServer));
             }
             // every slow client has sent its first byte and holds its connection
-            Thread.sleep(TRICKLE_INTERVAL.toMillis() * 2); // let the trickles start: there is no event for "a byte arrived"
+            Thread.sleep(
+                    TRICKLE_INTERVAL.toMillis() * 2); // let the trickles start: there is no event for "a byte arrived"
 
             long start = System.nanoTime();
             HttpResponse<String> health = get(port, "/healthz");
@@ -63,7 +73,8 @@ class OpsHttpServerSlowClientTest {
             assertThat(health.body()).isEqualTo("ok\n");
             assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
             assertThat(get(port, "/metrics").body()).isEqualTo("armada_up 1\n");
-            System.out.println("/healthz under " + SLOW_CONNECTIONS + " slow-header connections: " + healthMillis + " ms");
+            System.out.println(
+                    "/healthz under " + SLOW_CONNECTIONS + " slow-header connections: " + healthMillis + " ms");
             assertThat(healthMillis).isLessThan(1_000);
 
             // the server hangs up on each slow client once the request timeout has passed
@@ -81,13 +92,15 @@ class OpsHttpServerSlowClientTest {
     @Test
     void oversizedHeadersAreRefusedAndConnectionsBeyondTheCapAreClosed() throws Exception {
         OpsHttpServer.Limits twoConnections = OpsHttpServer.Limits.defaults().withMaxConnections(2);
-        try (OpsHttpServer server = new OpsHttpServer(new HostPort("127.0.0.1", 0), () -> "", () -> true,
-                Failpoints.disabled(), twoConnections);
-             Socket first = new Socket("127.0.0.1", server.port());
-             Socket second = new Socket("127.0.0.1", server.port());
-             Socket third = new Socket("127.0.0.1", server.port())) {
+        try (OpsHttpServer server = new OpsHttpServer(
+                        new HostPort("127.0.0.1", 0), () -> "", () -> true, Failpoints.disabled(), twoConnections);
+                Socket first = new Socket("127.0.0.1", server.port());
+                Socket second = new Socket("127.0.0.1", server.port());
+                Socket third = new Socket("127.0.0.1", server.port())) {
             third.setSoTimeout(5_000);
-            assertThat(third.getInputStream().read()).as("the connection over the cap is closed").isEqualTo(-1);
+            assertThat(third.getInputStream().read())
+                    .as("the connection over the cap is closed")
+                    .isEqualTo(-1);
 
             String huge = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 << 10) + "\r\n\r\n";
             first.getOutputStream().write(huge.getBytes(StandardCharsets.US_ASCII));

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class PeerErrorLoggingTest {
     private final AtomicLong now = new AtomicLong(1_000);
-    private final PeerErrorLogging.RateLimit limit = new PeerErrorLogging.RateLimit(3, TimeUnit.SECONDS.toNanos(60), now::get);
+    private final PeerErrorLogging.RateLimit limit =
+            new PeerErrorLogging.RateLimit(3, TimeUnit.SECONDS.toNanos(60), now::get);
 
     private static LogRecord streamError() {
         return new LogRecord(Level.WARNING, "Stream Error");
@@ -36,7 +37,8 @@ class PeerErrorLoggingTest {
         now.addAndGet(TimeUnit.SECONDS.toNanos(1));
         LogRecord next = streamError();
         assertThat(limit.isLoggable(next)).isTrue();
-        assertThat(next.getMessage()).isEqualTo("Stream Error (3 similar records dropped: at most 3 per 60 s from this logger)");
+        assertThat(next.getMessage())
+                .isEqualTo("Stream Error (3 similar records dropped: at most 3 per 60 s from this logger)");
         LogRecord after = streamError();
         assertThat(limit.isLoggable(after)).isTrue();
         assertThat(after.getMessage()).as("the count is told once").isEqualTo("Stream Error");
@@ -47,7 +49,8 @@ class PeerErrorLoggingTest {
         PeerErrorLogging.install();
         PeerErrorLogging.install(); // idempotent
         for (String name : PeerErrorLogging.PEER_ERROR_LOGGERS) {
-            assertThat(java.util.logging.Logger.getLogger(name).getFilter()).isInstanceOf(PeerErrorLogging.RateLimit.class);
+            assertThat(java.util.logging.Logger.getLogger(name).getFilter())
+                    .isInstanceOf(PeerErrorLogging.RateLimit.class);
         }
         assertThat(org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()).isTrue();
     }

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DeletedTableWritesTest {
     private static final Map<String, String> FAILPOINTS = Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled");
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private ProcessCluster cluster;
 
     @AfterEach
@@ -46,8 +48,11 @@ class DeletedTableWritesTest {
     @Test
     void noWriteThroughMembersThatHaveNotAppliedTheDeleteIsAcknowledgedAfterIt() throws Exception {
         cluster = ProcessCluster.start(dir, 3, FAILPOINTS);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> tables(0)
-                .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> tables(0)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         for (int node = 0; node < 3; node++) {
             int through = node;
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(through, "warm-up") > 0);
@@ -63,7 +68,9 @@ class DeletedTableWritesTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 try {
                     long revision = put(through, "after-delete");
-                    fail("a write through member %d was acknowledged at revision %d after the delete", through + 1, revision);
+                    fail(
+                            "a write through member %d was acknowledged at revision %d after the delete",
+                            through + 1, revision);
                 } catch (StatusRuntimeException e) {
                     // the retired group's answer; before it, a forward may land on the member that removed the table
                     // (NOT_FOUND, does not exist) or find no leader (UNAVAILABLE)
@@ -71,7 +78,8 @@ class DeletedTableWritesTest {
                             && e.getStatus().getDescription().contains("table 't' was deleted")) {
                         return true;
                     }
-                    assertThat(e.getStatus().getCode()).as("%s", e.getStatus())
+                    assertThat(e.getStatus().getCode())
+                            .as("%s", e.getStatus())
                             .isIn(Status.Code.UNAVAILABLE, Status.Code.NOT_FOUND);
                 }
                 return false;
@@ -83,12 +91,17 @@ class DeletedTableWritesTest {
         cluster.node(2).setFailpoint(Failpoints.TABLE_REMOVAL_HOLD, "false");
         for (int node = 0; node < 3; node++) {
             int through = node;
-            await().atMost(Duration.ofSeconds(20)).until(() -> tables(through).list(ListTablesRequest.getDefaultInstance())
-                    .getTablesList().stream().map(TableInfo::getName).noneMatch("t"::equals));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> tables(through).list(ListTablesRequest.getDefaultInstance()).getTablesList().stream()
+                            .map(TableInfo::getName)
+                            .noneMatch("t"::equals));
         }
         // the name is free again: a new table under it takes writes
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> tables(0)
-                .create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> tables(0)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(1, "new table") > 0);
     }
 
@@ -97,15 +110,25 @@ class DeletedTableWritesTest {
     }
 
     private long put(int node, String key) {
-        return KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
-                        .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision();
+        return KVGrpc.newBlockingStub(cluster.channel(node))
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8("v"))
+                        .build())
+                .getHeader()
+                .getRevision();
     }
 
     private Status.Code readCode(int node) {
         try {
-            KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .range(RangeRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8("warm-up")).build());
+            KVGrpc.newBlockingStub(cluster.channel(node))
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .range(RangeRequest.newBuilder()
+                            .setTable("t")
+                            .setKey(ByteString.copyFromUtf8("warm-up"))
+                            .build());
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode();

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps its group and data.
  */
 class FollowerClusterCatalogReloadTest {
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private NodeProcess leaderNode;
     private NodeProcess followerNode;
 
@@ -42,17 +44,23 @@ class FollowerClusterCatalogReloadTest {
     @Test
     void aCatalogLoadFromTheLeaderDropsOnlyTablesReallyGone() throws Exception {
         // the leader cluster snapshots (and compacts) every group every 20 entries
-        ServerConfig leaderConfig = DevCluster.configs(data.resolve("leader"), 1, FreePorts.basePort(1),
-                new ServerConfig.RaftSettings(50, 10, 1, 2, 20)).getFirst();
+        ServerConfig leaderConfig = DevCluster.configs(
+                        data.resolve("leader"),
+                        1,
+                        FreePorts.basePort(1),
+                        new ServerConfig.RaftSettings(50, 10, 1, 2, 20))
+                .getFirst();
         leaderNode = new NodeProcess(leaderConfig, data.resolve("leader"));
         leaderNode.start(Duration.ofSeconds(60));
-        ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst()
-                .asFollowerClusterOf(new ServerConfig.LeaderCluster(List.of(leaderConfig.self().clientAddress()), null, null, null));
-        try (ArmadaClient leader = new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()),
-                Duration.ofSeconds(20));
-                ArmadaClient follower = new ArmadaClient(List.of(followerConfig.self().clientAddress().toString()),
-                        Duration.ofSeconds(20))) {
+        ServerConfig followerConfig = DevCluster.configs(
+                        data.resolve("follower"), 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults())
+                .getFirst()
+                .asFollowerClusterOf(new ServerConfig.LeaderCluster(
+                        List.of(leaderConfig.self().clientAddress()), null, null, null));
+        try (ArmadaClient leader = new ArmadaClient(
+                        List.of(leaderConfig.self().clientAddress().toString()), Duration.ofSeconds(20));
+                ArmadaClient follower = new ArmadaClient(
+                        List.of(followerConfig.self().clientAddress().toString()), Duration.ofSeconds(20))) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader.createTable("kept") != null);
             leader.createTable("doomed");
             for (int i = 0; i < 30; i++) {
@@ -77,21 +85,31 @@ class FollowerClusterCatalogReloadTest {
 
             awaitKeys(follower, "fresh", 1);
             awaitKeys(follower, "kept", 31);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(follower.listTables())
-                    .extracting(TableDetails::name).containsExactlyInAnyOrder("fresh", "kept"));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(follower.listTables())
+                            .extracting(TableDetails::name)
+                            .containsExactlyInAnyOrder("fresh", "kept"));
             String log = followerNode.stdout();
-            assertThat(log).as("the catalog was reloaded from the leader cluster's snapshot")
+            assertThat(log)
+                    .as("the catalog was reloaded from the leader cluster's snapshot")
                     .containsPattern("table 1: leader-cluster snapshot at index \\d+ loaded");
-            assertThat(log).as("the deleted table is dropped once the load ended").containsPattern("table doomed \\(\\d+\\) removed");
-            assertThat(log).as("the table that stayed was never dropped").doesNotContainPattern("table kept \\(\\d+\\) removed");
+            assertThat(log)
+                    .as("the deleted table is dropped once the load ended")
+                    .containsPattern("table doomed \\(\\d+\\) removed");
+            assertThat(log)
+                    .as("the table that stayed was never dropped")
+                    .doesNotContainPattern("table kept \\(\\d+\\) removed");
             assertThat(log).as("nor reopened").containsOnlyOnce("table kept (");
             assertThat(log).doesNotContain("cannot open the group");
         }
     }
 
     private static void awaitKeys(ArmadaClient client, String table, int count) {
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
-                assertThat(client.range(table, new byte[] {0}, new byte[] {0}, 0, false).kvs()).hasSize(count));
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(client.range(table, new byte[] {0}, new byte[] {0}, 0, false)
+                                .kvs())
+                        .hasSize(count));
     }
 
     private static byte[] key(int i) {

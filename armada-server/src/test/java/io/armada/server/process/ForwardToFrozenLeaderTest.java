@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardToFrozenLeaderTest {
     private static final long DEADLINE_MILLIS = 10_000;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private ProcessCluster cluster;
 
     @AfterEach
@@ -43,37 +45,54 @@ class ForwardToFrozenLeaderTest {
     @Test
     void aForwardToALeaderThatFrozeEndsWhenTheGroupElectsAnother() throws Exception {
         cluster = ProcessCluster.start(dir, 3, java.util.Map.of());
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> TablesGrpc.newBlockingStub(cluster.channel(0))
-                .withDeadlineAfter(5, TimeUnit.SECONDS).create(CreateTableRequest.newBuilder().setName("t").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> TablesGrpc.newBlockingStub(cluster.channel(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("t").build())
+                        .hasTable());
         long leader = await().atMost(Duration.ofSeconds(30)).until(() -> leaderSeenBy(0), id -> id != 0);
         int via = (int) (leader % 3); // the member after the leader (ids are 1..3, indexes 0..2)
         // the forwarding member knows the leader and reaches it
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> put(via, "warm-up", 5_000) > 0
-                && leaderSeenBy(via) == leader);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> put(via, "warm-up", 5_000) > 0 && leaderSeenBy(via) == leader);
 
         cluster.node((int) leader - 1).pause();
         long sent = System.nanoTime();
         assertThatThrownBy(() -> put(via, "in-flight", DEADLINE_MILLIS))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).as("%s", e.getStatus()).isEqualTo(Status.Code.UNAVAILABLE);
-                    assertThat(e.getStatus().getDescription()).contains("lost its leadership while the write was in flight");
+                    assertThat(e.getStatus().getDescription())
+                            .contains("lost its leadership while the write was in flight");
                 });
-        System.out.printf("forward to a frozen leader answered after %d ms%n",
+        System.out.printf(
+                "forward to a frozen leader answered after %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent));
         // the live members took over: writes through the same member go on while the old leader is frozen
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> put(via, "after", 2_000) > 0);
     }
 
     private long put(int node, String key, long deadlineMillis) {
-        return KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                .put(PutRequest.newBuilder().setTable("t").setKey(ByteString.copyFromUtf8(key))
-                        .setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision();
+        return KVGrpc.newBlockingStub(cluster.channel(node))
+                .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                .put(PutRequest.newBuilder()
+                        .setTable("t")
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8("v"))
+                        .build())
+                .getHeader()
+                .getRevision();
     }
 
     private long leaderSeenBy(int node) {
-        var status = ClusterGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        var status = ClusterGrpc.newBlockingStub(cluster.channel(node))
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .status(StatusRequest.getDefaultInstance());
-        return status.getTablesList().stream().filter(t -> t.getTable().getName().equals("t"))
-                .mapToLong(t -> t.getTable().getStatus().getLeaderId()).findFirst().orElse(0);
+        return status.getTablesList().stream()
+                .filter(t -> t.getTable().getName().equals("t"))
+                .mapToLong(t -> t.getTable().getStatus().getLeaderId())
+                .findFirst()
+                .orElse(0);
     }
 }

@@ -36,7 +36,9 @@ class LeaderClusterNodePauseTest {
     /** Longer than the bound and than the old pull deadline (6 s), so a follower that waits it out fails. */
     private static final Duration PAUSE = Duration.ofSeconds(8);
 
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private final List<NodeProcess> nodes = new ArrayList<>();
     private ManagedChannel followerChannel;
 
@@ -53,27 +55,41 @@ class LeaderClusterNodePauseTest {
 
     @Test
     void aFollowerClusterMovesOffAFrozenLeaderNodeWithinTheBound() throws Exception {
-        List<ServerConfig> leaderConfigs = DevCluster.configs(data.resolve("leader"), 3, FreePorts.basePort(3),
-                ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> leaderConfigs = DevCluster.configs(
+                data.resolve("leader"), 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : leaderConfigs) {
             NodeProcess n = new NodeProcess(c, data.resolve("leader"));
             nodes.add(n);
             n.start(Duration.ofSeconds(60));
         }
-        ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst().asFollowerClusterOf(new ServerConfig.LeaderCluster(
-                leaderConfigs.stream().map(l -> l.self().clientAddress()).toList(), null, null, null));
+        ServerConfig followerConfig = DevCluster.configs(
+                        data.resolve("follower"), 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults())
+                .getFirst()
+                .asFollowerClusterOf(new ServerConfig.LeaderCluster(
+                        leaderConfigs.stream()
+                                .map(l -> l.self().clientAddress())
+                                .toList(),
+                        null,
+                        null,
+                        null));
         NodeProcess follower = new NodeProcess(followerConfig, data.resolve("follower"));
         nodes.add(follower);
         HostPort a = followerConfig.self().clientAddress();
-        followerChannel = NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().build();
-        try (ArmadaClient leader = new ArmadaClient(leaderConfigs.stream().map(c -> c.self().clientAddress().toString())
-                .toList(), Duration.ofSeconds(20))) {
+        followerChannel = NettyChannelBuilder.forAddress(a.host(), a.port())
+                .usePlaintext()
+                .build();
+        try (ArmadaClient leader = new ArmadaClient(
+                leaderConfigs.stream()
+                        .map(c -> c.self().clientAddress().toString())
+                        .toList(),
+                Duration.ofSeconds(20))) {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader.createTable("orders") != null);
             leader.put("orders", key("before"), "v".getBytes());
             follower.start(Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> readOnFollower("before"));
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> writeThroughFollower("warm-up", 5_000));
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> writeThroughFollower("warm-up", 5_000));
 
             NodeProcess frozen = nodes.get(endpointInUse(follower, leaderConfigs));
             frozen.pause();
@@ -81,24 +97,38 @@ class LeaderClusterNodePauseTest {
             // writes through the follower: each attempt bounded like a client's; the first that succeeds ends the stall
             int attempt = 0;
             while (!writeThroughFollower("during-" + attempt++, 1_000)) {
-                assertThat(Duration.ofNanos(System.nanoTime() - paused)).as("follower writes stalled").isLessThan(PAUSE);
+                assertThat(Duration.ofNanos(System.nanoTime() - paused))
+                        .as("follower writes stalled")
+                        .isLessThan(PAUSE);
             }
             Duration writeStall = Duration.ofNanos(System.nanoTime() - paused);
 
             // replication: a write to the live leader-cluster nodes reaches the follower within the bound
             long written = System.nanoTime();
-            try (ArmadaClient live = new ArmadaClient(leaderConfigs.stream().filter(c -> c != frozen.config())
-                    .map(c -> c.self().clientAddress().toString()).toList(), Duration.ofSeconds(20))) {
-                await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> live.put("orders", key("live"),
-                        "v".getBytes()) > 0);
+            try (ArmadaClient live = new ArmadaClient(
+                    leaderConfigs.stream()
+                            .filter(c -> c != frozen.config())
+                            .map(c -> c.self().clientAddress().toString())
+                            .toList(),
+                    Duration.ofSeconds(20))) {
+                await().atMost(Duration.ofSeconds(5))
+                        .ignoreExceptions()
+                        .until(() -> live.put("orders", key("live"), "v".getBytes()) > 0);
             }
             Duration leaderWrite = Duration.ofNanos(System.nanoTime() - written);
-            await().atMost(PAUSE).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> readOnFollower("live"));
+            await().atMost(PAUSE)
+                    .pollInterval(Duration.ofMillis(20))
+                    .ignoreExceptions()
+                    .until(() -> readOnFollower("live"));
             Duration replicationStall = Duration.ofNanos(System.nanoTime() - paused);
-            System.out.printf("pause-leader-cluster-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
+            System.out.printf(
+                    "pause-leader-cluster-node: follower write stall %d ms, leader write %d ms, replication stall %d ms%n",
                     writeStall.toMillis(), leaderWrite.toMillis(), replicationStall.toMillis());
-            assertThat(writeStall).as("time until a write through the follower succeeded").isLessThan(STALL_BOUND);
-            assertThat(replicationStall).as("time until the follower served a write made after the freeze")
+            assertThat(writeStall)
+                    .as("time until a write through the follower succeeded")
+                    .isLessThan(STALL_BOUND);
+            assertThat(replicationStall)
+                    .as("time until the follower served a write made after the freeze")
                     .isLessThan(STALL_BOUND.plus(leaderWrite));
             frozen.resume();
         }
@@ -111,7 +141,12 @@ class LeaderClusterNodePauseTest {
         if (at < 0) {
             return 0;
         }
-        String endpoint = log.substring(at + "now using ".length()).lines().findFirst().orElseThrow().trim().split("\\s+")[0];
+        String endpoint = log.substring(at + "now using ".length())
+                .lines()
+                .findFirst()
+                .orElseThrow()
+                .trim()
+                .split("\\s+")[0];
         for (int i = 0; i < leaderConfigs.size(); i++) {
             if (leaderConfigs.get(i).self().clientAddress().toString().equals(endpoint)) {
                 return i;
@@ -122,9 +157,13 @@ class LeaderClusterNodePauseTest {
 
     private boolean writeThroughFollower(String k, long deadlineMillis) {
         try {
-            KVGrpc.newBlockingStub(followerChannel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                    .put(PutRequest.newBuilder().setTable("orders").setKey(ByteString.copyFrom(key(k)))
-                            .setValue(ByteString.copyFromUtf8("via follower")).build());
+            KVGrpc.newBlockingStub(followerChannel)
+                    .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+                    .put(PutRequest.newBuilder()
+                            .setTable("orders")
+                            .setKey(ByteString.copyFrom(key(k)))
+                            .setValue(ByteString.copyFromUtf8("via follower"))
+                            .build());
             return true;
         } catch (StatusRuntimeException e) {
             return false;
@@ -132,9 +171,14 @@ class LeaderClusterNodePauseTest {
     }
 
     private boolean readOnFollower(String k) {
-        return KVGrpc.newBlockingStub(followerChannel).withDeadlineAfter(2, TimeUnit.SECONDS)
-                .range(RangeRequest.newBuilder().setTable("orders").setKey(ByteString.copyFrom(key(k))).build())
-                .getKvsCount() == 1;
+        return KVGrpc.newBlockingStub(followerChannel)
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .range(RangeRequest.newBuilder()
+                                .setTable("orders")
+                                .setKey(ByteString.copyFrom(key(k)))
+                                .build())
+                        .getKvsCount()
+                == 1;
     }
 
     private static byte[] key(String k) {

@@ -38,7 +38,9 @@ class LeaderProcessesTest {
     private static final int WRITES_BEFORE_KILL = 150;
     private static final int WRITES_AFTER_KILL = 150;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private ProcessCluster cluster;
 
     @AfterEach
@@ -50,35 +52,45 @@ class LeaderProcessesTest {
 
     @Test
     void aLeaderKilledUnderLoadLosesNoAcknowledgedWriteAndCatchesUpAfterRestart() throws Exception {
-        var settings = new ServerConfig.RaftSettings(20, 10, 1, 2, 100);  // small snapshot threshold: exercise snapshots
+        var settings = new ServerConfig.RaftSettings(20, 10, 1, 2, 100); // small snapshot threshold: exercise snapshots
         cluster = ProcessCluster.start(dir, 3, settings, Map.of());
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StatusRuntimeException.class).until(() ->
-                TablesGrpc.newBlockingStub(cluster.channel(0)).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("load").build()).hasTable());
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+                .until(() -> TablesGrpc.newBlockingStub(cluster.channel(0))
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("load").build())
+                        .hasTable());
 
         Map<String, Long> acked = new ConcurrentHashMap<>();
         AtomicBoolean stopWriting = new AtomicBoolean();
         AtomicLong attempts = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<String> lastError = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread writer = new Thread(() -> {
-            while (!stopWriting.get()) {
-                long i = attempts.getAndIncrement();
-                int node = (int) (i % 3);
-                if (!cluster.node(node).isAlive()) {
-                    continue;
-                }
-                String key = "k" + i;
-                try {
-                    PutResponse r = KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(3, TimeUnit.SECONDS)
-                            .put(PutRequest.newBuilder().setTable("load").setKey(ByteString.copyFromUtf8(key))
-                                    .setValue(ByteString.copyFromUtf8("v" + i)).build());
-                    acked.put(key, r.getHeader().getRevision());
-                } catch (StatusRuntimeException unknownOutcome) {
-                    // not acknowledged: it may or may not be applied, and the check below does not count it
-                    lastError.set("node " + (node + 1) + ": " + unknownOutcome.getStatus());
-                }
-            }
-        }, "writer");
+        java.util.concurrent.atomic.AtomicReference<String> lastError =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(
+                () -> {
+                    while (!stopWriting.get()) {
+                        long i = attempts.getAndIncrement();
+                        int node = (int) (i % 3);
+                        if (!cluster.node(node).isAlive()) {
+                            continue;
+                        }
+                        String key = "k" + i;
+                        try {
+                            PutResponse r = KVGrpc.newBlockingStub(cluster.channel(node))
+                                    .withDeadlineAfter(3, TimeUnit.SECONDS)
+                                    .put(PutRequest.newBuilder()
+                                            .setTable("load")
+                                            .setKey(ByteString.copyFromUtf8(key))
+                                            .setValue(ByteString.copyFromUtf8("v" + i))
+                                            .build());
+                            acked.put(key, r.getHeader().getRevision());
+                        } catch (StatusRuntimeException unknownOutcome) {
+                            // not acknowledged: it may or may not be applied, and the check below does not count it
+                            lastError.set("node " + (node + 1) + ": " + unknownOutcome.getStatus());
+                        }
+                    }
+                },
+                "writer");
         writer.start();
         try {
             awaitAcks(acked, WRITES_BEFORE_KILL, lastError);
@@ -92,30 +104,50 @@ class LeaderProcessesTest {
             writer.join(10_000);
         }
 
-        long lastAcked = acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long lastAcked =
+                acked.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         for (int node = 0; node < 3; node++) {
-            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
+            KVGrpc.KVBlockingStub kv =
+                    KVGrpc.newBlockingStub(cluster.channel(node)).withDeadlineAfter(10, TimeUnit.SECONDS);
             int n = node;
-            // the restarted node catches up from the log or a snapshot; wait until it applied the last acknowledged write
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> KVGrpc.newBlockingStub(cluster.channel(n))
-                    .withDeadlineAfter(5, TimeUnit.SECONDS).range(RangeRequest.newBuilder().setTable("load")
-                            .setKey(ByteString.copyFromUtf8("k")).setCountOnly(true).build()).getHeader().getRevision()
-                    >= lastAcked);
-            RangeResponse all = kv.range(RangeRequest.newBuilder().setTable("load").setKey(ByteString.copyFromUtf8("k"))
-                    .setRangeEnd(ByteString.copyFromUtf8("l")).build());
+            // the restarted node catches up from the log or a snapshot; wait until it applied the last acknowledged
+            // write
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> KVGrpc.newBlockingStub(cluster.channel(n))
+                                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                    .range(RangeRequest.newBuilder()
+                                            .setTable("load")
+                                            .setKey(ByteString.copyFromUtf8("k"))
+                                            .setCountOnly(true)
+                                            .build())
+                                    .getHeader()
+                                    .getRevision()
+                            >= lastAcked);
+            RangeResponse all = kv.range(RangeRequest.newBuilder()
+                    .setTable("load")
+                    .setKey(ByteString.copyFromUtf8("k"))
+                    .setRangeEnd(ByteString.copyFromUtf8("l"))
+                    .build());
             Map<String, KeyValue> seen = new ConcurrentHashMap<>();
             all.getKvsList().forEach(kvp -> seen.put(kvp.getKey().toStringUtf8(), kvp));
             for (Map.Entry<String, Long> a : acked.entrySet()) {
                 KeyValue got = seen.get(a.getKey());
-                assertThat(got).as("node %d holds acknowledged %s", n + 1, a.getKey()).isNotNull();
-                assertThat(got.getValue().toStringUtf8()).isEqualTo("v" + a.getKey().substring(1));
-                assertThat(got.getModRevision()).as("revision of %s", a.getKey()).isEqualTo(a.getValue());
+                assertThat(got)
+                        .as("node %d holds acknowledged %s", n + 1, a.getKey())
+                        .isNotNull();
+                assertThat(got.getValue().toStringUtf8())
+                        .isEqualTo("v" + a.getKey().substring(1));
+                assertThat(got.getModRevision())
+                        .as("revision of %s", a.getKey())
+                        .isEqualTo(a.getValue());
             }
         }
         assertThat(acked).hasSizeGreaterThanOrEqualTo(WRITES_BEFORE_KILL + WRITES_AFTER_KILL);
     }
 
-    private void awaitAcks(Map<String, Long> acked, int count, java.util.concurrent.atomic.AtomicReference<String> lastError) {
+    private void awaitAcks(
+            Map<String, Long> acked, int count, java.util.concurrent.atomic.AtomicReference<String> lastError) {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= count);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -123,11 +155,15 @@ class LeaderProcessesTest {
             for (int i = 0; i < cluster.size(); i++) {
                 NodeProcess n = cluster.node(i);
                 String err = n.stderr();
-                logs.append("\n--- node ").append(n.id()).append(" stderr (tail):\n")
+                logs.append("\n--- node ")
+                        .append(n.id())
+                        .append(" stderr (tail):\n")
                         .append(err.substring(Math.max(0, err.length() - 3000)));
             }
-            throw new AssertionError(acked.size() + " of " + count + " writes acknowledged in 60 s; last error: "
-                    + lastError.get() + logs, e);
+            throw new AssertionError(
+                    acked.size() + " of " + count + " writes acknowledged in 60 s; last error: " + lastError.get()
+                            + logs,
+                    e);
         }
     }
 
@@ -135,10 +171,12 @@ class LeaderProcessesTest {
         for (int i = 0; i < cluster.size(); i++) {
             ManagedChannel c = cluster.channel(i);
             try {
-                var status = ClusterGrpc.newBlockingStub(c).withDeadlineAfter(5, TimeUnit.SECONDS)
+                var status = ClusterGrpc.newBlockingStub(c)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
                         .status(StatusRequest.getDefaultInstance());
                 for (var t : status.getTablesList()) {
-                    if (t.getTable().getName().equals("load") && t.getTable().getStatus().getLeaderId() != 0) {
+                    if (t.getTable().getName().equals("load")
+                            && t.getTable().getStatus().getLeaderId() != 0) {
                         return t.getTable().getStatus().getLeaderId();
                     }
                 }

@@ -61,19 +61,23 @@ class NeverReadStreamsTest {
     private static final long SEED = Long.getLong("armada.test.seed", 14L);
     /** 12 MiB of data: more than any stream can have in flight (gRPC's 1 MiB window per connection). */
     private static final int KEYS = 768;
+
     private static final int VALUE_BYTES = 16 * 1024;
     private static final int PUTS_PER_TXN = 96;
     /** More Snapshot streams than the node has service threads (8 on 2 cores), which the old code wedged. */
     private static final int SNAPSHOT_STREAMS = 16;
     /** Four connections at the per-connection cap. */
     private static final int CONNECTIONS = 4;
+
     private static final int ITERATE_STREAMS = CONNECTIONS * Limits.MAX_STREAMS_PER_CONNECTION;
     /** What the IterateRange streams may add to the node's heap and to its direct memory, each (≈ 0.5 MiB a stream). */
     private static final long MEMORY_BOUND_BYTES = 32L << 20;
     /** Longest another client's call may take while the streams are open (a loaded 2-core machine). */
     private static final Duration PROMPT = Duration.ofSeconds(3);
 
-    @TempDir static Path dir;
+    @TempDir
+    static Path dir;
+
     private NodeProcess node;
     private ManagedChannel client;
     private long tableId;
@@ -84,23 +88,36 @@ class NeverReadStreamsTest {
     void startNodeWithData() throws Exception {
         System.out.println("NeverReadStreamsTest seed " + SEED + " (-Darmada.test.seed=" + SEED + " repeats it)");
         var settings = new ServerConfig.RaftSettings(20, 10, 1, 2, 1_000_000);
-        ServerConfig config = DevCluster.configs(dir, 1, FreePorts.basePort(1), settings).getFirst();
+        ServerConfig config =
+                DevCluster.configs(dir, 1, FreePorts.basePort(1), settings).getFirst();
         node = new NodeProcess(config, dir);
         node.start(Duration.ofSeconds(60));
         client = channel();
-        tableId = await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(StatusRuntimeException.class)
-                .until(() -> TablesGrpc.newBlockingStub(client).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .create(CreateTableRequest.newBuilder().setName("data").build()).getTable().getId(), id -> id > 0);
+        tableId = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+                .until(
+                        () -> TablesGrpc.newBlockingStub(client)
+                                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                .create(CreateTableRequest.newBuilder()
+                                        .setName("data")
+                                        .build())
+                                .getTable()
+                                .getId(),
+                        id -> id > 0);
         Random random = new Random(SEED);
         for (int first = 0; first < KEYS; first += PUTS_PER_TXN) {
             TxnRequest.Builder txn = TxnRequest.newBuilder().setTable("data");
             for (int k = first; k < Math.min(KEYS, first + PUTS_PER_TXN); k++) {
                 byte[] value = new byte[VALUE_BYTES];
                 random.nextBytes(value);
-                txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(String.format("key-%05d", k))).setValue(ByteString.copyFrom(value))));
+                txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(String.format("key-%05d", k)))
+                                .setValue(ByteString.copyFrom(value))));
             }
-            KVGrpc.newBlockingStub(client).withDeadlineAfter(30, TimeUnit.SECONDS).txn(txn.build());
+            KVGrpc.newBlockingStub(client)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .txn(txn.build());
         }
     }
 
@@ -122,7 +139,10 @@ class NeverReadStreamsTest {
 
     private ManagedChannel channel() {
         var a = node.config().self().clientAddress();
-        return NettyChannelBuilder.forAddress(a.host(), a.port()).usePlaintext().maxInboundMessageSize(8 << 20).build();
+        return NettyChannelBuilder.forAddress(a.host(), a.port())
+                .usePlaintext()
+                .maxInboundMessageSize(8 << 20)
+                .build();
     }
 
     @Test
@@ -134,18 +154,28 @@ class NeverReadStreamsTest {
         List<Status> refused = new ArrayList<>();
         List<ClientCall<TableSnapshotRequest, ?>> calls = new ArrayList<>();
         for (int i = 0; i < SNAPSHOT_STREAMS; i++) {
-            calls.add(neverRead(streams, LogServiceGrpc.getSnapshotMethod(),
-                    TableSnapshotRequest.newBuilder().setTableId(tableId).build(), started, refused));
+            calls.add(neverRead(
+                    streams,
+                    LogServiceGrpc.getSnapshotMethod(),
+                    TableSnapshotRequest.newBuilder().setTableId(tableId).build(),
+                    started,
+                    refused));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> started.get() >= Limits.MAX_SNAPSHOT_STREAMS_PER_NODE);
 
         Duration slowest = othersAreServedPromptly();
         Memory during = memory();
-        System.out.printf("%d never-read Snapshot streams (%d admitted): other calls' slowest %d ms; heap %+.1f MiB,"
-                + " direct %+.1f MiB, RSS %+.1f MiB%n", SNAPSHOT_STREAMS, started.get(), slowest.toMillis(),
-                mib(during.heap - before.heap), mib(during.direct() - before.direct()), mib(during.rss - before.rss));
-        await().atMost(Duration.ofSeconds(10)).until(() -> statuses(refused).size()
-                == SNAPSHOT_STREAMS - Limits.MAX_SNAPSHOT_STREAMS_PER_NODE);
+        System.out.printf(
+                "%d never-read Snapshot streams (%d admitted): other calls' slowest %d ms; heap %+.1f MiB,"
+                        + " direct %+.1f MiB, RSS %+.1f MiB%n",
+                SNAPSHOT_STREAMS,
+                started.get(),
+                slowest.toMillis(),
+                mib(during.heap - before.heap),
+                mib(during.direct() - before.direct()),
+                mib(during.rss - before.rss));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> statuses(refused).size() == SNAPSHOT_STREAMS - Limits.MAX_SNAPSHOT_STREAMS_PER_NODE);
         assertThat(statuses(refused)).allSatisfy(s -> {
             assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
             assertThat(s.getDescription()).contains("MAX_SNAPSHOT_STREAMS_PER_NODE");
@@ -153,7 +183,9 @@ class NeverReadStreamsTest {
         // each admitted stream pins about 3 MiB of heap (the chunk being built) and a chunk in flight
         long bound = Limits.MAX_SNAPSHOT_STREAMS_PER_NODE * (4L << 20);
         assertThat(during.heap - before.heap).as("heap held by the streams").isLessThan(bound);
-        assertThat(during.direct() - before.direct()).as("direct memory held by the streams").isLessThan(bound);
+        assertThat(during.direct() - before.direct())
+                .as("direct memory held by the streams")
+                .isLessThan(bound);
 
         calls.forEach(c -> c.cancel("the test is done", null));
         await().atMost(Duration.ofSeconds(10)).until(() -> openStreams() == 0);
@@ -171,7 +203,9 @@ class NeverReadStreamsTest {
         Memory before = memory();
         AtomicInteger started = new AtomicInteger();
         List<ClientCall<RangeRequest, ?>> calls = new ArrayList<>();
-        RangeRequest all = RangeRequest.newBuilder().setTable("data").setKey(ByteString.copyFromUtf8("key-"))
+        RangeRequest all = RangeRequest.newBuilder()
+                .setTable("data")
+                .setKey(ByteString.copyFromUtf8("key-"))
                 .setRangeEnd(ByteString.copyFromUtf8("key."))
                 .build();
         for (int c = 0; c < CONNECTIONS; c++) {
@@ -183,20 +217,30 @@ class NeverReadStreamsTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> started.get() == ITERATE_STREAMS);
 
-        StatusRuntimeException overCap = catchThrowableOfType(StatusRuntimeException.class, () ->
-                KVGrpc.newBlockingStub(streamChannels.getFirst()).withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .iterateRange(all).hasNext());
+        StatusRuntimeException overCap = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> KVGrpc.newBlockingStub(streamChannels.getFirst())
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .iterateRange(all)
+                        .hasNext());
         assertThat(overCap).as("one stream over the per-connection cap").isNotNull();
         assertThat(overCap.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(overCap.getStatus().getDescription()).contains("MAX_STREAMS_PER_CONNECTION");
 
         Duration slowest = othersAreServedPromptly();
         Memory during = memory();
-        System.out.printf("%d never-read IterateRange streams: other calls' slowest %d ms; heap %+.1f MiB, direct %+.1f MiB,"
-                + " RSS %+.1f MiB%n", ITERATE_STREAMS, slowest.toMillis(), mib(during.heap - before.heap),
-                mib(during.direct() - before.direct()), mib(during.rss - before.rss));
+        System.out.printf(
+                "%d never-read IterateRange streams: other calls' slowest %d ms; heap %+.1f MiB, direct %+.1f MiB,"
+                        + " RSS %+.1f MiB%n",
+                ITERATE_STREAMS,
+                slowest.toMillis(),
+                mib(during.heap - before.heap),
+                mib(during.direct() - before.direct()),
+                mib(during.rss - before.rss));
         assertThat(during.heap - before.heap).as("heap held by the streams").isLessThan(MEMORY_BOUND_BYTES);
-        assertThat(during.direct() - before.direct()).as("direct memory held by the streams").isLessThan(MEMORY_BOUND_BYTES);
+        assertThat(during.direct() - before.direct())
+                .as("direct memory held by the streams")
+                .isLessThan(MEMORY_BOUND_BYTES);
 
         calls.forEach(c -> c.cancel("the test is done", null));
         await().atMost(Duration.ofSeconds(10)).until(() -> openStreams() == 0);
@@ -206,24 +250,30 @@ class NeverReadStreamsTest {
      * Starts a call whose responses are never requested (the client reads nothing); counts its
      * response headers in {@code started} and adds the status of a call closed before it was cancelled to {@code closed}.
      */
-    private static <Q, R> ClientCall<Q, R> neverRead(ManagedChannel channel, MethodDescriptor<Q, R> method, Q request,
-            AtomicInteger started, List<Status> closed) {
+    private static <Q, R> ClientCall<Q, R> neverRead(
+            ManagedChannel channel,
+            MethodDescriptor<Q, R> method,
+            Q request,
+            AtomicInteger started,
+            List<Status> closed) {
         ClientCall<Q, R> call = channel.newCall(method, CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onHeaders(Metadata headers) {
-                started.incrementAndGet();
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                if (status.getCode() != Status.Code.CANCELLED) {
-                    synchronized (closed) {
-                        closed.add(status);
+        call.start(
+                new ClientCall.Listener<>() {
+                    @Override
+                    public void onHeaders(Metadata headers) {
+                        started.incrementAndGet();
                     }
-                }
-            }
-        }, new Metadata());
+
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        if (status.getCode() != Status.Code.CANCELLED) {
+                            synchronized (closed) {
+                                closed.add(status);
+                            }
+                        }
+                    }
+                },
+                new Metadata());
         call.sendMessage(request);
         call.halfClose();
         return call;
@@ -235,18 +285,34 @@ class NeverReadStreamsTest {
         try {
             Duration slowest = Duration.ZERO;
             long start = System.nanoTime();
-            KVGrpc.newBlockingStub(other).withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                    .setTable("data").setKey(ByteString.copyFromUtf8("other")).setValue(ByteString.copyFromUtf8("v")).build());
+            KVGrpc.newBlockingStub(other)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder()
+                            .setTable("data")
+                            .setKey(ByteString.copyFromUtf8("other"))
+                            .setValue(ByteString.copyFromUtf8("v"))
+                            .build());
             slowest = max(slowest, start);
             start = System.nanoTime();
-            KVGrpc.newBlockingStub(other).withDeadlineAfter(10, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
-                    .setTable("data").setKey(ByteString.copyFromUtf8("other")).build());
+            KVGrpc.newBlockingStub(other)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .range(RangeRequest.newBuilder()
+                            .setTable("data")
+                            .setKey(ByteString.copyFromUtf8("other"))
+                            .build());
             slowest = max(slowest, start);
             start = System.nanoTime();
-            LogServiceGrpc.newBlockingStub(other).withDeadlineAfter(10, TimeUnit.SECONDS).pull(PullRequest.newBuilder()
-                    .setTableId(tableId).setStartIndex(1).setMaxBytes(64 * 1024).build());
+            LogServiceGrpc.newBlockingStub(other)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .pull(PullRequest.newBuilder()
+                            .setTableId(tableId)
+                            .setStartIndex(1)
+                            .setMaxBytes(64 * 1024)
+                            .build());
             slowest = max(slowest, start);
-            assertThat(slowest).as("slowest of Put, Range and Pull from another client").isLessThan(PROMPT);
+            assertThat(slowest)
+                    .as("slowest of Put, Range and Pull from another client")
+                    .isLessThan(PROMPT);
             return slowest;
         } finally {
             other.shutdownNow();
@@ -281,18 +347,24 @@ class NeverReadStreamsTest {
                 rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
             }
         }
-        return new Memory(Long.parseLong(total.group(1)),
+        return new Memory(
+                Long.parseLong(total.group(1)),
                 sum(metrics, "jvm_buffer_memory_used_bytes\\{[^}]*id=\"direct\"[^}]*\\}"),
-                sum(metrics, "armada_netty_direct_memory_bytes\\{[^}]*\\}"), rss);
+                sum(metrics, "armada_netty_direct_memory_bytes\\{[^}]*\\}"),
+                rss);
     }
 
     /** Runs a diagnostic command in the node's JVM (jcmd sits next to this JVM's java) and returns its output. */
     private String jcmd(String command) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(Path.of(java).resolveSibling("jcmd").toString(), Long.toString(node.pid()), command)
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(java).resolveSibling("jcmd").toString(), Long.toString(node.pid()), command)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("jcmd " + command + " finished").isTrue();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS))
+                .as("jcmd " + command + " finished")
+                .isTrue();
         assertThat(p.exitValue()).as("jcmd " + command + ": " + out).isZero();
         return out;
     }
@@ -303,7 +375,8 @@ class NeverReadStreamsTest {
 
     private String scrape() throws Exception {
         URI uri = URI.create("http://" + node.config().metricsAddress() + "/metrics");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();

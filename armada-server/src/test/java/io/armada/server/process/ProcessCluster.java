@@ -26,7 +26,8 @@ final class ProcessCluster implements AutoCloseable {
     private ProcessCluster() {}
 
     /** {@code size} nodes with the default Raft settings, {@code environment} added to each process's. */
-    static ProcessCluster start(Path dir, int size, Map<String, String> environment) throws IOException, InterruptedException {
+    static ProcessCluster start(Path dir, int size, Map<String, String> environment)
+            throws IOException, InterruptedException {
         return start(dir, size, ServerConfig.RaftSettings.defaults(), environment);
     }
 
@@ -38,8 +39,11 @@ final class ProcessCluster implements AutoCloseable {
                 NodeProcess n = new NodeProcess(c, dir, environment);
                 cluster.nodes.add(n);
                 n.start(START);
-                cluster.channels.add(NettyChannelBuilder.forAddress(c.self().clientAddress().host(),
-                        c.self().clientAddress().port()).usePlaintext().build());
+                cluster.channels.add(NettyChannelBuilder.forAddress(
+                                c.self().clientAddress().host(),
+                                c.self().clientAddress().port())
+                        .usePlaintext()
+                        .build());
             }
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {

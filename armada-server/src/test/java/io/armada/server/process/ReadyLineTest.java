@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * but not ready; once a second is up both print it, and a create through either succeeds at once.
  */
 class ReadyLineTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private final List<NodeProcess> nodes = new ArrayList<>();
     private ManagedChannel channel;
 
@@ -40,20 +42,29 @@ class ReadyLineTest {
 
     @Test
     void theReadyLineComesOnceTheNodeCanServeAndACreateRightAfterItSucceeds() throws Exception {
-        List<ServerConfig> configs = DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> configs =
+                DevCluster.configs(dir, 3, FreePorts.basePort(3), ServerConfig.RaftSettings.defaults());
         for (ServerConfig c : configs) {
             nodes.add(new NodeProcess(c, dir));
         }
         nodes.get(0).start(Duration.ofSeconds(60));
-        assertThat(nodes.get(0).isReady()).as("one member of three has no quorum: serving, not ready").isFalse();
+        assertThat(nodes.get(0).isReady())
+                .as("one member of three has no quorum: serving, not ready")
+                .isFalse();
 
         nodes.get(1).start(Duration.ofSeconds(60));
         nodes.get(0).awaitReady(Duration.ofSeconds(30));
         nodes.get(1).awaitReady(Duration.ofSeconds(30));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", configs.get(0).self().clientAddress().port())
-                .usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", configs.get(0).self().clientAddress().port())
+                .usePlaintext()
+                .build();
         // no retry: the first call after the ready line is served
-        assertThat(TablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .create(CreateTableRequest.newBuilder().setName("first").build()).getTable().getName()).isEqualTo("first");
+        assertThat(TablesGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .create(CreateTableRequest.newBuilder().setName("first").build())
+                        .getTable()
+                        .getName())
+                .isEqualTo("first");
     }
 }

@@ -29,7 +29,9 @@ class WriteOutcomeAtDeadlineTest {
     private static final Map<String, String> FAILPOINTS = Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled");
     private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(1);
 
-    @TempDir Path data;
+    @TempDir
+    Path data;
+
     private NodeProcess leaderNode;
     private NodeProcess followerNode;
 
@@ -45,24 +47,30 @@ class WriteOutcomeAtDeadlineTest {
 
     @Test
     void aWriteThatOutlivesItsDeadlineReachesTheClientWithWhatTheServerKnows() throws Exception {
-        ServerConfig leaderConfig = DevCluster.configs(data.resolve("leader"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst();
+        ServerConfig leaderConfig = DevCluster.configs(
+                        data.resolve("leader"), 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults())
+                .getFirst();
         leaderNode = new NodeProcess(leaderConfig, data.resolve("leader"), FAILPOINTS);
         leaderNode.start(Duration.ofSeconds(60));
-        ServerConfig followerConfig = DevCluster.configs(data.resolve("follower"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults()).getFirst()
-                .asFollowerClusterOf(new ServerConfig.LeaderCluster(List.of(leaderConfig.self().clientAddress()), null, null, null));
+        ServerConfig followerConfig = DevCluster.configs(
+                        data.resolve("follower"), 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults())
+                .getFirst()
+                .asFollowerClusterOf(new ServerConfig.LeaderCluster(
+                        List.of(leaderConfig.self().clientAddress()), null, null, null));
         followerNode = new NodeProcess(followerConfig, data.resolve("follower"), FAILPOINTS);
         followerNode.start(Duration.ofSeconds(60));
-        try (ArmadaClient leader = new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()),
-                CLIENT_DEADLINE);
-                ArmadaClient follower = new ArmadaClient(List.of(followerConfig.self().clientAddress().toString()),
-                        CLIENT_DEADLINE)) {
-            try (ArmadaClient setup = new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()),
-                    Duration.ofSeconds(20))) {
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> setup.createTable("orders") != null);
+        try (ArmadaClient leader = new ArmadaClient(
+                        List.of(leaderConfig.self().clientAddress().toString()), CLIENT_DEADLINE);
+                ArmadaClient follower = new ArmadaClient(
+                        List.of(followerConfig.self().clientAddress().toString()), CLIENT_DEADLINE)) {
+            try (ArmadaClient setup =
+                    new ArmadaClient(List.of(leaderConfig.self().clientAddress().toString()), Duration.ofSeconds(20))) {
+                await().atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
+                        .until(() -> setup.createTable("orders") != null);
             }
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
                     .until(() -> follower.put("orders", "warm".getBytes(), "up".getBytes()) > 0);
 
             followerNode.setFailpoint(Failpoints.LOG_FSYNC_DELAY, "3000");
@@ -71,7 +79,9 @@ class WriteOutcomeAtDeadlineTest {
                         assertThat(e.code()).isEqualTo(ArmadaException.Code.DEADLINE_EXCEEDED);
                         assertThat(e.getMessage()).contains("committed at revision");
                     });
-            assertThat(leader.get("orders", "through-follower".getBytes(), true)).as("it did commit").isPresent();
+            assertThat(leader.get("orders", "through-follower".getBytes(), true))
+                    .as("it did commit")
+                    .isPresent();
             followerNode.setFailpoint(Failpoints.LOG_FSYNC_DELAY, "0");
 
             leaderNode.setFailpoint(Failpoints.LOG_FSYNC_DELAY, "3000");

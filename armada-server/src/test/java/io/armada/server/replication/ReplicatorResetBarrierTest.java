@@ -3,6 +3,7 @@ package io.armada.server.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.armada.api.v1.RangeRequest;
 import io.armada.client.ArmadaClient;
@@ -26,7 +27,6 @@ import io.armada.server.dev.FreePorts;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.StoreOptions;
 import io.armada.storage.TableStore;
-import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,44 +44,64 @@ import org.junit.jupiter.api.io.TempDir;
  * group is a single-member engine on real RocksDB whose apply of the BEGIN is held for a second.
  */
 class ReplicatorResetBarrierTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void aNewReplicatorSeesAResetCommittedBeforeItStarted() throws Exception {
-        List<ServerConfig> leaderConfigs = DevCluster.configs(dir.resolve("leader"), 1, FreePorts.basePort(1),
-                ServerConfig.RaftSettings.defaults());
+        List<ServerConfig> leaderConfigs = DevCluster.configs(
+                dir.resolve("leader"), 1, FreePorts.basePort(1), ServerConfig.RaftSettings.defaults());
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean active = new AtomicBoolean(true);
-        try (DevCluster leaderCluster = DevCluster.start(leaderConfigs, e -> { throw new AssertionError(e); });
-                ArmadaClient leader = new ArmadaClient(List.of(leaderConfigs.getFirst().self().clientAddress().toString()),
-                        Duration.ofSeconds(20));
+        try (DevCluster leaderCluster = DevCluster.start(leaderConfigs, e -> {
+                    throw new AssertionError(e);
+                });
+                ArmadaClient leader = new ArmadaClient(
+                        List.of(leaderConfigs.getFirst().self().clientAddress().toString()), Duration.ofSeconds(20));
                 LeaderClusterLink link = new LeaderClusterLink(new ServerConfig.LeaderCluster(
                         List.of(leaderConfigs.getFirst().self().clientAddress()), null, null, null));
-                LogStore logStore = LogStore.open(dir.resolve("raft-log"), LogStoreOptions.defaults(), e -> { });
+                LogStore logStore = LogStore.open(dir.resolve("raft-log"), LogStoreOptions.defaults(), e -> {});
                 TableStore tables = TableStore.open(dir.resolve("tables"), StoreOptions.defaults());
-                RaftEngine engine = new RaftEngine(1, EngineConfig.defaults(), RaftConfig.defaults(), logStore,
-                        InMemoryNetwork.synchronous().transport(1), e -> { })) {
+                RaftEngine engine = new RaftEngine(
+                        1,
+                        EngineConfig.defaults(),
+                        RaftConfig.defaults(),
+                        logStore,
+                        InMemoryNetwork.synchronous().transport(1),
+                        e -> {})) {
             assertThat(leaderCluster.awaitReady(30_000)).isTrue();
-            long tableId = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> leader.createTable("t"), t -> t != null).id();
+            long tableId = await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .until(() -> leader.createTable("t"), t -> t != null)
+                    .id();
             for (int i = 0; i < 3; i++) {
                 leader.put("t", ("key-" + i).getBytes(), "v".getBytes());
             }
 
-            TableStateMachine table = new TableStateMachine(tableId, tables, dir.resolve("snapshots"), true, i -> { });
+            TableStateMachine table = new TableStateMachine(tableId, tables, dir.resolve("snapshots"), true, i -> {});
             engine.start();
-            engine.openGroup(tableId, List.of(1L), new HoldingBegin(table, release)).get();
+            engine.openGroup(tableId, List.of(1L), new HoldingBegin(table, release))
+                    .get();
             engine.campaign(tableId);
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    engine.status(tableId).map(s -> s.role() == RaftRole.LEADER).orElse(false));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> engine.status(tableId)
+                            .map(s -> s.role() == RaftRole.LEADER)
+                            .orElse(false));
             // the previous replicator's first load step: committed, its apply held
-            var begin = engine.propose(tableId, FollowerClusterEntry.newBuilder()
-                    .setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(3)).build().toByteArray());
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.status(tableId)
-                    .map(s -> s.commitIndex() > s.appliedIndex()).orElse(false));
+            var begin = engine.propose(
+                    tableId,
+                    FollowerClusterEntry.newBuilder()
+                            .setSnapshotBegin(SnapshotBegin.newBuilder().setLeaderIndex(3))
+                            .build()
+                            .toByteArray());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> engine.status(tableId)
+                            .map(s -> s.commitIndex() > s.appliedIndex())
+                            .orElse(false));
             assertThat(table.table().isResetting()).isFalse();
 
-            Replicator replicator = new Replicator(tableId, table, engine, link, table.lag().orElseThrow(), active::get);
+            Replicator replicator =
+                    new Replicator(tableId, table, engine, link, table.lag().orElseThrow(), active::get);
             Thread thread = Thread.ofVirtual().start(replicator);
             try {
                 // the window in which the BEGIN is committed and not applied: a replicator that does not
@@ -90,10 +110,17 @@ class ReplicatorResetBarrierTest {
                 release.countDown();
                 begin.get();
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                    assertThat(table.table().isResetting()).as("the table still resets").isFalse();
-                    assertThat(table.table().range(RangeRequest.newBuilder().setTable("t")
-                            .setKey(ByteString.copyFrom(new byte[] {0})).setRangeEnd(ByteString.copyFrom(new byte[] {0}))
-                            .build()).getCount()).isEqualTo(3);
+                    assertThat(table.table().isResetting())
+                            .as("the table still resets")
+                            .isFalse();
+                    assertThat(table.table()
+                                    .range(RangeRequest.newBuilder()
+                                            .setTable("t")
+                                            .setKey(ByteString.copyFrom(new byte[] {0}))
+                                            .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                                            .build())
+                                    .getCount())
+                            .isEqualTo(3);
                 });
             } finally {
                 active.set(false);

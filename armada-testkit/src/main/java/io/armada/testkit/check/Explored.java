@@ -58,8 +58,10 @@ final class Explored {
     /** Records that no full order continues from this configuration. */
     void failed(BitSet unchained, int[] chainCounts, Register register, boolean afterUnknownWrite) {
         if (chained) {
-            failed.computeIfAbsent(new Unchained((BitSet) unchained.clone(), register, afterUnknownWrite),
-                    k -> new ArrayList<>()).add(chainCounts.clone());
+            failed.computeIfAbsent(
+                            new Unchained((BitSet) unchained.clone(), register, afterUnknownWrite),
+                            k -> new ArrayList<>())
+                    .add(chainCounts.clone());
         }
     }
 }

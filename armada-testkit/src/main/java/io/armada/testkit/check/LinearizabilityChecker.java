@@ -43,7 +43,9 @@ public final class LinearizabilityChecker {
         Map<String, List<Operation>> partitions = new LinkedHashMap<>();
         for (Operation op : history.operations()) {
             if (takesPart(op)) {
-                partitions.computeIfAbsent(op.table() + "/" + op.key(), k -> new ArrayList<>()).add(op);
+                partitions
+                        .computeIfAbsent(op.table() + "/" + op.key(), k -> new ArrayList<>())
+                        .add(op);
             }
         }
         List<String> violations = new ArrayList<>();
@@ -68,9 +70,21 @@ public final class LinearizabilityChecker {
                 }
             }
         }
-        return new Verdict("linearizability", violations, undecided, Map.of("keys", (long) partitions.size(),
-                "operations", operations, "keys-undecided", (long) undecided.size(), "unseen-unknown-writes-left-out",
-                leftOut, "search-steps", steps));
+        return new Verdict(
+                "linearizability",
+                violations,
+                undecided,
+                Map.of(
+                        "keys",
+                        (long) partitions.size(),
+                        "operations",
+                        operations,
+                        "keys-undecided",
+                        (long) undecided.size(),
+                        "unseen-unknown-writes-left-out",
+                        leftOut,
+                        "search-steps",
+                        steps));
     }
 
     private static boolean takesPart(Operation op) {
@@ -78,7 +92,7 @@ public final class LinearizabilityChecker {
             return false;
         }
         // an unanswered read has no effect and says nothing
-        return op.isWrite() || (op.outcome() == Operation.Outcome.OK
-                && op.consistency() == Operation.Consistency.LINEARIZABLE);
+        return op.isWrite()
+                || (op.outcome() == Operation.Outcome.OK && op.consistency() == Operation.Consistency.LINEARIZABLE);
     }
 }

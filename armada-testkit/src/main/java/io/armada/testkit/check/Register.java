@@ -41,14 +41,19 @@ record Register(String value, long modRevision) {
                 }
                 yield fails ? this : null;
             }
-            case READ -> !unreadable() && Objects.equals(value, op.readValue())
-                    && (value == null || revisionUnknown || modRevision == op.readModRevision()) ? this : null;
+            case READ ->
+                !unreadable()
+                                && Objects.equals(value, op.readValue())
+                                && (value == null || revisionUnknown || modRevision == op.readModRevision())
+                        ? this
+                        : null;
         };
     }
 
     @Override
     public String toString() {
-        return unreadable() ? "a value no read returned"
+        return unreadable()
+                ? "a value no read returned"
                 : value == null ? "absent" : value + "@" + (modRevision < 0 ? "?" : Long.toString(modRevision));
     }
 }

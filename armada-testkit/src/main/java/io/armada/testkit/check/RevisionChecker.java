@@ -44,9 +44,11 @@ public final class RevisionChecker {
         long writes = 0;
         long reads = 0;
         for (List<Operation> ops : byTable.values()) {
-            List<Operation> acknowledged = ops.stream().filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK)
+            List<Operation> acknowledged = ops.stream()
+                    .filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK)
                     .toList();
-            List<Operation> answeredReads = ops.stream().filter(o -> o.kind() == Operation.Kind.READ).toList();
+            List<Operation> answeredReads =
+                    ops.stream().filter(o -> o.kind() == Operation.Kind.READ).toList();
             writes += acknowledged.size();
             reads += answeredReads.size();
             uniqueRevisions(acknowledged, violations);
@@ -55,8 +57,17 @@ public final class RevisionChecker {
             realTimeOrder(acknowledged, answeredReads, replay.inferredWrites(), violations);
             monotonicPerClient(answeredReads, violations);
         }
-        return new Verdict("revisions", violations, List.of(), Map.of("operations", (long) history.operations().size(),
-                "acknowledged-writes", writes, "reads-checked", reads));
+        return new Verdict(
+                "revisions",
+                violations,
+                List.of(),
+                Map.of(
+                        "operations",
+                        (long) history.operations().size(),
+                        "acknowledged-writes",
+                        writes,
+                        "reads-checked",
+                        reads));
     }
 
     private static void uniqueRevisions(List<Operation> writes, List<String> violations) {
@@ -76,14 +87,16 @@ public final class RevisionChecker {
      * @param inferred UNKNOWN writes with the revision reads gave them (they were applied, so they
      *     obey the rule too; when they completed is unknown, so they bound nothing later)
      */
-    private static void realTimeOrder(List<Operation> writes, List<Operation> reads, List<Operation> inferred,
-            List<String> violations) {
+    private static void realTimeOrder(
+            List<Operation> writes, List<Operation> reads, List<Operation> inferred, List<String> violations) {
         List<Operation> answers = new ArrayList<>(writes);
         answers.addAll(reads);
         answers.sort(Comparator.comparingLong(Operation::completeNanos));
         List<Operation> bounded = new ArrayList<>(writes);
         bounded.addAll(inferred);
-        reads.stream().filter(r -> r.consistency() == Operation.Consistency.LINEARIZABLE).forEach(bounded::add);
+        reads.stream()
+                .filter(r -> r.consistency() == Operation.Consistency.LINEARIZABLE)
+                .forEach(bounded::add);
         bounded.sort(Comparator.comparingLong(Operation::invokeNanos));
         Operation highest = null;
         int next = 0;

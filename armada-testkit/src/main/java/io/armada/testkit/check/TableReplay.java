@@ -24,6 +24,7 @@ final class TableReplay {
     private final Map<String, List<Operation>> unknown = new HashMap<>();
     /** The revision reads gave each UNKNOWN write's value, and the first read that did. */
     private final Map<String, Operation> attributed = new HashMap<>();
+
     private final List<Operation> inferred = new ArrayList<>();
 
     TableReplay(List<Operation> tableOps) {
@@ -92,9 +93,11 @@ final class TableReplay {
     private boolean explainedByUnknownWrite(Operation read, List<String> violations) {
         long mod = read.readModRevision();
         Operation writer = unknown.getOrDefault(read.key(), List.of()).stream()
-                .filter(u -> u.kind() != Operation.Kind.DELETE && Objects.equals(u.value(), read.readValue())
+                .filter(u -> u.kind() != Operation.Kind.DELETE
+                        && Objects.equals(u.value(), read.readValue())
                         && u.invokeNanos() <= read.completeNanos())
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
         Operation first = attributed.get(read.readValue());
         Operation owner = byRevision.get(mod);
         if (writer == null) {
@@ -127,7 +130,22 @@ final class TableReplay {
     }
 
     private static Operation asAcknowledged(Operation u, long revision) {
-        return new Operation(u.id(), u.process(), u.kind(), u.table(), u.key(), u.value(), u.expectedModRevision(),
-                u.consistency(), u.cluster(), u.invokeNanos(), u.completeNanos(), u.outcome(), revision, true, null, 0);
+        return new Operation(
+                u.id(),
+                u.process(),
+                u.kind(),
+                u.table(),
+                u.key(),
+                u.value(),
+                u.expectedModRevision(),
+                u.consistency(),
+                u.cluster(),
+                u.invokeNanos(),
+                u.completeNanos(),
+                u.outcome(),
+                revision,
+                true,
+                null,
+                0);
     }
 }

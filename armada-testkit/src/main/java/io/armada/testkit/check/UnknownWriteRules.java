@@ -94,7 +94,9 @@ final class UnknownWriteRules {
         previousInChain = new int[n];
         Arrays.fill(chainOf, NONE);
         Arrays.fill(previousInChain, NONE);
-        Comparator<Integer> sent = Comparator.comparingLong((Integer i) -> ops.get(i).invokeNanos()).thenComparing(i -> i);
+        Comparator<Integer> sent = Comparator.comparingLong(
+                        (Integer i) -> ops.get(i).invokeNanos())
+                .thenComparing(i -> i);
         int c = 0;
         for (List<Integer> chain : byChain.values()) {
             chain.sort(sent);
@@ -181,6 +183,7 @@ final class UnknownWriteRules {
         }
         Operation.Kind kind = ops.get(next).kind();
         return kind == Operation.Kind.READ
-                || (kind == Operation.Kind.CAS && (!unseen[next] || ops.get(previous).kind() == Operation.Kind.DELETE));
+                || (kind == Operation.Kind.CAS
+                        && (!unseen[next] || ops.get(previous).kind() == Operation.Kind.DELETE));
     }
 }

@@ -41,12 +41,16 @@ final class UnseenUnknownWrites {
         // only the partition's reads count: a value only a serializable read returned is no more
         // readable in the search than one no read returned
         Set<String> seen = new HashSet<>();
-        partition.stream().filter(o -> o.kind() == Operation.Kind.READ && o.readValue() != null)
+        partition.stream()
+                .filter(o -> o.kind() == Operation.Kind.READ && o.readValue() != null)
                 .forEach(o -> seen.add(o.readValue()));
         // the compare-and-sets that consult the key: answered ones, and the UNKNOWN ones that stay
-        long comparisons = partition.stream().filter(o -> o.kind() == Operation.Kind.CAS
-                && (o.outcome() == Operation.Outcome.OK || seen.contains(o.value()))).count();
-        Map<Long, List<Operation>> standIns = new LinkedHashMap<>(); // puts under a key of their own, CAS by expected revision
+        long comparisons = partition.stream()
+                .filter(o -> o.kind() == Operation.Kind.CAS
+                        && (o.outcome() == Operation.Outcome.OK || seen.contains(o.value())))
+                .count();
+        Map<Long, List<Operation>> standIns =
+                new LinkedHashMap<>(); // puts under a key of their own, CAS by expected revision
         for (Operation o : partition) {
             if (isUnseenUnknownWrite(o, seen)) {
                 long group = o.kind() == Operation.Kind.PUT ? Long.MIN_VALUE : o.expectedModRevision();
@@ -62,7 +66,8 @@ final class UnseenUnknownWrites {
     }
 
     private static boolean isUnseenUnknownWrite(Operation o, Set<String> seen) {
-        return o.outcome() == Operation.Outcome.UNKNOWN && (o.kind() == Operation.Kind.PUT || o.kind() == Operation.Kind.CAS)
+        return o.outcome() == Operation.Outcome.UNKNOWN
+                && (o.kind() == Operation.Kind.PUT || o.kind() == Operation.Kind.CAS)
                 && !seen.contains(o.value());
     }
 }

@@ -33,9 +33,11 @@ public record Verdict(String checker, List<String> violations, List<String> unde
     }
 
     public String summary() {
-        StringBuilder b = new StringBuilder(checker).append(": ")
+        StringBuilder b = new StringBuilder(checker)
+                .append(": ")
                 .append(valid() ? complete() ? "valid" : "no violation found, some parts undecided" : "INVALID")
-                .append(' ').append(new TreeMap<>(counts));
+                .append(' ')
+                .append(new TreeMap<>(counts));
         lines(b, violations);
         lines(b, undecided);
         return b.toString();

@@ -36,8 +36,14 @@ final class WglSearch {
          * @param candidates the operations that could have gone next, none of which led to a full order
          * @param overdue the operation whose return came before it could be placed
          */
-        record NotLinearizable(int operations, List<Operation> longestPrefix, Register registerAfterPrefix,
-                List<Operation> candidates, Operation overdue, long steps) implements Outcome {
+        record NotLinearizable(
+                int operations,
+                List<Operation> longestPrefix,
+                Register registerAfterPrefix,
+                List<Operation> candidates,
+                Operation overdue,
+                long steps)
+                implements Outcome {
             private static final int SHOWN = 8;
 
             NotLinearizable withSteps(long steps) {
@@ -45,10 +51,12 @@ final class WglSearch {
             }
 
             String explanation() {
-                List<Operation> tail = longestPrefix.subList(Math.max(0, longestPrefix.size() - SHOWN), longestPrefix.size());
+                List<Operation> tail =
+                        longestPrefix.subList(Math.max(0, longestPrefix.size() - SHOWN), longestPrefix.size());
                 return "no order of its " + operations + " operations explains their results. The longest linearizable"
-                        + " prefix places " + longestPrefix.size() + (tail.size() < longestPrefix.size()
-                                ? ", ending with " : ": ") + list(tail) + "; the key is then " + registerAfterPrefix
+                        + " prefix places " + longestPrefix.size()
+                        + (tail.size() < longestPrefix.size() ? ", ending with " : ": ") + list(tail)
+                        + "; the key is then " + registerAfterPrefix
                         + ". None of the operations that may come next leads to a full order: "
                         + list(candidates.subList(0, Math.min(SHOWN, candidates.size())))
                         + (candidates.size() > SHOWN ? " and " + (candidates.size() - SHOWN) + " more" : "")
@@ -56,7 +64,10 @@ final class WglSearch {
             }
 
             private static String list(List<Operation> ops) {
-                return ops.isEmpty() ? "(none)" : String.join(", ", ops.stream().map(Operation::toString).toList());
+                return ops.isEmpty()
+                        ? "(none)"
+                        : String.join(
+                                ", ", ops.stream().map(Operation::toString).toList());
             }
         }
     }
@@ -140,7 +151,8 @@ final class WglSearch {
     }
 
     private Outcome search() {
-        int mustPlace = (int) ops.stream().filter(o -> o.outcome() == Operation.Outcome.OK).count();
+        int mustPlace = (int)
+                ops.stream().filter(o -> o.outcome() == Operation.Outcome.OK).count();
         int answeredPlaced = 0;
         Placement placed = new Placement();
         Explored explored = new Explored(unknown);
@@ -155,7 +167,7 @@ final class WglSearch {
         // (Explored); the other way round, it would rule out nothing.
         Entry entry = head.next;
         Entry blocking = null; // during the second pass: the return that ended the first
-        int nextChain = -1;    // during the second pass: the chain to try next
+        int nextChain = -1; // during the second pass: the chain to try next
         long steps = 0;
         while (answeredPlaced < mustPlace) {
             if (++steps > stepLimit) {
@@ -176,7 +188,8 @@ final class WglSearch {
                 op = unknown.nextInChain(nextChain, placed.chainCounts[nextChain]);
                 nextChain++;
                 if (op < 0 || ops.get(op).invokeNanos() > unknown.returnTime(blocking.op)) {
-                    continue; // the chain is used up, or its next write was sent after the operation that must come first
+                    continue; // the chain is used up, or its next write was sent after the operation that must come
+                    // first
                 }
             } else {
                 // nothing leads on from here: undo the last placement
@@ -205,7 +218,8 @@ final class WglSearch {
             }
             Register after = place(op, stack.isEmpty() ? -1 : stack.peek().op(), placed, explored, register);
             if (after != null) {
-                Frame f = blocking == null ? new Frame(op, entry, register, -1, null)
+                Frame f = blocking == null
+                        ? new Frame(op, entry, register, -1, null)
                         : new Frame(op, null, register, nextChain - 1, blocking);
                 stack.push(f);
                 register = after;
@@ -260,8 +274,8 @@ final class WglSearch {
                 candidates.add(ops.get(e.op));
             }
         }
-        return new Outcome.NotLinearizable(ops.size(), List.copyOf(prefix), register, List.copyOf(candidates),
-                ops.get(overdue.op), 0);
+        return new Outcome.NotLinearizable(
+                ops.size(), List.copyOf(prefix), register, List.copyOf(candidates), ops.get(overdue.op), 0);
     }
 
     private static void lift(Entry call) {

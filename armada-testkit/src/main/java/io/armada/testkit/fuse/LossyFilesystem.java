@@ -143,25 +143,30 @@ public final class LossyFilesystem implements AutoCloseable {
 
     private void start() throws IOException, InterruptedException {
         daemon = new ProcessBuilder(binary().toString(), backing.toString(), mountpoint.toString(), semantics.argument)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         replies = new LinkedBlockingQueue<>();
         Process p = daemon;
         BlockingQueue<String> q = replies;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    q.add(line);
-                }
-            } catch (IOException e) {
-                // the daemon ended
-            }
-        }, "lossyfs-" + mountpoint.getFileName());
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader out =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            q.add(line);
+                        }
+                    } catch (IOException e) {
+                        // the daemon ended
+                    }
+                },
+                "lossyfs-" + mountpoint.getFileName());
         reader.setDaemon(true);
         reader.start();
         String first = reply("mounting");
         if (!first.equals("mounted")) {
-            throw new IllegalStateException("lossyfs did not mount " + mountpoint + ": " + first + "; " + INSTALL_ADVICE);
+            throw new IllegalStateException(
+                    "lossyfs did not mount " + mountpoint + ": " + first + "; " + INSTALL_ADVICE);
         }
         frozen = false;
     }
@@ -195,13 +200,13 @@ public final class LossyFilesystem implements AutoCloseable {
         send("cut");
         String r = reply("power cut");
         if (r.startsWith("busy")) {
-            throw new IllegalStateException("power cut of " + mountpoint + ": a process still uses the mount (" + r
-                    + "); kill it first");
+            throw new IllegalStateException(
+                    "power cut of " + mountpoint + ": a process still uses the mount (" + r + "); kill it first");
         }
         Matcher m = REVERTED.matcher(r);
         if (!m.matches()) {
-            throw new IllegalStateException("power cut of " + mountpoint + ": lossyfs answered '" + r + "'; its log: "
-                    + readLog());
+            throw new IllegalStateException(
+                    "power cut of " + mountpoint + ": lossyfs answered '" + r + "'; its log: " + readLog());
         }
         awaitExit();
         start();
@@ -279,7 +284,9 @@ public final class LossyFilesystem implements AutoCloseable {
         }
         String digest;
         try {
-            digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
+            digest = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(source))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -289,21 +296,30 @@ public final class LossyFilesystem implements AutoCloseable {
             Files.createDirectories(dir);
             Path c = Files.write(dir.resolve("lossyfs.c"), source);
             Path partial = Files.createTempFile(dir, "lossyfs", ".partial");
-            // header and library locations as Debian's libfuse3-dev installs them (what pkg-config --cflags --libs fuse3 says)
-            List<String> command = List.of("gcc", "-O2", "-Wall", "-I/usr/include/fuse3", "-o", partial.toString(),
-                    c.toString(), "-lfuse3", "-lpthread");
+            // header and library locations as Debian's libfuse3-dev installs them (what pkg-config --cflags --libs
+            // fuse3 says)
+            List<String> command = List.of(
+                    "gcc",
+                    "-O2",
+                    "-Wall",
+                    "-I/usr/include/fuse3",
+                    "-o",
+                    partial.toString(),
+                    c.toString(),
+                    "-lfuse3",
+                    "-lpthread");
             Process gcc;
             try {
                 gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
             } catch (IOException e) {
-                throw new IllegalStateException("FUSE is not available: gcc cannot be run (" + e.getMessage() + "); "
-                        + INSTALL_ADVICE, e);
+                throw new IllegalStateException(
+                        "FUSE is not available: gcc cannot be run (" + e.getMessage() + "); " + INSTALL_ADVICE, e);
             }
             String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (gcc.waitFor() != 0) {
                 Files.deleteIfExists(partial);
-                throw new IllegalStateException("FUSE is not available: lossyfs.c does not build (" + String.join(" ", command)
-                        + "):\n" + output + "\n" + INSTALL_ADVICE);
+                throw new IllegalStateException("FUSE is not available: lossyfs.c does not build ("
+                        + String.join(" ", command) + "):\n" + output + "\n" + INSTALL_ADVICE);
             }
             Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwx------"));
             Files.move(partial, built, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -51,7 +51,13 @@ public final class HistoryRecorder {
         }
 
         /** @param write whether only a write (true) or only a read (false) may complete this way; null: either */
-        private void complete(Operation.Outcome outcome, long completed, long revision, boolean cas, String value, long mod,
+        private void complete(
+                Operation.Outcome outcome,
+                long completed,
+                long revision,
+                boolean cas,
+                String value,
+                long mod,
                 Boolean write) {
             synchronized (HistoryRecorder.this) {
                 Operation op = operations.get(index);
@@ -59,13 +65,29 @@ public final class HistoryRecorder {
                     throw new IllegalStateException("operation completed twice: " + op);
                 }
                 if (write != null && write != op.isWrite()) {
-                    throw new IllegalArgumentException((write ? "a read cannot be written: " : "a write cannot be read: ")
-                            + op);
+                    throw new IllegalArgumentException(
+                            (write ? "a read cannot be written: " : "a write cannot be read: ") + op);
                 }
                 this.completed = true;
-                operations.set(index, new Operation(op.id(), op.process(), op.kind(), op.table(), op.key(), op.value(),
-                        op.expectedModRevision(), op.consistency(), op.cluster(), op.invokeNanos(), completed, outcome,
-                        revision, cas, value, mod));
+                operations.set(
+                        index,
+                        new Operation(
+                                op.id(),
+                                op.process(),
+                                op.kind(),
+                                op.table(),
+                                op.key(),
+                                op.value(),
+                                op.expectedModRevision(),
+                                op.consistency(),
+                                op.cluster(),
+                                op.invokeNanos(),
+                                completed,
+                                outcome,
+                                revision,
+                                cas,
+                                value,
+                                mod));
             }
         }
     }
@@ -78,11 +100,33 @@ public final class HistoryRecorder {
      * @param consistency READ: how it is served; null for writes
      * @param cluster the cluster (or node) the operation is sent to, e.g. "leader" or a follower cluster's name
      */
-    public synchronized Pending invoke(int process, Operation.Kind kind, String table, String key, String value,
-            long expectedModRevision, Operation.Consistency consistency, String cluster) {
+    public synchronized Pending invoke(
+            int process,
+            Operation.Kind kind,
+            String table,
+            String key,
+            String value,
+            long expectedModRevision,
+            Operation.Consistency consistency,
+            String cluster) {
         int index = operations.size();
-        operations.add(new Operation(index, process, kind, table, key, value, expectedModRevision, consistency, cluster,
-                clock.getAsLong(), Long.MAX_VALUE, Operation.Outcome.UNKNOWN, 0, false, null, 0));
+        operations.add(new Operation(
+                index,
+                process,
+                kind,
+                table,
+                key,
+                value,
+                expectedModRevision,
+                consistency,
+                cluster,
+                clock.getAsLong(),
+                Long.MAX_VALUE,
+                Operation.Outcome.UNKNOWN,
+                0,
+                false,
+                null,
+                0));
         return new Pending(index);
     }
 

@@ -50,12 +50,24 @@ public record Operation(
         Objects.requireNonNull(outcome, "outcome");
     }
 
-    public enum Kind { PUT, DELETE, CAS, READ }
+    public enum Kind {
+        PUT,
+        DELETE,
+        CAS,
+        READ
+    }
 
-    public enum Consistency { LINEARIZABLE, SERIALIZABLE }
+    public enum Consistency {
+        LINEARIZABLE,
+        SERIALIZABLE
+    }
 
     /** OK: it happened; FAILED: it certainly did not; UNKNOWN: it may have (a timeout, a lost connection). */
-    public enum Outcome { OK, FAILED, UNKNOWN }
+    public enum Outcome {
+        OK,
+        FAILED,
+        UNKNOWN
+    }
 
     @JsonIgnore
     public boolean isWrite() {
@@ -70,10 +82,20 @@ public record Operation(
 
     @Override
     public String toString() {
-        return String.format("#%d p%d %s %s/%s%s %s rev=%d%s [%d..%s]", id, process, kind, table, key,
-                kind == Kind.READ ? " -> " + (readValue == null ? "absent" : readValue + "@" + readModRevision)
+        return String.format(
+                "#%d p%d %s %s/%s%s %s rev=%d%s [%d..%s]",
+                id,
+                process,
+                kind,
+                table,
+                key,
+                kind == Kind.READ
+                        ? " -> " + (readValue == null ? "absent" : readValue + "@" + readModRevision)
                         : value != null ? " = " + value : "",
-                outcome, revision, kind == Kind.CAS ? (casSucceeded ? " held" : " failed") + " if mod=" + expectedModRevision : "",
-                invokeNanos, completeNanos == Long.MAX_VALUE ? "?" : Long.toString(completeNanos));
+                outcome,
+                revision,
+                kind == Kind.CAS ? (casSucceeded ? " held" : " failed") + " if mod=" + expectedModRevision : "",
+                invokeNanos,
+                completeNanos == Long.MAX_VALUE ? "?" : Long.toString(completeNanos));
     }
 }

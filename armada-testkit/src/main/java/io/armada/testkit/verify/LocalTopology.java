@@ -71,15 +71,18 @@ final class LocalTopology implements AutoCloseable {
         try {
             boolean withFollowerCluster = scenario.needsFollowerCluster();
             int base = FreePorts.basePort(3, withFollowerCluster ? 2 : 1);
-            ServerConfig.RaftSettings raft = scenario.losesPowerInLeaderCluster() || scenario.losesPowerInFollowerCluster()
-                    ? POWER_LOSS_RAFT : RAFT;
-            List<ServerConfig> leaderClusterConfigs = DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, raft, false);
+            ServerConfig.RaftSettings raft =
+                    scenario.losesPowerInLeaderCluster() || scenario.losesPowerInFollowerCluster()
+                            ? POWER_LOSS_RAFT
+                            : RAFT;
+            List<ServerConfig> leaderClusterConfigs =
+                    DevCluster.configs(dir.resolve("leader"), "verify-leader", 3, base, raft, false);
             // failpoints are compiled into every node but reachable only in a process started with this variable
-            Map<String, String> environment = scenario.needsFailpoints()
-                    ? Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled") : Map.of();
+            Map<String, String> environment =
+                    scenario.needsFailpoints() ? Map.of(Failpoints.ENVIRONMENT_VARIABLE, "enabled") : Map.of();
             for (ServerConfig c : leaderClusterConfigs) {
-                NodeProcess n = new NodeProcess(scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"),
-                        environment);
+                NodeProcess n = new NodeProcess(
+                        scenario.needsLinks() ? t.throughLinks(c) : c, dir.resolve("leader"), environment);
                 t.leaderClusterNodes.add(n);
                 if (scenario.losesPowerInLeaderCluster()) {
                     t.mountDisk(n, dir.resolve("disks").resolve("leader-" + c.nodeId()));
@@ -97,8 +100,8 @@ final class LocalTopology implements AutoCloseable {
                     endpoints.add(e);
                 }
                 ServerConfig.LeaderCluster of = new ServerConfig.LeaderCluster(endpoints, null, null, null);
-                for (ServerConfig c : DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100,
-                        raft, false)) {
+                for (ServerConfig c :
+                        DevCluster.configs(dir.resolve("follower"), "verify-follower", 3, base + 100, raft, false)) {
                     NodeProcess n = new NodeProcess(c.asFollowerClusterOf(of), dir.resolve("follower"));
                     t.followerClusterNodes.add(n);
                     if (scenario.losesPowerInFollowerCluster()) {
@@ -125,14 +128,23 @@ final class LocalTopology implements AutoCloseable {
             if (m.id() > c.nodeId()) {
                 UdpLink link = new UdpLink(m.raftAddress().toSocketAddress(), c.nodeId() + "-" + m.id());
                 links.put(List.of(c.nodeId(), m.id()), link);
-                members.add(new ServerConfig.MemberConfig(m.id(), m.clientAddress(),
-                        new HostPort(m.raftAddress().host(), link.port())));
+                members.add(new ServerConfig.MemberConfig(
+                        m.id(), m.clientAddress(), new HostPort(m.raftAddress().host(), link.port())));
             } else {
                 members.add(m);
             }
         }
-        return new ServerConfig(c.nodeId(), c.dataDir(), c.clusterName(), members, c.clientTls(), c.raftTls(),
-                c.metricsAddress(), c.raft(), c.leaderCluster(), c.quotas());
+        return new ServerConfig(
+                c.nodeId(),
+                c.dataDir(),
+                c.clusterName(),
+                members,
+                c.clientTls(),
+                c.raftTls(),
+                c.metricsAddress(),
+                c.raft(),
+                c.leaderCluster(),
+                c.quotas());
     }
 
     /** The node's data directory becomes a mount of a lossy filesystem whose contents live in {@code backing}. */
@@ -167,7 +179,8 @@ final class LocalTopology implements AutoCloseable {
     private LossyFilesystem disk(NodeProcess node) {
         LossyFilesystem disk = disks.get(node);
         if (disk == null) {
-            throw new IllegalStateException("node " + node.id() + " keeps its data on a plain disk: it cannot lose power");
+            throw new IllegalStateException(
+                    "node " + node.id() + " keeps its data on a plain disk: it cannot lose power");
         }
         return disk;
     }
@@ -223,8 +236,13 @@ final class LocalTopology implements AutoCloseable {
     }
 
     ManagedChannel channel(NodeProcess n) {
-        return channels.computeIfAbsent(endpoint(n), e -> NettyChannelBuilder.forAddress(
-                n.config().self().clientAddress().host(), n.config().self().clientAddress().port()).usePlaintext().build());
+        return channels.computeIfAbsent(
+                endpoint(n),
+                e -> NettyChannelBuilder.forAddress(
+                                n.config().self().clientAddress().host(),
+                                n.config().self().clientAddress().port())
+                        .usePlaintext()
+                        .build());
     }
 
     /** The leader-cluster node that leads {@code table}'s group, as the first reachable node sees it. */
@@ -234,12 +252,15 @@ final class LocalTopology implements AutoCloseable {
                 continue;
             }
             try {
-                StatusResponse s = ClusterGrpc.newBlockingStub(channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                StatusResponse s = ClusterGrpc.newBlockingStub(channel(n))
+                        .withDeadlineAfter(2, TimeUnit.SECONDS)
                         .status(StatusRequest.getDefaultInstance());
                 for (TableGroupStatus g : s.getTablesList()) {
                     long leader = g.getTable().getStatus().getLeaderId();
                     if (g.getTable().getName().equals(table) && leader > 0) {
-                        return leaderClusterNodes.stream().filter(l -> l.id() == leader).findFirst();
+                        return leaderClusterNodes.stream()
+                                .filter(l -> l.id() == leader)
+                                .findFirst();
                     }
                 }
             } catch (RuntimeException e) {
@@ -281,7 +302,8 @@ final class LocalTopology implements AutoCloseable {
             t.join();
         }
         if (!failures.isEmpty()) {
-            throw new IllegalStateException("a node did not restart: " + failures.getFirst().getMessage(), failures.getFirst());
+            throw new IllegalStateException(
+                    "a node did not restart: " + failures.getFirst().getMessage(), failures.getFirst());
         }
         // clients dial restarted nodes at once instead of waiting out gRPC's reconnect backoff
         channels.values().forEach(ManagedChannel::resetConnectBackoff);

@@ -20,7 +20,8 @@ public enum Scenario {
     KILL_LEADER("kill-leader", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random))
+                    .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             victim.kill();
             return "killed leader-cluster node " + victim.id();
         }
@@ -38,7 +39,8 @@ public enum Scenario {
     PAUSE_LEADER("pause-leader", false, 1_500) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random))
+                    .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             victim.pause();
             return "paused leader-cluster node " + victim.id();
         }
@@ -47,7 +49,8 @@ public enum Scenario {
     PARTITION_LEADER("partition-leader", false, 3_000) {
         @Override
         String inject(LocalTopology t, Random random) {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random))
+                    .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             t.isolate(victim.id());
             return "isolated leader-cluster node " + victim.id() + " from its peers";
         }
@@ -86,12 +89,14 @@ public enum Scenario {
             // drawn through SplittableRandom: the first draws of java.util.Random from nearby seeds correlate
             switch (new java.util.SplittableRandom(random.nextLong()).nextInt(3)) {
                 case 0 -> {
-                    NodeProcess victim = t.followerClusterNodes().get(random.nextInt(t.followerClusterNodes().size()));
+                    NodeProcess victim = t.followerClusterNodes()
+                            .get(random.nextInt(t.followerClusterNodes().size()));
                     victim.kill();
                     return "killed follower-cluster node " + victim.id();
                 }
                 case 1 -> {
-                    NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+                    NodeProcess victim = t.leaderOf(randomTable(random))
+                            .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
                     t.isolate(victim.id());
                     return "isolated leader-cluster node " + victim.id() + " from its peers (the follower cluster"
                             + " still reaches it)";
@@ -136,11 +141,18 @@ public enum Scenario {
                 }
             }
             return List.of(
-                    new Expectation(String.format("writes sent through follower-cluster nodes during the cuts: %d of %d"
-                            + " acknowledged (none may be: the leader cluster is unreachable)", acknowledged, writes),
+                    new Expectation(
+                            String.format(
+                                    "writes sent through follower-cluster nodes during the cuts: %d of %d"
+                                            + " acknowledged (none may be: the leader cluster is unreachable)",
+                                    acknowledged, writes),
                             writes > 0 && acknowledged == 0),
-                    new Expectation(String.format("reads sent to follower-cluster nodes during the cuts: %d of %d served (all must"
-                            + " be)", served, reads), reads > 0 && served == reads));
+                    new Expectation(
+                            String.format(
+                                    "reads sent to follower-cluster nodes during the cuts: %d of %d served (all must"
+                                            + " be)",
+                                    served, reads),
+                            reads > 0 && served == reads));
         }
     },
     /**
@@ -174,7 +186,9 @@ public enum Scenario {
                 // follower-cluster read saw it (often none: the leader cluster's clients wait on the frozen node)
                 long lag = -1;
                 for (Operation o : history.operations()) {
-                    if (!o.isWrite() || o.outcome() != Operation.Outcome.OK || o.completeNanos() < w.injectedNanos()
+                    if (!o.isWrite()
+                            || o.outcome() != Operation.Outcome.OK
+                            || o.completeNanos() < w.injectedNanos()
                             || o.completeNanos() > w.healingNanos()) {
                         continue;
                     }
@@ -184,8 +198,11 @@ public enum Scenario {
                     }
                     long seen = Long.MAX_VALUE;
                     for (Operation r : history.operations()) {
-                        if (!r.isWrite() && r.outcome() == Operation.Outcome.OK && r.cluster().startsWith("follower")
-                                && r.table().equals(o.table()) && r.invokeNanos() >= o.completeNanos()
+                        if (!r.isWrite()
+                                && r.outcome() == Operation.Outcome.OK
+                                && r.cluster().startsWith("follower")
+                                && r.table().equals(o.table())
+                                && r.invokeNanos() >= o.completeNanos()
                                 && r.revision() >= o.revision()) {
                             seen = Math.min(seen, r.completeNanos());
                         }
@@ -203,11 +220,21 @@ public enum Scenario {
                 // a follower write is answered once the follower cluster applied it: acknowledged ones
                 // show replication flowing even when no leader-cluster write was acknowledged to time
                 met &= stall <= MAX_FOLLOWER_STALL_NANOS && lag <= MAX_FOLLOWER_STALL_NANOS;
-                perPause.add(String.format("writes %d ms%s", stall / 1_000_000, lag < 0 ? ""
-                        : lag == Long.MAX_VALUE ? ", replication never caught up" : ", replication " + lag / 1_000_000 + " ms"));
+                perPause.add(String.format(
+                        "writes %d ms%s",
+                        stall / 1_000_000,
+                        lag < 0
+                                ? ""
+                                : lag == Long.MAX_VALUE
+                                        ? ", replication never caught up"
+                                        : ", replication " + lag / 1_000_000 + " ms"));
             }
-            return List.of(new Expectation(String.format("follower-cluster stall while a leader-cluster node was frozen, per pause:"
-                    + " %s (each at most %d ms)", String.join("; ", perPause), MAX_FOLLOWER_STALL_NANOS / 1_000_000), met));
+            return List.of(new Expectation(
+                    String.format(
+                            "follower-cluster stall while a leader-cluster node was frozen, per pause:"
+                                    + " %s (each at most %d ms)",
+                            String.join("; ", perPause), MAX_FOLLOWER_STALL_NANOS / 1_000_000),
+                    met));
         }
     },
     /**
@@ -224,7 +251,8 @@ public enum Scenario {
 
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random))
+                    .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             t.slowDisk(victim, FSYNC_DELAY_MILLIS);
             return "slowed every fsync of leader-cluster node " + victim.id() + " by " + FSYNC_DELAY_MILLIS + " ms";
         }
@@ -233,8 +261,12 @@ public enum Scenario {
         String observe(LocalTopology t) {
             StringBuilder b = new StringBuilder("table leaderClusterNodes before healing:");
             for (String table : VerifyWorkload.TABLES) {
-                b.append(' ').append(table).append("=node ").append(t.leaderOf(table).map(n -> Long.toString(n.id()))
-                        .orElse("none"));
+                b.append(' ')
+                        .append(table)
+                        .append("=node ")
+                        .append(t.leaderOf(table)
+                                .map(n -> Long.toString(n.id()))
+                                .orElse("none"));
             }
             return b.toString();
         }
@@ -275,7 +307,8 @@ public enum Scenario {
     POWER_LOSS_LEADER("power-loss-leader", false, 2_000) {
         @Override
         String inject(LocalTopology t, Random random) throws IOException, InterruptedException {
-            NodeProcess victim = t.leaderOf(randomTable(random)).orElse(t.leaderClusterNodes().get(random.nextInt(3)));
+            NodeProcess victim = t.leaderOf(randomTable(random))
+                    .orElse(t.leaderClusterNodes().get(random.nextInt(3)));
             return "power cut of leader-cluster node " + victim.id() + " (" + t.powerCut(List.of(victim)) + ")";
         }
     },

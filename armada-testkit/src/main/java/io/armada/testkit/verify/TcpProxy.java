@@ -97,20 +97,26 @@ final class TcpProxy implements AutoCloseable {
         }
 
         void start() {
-            Thread out = Thread.ofPlatform().daemon().name("tcp-proxy-" + name + "-out").unstarted(() -> {
-                try {
-                    upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
-                } catch (IOException e) {
-                    close(); // the target is down: so is the path
-                    return;
-                }
-                Thread in = Thread.ofPlatform().daemon().name("tcp-proxy-" + name + "-in").unstarted(() -> pump(upstream, client));
-                synchronized (threads) {
-                    threads.add(in);
-                }
-                in.start();
-                pump(client, upstream);
-            });
+            Thread out = Thread.ofPlatform()
+                    .daemon()
+                    .name("tcp-proxy-" + name + "-out")
+                    .unstarted(() -> {
+                        try {
+                            upstream.connect(target, CONNECT_TIMEOUT_MILLIS);
+                        } catch (IOException e) {
+                            close(); // the target is down: so is the path
+                            return;
+                        }
+                        Thread in = Thread.ofPlatform()
+                                .daemon()
+                                .name("tcp-proxy-" + name + "-in")
+                                .unstarted(() -> pump(upstream, client));
+                        synchronized (threads) {
+                            threads.add(in);
+                        }
+                        in.start();
+                        pump(client, upstream);
+                    });
             synchronized (threads) {
                 threads.add(out);
             }

@@ -32,8 +32,10 @@ final class UdpLink implements AutoCloseable {
         this.back = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         front.setSoTimeout(200);
         back.setSoTimeout(200);
-        this.forward = Thread.ofPlatform().daemon().name("udp-link-" + name + "-out").start(() -> relay(front, true));
-        this.backward = Thread.ofPlatform().daemon().name("udp-link-" + name + "-in").start(() -> relay(back, false));
+        this.forward =
+                Thread.ofPlatform().daemon().name("udp-link-" + name + "-out").start(() -> relay(front, true));
+        this.backward =
+                Thread.ofPlatform().daemon().name("udp-link-" + name + "-in").start(() -> relay(back, false));
     }
 
     int port() {

@@ -1,5 +1,6 @@
 package io.armada.testkit.verify;
 
+import com.google.protobuf.ByteString;
 import io.armada.api.v1.CreateTableRequest;
 import io.armada.api.v1.HashRequest;
 import io.armada.api.v1.HashResponse;
@@ -14,7 +15,6 @@ import io.armada.testkit.check.Verdict;
 import io.armada.testkit.history.History;
 import io.armada.testkit.history.HistoryRecorder;
 import io.armada.testkit.history.Operation;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,15 +53,17 @@ public final class VerifyRunner {
         List<String> recoveryFailures = new java.util.ArrayList<>();
         List<Scenario.Window> windows = new java.util.ArrayList<>();
         try (LocalTopology topology = LocalTopology.start(dir, scenario)) {
-            progress.printf("%s: clusters up (%d node processes); running %d s%n", scenario.label(), topology.all().size(),
-                    duration.toSeconds());
+            progress.printf(
+                    "%s: clusters up (%d node processes); running %d s%n",
+                    scenario.label(), topology.all().size(), duration.toSeconds());
             progress.flush();
             createTables(topology);
             VerifyWorkload workload = new VerifyWorkload(topology, recorder, seed, CLIENTS);
             workload.start();
             long end = System.nanoTime() + duration.toNanos();
             try {
-                Thread.sleep(FIRST_FAULT_AFTER.toMillis()); // pacing: a stretch of normal service before the first fault
+                Thread.sleep(
+                        FIRST_FAULT_AFTER.toMillis()); // pacing: a stretch of normal service before the first fault
                 while (System.nanoTime() < end - TimeUnit.SECONDS.toNanos(3)) {
                     Thread.sleep(1_000 + random.nextInt(2_000)); // time between faults, drawn from the seed
                     long t0 = System.nanoTime();
@@ -74,9 +76,14 @@ public final class VerifyRunner {
                     long healed = System.nanoTime();
                     // the next fault comes only after the clusters took writes again: a window of service per cycle
                     String stuck = awaitWritable(topology);
-                    progress.printf("  fault %d: %s (in %d ms), healed %d ms later, writable after %d ms more%s%n",
-                            ++faults, fault, (injected - t0) / 1_000_000, (healed - injected) / 1_000_000,
-                            (System.nanoTime() - healed) / 1_000_000, observed == null ? "" : "; " + observed);
+                    progress.printf(
+                            "  fault %d: %s (in %d ms), healed %d ms later, writable after %d ms more%s%n",
+                            ++faults,
+                            fault,
+                            (injected - t0) / 1_000_000,
+                            (healed - injected) / 1_000_000,
+                            (System.nanoTime() - healed) / 1_000_000,
+                            observed == null ? "" : "; " + observed);
                     progress.flush();
                     if (stuck != null) {
                         recoveryFailures.add("after fault " + faults + " (" + fault + "): " + stuck);
@@ -99,15 +106,31 @@ public final class VerifyRunner {
         History history = recorder.history();
         Path file = dir.resolve(scenario.label() + "-" + seed + ".history.jsonl");
         history.save(file);
-        List<Verdict> verdicts = List.of(RevisionChecker.check(history),
+        List<Verdict> verdicts = List.of(
+                RevisionChecker.check(history),
                 new LinearizabilityChecker(LinearizabilityChecker.DEFAULT_STEP_LIMIT).check(history));
         List<Operation> ops = history.operations();
         List<Scenario.Expectation> expectations = scenario.expectations(history, windows);
-        return new ScenarioReport(scenario.label(), seed, (System.nanoTime() - started) / 1e9, ops.size(),
-                ops.stream().filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK).count(),
-                ops.stream().filter(o -> o.outcome() == Operation.Outcome.UNKNOWN).count(),
-                ops.stream().filter(o -> o.outcome() == Operation.Outcome.FAILED).count(),
-                faults, churned, verdicts, expectations, convergence, file);
+        return new ScenarioReport(
+                scenario.label(),
+                seed,
+                (System.nanoTime() - started) / 1e9,
+                ops.size(),
+                ops.stream()
+                        .filter(o -> o.isWrite() && o.outcome() == Operation.Outcome.OK)
+                        .count(),
+                ops.stream()
+                        .filter(o -> o.outcome() == Operation.Outcome.UNKNOWN)
+                        .count(),
+                ops.stream()
+                        .filter(o -> o.outcome() == Operation.Outcome.FAILED)
+                        .count(),
+                faults,
+                churned,
+                verdicts,
+                expectations,
+                convergence,
+                file);
     }
 
     private static void createTables(LocalTopology topology) throws InterruptedException {
@@ -119,7 +142,8 @@ public final class VerifyRunner {
                     continue;
                 }
                 try {
-                    TablesGrpc.newBlockingStub(topology.channel(topology.leaderClusterNodes().getFirst()))
+                    TablesGrpc.newBlockingStub(topology.channel(
+                                    topology.leaderClusterNodes().getFirst()))
                             .withDeadlineAfter(5, TimeUnit.SECONDS)
                             .create(CreateTableRequest.newBuilder().setName(t).build());
                     created.add(t);
@@ -162,9 +186,13 @@ public final class VerifyRunner {
             while (!written && System.nanoTime() < deadline) {
                 for (NodeProcess n : topology.leaderClusterNodes()) {
                     try {
-                        KVGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(2, TimeUnit.SECONDS)
-                                .put(PutRequest.newBuilder().setTable(table).setKey(ByteString.copyFromUtf8("converged"))
-                                        .setValue(ByteString.copyFromUtf8("yes")).build());
+                        KVGrpc.newBlockingStub(topology.channel(n))
+                                .withDeadlineAfter(2, TimeUnit.SECONDS)
+                                .put(PutRequest.newBuilder()
+                                        .setTable(table)
+                                        .setKey(ByteString.copyFromUtf8("converged"))
+                                        .setValue(ByteString.copyFromUtf8("yes"))
+                                        .build());
                         written = true;
                         break;
                     } catch (io.grpc.StatusRuntimeException e) {
@@ -187,13 +215,16 @@ public final class VerifyRunner {
             String first = null;
             for (NodeProcess n : topology.all()) {
                 try {
-                    HashResponse h = MaintenanceGrpc.newBlockingStub(topology.channel(n)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    HashResponse h = MaintenanceGrpc.newBlockingStub(topology.channel(n))
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
                             .hash(HashRequest.newBuilder().setTable(table).build());
-                    String d = h.getHeader().getRevision() + ":" + java.util.HexFormat.of().formatHex(h.getSha256().toByteArray());
+                    String d = h.getHeader().getRevision() + ":"
+                            + java.util.HexFormat.of().formatHex(h.getSha256().toByteArray());
                     if (first == null) {
                         first = d;
                     } else if (!first.equals(d)) {
-                        return "table " + table + ": node " + LocalTopology.endpoint(n) + " has " + d + ", others " + first;
+                        return "table " + table + ": node " + LocalTopology.endpoint(n) + " has " + d + ", others "
+                                + first;
                     }
                 } catch (io.grpc.StatusRuntimeException e) {
                     return "table " + table + ": node " + LocalTopology.endpoint(n) + " answers " + e.getStatus();

@@ -42,9 +42,14 @@ final class VerifyWorkload {
     static final long DEADLINE_MILLIS = 5_000;
     static final long FAILURE_BACKOFF_MILLIS = 100;
     /** Codes that mean the operation certainly had no effect; anything else may hide a write that applied. */
-    private static final Set<Status.Code> DEFINITE = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
-            Status.Code.FAILED_PRECONDITION, Status.Code.RESOURCE_EXHAUSTED, Status.Code.PERMISSION_DENIED,
-            Status.Code.UNAUTHENTICATED, Status.Code.UNIMPLEMENTED);
+    private static final Set<Status.Code> DEFINITE = Set.of(
+            Status.Code.INVALID_ARGUMENT,
+            Status.Code.NOT_FOUND,
+            Status.Code.FAILED_PRECONDITION,
+            Status.Code.RESOURCE_EXHAUSTED,
+            Status.Code.PERMISSION_DENIED,
+            Status.Code.UNAUTHENTICATED,
+            Status.Code.UNIMPLEMENTED);
 
     private final LocalTopology topology;
     private final HistoryRecorder recorder;
@@ -52,7 +57,8 @@ final class VerifyWorkload {
     private final int clients;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong tablesChurned = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> broken = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> broken =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean running = true;
 
     VerifyWorkload(LocalTopology topology, HistoryRecorder recorder, long seed, int clients) {
@@ -66,10 +72,15 @@ final class VerifyWorkload {
         for (int c = 0; c < clients; c++) {
             int process = c;
             boolean viaFollowerCluster = !topology.followerClusterNodes().isEmpty() && c % 3 == 2;
-            threads.add(Thread.ofPlatform().name("verify-client-" + c).uncaughtExceptionHandler(this::broke)
+            threads.add(Thread.ofPlatform()
+                    .name("verify-client-" + c)
+                    .uncaughtExceptionHandler(this::broke)
                     .start(() -> client(process, viaFollowerCluster)));
         }
-        threads.add(Thread.ofPlatform().name("verify-churn").uncaughtExceptionHandler(this::broke).start(this::churn));
+        threads.add(Thread.ofPlatform()
+                .name("verify-churn")
+                .uncaughtExceptionHandler(this::broke)
+                .start(this::churn));
     }
 
     private void broke(Thread t, Throwable e) {
@@ -96,8 +107,10 @@ final class VerifyWorkload {
         Map<String, Long> lastMod = new HashMap<>();
         long sequence = 0;
         while (running) {
-            List<NodeProcess> nodes = (viaFollowerCluster ? topology.followerClusterNodes() : topology.leaderClusterNodes()).stream()
-                    .filter(NodeProcess::isReady).toList();
+            List<NodeProcess> nodes = (viaFollowerCluster
+                            ? topology.followerClusterNodes()
+                            : topology.leaderClusterNodes())
+                    .stream().filter(NodeProcess::isReady).toList();
             if (nodes.isEmpty()) {
                 pause(FAILURE_BACKOFF_MILLIS); // the whole cluster is down: nothing to send an operation to
                 continue;
@@ -112,23 +125,46 @@ final class VerifyWorkload {
             int dice = random.nextInt(100);
             boolean ok = true;
             if (dice < 25) {
-                HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.PUT, table, key, value, 0, null, cluster);
-                ok = write(op, () -> kv.put(PutRequest.newBuilder().setTable(table).setKey(utf8(key)).setValue(utf8(value))
-                        .build()).getHeader().getRevision(), true);
+                HistoryRecorder.Pending op =
+                        recorder.invoke(process, Operation.Kind.PUT, table, key, value, 0, null, cluster);
+                ok = write(
+                        op,
+                        () -> kv.put(PutRequest.newBuilder()
+                                        .setTable(table)
+                                        .setKey(utf8(key))
+                                        .setValue(utf8(value))
+                                        .build())
+                                .getHeader()
+                                .getRevision(),
+                        true);
             } else if (dice < 35) {
-                HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.DELETE, table, key, null, 0, null, cluster);
-                ok = write(op, () -> kv.deleteRange(DeleteRangeRequest.newBuilder().setTable(table).setKey(utf8(key)).build())
-                        .getHeader().getRevision(), true);
+                HistoryRecorder.Pending op =
+                        recorder.invoke(process, Operation.Kind.DELETE, table, key, null, 0, null, cluster);
+                ok = write(
+                        op,
+                        () -> kv.deleteRange(DeleteRangeRequest.newBuilder()
+                                        .setTable(table)
+                                        .setKey(utf8(key))
+                                        .build())
+                                .getHeader()
+                                .getRevision(),
+                        true);
             } else if (dice < 50) {
                 long expected = lastMod.getOrDefault(table + "/" + key, 0L);
-                HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.CAS, table, key, value, expected, null,
-                        cluster);
+                HistoryRecorder.Pending op =
+                        recorder.invoke(process, Operation.Kind.CAS, table, key, value, expected, null, cluster);
                 try {
-                    TxnResponse r = kv.txn(TxnRequest.newBuilder().setTable(table)
-                            .addCompare(Compare.newBuilder().setKey(utf8(key)).setTarget(Compare.CompareTarget.MOD)
-                                    .setResult(Compare.CompareResult.EQUAL).setModRevision(expected))
-                            .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(utf8(key))
-                                    .setValue(utf8(value))))
+                    TxnResponse r = kv.txn(TxnRequest.newBuilder()
+                            .setTable(table)
+                            .addCompare(Compare.newBuilder()
+                                    .setKey(utf8(key))
+                                    .setTarget(Compare.CompareTarget.MOD)
+                                    .setResult(Compare.CompareResult.EQUAL)
+                                    .setModRevision(expected))
+                            .addSuccess(RequestOp.newBuilder()
+                                    .setRequestPut(PutRequest.newBuilder()
+                                            .setKey(utf8(key))
+                                            .setValue(utf8(value))))
                             .build());
                     op.written(r.getHeader().getRevision(), r.getSucceeded());
                 } catch (StatusRuntimeException e) {
@@ -136,15 +172,28 @@ final class VerifyWorkload {
                     ok = false;
                 }
             } else {
-                // linearizable on a follower cluster means within that cluster only: such reads are checked for revisions
+                // linearizable on a follower cluster means within that cluster only: such reads are checked for
+                // revisions
                 boolean linearizable = !viaFollowerCluster && random.nextBoolean();
-                HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.READ, table, key, null, 0,
-                        linearizable ? Operation.Consistency.LINEARIZABLE : Operation.Consistency.SERIALIZABLE, cluster);
+                HistoryRecorder.Pending op = recorder.invoke(
+                        process,
+                        Operation.Kind.READ,
+                        table,
+                        key,
+                        null,
+                        0,
+                        linearizable ? Operation.Consistency.LINEARIZABLE : Operation.Consistency.SERIALIZABLE,
+                        cluster);
                 try {
-                    RangeResponse r = kv.range(RangeRequest.newBuilder().setTable(table).setKey(utf8(key))
-                            .setLinearizable(linearizable).build());
+                    RangeResponse r = kv.range(RangeRequest.newBuilder()
+                            .setTable(table)
+                            .setKey(utf8(key))
+                            .setLinearizable(linearizable)
+                            .build());
                     KeyValue found = r.getKvsCount() == 0 ? null : r.getKvs(0);
-                    op.read(r.getHeader().getRevision(), found == null ? null : found.getValue().toStringUtf8(),
+                    op.read(
+                            r.getHeader().getRevision(),
+                            found == null ? null : found.getValue().toStringUtf8(),
                             found == null ? 0 : found.getModRevision());
                     lastMod.put(table + "/" + key, found == null ? 0 : found.getModRevision());
                 } catch (StatusRuntimeException e) {
@@ -186,7 +235,9 @@ final class VerifyWorkload {
         Random random = new Random(seed ^ 0x5DEECE66DL);
         String previous = null;
         for (int n = 0; running; n++) {
-            List<NodeProcess> alive = topology.leaderClusterNodes().stream().filter(NodeProcess::isReady).toList();
+            List<NodeProcess> alive = topology.leaderClusterNodes().stream()
+                    .filter(NodeProcess::isReady)
+                    .toList();
             if (!alive.isEmpty()) {
                 var tables = TablesGrpc.newBlockingStub(topology.channel(alive.get(random.nextInt(alive.size()))))
                         .withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
@@ -194,7 +245,9 @@ final class VerifyWorkload {
                     String name = "churn-" + n;
                     tables.create(CreateTableRequest.newBuilder().setName(name).build());
                     if (previous != null) {
-                        tables.delete(DeleteTableRequest.newBuilder().setName(previous).build());
+                        tables.delete(DeleteTableRequest.newBuilder()
+                                .setName(previous)
+                                .build());
                     }
                     previous = name;
                     tablesChurned.incrementAndGet();

@@ -18,8 +18,11 @@ final class BruteForceLinearizability {
     private record State(String value, long mod, boolean modKnown) {}
 
     static boolean isLinearizable(List<Operation> ops) {
-        List<Operation> answered = ops.stream().filter(o -> o.outcome() == Operation.Outcome.OK).toList();
-        List<Operation> unknown = ops.stream().filter(o -> o.outcome() == Operation.Outcome.UNKNOWN).toList();
+        List<Operation> answered =
+                ops.stream().filter(o -> o.outcome() == Operation.Outcome.OK).toList();
+        List<Operation> unknown = ops.stream()
+                .filter(o -> o.outcome() == Operation.Outcome.UNKNOWN)
+                .toList();
         for (int subset = 0; subset < 1 << unknown.size(); subset++) {
             List<Operation> chosen = new ArrayList<>(answered);
             for (int i = 0; i < unknown.size(); i++) {
@@ -59,7 +62,10 @@ final class BruteForceLinearizability {
     private static boolean mayGoNext(List<Operation> ops, boolean[] done, int i) {
         for (int j = 0; j < ops.size(); j++) {
             Operation o = ops.get(j);
-            if (!done[j] && j != i && o.outcome() == Operation.Outcome.OK && o.completeNanos() < ops.get(i).invokeNanos()) {
+            if (!done[j]
+                    && j != i
+                    && o.outcome() == Operation.Outcome.OK
+                    && o.completeNanos() < ops.get(i).invokeNanos()) {
                 return false;
             }
         }
@@ -79,8 +85,11 @@ final class BruteForceLinearizability {
                 }
                 yield compareFails ? s : null;
             }
-            case READ -> Objects.equals(s.value(), op.readValue())
-                    && (s.value() == null || !s.modKnown() || s.mod() == op.readModRevision()) ? s : null;
+            case READ ->
+                Objects.equals(s.value(), op.readValue())
+                                && (s.value() == null || !s.modKnown() || s.mod() == op.readModRevision())
+                        ? s
+                        : null;
         };
     }
 }

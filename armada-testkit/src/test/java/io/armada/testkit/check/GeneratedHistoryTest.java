@@ -17,7 +17,8 @@ class GeneratedHistoryTest {
     private static final long BASE_SEED = Long.getLong("testkit.seed", 20_261_125L);
     private static final int ROUNDS = 30;
 
-    private final LinearizabilityChecker linearizability = new LinearizabilityChecker(LinearizabilityChecker.DEFAULT_STEP_LIMIT);
+    private final LinearizabilityChecker linearizability =
+            new LinearizabilityChecker(LinearizabilityChecker.DEFAULT_STEP_LIMIT);
 
     @Test
     void historiesOfACorrectStorePassBothCheckers() {
@@ -35,19 +36,26 @@ class GeneratedHistoryTest {
     @Test
     void theGeneratedHistoriesHoldWhatTheCheckersMustHandle() {
         List<Operation> ops = HistoryGenerator.generate(BASE_SEED, 5, 3, 300).operations();
-        assertThat(ops).anyMatch(o -> o.isWrite() && o.outcome() == Operation.Outcome.UNKNOWN)
+        assertThat(ops)
+                .anyMatch(o -> o.isWrite() && o.outcome() == Operation.Outcome.UNKNOWN)
                 .anyMatch(o -> o.outcome() == Operation.Outcome.FAILED)
-                .anyMatch(o -> o.kind() == Operation.Kind.CAS && o.outcome() == Operation.Outcome.OK && o.casSucceeded())
-                .anyMatch(o -> o.kind() == Operation.Kind.CAS && o.outcome() == Operation.Outcome.OK && !o.casSucceeded())
-                .anyMatch(o -> o.consistency() == Operation.Consistency.SERIALIZABLE && o.outcome() == Operation.Outcome.OK)
-                .anyMatch(o -> o.kind() == Operation.Kind.READ && o.outcome() == Operation.Outcome.OK && o.readValue() == null);
+                .anyMatch(
+                        o -> o.kind() == Operation.Kind.CAS && o.outcome() == Operation.Outcome.OK && o.casSucceeded())
+                .anyMatch(
+                        o -> o.kind() == Operation.Kind.CAS && o.outcome() == Operation.Outcome.OK && !o.casSucceeded())
+                .anyMatch(o ->
+                        o.consistency() == Operation.Consistency.SERIALIZABLE && o.outcome() == Operation.Outcome.OK)
+                .anyMatch(o -> o.kind() == Operation.Kind.READ
+                        && o.outcome() == Operation.Outcome.OK
+                        && o.readValue() == null);
     }
 
     @Test
     void oneCorruptedReadFailsBothCheckers() {
         for (int round = 0; round < ROUNDS; round++) {
             long seed = BASE_SEED + round;
-            List<Operation> ops = new ArrayList<>(HistoryGenerator.generate(seed, 5, 3, 300).operations());
+            List<Operation> ops =
+                    new ArrayList<>(HistoryGenerator.generate(seed, 5, 3, 300).operations());
             int victim = 0;
             while (!isLinearizableReadOfAValue(ops.get(victim))) {
                 victim++;
@@ -55,11 +63,16 @@ class GeneratedHistoryTest {
             Operation r = ops.get(victim);
             ops.set(victim, corrupted(r));
             History bad = new History(ops);
-            assertThat(RevisionChecker.check(bad).violations()).as("seed %d", seed)
+            assertThat(RevisionChecker.check(bad).violations())
+                    .as("seed %d", seed)
                     .anySatisfy(v -> assertThat(v).contains("#" + r.id() + " "));
             Verdict lin = linearizability.check(bad);
             assertThat(lin.valid()).as("seed %d", seed).isFalse();
-            assertThat(lin.violations()).as("seed %d", seed).singleElement().asString().contains("key t/" + r.key() + " ");
+            assertThat(lin.violations())
+                    .as("seed %d", seed)
+                    .singleElement()
+                    .asString()
+                    .contains("key t/" + r.key() + " ");
         }
     }
 
@@ -79,7 +92,8 @@ class GeneratedHistoryTest {
     /** The same size, with one read corrupted: the search must still find the violation, not give up. */
     @Test
     void aCorruptedReadInALargeHistoryIsFound() {
-        List<Operation> ops = new ArrayList<>(HistoryGenerator.generate(BASE_SEED, 5, 10, 10_000).operations());
+        List<Operation> ops = new ArrayList<>(
+                HistoryGenerator.generate(BASE_SEED, 5, 10, 10_000).operations());
         int victim = ops.size() * 9 / 10; // late: the search must get through most of its key's operations first
         while (!isLinearizableReadOfAValue(ops.get(victim))) {
             victim++;
@@ -91,13 +105,29 @@ class GeneratedHistoryTest {
     }
 
     private static Operation corrupted(Operation r) {
-        return new Operation(r.id(), r.process(), r.kind(), r.table(), r.key(), r.value(), r.expectedModRevision(),
-                r.consistency(), r.cluster(), r.invokeNanos(), r.completeNanos(), r.outcome(), r.revision(),
-                r.casSucceeded(), r.readValue() + "-corrupt", r.readModRevision());
+        return new Operation(
+                r.id(),
+                r.process(),
+                r.kind(),
+                r.table(),
+                r.key(),
+                r.value(),
+                r.expectedModRevision(),
+                r.consistency(),
+                r.cluster(),
+                r.invokeNanos(),
+                r.completeNanos(),
+                r.outcome(),
+                r.revision(),
+                r.casSucceeded(),
+                r.readValue() + "-corrupt",
+                r.readModRevision());
     }
 
     private static boolean isLinearizableReadOfAValue(Operation o) {
-        return o.kind() == Operation.Kind.READ && o.outcome() == Operation.Outcome.OK
-                && o.consistency() == Operation.Consistency.LINEARIZABLE && o.readValue() != null;
+        return o.kind() == Operation.Kind.READ
+                && o.outcome() == Operation.Outcome.OK
+                && o.consistency() == Operation.Consistency.LINEARIZABLE
+                && o.readValue() != null;
     }
 }

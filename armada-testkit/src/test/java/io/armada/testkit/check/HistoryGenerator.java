@@ -34,23 +34,39 @@ final class HistoryGenerator {
         return new HistoryGenerator(seed).run(clients, keys, count);
     }
 
-    private enum Fate { ANSWERED, TIMED_OUT_APPLIED, TIMED_OUT_LOST, REFUSED }
+    private enum Fate {
+        ANSWERED,
+        TIMED_OUT_APPLIED,
+        TIMED_OUT_LOST,
+        REFUSED
+    }
 
     /** An operation as sent, with when (and whether) it takes effect. */
-    private record Planned(int id, int process, Operation.Kind kind, String key, boolean follower, long start, long end,
-            Fate fate, long effectAt) {}
+    private record Planned(
+            int id,
+            int process,
+            Operation.Kind kind,
+            String key,
+            boolean follower,
+            long start,
+            long end,
+            Fate fate,
+            long effectAt) {}
 
     /** A key's value and the revision that wrote it. */
     private record Cell(String value, long mod) {}
 
     private History run(int clients, int keys, int count) {
         List<Planned> planned = plan(clients, keys, count);
-        Map<String, NavigableMap<Long, Cell>> store = new HashMap<>(); // each key's states by revision; null cell: absent
+        Map<String, NavigableMap<Long, Cell>> store =
+                new HashMap<>(); // each key's states by revision; null cell: absent
         Map<Integer, Long> followerSeen = new HashMap<>();
         long revision = 0;
         List<Operation> done = new ArrayList<>();
-        List<Planned> byEffect = planned.stream().filter(p -> p.fate() == Fate.ANSWERED || p.fate() == Fate.TIMED_OUT_APPLIED)
-                .sorted(Comparator.comparingLong(Planned::effectAt)).toList();
+        List<Planned> byEffect = planned.stream()
+                .filter(p -> p.fate() == Fate.ANSWERED || p.fate() == Fate.TIMED_OUT_APPLIED)
+                .sorted(Comparator.comparingLong(Planned::effectAt))
+                .toList();
         for (Planned p : byEffect) {
             NavigableMap<Long, Cell> key = store.computeIfAbsent(p.key(), k -> new TreeMap<>());
             Map.Entry<Long, Cell> latest = key.lastEntry();
@@ -95,8 +111,12 @@ final class HistoryGenerator {
         }
         for (Planned p : planned) {
             if (p.fate() == Fate.TIMED_OUT_LOST || p.fate() == Fate.REFUSED) {
-                done.add(write(p, p.kind() == Operation.Kind.PUT || p.kind() == Operation.Kind.CAS ? "v" + p.id() : null,
-                        p.kind() == Operation.Kind.CAS ? random.nextInt(5) : 0, 0, false));
+                done.add(write(
+                        p,
+                        p.kind() == Operation.Kind.PUT || p.kind() == Operation.Kind.CAS ? "v" + p.id() : null,
+                        p.kind() == Operation.Kind.CAS ? random.nextInt(5) : 0,
+                        0,
+                        false));
             }
         }
         done.sort(Comparator.comparingLong(Operation::id));
@@ -112,37 +132,74 @@ final class HistoryGenerator {
             long end = start + 1 + random.nextInt(30);
             clock[p] = end + 1;
             int dice = random.nextInt(100);
-            Operation.Kind kind = dice < 25 ? Operation.Kind.PUT : dice < 35 ? Operation.Kind.DELETE
-                    : dice < 50 ? Operation.Kind.CAS : Operation.Kind.READ;
+            Operation.Kind kind = dice < 25
+                    ? Operation.Kind.PUT
+                    : dice < 35 ? Operation.Kind.DELETE : dice < 50 ? Operation.Kind.CAS : Operation.Kind.READ;
             int fateDice = random.nextInt(100);
             Fate fate = kind == Operation.Kind.READ
                     ? fateDice < 3 ? Fate.REFUSED : Fate.ANSWERED
-                    : fateDice < 4 ? Fate.TIMED_OUT_APPLIED : fateDice < 7 ? Fate.TIMED_OUT_LOST
-                            : fateDice < 9 ? Fate.REFUSED : Fate.ANSWERED;
+                    : fateDice < 4
+                            ? Fate.TIMED_OUT_APPLIED
+                            : fateDice < 7 ? Fate.TIMED_OUT_LOST : fateDice < 9 ? Fate.REFUSED : Fate.ANSWERED;
             // a write that timed out may still be applied well after the client gave up on it
             long latest = fate == Fate.TIMED_OUT_APPLIED ? end + 60 : end;
             long effectAt = start + (long) (random.nextDouble() * (latest - start + 1));
-            planned.add(new Planned(i, p, kind, "k" + random.nextInt(keys), kind == Operation.Kind.READ
-                    && random.nextInt(5) < 2, start, end, fate, Math.min(effectAt, latest)));
+            planned.add(new Planned(
+                    i,
+                    p,
+                    kind,
+                    "k" + random.nextInt(keys),
+                    kind == Operation.Kind.READ && random.nextInt(5) < 2,
+                    start,
+                    end,
+                    fate,
+                    Math.min(effectAt, latest)));
         }
         return planned;
     }
 
     private static Operation write(Planned p, String value, long expected, long revision, boolean held) {
         boolean answered = p.fate() == Fate.ANSWERED;
-        Operation.Outcome outcome = answered ? Operation.Outcome.OK
+        Operation.Outcome outcome = answered
+                ? Operation.Outcome.OK
                 : p.fate() == Fate.REFUSED ? Operation.Outcome.FAILED : Operation.Outcome.UNKNOWN;
         boolean read = p.kind() == Operation.Kind.READ;
-        return new Operation(p.id(), p.process(), p.kind(), TABLE, p.key(), value, expected,
-                read ? Operation.Consistency.LINEARIZABLE : null, "leader", p.start(),
-                outcome == Operation.Outcome.UNKNOWN ? Long.MAX_VALUE : p.end(), outcome, answered ? revision : 0,
-                answered && held, null, 0);
+        return new Operation(
+                p.id(),
+                p.process(),
+                p.kind(),
+                TABLE,
+                p.key(),
+                value,
+                expected,
+                read ? Operation.Consistency.LINEARIZABLE : null,
+                "leader",
+                p.start(),
+                outcome == Operation.Outcome.UNKNOWN ? Long.MAX_VALUE : p.end(),
+                outcome,
+                answered ? revision : 0,
+                answered && held,
+                null,
+                0);
     }
 
     private static Operation read(Planned p, long revision, Cell cell) {
-        return new Operation(p.id(), p.process(), Operation.Kind.READ, TABLE, p.key(), null, 0,
+        return new Operation(
+                p.id(),
+                p.process(),
+                Operation.Kind.READ,
+                TABLE,
+                p.key(),
+                null,
+                0,
                 p.follower() ? Operation.Consistency.SERIALIZABLE : Operation.Consistency.LINEARIZABLE,
-                p.follower() ? "follower-1" : "leader", p.start(), p.end(), Operation.Outcome.OK, revision, false,
-                cell == null ? null : cell.value(), cell == null ? 0 : cell.mod());
+                p.follower() ? "follower-1" : "leader",
+                p.start(),
+                p.end(),
+                Operation.Outcome.OK,
+                revision,
+                false,
+                cell == null ? null : cell.value(),
+                cell == null ? 0 : cell.mod());
     }
 }

@@ -29,8 +29,18 @@ class LinearizabilityCrossCheckTest {
             boolean expected = BruteForceLinearizability.isLinearizable(h.operations());
             Verdict v = checker.check(h);
             assertThat(v.complete()).isTrue();
-            assertThat(v.valid()).as("seed %d, history %d:%n%s%n%s", SEED, n, String.join("\n",
-                    h.operations().stream().map(Operation::toString).toList()), v.summary()).isEqualTo(expected);
+            assertThat(v.valid())
+                    .as(
+                            "seed %d, history %d:%n%s%n%s",
+                            SEED,
+                            n,
+                            String.join(
+                                    "\n",
+                                    h.operations().stream()
+                                            .map(Operation::toString)
+                                            .toList()),
+                            v.summary())
+                    .isEqualTo(expected);
             linearizable += expected ? 1 : 0;
         }
         // both verdicts must be well represented for the comparison to mean anything
@@ -54,26 +64,58 @@ class LinearizabilityCrossCheckTest {
             int dice = random.nextInt(10);
             Operation op;
             if (dice < 5) {
-                Operation.Kind kind = dice < 2 ? Operation.Kind.PUT : dice < 3 ? Operation.Kind.DELETE : Operation.Kind.CAS;
+                Operation.Kind kind =
+                        dice < 2 ? Operation.Kind.PUT : dice < 3 ? Operation.Kind.DELETE : Operation.Kind.CAS;
                 boolean unknown = random.nextInt(5) < 2;
                 long revision = writes.size() + 1;
                 long expected = random.nextBoolean() ? 0 : 1 + random.nextInt(Math.max(1, writes.size()));
-                op = new Operation(i, p, kind, "t", "k", kind == Operation.Kind.DELETE ? null : value(random, i, unknown,
-                        writes), expected, null,
-                        "leader", start, unknown ? Long.MAX_VALUE : end,
-                        unknown ? Operation.Outcome.UNKNOWN : Operation.Outcome.OK, unknown ? 0 : revision,
-                        !unknown && random.nextBoolean(), null, 0);
+                op = new Operation(
+                        i,
+                        p,
+                        kind,
+                        "t",
+                        "k",
+                        kind == Operation.Kind.DELETE ? null : value(random, i, unknown, writes),
+                        expected,
+                        null,
+                        "leader",
+                        start,
+                        unknown ? Long.MAX_VALUE : end,
+                        unknown ? Operation.Outcome.UNKNOWN : Operation.Outcome.OK,
+                        unknown ? 0 : revision,
+                        !unknown && random.nextBoolean(),
+                        null,
+                        0);
                 writes.add(op);
             } else {
-                List<Operation> valued = writes.stream().filter(w -> w.value() != null).toList();
+                List<Operation> valued =
+                        writes.stream().filter(w -> w.value() != null).toList();
                 // mostly one of the latest writes: the interesting cases are reads racing them
-                Operation source = valued.isEmpty() || random.nextInt(4) == 0 ? null
+                Operation source = valued.isEmpty() || random.nextInt(4) == 0
+                        ? null
                         : valued.get(Math.max(0, valued.size() - 1 - random.nextInt(Math.min(3, valued.size()))));
-                long mod = source == null ? 0 : source.outcome() == Operation.Outcome.OK ? source.revision()
-                        : 1 + random.nextInt(writes.size() + 1);
-                op = new Operation(i, p, Operation.Kind.READ, "t", "k", null, 0, Operation.Consistency.LINEARIZABLE,
-                        "leader", start, end, Operation.Outcome.OK, writes.size(), false,
-                        source == null ? null : source.value(), mod);
+                long mod = source == null
+                        ? 0
+                        : source.outcome() == Operation.Outcome.OK
+                                ? source.revision()
+                                : 1 + random.nextInt(writes.size() + 1);
+                op = new Operation(
+                        i,
+                        p,
+                        Operation.Kind.READ,
+                        "t",
+                        "k",
+                        null,
+                        0,
+                        Operation.Consistency.LINEARIZABLE,
+                        "leader",
+                        start,
+                        end,
+                        Operation.Outcome.OK,
+                        writes.size(),
+                        false,
+                        source == null ? null : source.value(),
+                        mod);
             }
             ops.add(op);
         }
@@ -87,8 +129,10 @@ class LinearizabilityCrossCheckTest {
      * writes identify the write a read saw by its value ({@link UnknownWriteRules}).
      */
     private static String value(Random random, int i, boolean unknown, List<Operation> writes) {
-        List<String> reusable = writes.stream().filter(w -> w.outcome() == Operation.Outcome.OK && w.value() != null)
-                .map(Operation::value).toList();
+        List<String> reusable = writes.stream()
+                .filter(w -> w.outcome() == Operation.Outcome.OK && w.value() != null)
+                .map(Operation::value)
+                .toList();
         if (unknown || reusable.isEmpty() || random.nextInt(3) != 0) {
             return "v" + i;
         }

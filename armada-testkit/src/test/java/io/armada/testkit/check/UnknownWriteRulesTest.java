@@ -10,9 +10,17 @@ import org.junit.jupiter.api.Test;
 class UnknownWriteRulesTest {
     // 0: an answered put; 1, 2: unseen unknown puts; 3: an unknown put a read saw; 4, 5: unknown deletes;
     // 6: an unseen unknown CAS expecting 9; 7: the read
-    private final List<Operation> ops = new Histories().put(1, "k", "a", 0, 10, 5).putUnknown(2, "k", "x", 30)
-            .putUnknown(3, "k", "y", 20).putUnknown(4, "k", "seen", 40).deleteUnknown(5, "k", 50).deleteUnknown(6, "k", 45)
-            .casUnknown(7, "k", 9, "z", 25).read(8, "k", 60, 70, 9, "seen", 9).history().operations();
+    private final List<Operation> ops = new Histories()
+            .put(1, "k", "a", 0, 10, 5)
+            .putUnknown(2, "k", "x", 30)
+            .putUnknown(3, "k", "y", 20)
+            .putUnknown(4, "k", "seen", 40)
+            .deleteUnknown(5, "k", 50)
+            .deleteUnknown(6, "k", 45)
+            .casUnknown(7, "k", 9, "z", 25)
+            .read(8, "k", 60, 70, 9, "seen", 9)
+            .history()
+            .operations();
     private final UnknownWriteRules rules = new UnknownWriteRules(ops);
 
     @Test
@@ -55,8 +63,12 @@ class UnknownWriteRulesTest {
         assertThat(rules.mayFollow(1, 7)).as("a read").isTrue();
         assertThat(rules.mayFollow(1, 0)).as("a put would hide it").isFalse();
         assertThat(rules.mayFollow(3, 4)).as("a delete would hide it").isFalse();
-        assertThat(rules.mayFollow(1, 6)).as("an unseen compare-and-set adds nothing to an unknown revision").isFalse();
-        assertThat(rules.mayFollow(4, 6)).as("but after a delete it may make the key exist").isTrue();
+        assertThat(rules.mayFollow(1, 6))
+                .as("an unseen compare-and-set adds nothing to an unknown revision")
+                .isFalse();
+        assertThat(rules.mayFollow(4, 6))
+                .as("but after a delete it may make the key exist")
+                .isTrue();
     }
 
     @Test
@@ -73,8 +85,12 @@ class UnknownWriteRulesTest {
         oneDelete[deletes] = 1;
         assertThat(rules.leavesAtLeastAsMuch(none, onePut)).isTrue();
         assertThat(rules.leavesAtLeastAsMuch(onePut, none)).isFalse();
-        assertThat(rules.leavesAtLeastAsMuch(oneCas, onePut)).as("a put left can stand in for the CAS").isTrue();
-        assertThat(rules.leavesAtLeastAsMuch(onePut, oneCas)).as("a CAS cannot stand in for a put").isFalse();
+        assertThat(rules.leavesAtLeastAsMuch(oneCas, onePut))
+                .as("a put left can stand in for the CAS")
+                .isTrue();
+        assertThat(rules.leavesAtLeastAsMuch(onePut, oneCas))
+                .as("a CAS cannot stand in for a put")
+                .isFalse();
         assertThat(rules.leavesAtLeastAsMuch(oneCas, oneDelete)).isFalse();
     }
 }

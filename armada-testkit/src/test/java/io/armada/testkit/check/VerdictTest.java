@@ -15,8 +15,10 @@ class VerdictTest {
     @Test
     void theSummaryShowsTwentyViolationsAndCountsTheRest() {
         Verdict v = new Verdict("revisions", numbered("violation", 23), List.of(), Map.of("reads-checked", 7L));
-        assertThat(v.summary()).startsWith("revisions: INVALID {reads-checked=7}")
-                .contains("\n  violation 1\n", "\n  violation 20\n  ... 3 more").doesNotContain("violation 21");
+        assertThat(v.summary())
+                .startsWith("revisions: INVALID {reads-checked=7}")
+                .contains("\n  violation 1\n", "\n  violation 20\n  ... 3 more")
+                .doesNotContain("violation 21");
     }
 
     @Test

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * scenario in strict mode: the node came back blank and rejoined as an empty voter).
  */
 class DataDirectoryPowerCutTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private LossyFilesystem fs;
 
     @AfterEach

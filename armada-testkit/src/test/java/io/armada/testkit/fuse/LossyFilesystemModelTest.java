@@ -38,7 +38,8 @@ class LossyFilesystemModelTest {
     private static final int OPERATIONS = 80;
     private static final int CUTS = 4;
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static Stream<Arguments> runs() {
         Long replay = Long.getLong("lossyfs.seed");
@@ -63,6 +64,7 @@ class LossyFilesystemModelTest {
 
     /** Per directory (by prefix), its names now and as last committed. */
     private final Map<String, Map<String, Inode>> names = new HashMap<>();
+
     private final Map<String, Map<String, Inode>> durableNames = new HashMap<>();
 
     @ParameterizedTest(name = "{0} seed {1}")
@@ -117,7 +119,10 @@ class LossyFilesystemModelTest {
                 here.put(name, inode);
             }
             inode.current = data;
-            try (FileChannel ch = FileChannel.open(m.resolve(d + name), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            try (FileChannel ch = FileChannel.open(
+                    m.resolve(d + name),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(ByteBuffer.wrap(data));
             }
@@ -171,7 +176,11 @@ class LossyFilesystemModelTest {
                 String name = "f" + random.nextInt(6);
                 here.remove(some);
                 names.get(to).put(name, inode);
-                Files.move(file, m.resolve(to + name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        file,
+                        m.resolve(to + name),
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
                 return "rename " + d + some + " " + to + name;
             }
             default -> {
@@ -191,13 +200,18 @@ class LossyFilesystemModelTest {
             Path directory = d.isEmpty() ? m : m.resolve(d);
             List<String> actual;
             try (Stream<Path> s = Files.list(directory)) {
-                actual = s.map(p -> p.getFileName().toString()).filter(n -> !DIRECTORIES.contains(n + "/")).sorted().toList();
+                actual = s.map(p -> p.getFileName().toString())
+                        .filter(n -> !DIRECTORIES.contains(n + "/"))
+                        .sorted()
+                        .toList();
             }
-            assertThat(actual).as("names in '%s' after seed %d:%n%s", d, seed, trace)
+            assertThat(actual)
+                    .as("names in '%s' after seed %d:%n%s", d, seed, trace)
                     .containsExactlyElementsOf(names.get(d).keySet());
             for (Map.Entry<String, Inode> e : names.get(d).entrySet()) {
                 assertThat(Files.readAllBytes(directory.resolve(e.getKey())))
-                        .as("%s%s after seed %d:%n%s", d, e.getKey(), seed, trace).isEqualTo(e.getValue().current);
+                        .as("%s%s after seed %d:%n%s", d, e.getKey(), seed, trace)
+                        .isEqualTo(e.getValue().current);
             }
         }
     }

@@ -30,7 +30,9 @@ import org.rocksdb.RocksDB;
  * skips) where FUSE is unavailable, saying what to install.
  */
 class LossyFilesystemTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private LossyFilesystem fs;
 
     private Path mount(Semantics semantics) throws Exception {
@@ -113,7 +115,10 @@ class LossyFilesystemTest {
         write(m.resolve("target"), "previous", true);
         fsyncDirectory(m);
         write(m.resolve("target.tmp"), "replacement", true);
-        Files.move(m.resolve("target.tmp"), m.resolve("target"), StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+                m.resolve("target.tmp"),
+                m.resolve("target"),
+                StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
         fsyncDirectory(m);
         fs.powerCut();
@@ -160,7 +165,7 @@ class LossyFilesystemTest {
         Files.move(m.resolve("a"), m.resolve("renamed"), StandardCopyOption.ATOMIC_MOVE);
         Files.createDirectory(m.resolve("d"));
         write(m.resolve("d/f"), "f", true); // commits the rename and the mkdir, in order
-        Files.delete(m.resolve("renamed"));  // after the last commit: undone
+        Files.delete(m.resolve("renamed")); // after the last commit: undone
         fs.powerCut();
         assertThat(list(m)).containsExactlyInAnyOrder("renamed", "d");
         assertThat(Files.readString(m.resolve("renamed"))).isEqualTo("a");
@@ -189,8 +194,10 @@ class LossyFilesystemTest {
         kill(writer);
         LossyFilesystem.PowerCut cut = fs.powerCut();
         assertThat(cut.bytesDropped()).as("the unsynced WAL tail").isPositive();
-        assertThat(keys(db)).as("after a power cut")
-                .containsAll(expected("synced-", 100)).doesNotContainAnyElementsOf(expected("unsynced-", 100));
+        assertThat(keys(db))
+                .as("after a power cut")
+                .containsAll(expected("synced-", 100))
+                .doesNotContainAnyElementsOf(expected("unsynced-", 100));
     }
 
     @Test
@@ -199,17 +206,28 @@ class LossyFilesystemTest {
         Path db = m.resolve("db");
         kill(startWriter(db, 10, 100));
         // the process died, the machine did not: its writes are in the page cache (here, the backing files)
-        assertThat(keys(db)).as("after kill -9 alone").containsAll(expected("synced-", 10))
+        assertThat(keys(db))
+                .as("after kill -9 alone")
+                .containsAll(expected("synced-", 10))
                 .containsAll(expected("unsynced-", 100));
     }
 
     private static Process startWriter(Path db, int synced, int unsynced) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), RocksWriterMain.class.getName(), db.toString(),
-                Integer.toString(synced), Integer.toString(unsynced)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RocksWriterMain.class.getName(),
+                        db.toString(),
+                        Integer.toString(synced),
+                        Integer.toString(unsynced))
+                .redirectErrorStream(true)
+                .start();
         List<String> output = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null && !line.equals("written")) {
                 output.add(line);
@@ -229,7 +247,8 @@ class LossyFilesystemTest {
     private static List<String> keys(Path db) throws Exception {
         List<String> keys = new ArrayList<>();
         RocksDB.loadLibrary();
-        try (Options options = new Options(); RocksDB r = RocksDB.open(options, db.toString());
+        try (Options options = new Options();
+                RocksDB r = RocksDB.open(options, db.toString());
                 var it = r.newIterator()) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 keys.add(new String(it.key(), StandardCharsets.UTF_8));
@@ -253,8 +272,8 @@ class LossyFilesystemTest {
     }
 
     private static void write(Path file, String content, boolean fsync) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
             if (fsync) {
                 ch.force(true);

@@ -10,13 +10,14 @@ import org.junit.jupiter.api.Test;
 
 class HistoryRecorderTest {
     private final AtomicLong now = new AtomicLong();
-    private final HistoryRecorder recorder = new HistoryRecorder(now::incrementAndGet); // each reading is one tick later
+    private final HistoryRecorder recorder =
+            new HistoryRecorder(now::incrementAndGet); // each reading is one tick later
 
     @Test
     void eachCompletionRecordsItsOutcomeAndTimes() {
         HistoryRecorder.Pending put = recorder.invoke(1, Operation.Kind.PUT, "t", "k", "a", 0, null, "leader");
-        HistoryRecorder.Pending read = recorder.invoke(2, Operation.Kind.READ, "t", "k", null, 0,
-                Operation.Consistency.LINEARIZABLE, "leader");
+        HistoryRecorder.Pending read = recorder.invoke(
+                2, Operation.Kind.READ, "t", "k", null, 0, Operation.Consistency.LINEARIZABLE, "leader");
         HistoryRecorder.Pending cas = recorder.invoke(3, Operation.Kind.CAS, "t", "k", "b", 7, null, "leader");
         HistoryRecorder.Pending delete = recorder.invoke(4, Operation.Kind.DELETE, "t", "k", null, 0, null, "leader");
         put.written(7, true);
@@ -26,13 +27,18 @@ class HistoryRecorderTest {
 
         List<Operation> ops = recorder.history().operations();
         assertThat(ops).extracting(Operation::id).containsExactly(0L, 1L, 2L, 3L);
-        assertThat(ops.get(0)).extracting(Operation::invokeNanos, Operation::completeNanos, Operation::outcome,
-                Operation::revision).containsExactly(1L, 5L, Operation.Outcome.OK, 7L);
-        assertThat(ops.get(1)).extracting(Operation::completeNanos, Operation::revision, Operation::readValue,
-                Operation::readModRevision).containsExactly(6L, 7L, "a", 7L);
-        assertThat(ops.get(2)).extracting(Operation::outcome, Operation::completeNanos, Operation::expectedModRevision)
+        assertThat(ops.get(0))
+                .extracting(Operation::invokeNanos, Operation::completeNanos, Operation::outcome, Operation::revision)
+                .containsExactly(1L, 5L, Operation.Outcome.OK, 7L);
+        assertThat(ops.get(1))
+                .extracting(
+                        Operation::completeNanos, Operation::revision, Operation::readValue, Operation::readModRevision)
+                .containsExactly(6L, 7L, "a", 7L);
+        assertThat(ops.get(2))
+                .extracting(Operation::outcome, Operation::completeNanos, Operation::expectedModRevision)
                 .containsExactly(Operation.Outcome.FAILED, 7L, 7L);
-        assertThat(ops.get(3)).extracting(Operation::outcome, Operation::completeNanos)
+        assertThat(ops.get(3))
+                .extracting(Operation::outcome, Operation::completeNanos)
                 .containsExactly(Operation.Outcome.UNKNOWN, Long.MAX_VALUE);
     }
 
@@ -67,8 +73,8 @@ class HistoryRecorderTest {
 
     @Test
     void readsAndWritesCompleteOnlyAsWhatTheyAre() {
-        HistoryRecorder.Pending read = recorder.invoke(1, Operation.Kind.READ, "t", "k", null, 0,
-                Operation.Consistency.SERIALIZABLE, "follower-1");
+        HistoryRecorder.Pending read = recorder.invoke(
+                1, Operation.Kind.READ, "t", "k", null, 0, Operation.Consistency.SERIALIZABLE, "follower-1");
         assertThatThrownBy(() -> read.written(3, true)).isInstanceOf(IllegalArgumentException.class);
         HistoryRecorder.Pending put = recorder.invoke(1, Operation.Kind.PUT, "t", "k", "a", 0, null, "leader");
         assertThatThrownBy(() -> put.read(3, "a", 3)).isInstanceOf(IllegalArgumentException.class);
@@ -83,8 +89,8 @@ class HistoryRecorderTest {
             int process = p;
             threads.add(Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < each; i++) {
-                    HistoryRecorder.Pending op = recorder.invoke(process, Operation.Kind.PUT, "t", "k", process + "-" + i, 0,
-                            null, "leader");
+                    HistoryRecorder.Pending op = recorder.invoke(
+                            process, Operation.Kind.PUT, "t", "k", process + "-" + i, 0, null, "leader");
                     op.written(i + 1, true);
                 }
             }));

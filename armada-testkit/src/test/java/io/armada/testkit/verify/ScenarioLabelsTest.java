@@ -10,9 +10,11 @@ class ScenarioLabelsTest {
     void renamedScenariosAnswerToTheirOldLabelsToo() {
         assertThat(Scenario.byLabel("pause-leader-cluster-node")).isEqualTo(Scenario.PAUSE_LEADER_CLUSTER_NODE);
         assertThat(Scenario.byLabel("pause-leader-node")).isEqualTo(Scenario.PAUSE_LEADER_CLUSTER_NODE);
-        assertThat(Scenario.byLabel("follower-replication-faults")).isEqualTo(Scenario.FOLLOWER_CLUSTER_REPLICATION_FAULTS);
+        assertThat(Scenario.byLabel("follower-replication-faults"))
+                .isEqualTo(Scenario.FOLLOWER_CLUSTER_REPLICATION_FAULTS);
         // the old labels are accepted, not listed
         assertThat(Scenario.labels()).doesNotContain("pause-leader-node", "follower-replication-faults");
-        assertThatThrownBy(() -> Scenario.byLabel("pause-leader-nod")).hasMessageContaining("pause-leader-cluster-node");
+        assertThatThrownBy(() -> Scenario.byLabel("pause-leader-nod"))
+                .hasMessageContaining("pause-leader-cluster-node");
     }
 }

@@ -61,18 +61,20 @@ class TcpProxyTest {
 
     @Test
     void cutClosesAndRefusesUntilRestored() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.getLocalPort()),
-                "test")) {
+        try (TcpProxy proxy =
+                new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.getLocalPort()), "test")) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 assertThat(roundTrip(s, "hello")).isEqualTo("hello");
                 proxy.cut();
                 s.setSoTimeout(5_000); // a cut that left the connection open would time out, which is not a reset
-                assertThatThrownBy(() -> roundTrip(s, "lost")).isInstanceOf(IOException.class)
+                assertThatThrownBy(() -> roundTrip(s, "lost"))
+                        .isInstanceOf(IOException.class)
                         .isNotInstanceOf(SocketTimeoutException.class);
             }
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 s.setSoTimeout(5_000);
-                assertThatThrownBy(() -> roundTrip(s, "refused")).isInstanceOf(IOException.class)
+                assertThatThrownBy(() -> roundTrip(s, "refused"))
+                        .isInstanceOf(IOException.class)
                         .isNotInstanceOf(SocketTimeoutException.class);
             }
             proxy.restore();
@@ -91,8 +93,9 @@ class TcpProxyTest {
         try (TcpProxy proxy = new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), unused), "down");
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             s.setSoTimeout(5_000);
-            assertThatThrownBy(() -> roundTrip(s, "nobody")).isInstanceOf(IOException.class)
-                        .isNotInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> roundTrip(s, "nobody"))
+                    .isInstanceOf(IOException.class)
+                    .isNotInstanceOf(SocketTimeoutException.class);
         }
     }
 }

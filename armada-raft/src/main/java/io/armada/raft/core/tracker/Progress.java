@@ -18,6 +18,7 @@ public final class Progress {
     private boolean flowPaused;
     /** Highest commit index sent to this follower. */
     private long sentCommit;
+
     private boolean recentActive;
     private boolean learner;
     private final Inflights inflights;
@@ -186,7 +187,7 @@ public final class Progress {
 
     @Override
     public String toString() {
-        return state + " match=" + match + " next=" + next + (learner ? " learner" : "")
-                + (paused() ? " paused" : "") + " inflight=" + inflights.count() + "/" + inflights.bytes() + "B";
+        return state + " match=" + match + " next=" + next + (learner ? " learner" : "") + (paused() ? " paused" : "")
+                + " inflight=" + inflights.count() + "/" + inflights.bytes() + "B";
     }
 }

@@ -16,6 +16,5 @@ final class CloseCodes {
      */
     static final int CLUSTER_MISMATCH = 4;
 
-    private CloseCodes() {
-    }
+    private CloseCodes() {}
 }

@@ -25,6 +25,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final QuicTransport transport;
     /** The link dialed, or null on the accepting side. */
     private final PeerLink dialed;
+
     private PeerConnection connection;
 
     ConnectionHandler(QuicTransport transport, PeerLink dialed) {
@@ -36,17 +37,24 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRegistered(ChannelHandlerContext ctx) {
         // An attempt not accepted by both sides by now is abandoned; closing a dialed one redials.
         long timeoutMillis = transport.config().limits().connectTimeoutMillis();
-        ctx.executor().schedule(() -> {
-            if ((connection == null || !connection.isAttached()) && ctx.channel().isOpen()) {
-                if (connection == null) {
-                    ctx.channel().close();
-                } else {
-                    log.debug("no hello from node {} in {} ms; closing the connection", connection.link.peerId,
-                            timeoutMillis);
-                    connection.close(CloseCodes.PROTOCOL_VIOLATION, "no hello");
-                }
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            if ((connection == null || !connection.isAttached())
+                                    && ctx.channel().isOpen()) {
+                                if (connection == null) {
+                                    ctx.channel().close();
+                                } else {
+                                    log.debug(
+                                            "no hello from node {} in {} ms; closing the connection",
+                                            connection.link.peerId,
+                                            timeoutMillis);
+                                    connection.close(CloseCodes.PROTOCOL_VIOLATION, "no hello");
+                                }
+                            }
+                        },
+                        timeoutMillis,
+                        TimeUnit.MILLISECONDS);
         ctx.fireChannelRegistered();
     }
 
@@ -55,7 +63,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         QuicChannel channel = (QuicChannel) ctx.channel();
         OptionalLong peerId = QuicTls.peerNodeId(channel);
         Optional<String> peerCluster = QuicTls.peerCluster(channel);
-        if (!transport.isClosed() && !peerCluster.equals(Optional.of(transport.config().clusterName()))) {
+        if (!transport.isClosed()
+                && !peerCluster.equals(Optional.of(transport.config().clusterName()))) {
             transport.rejectCluster(channel, peerId, peerCluster.orElse("(none)"));
             return;
         }
@@ -87,10 +96,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof QuicConnectionCloseEvent close) {
-            if (connection != null && !connection.isAttached() && close.isApplicationClose()
-                    && (close.error() == CloseCodes.IDENTITY_REJECTED || close.error() == CloseCodes.CLUSTER_MISMATCH)) {
-                transport.refusedByPeer(connection.link, close.error(),
-                        new String(close.reason(), StandardCharsets.UTF_8));
+            if (connection != null
+                    && !connection.isAttached()
+                    && close.isApplicationClose()
+                    && (close.error() == CloseCodes.IDENTITY_REJECTED
+                            || close.error() == CloseCodes.CLUSTER_MISMATCH)) {
+                transport.refusedByPeer(
+                        connection.link, close.error(), new String(close.reason(), StandardCharsets.UTF_8));
             }
             log.debug("peer {} closed the connection: {}", connection == null ? "?" : connection.link.peerId, close);
         }

@@ -25,9 +25,11 @@ final class GroupOutbound {
     private long pendingPayloadBytes;
     /** Bytes still to put on the wire: the queue's frames plus the rest of the current frame. */
     private long pendingWireBytes;
+
     private byte[] current;
     /** Bytes of the current frame (length prefix, then payload) already written. */
     private int currentOffset;
+
     private QuicStreamChannel stream;
     private boolean opening;
     /** In the connection's round-robin ring. */
@@ -119,25 +121,31 @@ final class GroupOutbound {
 
     private void open() {
         opening = true;
-        connection.channel.createStream(QuicStreamType.UNIDIRECTIONAL, new StreamEvents()).addListener(f -> {
-            opening = false;
-            if (!f.isSuccess()) {
-                log.warn("cannot open a stream for group {} to node {}: {}", groupId, connection.link.peerId,
-                        f.cause().toString());
-                discardPending();
-                return;
-            }
-            QuicStreamChannel opened = (QuicStreamChannel) f.getNow();
-            if (connection.isClosed()) {
-                opened.close();
-                return;
-            }
-            stream = opened;
-            ByteBuf header = opened.alloc().directBuffer(StreamHeader.BYTES);
-            new StreamHeader(StreamHeader.Kind.GROUP, connection.selfId, groupId).writeTo(header);
-            opened.write(header, opened.voidPromise());
-            wakeUp();
-        });
+        connection
+                .channel
+                .createStream(QuicStreamType.UNIDIRECTIONAL, new StreamEvents())
+                .addListener(f -> {
+                    opening = false;
+                    if (!f.isSuccess()) {
+                        log.warn(
+                                "cannot open a stream for group {} to node {}: {}",
+                                groupId,
+                                connection.link.peerId,
+                                f.cause().toString());
+                        discardPending();
+                        return;
+                    }
+                    QuicStreamChannel opened = (QuicStreamChannel) f.getNow();
+                    if (connection.isClosed()) {
+                        opened.close();
+                        return;
+                    }
+                    stream = opened;
+                    ByteBuf header = opened.alloc().directBuffer(StreamHeader.BYTES);
+                    new StreamHeader(StreamHeader.Kind.GROUP, connection.selfId, groupId).writeTo(header);
+                    opened.write(header, opened.voidPromise());
+                    wakeUp();
+                });
     }
 
     /** The connection is gone, or the stream refused: none of these messages will be sent. */

@@ -24,8 +24,12 @@ record Hello(String clusterName, long senderNodeId, long receiverNodeId) {
 
     byte[] encode() {
         byte[] name = clusterName.getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(17 + name.length).putLong(senderNodeId).putLong(receiverNodeId)
-                .put((byte) name.length).put(name).array();
+        return ByteBuffer.allocate(17 + name.length)
+                .putLong(senderNodeId)
+                .putLong(receiverNodeId)
+                .put((byte) name.length)
+                .put(name)
+                .array();
     }
 
     /** @throws StreamHeader.ProtocolViolation if {@code frame} is not a well-formed hello */

@@ -59,11 +59,14 @@ final class InboundStreamReader extends ChannelInboundHandlerAdapter {
                 }
             } else if (message == null) {
                 if (fillScratch(in, StreamHeader.FRAME_PREFIX_BYTES)) {
-                    int length = ((scratch[0] & 0xff) << 24) | ((scratch[1] & 0xff) << 16)
-                            | ((scratch[2] & 0xff) << 8) | (scratch[3] & 0xff);
+                    int length = ((scratch[0] & 0xff) << 24)
+                            | ((scratch[1] & 0xff) << 16)
+                            | ((scratch[2] & 0xff) << 8)
+                            | (scratch[3] & 0xff);
                     scratchFilled = 0;
                     // a control stream carries a hello and empty pings, nothing larger
-                    int maxBytes = header.kind() == StreamHeader.Kind.CONTROL ? Hello.MAX_BYTES : connection.maxFrameBytes;
+                    int maxBytes =
+                            header.kind() == StreamHeader.Kind.CONTROL ? Hello.MAX_BYTES : connection.maxFrameBytes;
                     if (length < 0 || length > maxBytes) {
                         throw new StreamHeader.ProtocolViolation("frame of " + Integer.toUnsignedString(length)
                                 + " bytes on a " + header.kind() + " stream exceeds " + maxBytes);
@@ -105,7 +108,9 @@ final class InboundStreamReader extends ChannelInboundHandlerAdapter {
             connection.transport().deliver(connection.link, header.groupId(), done);
         } else {
             // Before the hellos: the peer's group stream overtook its control stream. Raft tolerates the loss.
-            log.debug("dropping a message of group {} from node {} that came before the hellos", header.groupId(),
+            log.debug(
+                    "dropping a message of group {} from node {} that came before the hellos",
+                    header.groupId(),
                     connection.link.peerId);
         }
     }

@@ -45,6 +45,7 @@ final class PeerConnection {
     private boolean pumpScheduled;
     /** Inside {@link #drain}, which pumps once at its end. */
     private boolean draining;
+
     private boolean closed;
     private boolean attached;
     private boolean helloReceived;
@@ -53,8 +54,7 @@ final class PeerConnection {
     private ScheduledFuture<?> keepAlive;
     private QuicStreamChannel controlStream;
 
-    private record Outbound(long groupId, byte[] message) {
-    }
+    private record Outbound(long groupId, byte[] message) {}
 
     PeerConnection(QuicTransport transport, PeerLink link, QuicChannel channel, QuicTransportConfig config) {
         this.transport = transport;
@@ -94,14 +94,20 @@ final class PeerConnection {
         }
         helloReceived = true;
         if (!hello.clusterName().equals(clusterName)) {
-            transport.refuseHello(this, CloseCodes.CLUSTER_MISMATCH, "node " + link.peerId + " says it belongs to cluster '"
-                    + hello.clusterName() + "', this is cluster '" + clusterName + "'");
+            transport.refuseHello(
+                    this,
+                    CloseCodes.CLUSTER_MISMATCH,
+                    "node " + link.peerId + " says it belongs to cluster '" + hello.clusterName()
+                            + "', this is cluster '" + clusterName + "'");
             return;
         }
         if (hello.senderNodeId() != link.peerId || hello.receiverNodeId() != selfId) {
-            transport.refuseHello(this, CloseCodes.IDENTITY_REJECTED, "hello from node " + hello.senderNodeId()
-                    + " to node " + hello.receiverNodeId() + " on a connection between node " + link.peerId
-                    + " and node " + selfId);
+            transport.refuseHello(
+                    this,
+                    CloseCodes.IDENTITY_REJECTED,
+                    "hello from node " + hello.senderNodeId()
+                            + " to node " + hello.receiverNodeId() + " on a connection between node " + link.peerId
+                            + " and node " + selfId);
             return;
         }
         if (!link.dialer) {
@@ -216,7 +222,10 @@ final class PeerConnection {
     void openControlStream() {
         channel.createStream(QuicStreamType.UNIDIRECTIONAL, null).addListener(f -> {
             if (!f.isSuccess()) {
-                log.warn("cannot open the control stream to node {}: {}", link.peerId, f.cause().toString());
+                log.warn(
+                        "cannot open the control stream to node {}: {}",
+                        link.peerId,
+                        f.cause().toString());
                 close(CloseCodes.PROTOCOL_VIOLATION, "no control stream");
                 return;
             }
@@ -227,13 +236,15 @@ final class PeerConnection {
             }
             controlStream = stream;
             byte[] hello = new Hello(clusterName, selfId, link.peerId).encode();
-            ByteBuf out = stream.alloc().directBuffer(StreamHeader.BYTES + StreamHeader.FRAME_PREFIX_BYTES + hello.length);
+            ByteBuf out =
+                    stream.alloc().directBuffer(StreamHeader.BYTES + StreamHeader.FRAME_PREFIX_BYTES + hello.length);
             new StreamHeader(StreamHeader.Kind.CONTROL, selfId, 0).writeTo(out);
             out.writeInt(hello.length).writeBytes(hello);
             stream.writeAndFlush(out, stream.voidPromise());
             if (link.dialer) {
-                keepAlive = channel.eventLoop().scheduleAtFixedRate(this::ping, keepAliveIntervalMillis,
-                        keepAliveIntervalMillis, TimeUnit.MILLISECONDS);
+                keepAlive = channel.eventLoop()
+                        .scheduleAtFixedRate(
+                                this::ping, keepAliveIntervalMillis, keepAliveIntervalMillis, TimeUnit.MILLISECONDS);
             }
         });
     }
@@ -244,7 +255,8 @@ final class PeerConnection {
             return;
         }
         // An empty frame: ack-eliciting, so both ends see traffic and neither idles out.
-        ByteBuf ping = stream.alloc().directBuffer(StreamHeader.FRAME_PREFIX_BYTES).writeInt(0);
+        ByteBuf ping =
+                stream.alloc().directBuffer(StreamHeader.FRAME_PREFIX_BYTES).writeInt(0);
         stream.writeAndFlush(ping, stream.voidPromise());
         transport.keepAlivePings.increment();
     }

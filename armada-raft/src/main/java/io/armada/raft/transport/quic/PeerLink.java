@@ -25,6 +25,7 @@ final class PeerLink {
     final InetSocketAddress address;
     /** True if this node dials the peer (selfId < peerId); false if it waits to be dialed. */
     final boolean dialer;
+
     final OutboundBudget budget;
 
     final LongAdder sentMessages = new LongAdder();
@@ -51,8 +52,8 @@ final class PeerLink {
         this.address = address;
         this.dialer = selfId < peerId;
         this.budget = new OutboundBudget(limits.maxQueuedBytesPerPeer(), limits.maxQueuedMessagesPerPeer());
-        this.backoff = new ReconnectBackoff(limits.reconnectInitialBackoffMillis(), limits.reconnectMaxBackoffMillis(),
-                random);
+        this.backoff = new ReconnectBackoff(
+                limits.reconnectInitialBackoffMillis(), limits.reconnectMaxBackoffMillis(), random);
     }
 
     /** Queues a message on the current connection; false (dropped) if there is none or the budget is spent. */
@@ -125,7 +126,8 @@ final class PeerLink {
                 // Redial when this connection ends, however it ends (rejected identity, idle, peer closed).
                 QuicChannel channel = attempt.getNow();
                 channel.closeFuture().addListener(c -> {
-                    PeerConnection connection = channel.attr(QuicTransport.CONNECTION).get();
+                    PeerConnection connection =
+                            channel.attr(QuicTransport.CONNECTION).get();
                     if (connection == null || !connection.isAttached()) {
                         failedDials.increment(); // TLS completed, but one side refused the peer
                     }
@@ -133,7 +135,11 @@ final class PeerLink {
                 });
             } else {
                 failedDials.increment();
-                log.debug("dialing node {} at {} failed: {}", peerId, address, f.cause().toString());
+                log.debug(
+                        "dialing node {} at {} failed: {}",
+                        peerId,
+                        address,
+                        f.cause().toString());
                 scheduleRedial(transport, loop);
             }
         });
@@ -152,8 +158,18 @@ final class PeerLink {
     }
 
     PeerStats stats() {
-        return new PeerStats(peerId, current != null, sentMessages.sum(), sentBytes.sum(), droppedMessages.sum(),
-                receivedMessages.sum(), receivedBytes.sum(), connections.sum(), failedDials.sum(), dialAttempts.sum(),
-                budget.queuedMessages(), budget.queuedBytes());
+        return new PeerStats(
+                peerId,
+                current != null,
+                sentMessages.sum(),
+                sentBytes.sum(),
+                droppedMessages.sum(),
+                receivedMessages.sum(),
+                receivedBytes.sum(),
+                connections.sum(),
+                failedDials.sum(),
+                dialAttempts.sum(),
+                budget.queuedMessages(),
+                budget.queuedBytes());
     }
 }

@@ -29,5 +29,4 @@ public record PeerStats(
         long failedDials,
         long dialAttempts,
         int queuedMessages,
-        long queuedBytes) {
-}
+        long queuedBytes) {}

@@ -23,8 +23,7 @@ final class QuicTls {
     /** ALPN protocol id; a peer speaking anything else fails the handshake. */
     static final String ALPN = "armada-raft/1";
 
-    private QuicTls() {
-    }
+    private QuicTls() {}
 
     static QuicSslContext server(TlsMaterial.Loaded tls) {
         return QuicSslContextBuilder.forServer(tls.privateKey(), null, chain(tls))

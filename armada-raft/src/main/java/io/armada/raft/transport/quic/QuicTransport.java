@@ -86,8 +86,9 @@ public final class QuicTransport implements Transport {
         this.config = config;
         SplittableRandom seeds = new SplittableRandom();
         Map<Long, PeerLink> byId = new HashMap<>();
-        config.peers().forEach((id, address) ->
-                byId.put(id, new PeerLink(config.selfId(), id, address, config.limits(), seeds.split())));
+        config.peers()
+                .forEach((id, address) ->
+                        byId.put(id, new PeerLink(config.selfId(), id, address, config.limits(), seeds.split())));
         this.links = Map.copyOf(byId);
     }
 
@@ -104,8 +105,10 @@ public final class QuicTransport implements Transport {
         Quic.ensureAvailability();
         TlsMaterial.Loaded tls = config.tls().load();
         requireOwnIdentity(tls);
-        eventLoops = new MultiThreadIoEventLoopGroup(config.limits().ioThreads(),
-                new DefaultThreadFactory(threadNamePrefix(config.selfId()), true), NioIoHandler.newFactory());
+        eventLoops = new MultiThreadIoEventLoopGroup(
+                config.limits().ioThreads(),
+                new DefaultThreadFactory(threadNamePrefix(config.selfId()), true),
+                NioIoHandler.newFactory());
         inboundStreams = new InboundStreams();
         try {
             ChannelHandler serverCodec = limits(new QuicServerCodecBuilder())
@@ -119,11 +122,23 @@ public final class QuicTransport implements Transport {
                     })
                     .streamHandler(inboundStreams)
                     .build();
-            serverChannel = new Bootstrap().group(eventLoops).channel(NioDatagramChannel.class).handler(serverCodec)
-                    .bind(config.bindAddress()).sync().channel();
-            ChannelHandler clientCodec = limits(new QuicClientCodecBuilder()).sslContext(QuicTls.client(tls)).build();
-            clientChannel = new Bootstrap().group(eventLoops).channel(NioDatagramChannel.class).handler(clientCodec)
-                    .bind(new InetSocketAddress(config.bindAddress().getAddress(), 0)).sync().channel();
+            serverChannel = new Bootstrap()
+                    .group(eventLoops)
+                    .channel(NioDatagramChannel.class)
+                    .handler(serverCodec)
+                    .bind(config.bindAddress())
+                    .sync()
+                    .channel();
+            ChannelHandler clientCodec = limits(new QuicClientCodecBuilder())
+                    .sslContext(QuicTls.client(tls))
+                    .build();
+            clientChannel = new Bootstrap()
+                    .group(eventLoops)
+                    .channel(NioDatagramChannel.class)
+                    .handler(clientCodec)
+                    .bind(new InetSocketAddress(config.bindAddress().getAddress(), 0))
+                    .sync()
+                    .channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -157,8 +172,7 @@ public final class QuicTransport implements Transport {
 
     private <B extends QuicCodecBuilder<B>> B limits(B builder) {
         QuicTransportLimits limits = config.limits();
-        return builder
-                .maxIdleTimeout(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
+        return builder.maxIdleTimeout(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(limits.connectionReceiveWindowBytes())
                 .initialMaxStreamDataUnidirectional(limits.streamReceiveWindowBytes())
                 .initialMaxStreamsUnidirectional(limits.maxStreamsPerConnection())
@@ -220,7 +234,9 @@ public final class QuicTransport implements Transport {
         for (PeerLink link : links.values()) {
             PeerConnection connection = link.current();
             if (connection != null) {
-                closing.add(connection.channel.close(true, CloseCodes.NORMAL,
+                closing.add(connection.channel.close(
+                        true,
+                        CloseCodes.NORMAL,
                         ByteBufUtil.writeUtf8(connection.channel.alloc(), "node shutting down")));
             }
         }
@@ -233,7 +249,8 @@ public final class QuicTransport implements Transport {
             }
         }
         if (eventLoops != null) {
-            eventLoops.shutdownGracefully(0, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+            eventLoops
+                    .shutdownGracefully(0, CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly(2 * CLOSE_WAIT_MILLIS);
         }
         log.info("node {} QUIC transport closed", config.selfId());
@@ -247,7 +264,9 @@ public final class QuicTransport implements Transport {
         closed = true;
         for (Channel channel : new Channel[] {serverChannel, clientChannel}) {
             if (channel != null) {
-                channel.eventLoop().submit(() -> channel.unsafe().closeForcibly()).awaitUninterruptibly();
+                channel.eventLoop()
+                        .submit(() -> channel.unsafe().closeForcibly())
+                        .awaitUninterruptibly();
             }
         }
         close();
@@ -297,23 +316,32 @@ public final class QuicTransport implements Transport {
         rejectedConnections.increment();
         long suppressed = identityRefusals.tryAcquire();
         if (suppressed >= 0) {
-            log.warn("rejecting connection from {}: certificate names {}{} ({} more rejections since the last warning)",
-                    channel.remoteSocketAddress(), peerId.isPresent() ? "node " + peerId.getAsLong() : "no node",
-                    dialed != null ? " but node " + dialed.peerId + " was dialed" : ", not a lower-id peer", suppressed);
+            log.warn(
+                    "rejecting connection from {}: certificate names {}{} ({} more rejections since the last warning)",
+                    channel.remoteSocketAddress(),
+                    peerId.isPresent() ? "node " + peerId.getAsLong() : "no node",
+                    dialed != null ? " but node " + dialed.peerId + " was dialed" : ", not a lower-id peer",
+                    suppressed);
         }
-        channel.close(true, CloseCodes.IDENTITY_REJECTED,
+        channel.close(
+                true,
+                CloseCodes.IDENTITY_REJECTED,
                 ByteBufUtil.writeUtf8(channel.alloc(), "certificate identity rejected"));
     }
 
     /** The peer's verified certificate names another cluster (or none): it is not one of ours. */
     void rejectCluster(QuicChannel channel, OptionalLong peerId, String peerCluster) {
         rejectedConnections.increment();
-        String reason = "certificate names cluster '" + peerCluster + "', this is cluster '" + config.clusterName() + "'";
+        String reason =
+                "certificate names cluster '" + peerCluster + "', this is cluster '" + config.clusterName() + "'";
         long suppressed = clusterRefusals.tryAcquire();
         if (suppressed >= 0) {
-            log.warn("rejecting connection from {} (node {}): {} ({} more rejections since the last warning)",
-                    channel.remoteSocketAddress(), peerId.isPresent() ? Long.toUnsignedString(peerId.getAsLong()) : "?",
-                    reason, suppressed);
+            log.warn(
+                    "rejecting connection from {} (node {}): {} ({} more rejections since the last warning)",
+                    channel.remoteSocketAddress(),
+                    peerId.isPresent() ? Long.toUnsignedString(peerId.getAsLong()) : "?",
+                    reason,
+                    suppressed);
         }
         channel.close(true, CloseCodes.CLUSTER_MISMATCH, ByteBufUtil.writeUtf8(channel.alloc(), reason));
     }
@@ -323,8 +351,11 @@ public final class QuicTransport implements Transport {
         rejectedConnections.increment();
         long suppressed = clusterRefusals.tryAcquire();
         if (suppressed >= 0) {
-            log.warn("rejecting connection from node {}: {} ({} more rejections since the last warning)",
-                    connection.link.peerId, reason, suppressed);
+            log.warn(
+                    "rejecting connection from node {}: {} ({} more rejections since the last warning)",
+                    connection.link.peerId,
+                    reason,
+                    suppressed);
         }
         connection.close(code, reason);
     }
@@ -333,8 +364,13 @@ public final class QuicTransport implements Transport {
     void refusedByPeer(PeerLink link, int code, String reason) {
         long suppressed = refusedByPeers.tryAcquire();
         if (suppressed >= 0) {
-            log.warn("node {} at {} refused the connection (code {}): {} ({} more refusals since the last warning)",
-                    link.peerId, link.address, code, reason, suppressed);
+            log.warn(
+                    "node {} at {} refused the connection (code {}): {} ({} more refusals since the last warning)",
+                    link.peerId,
+                    link.address,
+                    code,
+                    reason,
+                    suppressed);
         }
     }
 
@@ -342,8 +378,12 @@ public final class QuicTransport implements Transport {
         protocolViolations.increment();
         long suppressed = protocolWarnings.tryAcquire();
         if (suppressed >= 0) {
-            log.warn("node {} broke the wire protocol ({}); closing the connection ({} more violations since the last "
-                    + "warning)", connection.link.peerId, detail, suppressed);
+            log.warn(
+                    "node {} broke the wire protocol ({}); closing the connection ({} more violations since the last "
+                            + "warning)",
+                    connection.link.peerId,
+                    detail,
+                    suppressed);
         }
         connection.close(CloseCodes.PROTOCOL_VIOLATION, detail);
     }

@@ -44,30 +44,62 @@ public record QuicTransportLimits(
     public static final int FRAME_BYTES_CEILING = 256 << 20;
 
     public QuicTransportLimits {
-        require(maxFrameBytes >= 1 && maxFrameBytes <= FRAME_BYTES_CEILING, "maxFrameBytes", maxFrameBytes,
+        require(
+                maxFrameBytes >= 1 && maxFrameBytes <= FRAME_BYTES_CEILING,
+                "maxFrameBytes",
+                maxFrameBytes,
                 "1.." + FRAME_BYTES_CEILING);
-        require(maxQueuedBytesPerPeer >= maxFrameBytes, "maxQueuedBytesPerPeer", maxQueuedBytesPerPeer,
+        require(
+                maxQueuedBytesPerPeer >= maxFrameBytes,
+                "maxQueuedBytesPerPeer",
+                maxQueuedBytesPerPeer,
                 ">= maxFrameBytes (" + maxFrameBytes + "), else the largest message could never be queued");
-        require(maxQueuedMessagesPerPeer >= 1 && maxQueuedMessagesPerPeer <= OutboundBudget.MESSAGES_CEILING,
-                "maxQueuedMessagesPerPeer", maxQueuedMessagesPerPeer, "1.." + OutboundBudget.MESSAGES_CEILING);
-        require(writeChunkBytes >= 1024 && writeChunkBytes <= 4 << 20, "writeChunkBytes",
-                writeChunkBytes, "1024..4194304");
-        require(maxStreamsPerConnection >= 2 && maxStreamsPerConnection <= 1L << 40, "maxStreamsPerConnection",
-                maxStreamsPerConnection, "2..2^40");
-        require(streamReceiveWindowBytes >= 16 * 1024, "streamReceiveWindowBytes", streamReceiveWindowBytes,
+        require(
+                maxQueuedMessagesPerPeer >= 1 && maxQueuedMessagesPerPeer <= OutboundBudget.MESSAGES_CEILING,
+                "maxQueuedMessagesPerPeer",
+                maxQueuedMessagesPerPeer,
+                "1.." + OutboundBudget.MESSAGES_CEILING);
+        require(
+                writeChunkBytes >= 1024 && writeChunkBytes <= 4 << 20,
+                "writeChunkBytes",
+                writeChunkBytes,
+                "1024..4194304");
+        require(
+                maxStreamsPerConnection >= 2 && maxStreamsPerConnection <= 1L << 40,
+                "maxStreamsPerConnection",
+                maxStreamsPerConnection,
+                "2..2^40");
+        require(
+                streamReceiveWindowBytes >= 16 * 1024,
+                "streamReceiveWindowBytes",
+                streamReceiveWindowBytes,
                 ">= 16384");
-        require(connectionReceiveWindowBytes >= streamReceiveWindowBytes, "connectionReceiveWindowBytes",
-                connectionReceiveWindowBytes, ">= streamReceiveWindowBytes (" + streamReceiveWindowBytes + ")");
+        require(
+                connectionReceiveWindowBytes >= streamReceiveWindowBytes,
+                "connectionReceiveWindowBytes",
+                connectionReceiveWindowBytes,
+                ">= streamReceiveWindowBytes (" + streamReceiveWindowBytes + ")");
         require(idleTimeoutMillis >= 100, "idleTimeoutMillis", idleTimeoutMillis, ">= 100");
-        require(connectTimeoutMillis >= 100 && connectTimeoutMillis <= idleTimeoutMillis, "connectTimeoutMillis",
-                connectTimeoutMillis, "100..idleTimeoutMillis (" + idleTimeoutMillis + ")");
-        require(keepAliveIntervalMillis >= 10 && keepAliveIntervalMillis < idleTimeoutMillis,
-                "keepAliveIntervalMillis", keepAliveIntervalMillis,
+        require(
+                connectTimeoutMillis >= 100 && connectTimeoutMillis <= idleTimeoutMillis,
+                "connectTimeoutMillis",
+                connectTimeoutMillis,
+                "100..idleTimeoutMillis (" + idleTimeoutMillis + ")");
+        require(
+                keepAliveIntervalMillis >= 10 && keepAliveIntervalMillis < idleTimeoutMillis,
+                "keepAliveIntervalMillis",
+                keepAliveIntervalMillis,
                 "10..idleTimeoutMillis-1 (" + (idleTimeoutMillis - 1) + ")");
-        require(reconnectInitialBackoffMillis >= 1, "reconnectInitialBackoffMillis", reconnectInitialBackoffMillis,
+        require(
+                reconnectInitialBackoffMillis >= 1,
+                "reconnectInitialBackoffMillis",
+                reconnectInitialBackoffMillis,
                 ">= 1");
-        require(reconnectMaxBackoffMillis >= reconnectInitialBackoffMillis, "reconnectMaxBackoffMillis",
-                reconnectMaxBackoffMillis, ">= reconnectInitialBackoffMillis (" + reconnectInitialBackoffMillis + ")");
+        require(
+                reconnectMaxBackoffMillis >= reconnectInitialBackoffMillis,
+                "reconnectMaxBackoffMillis",
+                reconnectMaxBackoffMillis,
+                ">= reconnectInitialBackoffMillis (" + reconnectInitialBackoffMillis + ")");
         require(ioThreads >= 1 && ioThreads <= 2, "ioThreads", ioThreads, "1..2");
     }
 
@@ -78,57 +110,128 @@ public record QuicTransportLimits(
      * dial attempt, redial after 50 ms doubling to 2 s, two I/O threads.
      */
     public static QuicTransportLimits defaults() {
-        return new QuicTransportLimits(16 << 20, 64L << 20, 65_536, 64 * 1024, 100_000,
-                4L << 20, 64L << 20, 10_000, 3_000, 1_000, 50, 2_000, 2);
+        return new QuicTransportLimits(
+                16 << 20, 64L << 20, 65_536, 64 * 1024, 100_000, 4L << 20, 64L << 20, 10_000, 3_000, 1_000, 50, 2_000,
+                2);
     }
 
     public QuicTransportLimits withMaxFrameBytes(int bytes) {
-        return new QuicTransportLimits(bytes, Math.max(maxQueuedBytesPerPeer, bytes), maxQueuedMessagesPerPeer,
-                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleTimeoutMillis, connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
-                reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                bytes,
+                Math.max(maxQueuedBytesPerPeer, bytes),
+                maxQueuedMessagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleTimeoutMillis,
+                connectTimeoutMillis,
+                keepAliveIntervalMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     public QuicTransportLimits withQueueBounds(long bytesPerPeer, int messagesPerPeer) {
-        return new QuicTransportLimits(maxFrameBytes, bytesPerPeer, messagesPerPeer, writeChunkBytes,
-                maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
-                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
-                reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                bytesPerPeer,
+                messagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleTimeoutMillis,
+                connectTimeoutMillis,
+                keepAliveIntervalMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     public QuicTransportLimits withWriteChunkBytes(int bytes) {
-        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer, bytes,
-                maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes, idleTimeoutMillis,
-                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
-                reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                maxQueuedBytesPerPeer,
+                maxQueuedMessagesPerPeer,
+                bytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleTimeoutMillis,
+                connectTimeoutMillis,
+                keepAliveIntervalMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     public QuicTransportLimits withReceiveWindows(long streamBytes, long connectionBytes) {
-        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                writeChunkBytes, maxStreamsPerConnection, streamBytes, connectionBytes, idleTimeoutMillis,
-                connectTimeoutMillis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
-                reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                maxQueuedBytesPerPeer,
+                maxQueuedMessagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamBytes,
+                connectionBytes,
+                idleTimeoutMillis,
+                connectTimeoutMillis,
+                keepAliveIntervalMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     /** Idle timeout and keep-alive; the connect timeout is capped at the new idle timeout. */
     public QuicTransportLimits withTimeouts(long idleMillis, long keepAliveMillis) {
-        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleMillis, Math.min(connectTimeoutMillis, idleMillis), keepAliveMillis,
-                reconnectInitialBackoffMillis, reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                maxQueuedBytesPerPeer,
+                maxQueuedMessagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleMillis,
+                Math.min(connectTimeoutMillis, idleMillis),
+                keepAliveMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     public QuicTransportLimits withConnectTimeoutMillis(long millis) {
-        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleTimeoutMillis, millis, keepAliveIntervalMillis, reconnectInitialBackoffMillis,
-                reconnectMaxBackoffMillis, ioThreads);
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                maxQueuedBytesPerPeer,
+                maxQueuedMessagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleTimeoutMillis,
+                millis,
+                keepAliveIntervalMillis,
+                reconnectInitialBackoffMillis,
+                reconnectMaxBackoffMillis,
+                ioThreads);
     }
 
     public QuicTransportLimits withReconnectBackoff(long initialMillis, long maxMillis) {
-        return new QuicTransportLimits(maxFrameBytes, maxQueuedBytesPerPeer, maxQueuedMessagesPerPeer,
-                writeChunkBytes, maxStreamsPerConnection, streamReceiveWindowBytes, connectionReceiveWindowBytes,
-                idleTimeoutMillis, connectTimeoutMillis, keepAliveIntervalMillis, initialMillis, maxMillis,
+        return new QuicTransportLimits(
+                maxFrameBytes,
+                maxQueuedBytesPerPeer,
+                maxQueuedMessagesPerPeer,
+                writeChunkBytes,
+                maxStreamsPerConnection,
+                streamReceiveWindowBytes,
+                connectionReceiveWindowBytes,
+                idleTimeoutMillis,
+                connectTimeoutMillis,
+                keepAliveIntervalMillis,
+                initialMillis,
+                maxMillis,
                 ioThreads);
     }
 

@@ -12,12 +12,14 @@ record StreamHeader(Kind kind, long senderNodeId, long groupId) {
     static final int MAGIC = 0x41524654;
     /** 2: both sides open a control stream whose first frame is a {@link Hello}. */
     static final byte VERSION = 2;
+
     static final int BYTES = 4 + 1 + 1 + 8 + 8;
     static final int FRAME_PREFIX_BYTES = 4;
 
     /** What a stream carries: one Raft group's messages, or a side's hello (and the dialer's keep-alive pings). */
     enum Kind {
-        GROUP(1), CONTROL(2);
+        GROUP(1),
+        CONTROL(2);
 
         final byte code;
 
@@ -36,7 +38,11 @@ record StreamHeader(Kind kind, long senderNodeId, long groupId) {
     }
 
     void writeTo(ByteBuf out) {
-        out.writeInt(MAGIC).writeByte(VERSION).writeByte(kind.code).writeLong(senderNodeId).writeLong(groupId);
+        out.writeInt(MAGIC)
+                .writeByte(VERSION)
+                .writeByte(kind.code)
+                .writeLong(senderNodeId)
+                .writeLong(groupId);
     }
 
     /**

@@ -25,10 +25,10 @@ public final class NodeIdentity {
     public static final int MAX_CLUSTER_NAME_LENGTH = 63;
     /** Letters, digits, '.', '_' and '-', starting with a letter or digit: safe in a URI without escaping. */
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
     private static final int SAN_URI = 6;
 
-    private NodeIdentity() {
-    }
+    private NodeIdentity() {}
 
     /**
      * Checks a cluster name.
@@ -79,7 +79,9 @@ public final class NodeIdentity {
         }
         List<String> uris = new ArrayList<>();
         for (List<?> name : names) {
-            if (name.size() >= 2 && name.get(0) instanceof Integer type && type == SAN_URI
+            if (name.size() >= 2
+                    && name.get(0) instanceof Integer type
+                    && type == SAN_URI
                     && name.get(1) instanceof String uri) {
                 uris.add(uri);
             }

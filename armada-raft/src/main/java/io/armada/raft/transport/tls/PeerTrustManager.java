@@ -1,5 +1,6 @@
 package io.armada.raft.transport.tls;
 
+import io.armada.raft.util.RateLimitedWarning;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -12,7 +13,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
-import io.armada.raft.util.RateLimitedWarning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,9 +116,12 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
         } catch (CertificateException e) {
             long suppressed = refusals.tryAcquire();
             if (suppressed >= 0) {
-                log.warn("refusing {} certificate {}: {} ({} more refusals since the last warning)", role,
+                log.warn(
+                        "refusing {} certificate {}: {} ({} more refusals since the last warning)",
+                        role,
                         chain == null || chain.length == 0 ? "(none)" : chain[0].getSubjectX500Principal(),
-                        e.toString(), suppressed);
+                        e.toString(),
+                        suppressed);
             }
             throw e;
         }

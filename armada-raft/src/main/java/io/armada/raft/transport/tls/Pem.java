@@ -23,15 +23,14 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** Reads and writes PEM certificates and unencrypted private keys (PKCS#8, EC or RSA). */
 public final class Pem {
-    private Pem() {
-    }
+    private Pem() {}
 
     /** Every certificate in {@code file}, in file order; fails if there is none. */
     public static List<X509Certificate> readCertificates(Path file) {
         List<X509Certificate> certificates = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
+                PEMParser parser = new PEMParser(reader)) {
             for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
                 if (object instanceof X509CertificateHolder holder) {
                     certificates.add(converter.getCertificate(holder));
@@ -52,7 +51,7 @@ public final class Pem {
     public static PrivateKey readPrivateKey(Path file) {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
+                PEMParser parser = new PEMParser(reader)) {
             for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
                 if (object instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);
@@ -71,7 +70,7 @@ public final class Pem {
     /** Writes {@code objects} (certificates; private keys go out as unencrypted PKCS#8) to {@code file}. */
     public static void write(Path file, Object... objects) {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
-             JcaPEMWriter writer = new JcaPEMWriter(out)) {
+                JcaPEMWriter writer = new JcaPEMWriter(out)) {
             for (Object object : objects) {
                 if (object instanceof PrivateKey key) {
                     writer.writeObject(new JcaPKCS8Generator(key, null));

@@ -56,8 +56,8 @@ public final class SelfSignedCertificates {
             X509v3CertificateBuilder builder = newBuilder(subject, subject, authorityKeys);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    utils.createSubjectKeyIdentifier(authorityKeys.getPublic()));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(authorityKeys.getPublic()));
             this.authority = signBy(builder, authorityKeys);
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot create the development authority", e);
@@ -81,20 +81,24 @@ public final class SelfSignedCertificates {
         X500Name subject = new X500Name("CN=armada-node-" + Long.toUnsignedString(nodeId));
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder =
-                    newBuilder(X500Name.getInstance(authority.getSubjectX500Principal().getEncoded()), subject, keys);
+            X509v3CertificateBuilder builder = newBuilder(
+                    X500Name.getInstance(authority.getSubjectX500Principal().getEncoded()), subject, keys);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+            }));
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.uriFor(nodeId)),
-                    new GeneralName(GeneralName.uniformResourceIdentifier, clusterUri),
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    utils.createAuthorityKeyIdentifier(authority));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+                new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.uriFor(nodeId)),
+                new GeneralName(GeneralName.uniformResourceIdentifier, clusterUri),
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(
+                        GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())
+            }));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(authority));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
             X509Certificate leaf = signBy(builder, authorityKeys);
             return new TlsMaterial.Loaded(keys.getPrivate(), List.of(leaf, authority), List.of(authority));
         } catch (CertIOException | GeneralSecurityException e) {
@@ -125,8 +129,13 @@ public final class SelfSignedCertificates {
 
     private X509v3CertificateBuilder newBuilder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(127, random).add(BigInteger.ONE),
-                Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(VALIDITY)), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                new BigInteger(127, random).add(BigInteger.ONE),
+                Date.from(now.minus(CLOCK_SKEW)),
+                Date.from(now.plus(VALIDITY)),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate signBy(X509v3CertificateBuilder builder, KeyPair signer)

@@ -29,14 +29,17 @@ public sealed interface TlsMaterial {
 
         @Override
         public Loaded load() {
-            return new Loaded(Pem.readPrivateKey(privateKey), Pem.readCertificates(certificateChain),
+            return new Loaded(
+                    Pem.readPrivateKey(privateKey),
+                    Pem.readCertificates(certificateChain),
                     Pem.readCertificates(trustedAuthorities));
         }
     }
 
     /** In-memory material: what {@link PemFiles} loads into, and what {@link SelfSignedCertificates} issues. */
-    record Loaded(PrivateKey privateKey, List<X509Certificate> certificateChain,
-                  List<X509Certificate> trustedAuthorities) implements TlsMaterial {
+    record Loaded(
+            PrivateKey privateKey, List<X509Certificate> certificateChain, List<X509Certificate> trustedAuthorities)
+            implements TlsMaterial {
         public Loaded {
             Objects.requireNonNull(privateKey, "privateKey");
             certificateChain = List.copyOf(certificateChain);

@@ -20,7 +20,8 @@ class MajorityTest {
     }
 
     private static VoteResult vote(int voters, Map<Long, Boolean> votes) {
-        List<Long> ids = java.util.stream.LongStream.rangeClosed(1, voters).boxed().toList();
+        List<Long> ids =
+                java.util.stream.LongStream.rangeClosed(1, voters).boxed().toList();
         return Majority.voteResult(ids, votes);
     }
 
@@ -82,8 +83,10 @@ class MajorityTest {
     void aVoterWithoutProgressCountsAsHavingAcknowledgedNothing() {
         Map<Long, Long> acked = Map.of(1L, 8L, 2L, 8L);
         // voter 3 is unknown to the lookup: it reports 0, yet 1 and 2 are a majority of three
-        assertThat(Majority.committedIndex(List.of(1L, 2L, 3L), id -> acked.getOrDefault(id, 0L))).isEqualTo(8);
-        assertThat(Majority.committedIndex(List.of(1L, 2L, 3L, 4L), id -> acked.getOrDefault(id, 0L))).isZero();
+        assertThat(Majority.committedIndex(List.of(1L, 2L, 3L), id -> acked.getOrDefault(id, 0L)))
+                .isEqualTo(8);
+        assertThat(Majority.committedIndex(List.of(1L, 2L, 3L, 4L), id -> acked.getOrDefault(id, 0L)))
+                .isZero();
     }
 
     /** Reference: section 5.2 - a candidate wins once it has votes from a majority of the full cluster. */
@@ -91,7 +94,8 @@ class MajorityTest {
     void aVoteIsWonOnceAMajorityGranted() {
         assertThat(vote(3, Map.of(1L, true, 2L, true))).isEqualTo(VoteResult.WON);
         assertThat(vote(5, Map.of(1L, true, 2L, true, 3L, true))).isEqualTo(VoteResult.WON);
-        assertThat(vote(5, Map.of(1L, true, 2L, true, 3L, true, 4L, false, 5L, false))).isEqualTo(VoteResult.WON);
+        assertThat(vote(5, Map.of(1L, true, 2L, true, 3L, true, 4L, false, 5L, false)))
+                .isEqualTo(VoteResult.WON);
         assertThat(vote(1, Map.of(1L, true))).isEqualTo(VoteResult.WON);
         assertThat(vote(4, Map.of(1L, true, 2L, true, 3L, true))).isEqualTo(VoteResult.WON);
     }

@@ -103,7 +103,9 @@ class InflightsTest {
             assertThat(in.bytes()).isEqualTo(next - 1);
         }
         in.freeLE(next - 2);
-        assertThat(in.count()).as("an acknowledgement below the last message frees nothing").isEqualTo(1);
+        assertThat(in.count())
+                .as("an acknowledgement below the last message frees nothing")
+                .isEqualTo(1);
         in.freeLE(next - 1);
         assertThat(in.count()).isZero();
     }

@@ -93,7 +93,9 @@ class ProgressTest {
         p.sentEntries(5, 10); // next = 10
         assertThat(p.maybeDecrTo(7, 0)).isTrue();
         assertThat(p.next()).isEqualTo(5);
-        assertThat(p.maybeDecrTo(4, 0)).as("a rejection at or below the match is stale").isFalse();
+        assertThat(p.maybeDecrTo(4, 0))
+                .as("a rejection at or below the match is stale")
+                .isFalse();
         assertThat(p.maybeDecrTo(3, 0)).isFalse();
         assertThat(p.next()).isEqualTo(5);
     }
@@ -117,7 +119,9 @@ class ProgressTest {
         assertThat(p.next()).isEqualTo(6);
         Progress q = progress(0, 11);
         assertThat(q.maybeDecrTo(10, 50)).isTrue();
-        assertThat(q.next()).as("a hint beyond the rejected index is capped at it").isEqualTo(10);
+        assertThat(q.next())
+                .as("a hint beyond the rejected index is capped at it")
+                .isEqualTo(10);
     }
 
     @Test
@@ -145,7 +149,9 @@ class ProgressTest {
         assertThat(p.match()).isEqualTo(4);
         assertThat(p.paused()).isTrue();
         p.resumeFlow();
-        assertThat(p.paused()).as("a heartbeat response does not resume appends during a snapshot").isTrue();
+        assertThat(p.paused())
+                .as("a heartbeat response does not resume appends during a snapshot")
+                .isTrue();
         assertThatThrownBy(() -> p.sentEntries(1, 10)).isInstanceOf(IllegalStateException.class);
     }
 
@@ -180,7 +186,9 @@ class ProgressTest {
         assertThat(p.canBumpCommit(3)).as("already sent").isFalse();
         assertThat(p.canBumpCommit(6)).isTrue();
         p.sentCommit(8);
-        assertThat(p.canBumpCommit(9)).as("the follower holds nothing beyond 8 yet").isFalse();
+        assertThat(p.canBumpCommit(9))
+                .as("the follower holds nothing beyond 8 yet")
+                .isFalse();
         p.sentCommit(2);
         assertThat(p.canBumpCommit(9)).as("the sent commit never decreases").isFalse();
     }

@@ -78,12 +78,16 @@ class ProgressTrackerTest {
         assertThat(t.quorumActive(SELF)).isFalse();
         t.get(6).setRecentActive(true);
         t.get(2).setRecentActive(true);
-        assertThat(t.quorumActive(SELF)).as("the leader, one voter and a learner").isFalse();
+        assertThat(t.quorumActive(SELF))
+                .as("the leader, one voter and a learner")
+                .isFalse();
         t.get(3).setRecentActive(true);
         assertThat(t.quorumActive(SELF)).isTrue();
         t.clearRecentActive(SELF);
         assertThat(t.quorumActive(SELF)).isFalse();
-        assertThat(t.get(SELF).recentActive()).as("the leader always hears itself").isTrue();
+        assertThat(t.get(SELF).recentActive())
+                .as("the leader always hears itself")
+                .isTrue();
         assertThat(t.get(2).recentActive()).isFalse();
     }
 
@@ -137,7 +141,9 @@ class ProgressTrackerTest {
         Progress added = t.get(5);
         assertThat(added.state()).isEqualTo(ProgressState.PROBE);
         assertThat(added.next()).isEqualTo(13);
-        assertThat(added.recentActive()).as("a new member does not count against check-quorum").isTrue();
+        assertThat(added.recentActive())
+                .as("a new member does not count against check-quorum")
+                .isTrue();
         assertThat(t.isVoter(5)).isTrue();
         assertThat(t.isVoter(3)).isFalse();
     }
@@ -187,10 +193,14 @@ class ProgressTrackerTest {
 
     @Test
     void onlyTheSoleVoterIsASingleton() {
-        assertThat(new ProgressTracker(ConfState.ofVoters(1L), 4, 1).isSingleton(1)).isTrue();
-        assertThat(new ProgressTracker(ConfState.ofVoters(1L), 4, 1).isSingleton(2)).isFalse();
+        assertThat(new ProgressTracker(ConfState.ofVoters(1L), 4, 1).isSingleton(1))
+                .isTrue();
+        assertThat(new ProgressTracker(ConfState.ofVoters(1L), 4, 1).isSingleton(2))
+                .isFalse();
         assertThat(new ProgressTracker(ConfState.of(List.of(1L), List.of(2L)), 4, 1).isSingleton(1))
-                .as("a learner does not vote").isTrue();
-        assertThat(new ProgressTracker(ConfState.ofVoters(1L, 2L), 4, 1).isSingleton(1)).isFalse();
+                .as("a learner does not vote")
+                .isTrue();
+        assertThat(new ProgressTracker(ConfState.ofVoters(1L, 2L), 4, 1).isSingleton(1))
+                .isFalse();
     }
 }

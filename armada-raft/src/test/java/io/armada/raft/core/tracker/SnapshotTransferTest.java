@@ -57,7 +57,9 @@ class SnapshotTransferTest {
         SnapshotTransfer t = new SnapshotTransfer(META, 4, 1);
         t.sent(100, false);
         t.sent(120, true);
-        assertThat(t.canSend()).as("the window has room but the snapshot is complete").isFalse();
+        assertThat(t.canSend())
+                .as("the window has room but the snapshot is complete")
+                .isFalse();
         t.acked(120);
         assertThat(t.canSend()).isFalse();
     }

@@ -25,8 +25,8 @@ public final class FaultInjectingTransport implements Transport {
     private long delayed;
     private long reordered;
 
-    public FaultInjectingTransport(long selfId, Transport delegate, FaultPlan plan, RandomGenerator random,
-                                   FaultScheduler scheduler) {
+    public FaultInjectingTransport(
+            long selfId, Transport delegate, FaultPlan plan, RandomGenerator random, FaultScheduler scheduler) {
         this.selfId = selfId;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.plan = Objects.requireNonNull(plan, "plan");

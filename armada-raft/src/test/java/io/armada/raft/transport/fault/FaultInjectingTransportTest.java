@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Three nodes on a synchronous in-memory network, each behind a fault-injecting wrapper. */
 class FaultInjectingTransportTest {
-    private record Received(long from, long to, long group, int seq) {
-    }
+    private record Received(long from, long to, long group, int seq) {}
 
     private final FaultPlan plan = new FaultPlan();
     private final ManualScheduler scheduler = new ManualScheduler();
@@ -29,9 +28,10 @@ class FaultInjectingTransportTest {
         SplittableRandom seeds = new SplittableRandom(seed);
         for (long id = 1; id <= 3; id++) {
             long to = id;
-            FaultInjectingTransport node = new FaultInjectingTransport(id, network.transport(id), plan, seeds.split(),
-                    scheduler);
-            node.start((from, group, m) -> received.add(new Received(from, to, group, ByteBuffer.wrap(m).getInt())));
+            FaultInjectingTransport node =
+                    new FaultInjectingTransport(id, network.transport(id), plan, seeds.split(), scheduler);
+            node.start((from, group, m) -> received.add(
+                    new Received(from, to, group, ByteBuffer.wrap(m).getInt())));
             nodes.put(id, node);
         }
     }
@@ -45,7 +45,10 @@ class FaultInjectingTransportTest {
     }
 
     private List<Integer> seqs(long from, long to) {
-        return received.stream().filter(r -> r.from() == from && r.to() == to).map(Received::seq).toList();
+        return received.stream()
+                .filter(r -> r.from() == from && r.to() == to)
+                .map(Received::seq)
+                .toList();
     }
 
     @Test

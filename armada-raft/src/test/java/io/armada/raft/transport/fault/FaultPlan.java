@@ -13,11 +13,9 @@ import java.util.Set;
  * rule applies: link and group, then group (all links), then link (all groups), then the default.
  */
 public final class FaultPlan {
-    private record Link(long from, long to) {
-    }
+    private record Link(long from, long to) {}
 
-    private record LinkGroup(long from, long to, long groupId) {
-    }
+    private record LinkGroup(long from, long to, long groupId) {}
 
     private LinkFaults defaults = LinkFaults.NONE;
     private final Map<Link, LinkFaults> links = new HashMap<>();

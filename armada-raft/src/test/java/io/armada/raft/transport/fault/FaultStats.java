@@ -10,5 +10,4 @@ package io.armada.raft.transport.fault;
  * @param delayed deliveries (copies included) that went through the scheduler
  * @param reordered deliveries held back so later messages could overtake them
  */
-public record FaultStats(long sent, long blocked, long dropped, long duplicated, long delayed, long reordered) {
-}
+public record FaultStats(long sent, long blocked, long dropped, long duplicated, long delayed, long reordered) {}

@@ -42,8 +42,8 @@ public record LinkFaults(
     }
 
     public LinkFaults dropping(double rate) {
-        return new LinkFaults(blocked, rate, duplicateRate, delayMillis, delayJitterMillis, reorderRate,
-                reorderDelayMillis);
+        return new LinkFaults(
+                blocked, rate, duplicateRate, delayMillis, delayJitterMillis, reorderRate, reorderDelayMillis);
     }
 
     public LinkFaults duplicating(double rate) {

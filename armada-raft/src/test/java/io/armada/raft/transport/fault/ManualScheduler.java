@@ -7,11 +7,10 @@ import java.util.PriorityQueue;
  * caller's thread in due-time order (ties in scheduling order), so delays replay exactly.
  */
 public final class ManualScheduler implements FaultScheduler {
-    private record Task(long dueMillis, long sequence, Runnable runnable) {
-    }
+    private record Task(long dueMillis, long sequence, Runnable runnable) {}
 
-    private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.dueMillis != b.dueMillis
-            ? Long.compare(a.dueMillis, b.dueMillis) : Long.compare(a.sequence, b.sequence));
+    private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) ->
+            a.dueMillis != b.dueMillis ? Long.compare(a.dueMillis, b.dueMillis) : Long.compare(a.sequence, b.sequence));
     private long nowMillis;
     private long sequence;
 

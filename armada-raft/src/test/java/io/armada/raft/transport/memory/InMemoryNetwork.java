@@ -22,6 +22,7 @@ public final class InMemoryNetwork implements AutoCloseable {
     private final Executor executor;
     /** The executor this network made for itself ({@link #singleThreaded}), shut down by {@link #close}. */
     private java.util.concurrent.ExecutorService owned;
+
     private final java.util.Set<Long> isolated = ConcurrentHashMap.newKeySet();
     private final int maxQueuedPerNode;
     private final ConcurrentHashMap<Long, Mailbox> nodes = new ConcurrentHashMap<>();
@@ -113,15 +114,17 @@ public final class InMemoryNetwork implements AutoCloseable {
 
     boolean send(long from, long to, long groupId, byte[] message) {
         Mailbox mailbox = nodes.get(to);
-        if (mailbox == null || isolated.contains(from) || isolated.contains(to) || !mailbox.offer(new Envelope(from, groupId, message.clone()))) {
+        if (mailbox == null
+                || isolated.contains(from)
+                || isolated.contains(to)
+                || !mailbox.offer(new Envelope(from, groupId, message.clone()))) {
             dropped.increment();
             return false;
         }
         return true;
     }
 
-    private record Envelope(long from, long groupId, byte[] message) {
-    }
+    private record Envelope(long from, long groupId, byte[] message) {}
 
     /** One receiving node: its handler and, for executor delivery, its queue. */
     private final class Mailbox implements Runnable {

@@ -28,8 +28,7 @@ class InMemoryNetworkTest {
         executor.shutdownNow();
     }
 
-    private record Received(long from, long group, byte[] message) {
-    }
+    private record Received(long from, long group, byte[] message) {}
 
     @Test
     void synchronousDeliveryHappensInsideSendInOrder() {
@@ -37,7 +36,7 @@ class InMemoryNetworkTest {
         List<Received> atTwo = new ArrayList<>();
         Transport one = network.transport(1);
         Transport two = network.transport(2);
-        one.start((from, group, m) -> { });
+        one.start((from, group, m) -> {});
         two.start((from, group, m) -> atTwo.add(new Received(from, group, m)));
 
         for (int i = 0; i < 5; i++) {
@@ -45,8 +44,8 @@ class InMemoryNetworkTest {
             // Delivered before send returned.
             assertThat(atTwo).hasSize(i + 1);
         }
-        assertThat(atTwo).extracting(r -> r.message()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2, (byte) 3,
-                (byte) 4);
+        assertThat(atTwo).extracting(r -> r.message()[0]).containsExactly((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte)
+                4);
         assertThat(atTwo).allMatch(r -> r.from() == 1 && r.group() == 7);
         assertThat(network.deliveredMessages()).isEqualTo(5);
     }
@@ -57,7 +56,7 @@ class InMemoryNetworkTest {
         List<byte[]> atTwo = new ArrayList<>();
         Transport one = network.transport(1);
         network.transport(2).start((from, group, m) -> atTwo.add(m));
-        one.start((from, group, m) -> { });
+        one.start((from, group, m) -> {});
         byte[] message = {1, 2, 3};
         one.send(2, 1, message);
         message[0] = 9;
@@ -68,15 +67,18 @@ class InMemoryNetworkTest {
     void executorDeliveryKeepsEachSendersOrderUnderConcurrentSenders() throws Exception {
         InMemoryNetwork network = InMemoryNetwork.deliveringOn(executor, 100_000);
         Map<Long, List<Integer>> bySender = new ConcurrentHashMap<>();
-        network.transport(0).start((from, group, m) ->
-                bySender.computeIfAbsent(from, f -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
+        network.transport(0)
+                .start((from, group, m) -> bySender.computeIfAbsent(from, f -> new CopyOnWriteArrayList<>())
+                        .add(ByteBuffer.wrap(m).getInt()));
         List<Future<?>> senders = new ArrayList<>();
         for (long id = 1; id <= 4; id++) {
             Transport sender = network.transport(id);
-            sender.start((from, group, m) -> { });
+            sender.start((from, group, m) -> {});
             senders.add(executor.submit(() -> {
                 for (int i = 0; i < 2_000; i++) {
-                    assertThat(sender.send(0, 1, ByteBuffer.allocate(4).putInt(i).array())).isTrue();
+                    assertThat(sender.send(
+                                    0, 1, ByteBuffer.allocate(4).putInt(i).array()))
+                            .isTrue();
                 }
             }));
         }
@@ -84,7 +86,8 @@ class InMemoryNetworkTest {
             f.get(30, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> network.deliveredMessages() == 8_000);
-        List<Integer> expected = java.util.stream.IntStream.range(0, 2_000).boxed().toList();
+        List<Integer> expected =
+                java.util.stream.IntStream.range(0, 2_000).boxed().toList();
         for (long id = 1; id <= 4; id++) {
             assertThat(bySender.get(id)).containsExactlyElementsOf(expected);
         }
@@ -106,7 +109,7 @@ class InMemoryNetworkTest {
             atTwo.add(m[0]);
         });
         Transport one = network.transport(1);
-        one.start((from, group, m) -> { });
+        one.start((from, group, m) -> {});
 
         assertThat(one.send(2, 1, new byte[] {0})).isTrue();
         assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -126,9 +129,9 @@ class InMemoryNetworkTest {
         InMemoryNetwork network = InMemoryNetwork.synchronous();
         Transport one = network.transport(1);
         Transport two = network.transport(2);
-        one.start((from, group, m) -> { });
+        one.start((from, group, m) -> {});
         assertThat(one.send(2, 1, new byte[0])).as("not started yet").isFalse();
-        two.start((from, group, m) -> { });
+        two.start((from, group, m) -> {});
         assertThat(one.send(2, 1, new byte[0])).isTrue();
         assertThat(one.send(3, 1, new byte[0])).as("unknown").isFalse();
         two.close();
@@ -145,9 +148,9 @@ class InMemoryNetworkTest {
     void aNodeIdCanBeOnTheNetworkOnlyOnceAndATransportStartsOnce() {
         InMemoryNetwork network = InMemoryNetwork.synchronous();
         Transport first = network.transport(1);
-        first.start((from, group, m) -> { });
-        assertThatThrownBy(() -> network.transport(1).start((from, group, m) -> { }))
+        first.start((from, group, m) -> {});
+        assertThatThrownBy(() -> network.transport(1).start((from, group, m) -> {}))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> first.start((from, group, m) -> { })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> first.start((from, group, m) -> {})).isInstanceOf(IllegalStateException.class);
     }
 }

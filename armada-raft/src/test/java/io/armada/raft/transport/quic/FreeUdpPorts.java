@@ -13,8 +13,7 @@ import java.util.List;
  * addresses before they start. All sockets are held until every port is picked, so the ports differ.
  */
 final class FreeUdpPorts {
-    private FreeUdpPorts() {
-    }
+    private FreeUdpPorts() {}
 
     static List<InetSocketAddress> loopback(int count) {
         List<DatagramSocket> sockets = new ArrayList<>();
@@ -22,7 +21,9 @@ final class FreeUdpPorts {
             for (int i = 0; i < count; i++) {
                 sockets.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
             }
-            return sockets.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+            return sockets.stream()
+                    .map(s -> (InetSocketAddress) s.getLocalSocketAddress())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -18,14 +18,20 @@ class HelloTest {
     @Test
     void aMalformedHelloBreaksTheProtocol() {
         byte[] wire = new Hello("prod", 1, 2).encode();
-        for (byte[] bad : new byte[][] {new byte[0], Arrays.copyOf(wire, wire.length - 1), Arrays.copyOf(wire, wire.length + 1),
-                new byte[Hello.MAX_BYTES + 1]}) {
-            assertThatThrownBy(() -> Hello.decode(bad)).isInstanceOf(StreamHeader.ProtocolViolation.class)
+        for (byte[] bad : new byte[][] {
+            new byte[0],
+            Arrays.copyOf(wire, wire.length - 1),
+            Arrays.copyOf(wire, wire.length + 1),
+            new byte[Hello.MAX_BYTES + 1]
+        }) {
+            assertThatThrownBy(() -> Hello.decode(bad))
+                    .isInstanceOf(StreamHeader.ProtocolViolation.class)
                     .hasMessageContaining("malformed hello");
         }
         byte[] badName = wire.clone();
         badName[17] = ':';
-        assertThatThrownBy(() -> Hello.decode(badName)).isInstanceOf(StreamHeader.ProtocolViolation.class)
+        assertThatThrownBy(() -> Hello.decode(badName))
+                .isInstanceOf(StreamHeader.ProtocolViolation.class)
                 .hasMessageContaining("cluster name");
     }
 }

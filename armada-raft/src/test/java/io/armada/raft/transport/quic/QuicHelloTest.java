@@ -41,11 +41,19 @@ class QuicHelloTest {
     private QuicChannel connectAsNodeOne(InetSocketAddress address, CompletableFuture<Integer> closeCode)
             throws Exception {
         TlsMaterial.Loaded tls = QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1);
-        Channel udp = new Bootstrap().group(clientLoop).channel(NioDatagramChannel.class)
-                .handler(new QuicClientCodecBuilder().sslContext(QuicTls.client(tls))
-                        .maxIdleTimeout(10_000, TimeUnit.MILLISECONDS).initialMaxData(1 << 20)
-                        .initialMaxStreamDataUnidirectional(1 << 20).initialMaxStreamsUnidirectional(16).build())
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel udp = new Bootstrap()
+                .group(clientLoop)
+                .channel(NioDatagramChannel.class)
+                .handler(new QuicClientCodecBuilder()
+                        .sslContext(QuicTls.client(tls))
+                        .maxIdleTimeout(10_000, TimeUnit.MILLISECONDS)
+                        .initialMaxData(1 << 20)
+                        .initialMaxStreamDataUnidirectional(1 << 20)
+                        .initialMaxStreamsUnidirectional(16)
+                        .build())
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
         return QuicChannel.newBootstrap(udp)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
@@ -57,7 +65,9 @@ class QuicHelloTest {
                     }
                 })
                 .streamHandler(new ChannelInboundHandlerAdapter())
-                .remoteAddress(address).connect().get(5, TimeUnit.SECONDS);
+                .remoteAddress(address)
+                .connect()
+                .get(5, TimeUnit.SECONDS);
     }
 
     @Test

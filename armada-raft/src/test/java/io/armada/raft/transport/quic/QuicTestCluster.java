@@ -28,7 +28,9 @@ final class QuicTestCluster implements AutoCloseable {
 
     /** Fast timeouts so tests that wait on reconnects finish quickly. */
     static QuicTransportLimits testLimits() {
-        return QuicTransportLimits.defaults().withTimeouts(3_000, 200).withConnectTimeoutMillis(1_000)
+        return QuicTransportLimits.defaults()
+                .withTimeouts(3_000, 200)
+                .withConnectTimeoutMillis(1_000)
                 .withReconnectBackoff(20, 200);
     }
 

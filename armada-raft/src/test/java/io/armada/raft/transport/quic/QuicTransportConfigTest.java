@@ -22,7 +22,8 @@ class QuicTransportConfigTest {
     void everyLimitViolationNamesItsField() {
         assertThatThrownBy(() -> defaults.withMaxFrameBytes(0)).hasMessageStartingWith("maxFrameBytes");
         assertThatThrownBy(() -> defaults.withQueueBounds(1024, 10)).hasMessageStartingWith("maxQueuedBytesPerPeer");
-        assertThatThrownBy(() -> defaults.withQueueBounds(64L << 20, 0)).hasMessageStartingWith("maxQueuedMessagesPerPeer");
+        assertThatThrownBy(() -> defaults.withQueueBounds(64L << 20, 0))
+                .hasMessageStartingWith("maxQueuedMessagesPerPeer");
         assertThatThrownBy(() -> defaults.withQueueBounds(64L << 20, 1 << 24))
                 .hasMessageStartingWith("maxQueuedMessagesPerPeer");
         assertThatThrownBy(() -> defaults.withWriteChunkBytes(10)).hasMessageStartingWith("writeChunkBytes");
@@ -32,7 +33,8 @@ class QuicTransportConfigTest {
                 .hasMessageStartingWith("connectionReceiveWindowBytes");
         assertThatThrownBy(() -> defaults.withTimeouts(1_000, 1_000)).hasMessageStartingWith("keepAliveIntervalMillis");
         assertThatThrownBy(() -> defaults.withTimeouts(50, 10)).hasMessageStartingWith("idleTimeoutMillis");
-        assertThatThrownBy(() -> defaults.withConnectTimeoutMillis(20_000)).hasMessageStartingWith("connectTimeoutMillis");
+        assertThatThrownBy(() -> defaults.withConnectTimeoutMillis(20_000))
+                .hasMessageStartingWith("connectTimeoutMillis");
         assertThatThrownBy(() -> defaults.withReconnectBackoff(0, 10))
                 .hasMessageStartingWith("reconnectInitialBackoffMillis");
         assertThatThrownBy(() -> defaults.withReconnectBackoff(100, 10))
@@ -42,12 +44,27 @@ class QuicTransportConfigTest {
     @Test
     void peersMustBeOtherNodesWithRealAddresses() {
         var tls = QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1);
-        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(1L, LOCAL), tls, defaults))
-                .hasMessageStartingWith("peers").hasMessageContaining("selfId");
-        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(2L, new InetSocketAddress("127.0.0.1", 0)),
-                tls, defaults)).hasMessageStartingWith("peers[2]");
-        assertThatThrownBy(() -> new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, InetSocketAddress.createUnresolved("nowhere", 1),
-                Map.of(), tls, defaults)).hasMessageStartingWith("bindAddress");
-        assertThat(new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(2L, LOCAL), tls, defaults).peers()).containsKey(2L);
+        assertThatThrownBy(() ->
+                        new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(1L, LOCAL), tls, defaults))
+                .hasMessageStartingWith("peers")
+                .hasMessageContaining("selfId");
+        assertThatThrownBy(() -> new QuicTransportConfig(
+                        QuicTestCluster.CLUSTER,
+                        1,
+                        LOCAL,
+                        Map.of(2L, new InetSocketAddress("127.0.0.1", 0)),
+                        tls,
+                        defaults))
+                .hasMessageStartingWith("peers[2]");
+        assertThatThrownBy(() -> new QuicTransportConfig(
+                        QuicTestCluster.CLUSTER,
+                        1,
+                        InetSocketAddress.createUnresolved("nowhere", 1),
+                        Map.of(),
+                        tls,
+                        defaults))
+                .hasMessageStartingWith("bindAddress");
+        assertThat(new QuicTransportConfig(QuicTestCluster.CLUSTER, 1, LOCAL, Map.of(2L, LOCAL), tls, defaults).peers())
+                .containsKey(2L);
     }
 }

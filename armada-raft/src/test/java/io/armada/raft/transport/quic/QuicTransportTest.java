@@ -34,7 +34,8 @@ class QuicTransportTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final QuicTestCluster cluster = new QuicTestCluster(1, 2, 3);
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @AfterEach
     void tearDown() {
@@ -65,7 +66,8 @@ class QuicTransportTest {
         for (long from = 1; from <= 3; from++) {
             for (long to = 1; to <= 3; to++) {
                 for (int i = 0; i < 10 && from != to; i++) {
-                    assertThat(nodes.get((int) from - 1).send(to, 7, text(from + "->" + to + "#" + i))).isTrue();
+                    assertThat(nodes.get((int) from - 1).send(to, 7, text(from + "->" + to + "#" + i)))
+                            .isTrue();
                 }
             }
         }
@@ -97,10 +99,14 @@ class QuicTransportTest {
         int threads = 4;
         Map<Long, List<Integer>> atTwo = new ConcurrentHashMap<>();
         Map<Long, List<Integer>> atOne = new ConcurrentHashMap<>();
-        QuicTransport two = cluster.start(2, (from, group, m) ->
-                atTwo.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
-        QuicTransport one = cluster.start(1, (from, group, m) ->
-                atOne.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(ByteBuffer.wrap(m).getInt()));
+        QuicTransport two = cluster.start(
+                2,
+                (from, group, m) -> atTwo.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>())
+                        .add(ByteBuffer.wrap(m).getInt()));
+        QuicTransport one = cluster.start(
+                1,
+                (from, group, m) -> atOne.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>())
+                        .add(ByteBuffer.wrap(m).getInt()));
         awaitConnected(one, 2);
         awaitConnected(two, 1);
 
@@ -188,8 +194,10 @@ class QuicTransportTest {
         // Nothing else is sent, so only the transport's own write loop can finish the message.
         QuicTransportLimits limits = QuicTestCluster.testLimits().withWriteChunkBytes(1024);
         RecordingHandler atTwo = new RecordingHandler();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits), atTwo);
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
+        cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits), atTwo);
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
                 new RecordingHandler());
         awaitConnected(one, 2);
         byte[] message = new byte[300 * 1024];
@@ -205,9 +213,12 @@ class QuicTransportTest {
         // split at arbitrary points; a small chunk size makes that happen often.
         QuicTransportLimits limits = QuicTestCluster.testLimits().withWriteChunkBytes(1024);
         Map<Long, List<byte[]>> received = new ConcurrentHashMap<>();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits), (from, group, m) ->
-                received.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>()).add(m));
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
+        cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), limits),
+                (from, group, m) -> received.computeIfAbsent(group, g -> new CopyOnWriteArrayList<>())
+                        .add(m));
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), limits),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -222,8 +233,10 @@ class QuicTransportTest {
             assertThat(one.send(2, group, m.clone())).isTrue();
         }
         await().atMost(WAIT).until(() -> total(received) == 300);
-        sent.forEach((group, messages) -> assertThat(received.get(group)).as("group %d", group)
-                .usingElementComparator(java.util.Arrays::compare).containsExactlyElementsOf(messages));
+        sent.forEach((group, messages) -> assertThat(received.get(group))
+                .as("group %d", group)
+                .usingElementComparator(java.util.Arrays::compare)
+                .containsExactlyElementsOf(messages));
     }
 
     @Test
@@ -271,17 +284,19 @@ class QuicTransportTest {
         // A long idle timeout, so node 2 cannot notice the crash before node 1 is back.
         QuicTransportLimits slowIdle = QuicTestCluster.testLimits().withTimeouts(20_000, 200);
         RecordingHandler atOne = new RecordingHandler();
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), slowIdle),
+        QuicTransport two = cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), slowIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle), atOne);
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle), atOne);
         awaitConnected(two, 1);
 
         // No goodbye: node 2 still holds the old connection when node 1 dials again.
         one.crash();
         assertThat(two.isConnected(1)).isTrue();
         RecordingHandler atNewOne = new RecordingHandler();
-        QuicTransport newOne = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle),
-                atNewOne);
+        QuicTransport newOne = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), slowIdle), atNewOne);
         await().atMost(WAIT).until(() -> two.stats().peer(1).connections() == 2);
         awaitConnected(newOne, 2);
         assertThat(two.send(1, 4, text("to the new node 1"))).isTrue();
@@ -293,16 +308,19 @@ class QuicTransportTest {
     @Test
     void theDialerNoticesACrashedPeerByIdleTimeoutAndRedials() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_000, 200);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
+        QuicTransport two = cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
         two.crash();
         await().atMost(WAIT).until(() -> !one.isConnected(2));
         RecordingHandler atNewTwo = new RecordingHandler();
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle), atNewTwo);
+        cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle), atNewTwo);
         awaitConnected(one, 2);
         assertThat(one.send(2, 3, text("again"))).isTrue();
         await().atMost(WAIT).until(() -> atNewTwo.count() == 1);
@@ -311,9 +329,11 @@ class QuicTransportTest {
     @Test
     void aQuietConnectionStaysUpBeyondTheIdleTimeoutThanksToKeepAlive() {
         QuicTransportLimits fastIdle = QuicTestCluster.testLimits().withTimeouts(1_500, 150);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
+        QuicTransport two = cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), fastIdle),
                 new RecordingHandler());
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), fastIdle),
                 new RecordingHandler());
         awaitConnected(one, 2);
         awaitConnected(two, 1);
@@ -339,8 +359,8 @@ class QuicTransportTest {
         RecordingHandler atOne = new RecordingHandler();
         RecordingHandler atTwo = new RecordingHandler();
         QuicTransport one = cluster.start(1, atOne);
-        QuicTransport two = cluster.start(cluster.config(2, stranger.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()),
-                atTwo);
+        QuicTransport two = cluster.start(
+                cluster.config(2, stranger.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()), atTwo);
 
         await().atMost(WAIT).until(() -> one.stats().peer(2).failedDials() >= 3);
         assertThat(one.send(2, 1, text("hello?"))).isFalse();
@@ -354,12 +374,16 @@ class QuicTransportTest {
     @Test
     void aDialerWithACertificateFromAnotherAuthorityIsRefusedByTheAcceptor() {
         // Node 1 trusts the cluster authority (so it accepts node 2) but presents a stranger's certificate.
-        TlsMaterial.Loaded strangerCert = SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
-        TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(strangerCert.privateKey(), strangerCert.certificateChain(),
+        TlsMaterial.Loaded strangerCert =
+                SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
+        TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(
+                strangerCert.privateKey(),
+                strangerCert.certificateChain(),
                 List.of(QuicTestCluster.AUTHORITY.authorityCertificate()));
         RecordingHandler atTwo = new RecordingHandler();
         QuicTransport two = cluster.start(2, atTwo);
-        QuicTransport one = cluster.start(cluster.config(1, mixed, QuicTestCluster.testLimits()), new RecordingHandler());
+        QuicTransport one =
+                cluster.start(cluster.config(1, mixed, QuicTestCluster.testLimits()), new RecordingHandler());
 
         // TLS 1.3 lets the client finish first, so node 1 may think it is connected for a moment; keep
         // sending through several attempts and check that nothing ever arrives.
@@ -374,7 +398,8 @@ class QuicTransportTest {
     }
 
     @Test
-    void aNodeOfAnotherClusterWithACertificateFromTheSameAuthorityIsRefusedAndTheRealNodeKeepsWorking() throws Exception {
+    void aNodeOfAnotherClusterWithACertificateFromTheSameAuthorityIsRefusedAndTheRealNodeKeepsWorking()
+            throws Exception {
         RecordingHandler[] handlers = {new RecordingHandler(), new RecordingHandler(), new RecordingHandler()};
         QuicTransport three = cluster.start(3, handlers[2]);
         QuicTransport two = cluster.start(2, handlers[1]);
@@ -385,43 +410,61 @@ class QuicTransportTest {
         // Node 2 of cluster "other", certified by the same authority, configured with this cluster's addresses.
         InetSocketAddress foreignAddress = FreeUdpPorts.loopback(1).getFirst();
         RecordingHandler atForeign = new RecordingHandler();
-        QuicTransport foreign = cluster.start(new QuicTransportConfig("other", 2, foreignAddress,
-                Map.of(1L, cluster.addresses.get(1L), 3L, cluster.addresses.get(3L)),
-                QuicTestCluster.AUTHORITY.issueNode("other", 2), QuicTestCluster.testLimits()), atForeign);
-        await().atMost(WAIT).until(() -> three.stats().rejectedConnections() >= 2 && foreign.stats().peer(3).dialAttempts() >= 2);
+        QuicTransport foreign = cluster.start(
+                new QuicTransportConfig(
+                        "other",
+                        2,
+                        foreignAddress,
+                        Map.of(1L, cluster.addresses.get(1L), 3L, cluster.addresses.get(3L)),
+                        QuicTestCluster.AUTHORITY.issueNode("other", 2),
+                        QuicTestCluster.testLimits()),
+                atForeign);
+        await().atMost(WAIT)
+                .until(() -> three.stats().rejectedConnections() >= 2
+                        && foreign.stats().peer(3).dialAttempts() >= 2);
 
         assertThat(foreign.isConnected(3)).isFalse();
         assertThat(foreign.send(3, 9, text("I am node 2"))).isFalse();
-        assertThat(three.stats().peer(2).connections()).as("the real node 2's connection was never replaced").isEqualTo(1);
+        assertThat(three.stats().peer(2).connections())
+                .as("the real node 2's connection was never replaced")
+                .isEqualTo(1);
         // the real node 2 keeps working in both directions
         assertThat(two.send(3, 9, text("still here"))).isTrue();
         assertThat(three.send(2, 9, text("hello again"))).isTrue();
-        await().atMost(WAIT).until(() -> handlers[2].texts(2, 9).contains("still here")
-                && handlers[1].texts(3, 9).contains("hello again"));
+        await().atMost(WAIT)
+                .until(() -> handlers[2].texts(2, 9).contains("still here")
+                        && handlers[1].texts(3, 9).contains("hello again"));
         assertThat(handlers[2].texts(2, 9)).containsExactly("still here");
         assertThat(atForeign.count()).isZero();
     }
 
     @Test
     void aNodeWhoseOwnCertificateNamesAnotherClusterOrNodeDoesNotStart() {
-        QuicTransport wrongCluster = new QuicTransport(cluster.config(1,
-                QuicTestCluster.AUTHORITY.issueNode("other", 1), QuicTestCluster.testLimits()));
+        QuicTransport wrongCluster = new QuicTransport(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode("other", 1), QuicTestCluster.testLimits()));
         assertThatThrownBy(() -> wrongCluster.start(new RecordingHandler()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("names node 1 of cluster 'other', but this is node 1 of cluster 'armada-test'")
                 .hasMessageContaining("urn:armada:cluster:armada-test");
-        QuicTransport wrongNode = new QuicTransport(cluster.config(1,
-                QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()));
+        QuicTransport wrongNode = new QuicTransport(cluster.config(
+                1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), QuicTestCluster.testLimits()));
         assertThatThrownBy(() -> wrongNode.start(new RecordingHandler()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("urn:armada:node:1");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("urn:armada:node:1");
     }
 
     @Test
     void aDialerOfAnotherClusterRedialsNoFasterThanItsBackoff() throws InterruptedException {
         QuicTransportLimits backoff = QuicTestCluster.testLimits().withReconnectBackoff(50, 500);
         cluster.start(2, new RecordingHandler());
-        QuicTransport foreign = cluster.start(new QuicTransportConfig("other", 1, cluster.addresses.get(1L),
-                Map.of(2L, cluster.addresses.get(2L)), QuicTestCluster.AUTHORITY.issueNode("other", 1), backoff),
+        QuicTransport foreign = cluster.start(
+                new QuicTransportConfig(
+                        "other",
+                        1,
+                        cluster.addresses.get(1L),
+                        Map.of(2L, cluster.addresses.get(2L)),
+                        QuicTestCluster.AUTHORITY.issueNode("other", 1),
+                        backoff),
                 new RecordingHandler());
         await().atMost(WAIT).until(() -> foreign.stats().peer(2).dialAttempts() >= 1);
         long before = foreign.stats().peer(2).dialAttempts();
@@ -436,8 +479,11 @@ class QuicTransportTest {
     void aDialerTheAcceptorRefusesRedialsNoFasterThanItsBackoff() throws InterruptedException {
         // The acceptor refuses node 1's certificate only after node 1's side of the TLS 1.3 handshake
         // has completed; that must not count as a success that resets node 1's backoff.
-        TlsMaterial.Loaded strangerCert = SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
-        TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(strangerCert.privateKey(), strangerCert.certificateChain(),
+        TlsMaterial.Loaded strangerCert =
+                SelfSignedCertificates.newAuthority("stranger-ca").issueNode(QuicTestCluster.CLUSTER, 1);
+        TlsMaterial.Loaded mixed = new TlsMaterial.Loaded(
+                strangerCert.privateKey(),
+                strangerCert.certificateChain(),
                 List.of(QuicTestCluster.AUTHORITY.authorityCertificate()));
         QuicTransportLimits backoff = QuicTestCluster.testLimits().withReconnectBackoff(50, 500);
         cluster.start(2, new RecordingHandler());
@@ -456,9 +502,14 @@ class QuicTransportTest {
     @Test
     void aPeerWhoseCertificateNamesAnotherNodeIsRejected() {
         // Whoever listens at node 2's address holds a valid certificate - for node 3.
-        QuicTransport impostor = cluster.start(new QuicTransportConfig(QuicTestCluster.CLUSTER, 3,
-                cluster.addresses.get(2L), Map.of(1L, cluster.addresses.get(1L)),
-                QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 3), QuicTestCluster.testLimits()),
+        QuicTransport impostor = cluster.start(
+                new QuicTransportConfig(
+                        QuicTestCluster.CLUSTER,
+                        3,
+                        cluster.addresses.get(2L),
+                        Map.of(1L, cluster.addresses.get(1L)),
+                        QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 3),
+                        QuicTestCluster.testLimits()),
                 new RecordingHandler());
         QuicTransport one = cluster.start(1, new RecordingHandler());
         await().atMost(WAIT).until(() -> one.stats().rejectedConnections() >= 2);
@@ -471,13 +522,15 @@ class QuicTransportTest {
     void aMessageOverTheFrameLimitIsRefusedBySenderAndReceiver() {
         RecordingHandler atTwo = new RecordingHandler();
         QuicTransportLimits small = QuicTestCluster.testLimits().withMaxFrameBytes(64 * 1024);
-        QuicTransport two = cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), small), atTwo);
+        QuicTransport two = cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), small), atTwo);
         QuicTransport one = cluster.start(1, new RecordingHandler());
         awaitConnected(one, 2);
 
         // The sender refuses outright what its own limit forbids: a caller bug, not a network condition.
         assertThatThrownBy(() -> two.send(1, 5, new byte[64 * 1024 + 1]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFrameBytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxFrameBytes");
         // A peer with a larger limit gets its connection closed for the oversized frame.
         assertThat(one.send(2, 5, new byte[100 * 1024])).isTrue();
         await().atMost(WAIT).until(() -> two.stats().protocolViolations() == 1);
@@ -494,19 +547,24 @@ class QuicTransportTest {
         RecordingHandler atTwo = new RecordingHandler();
         // Node 2's handler blocks its I/O thread: it stops reading, QUIC flow control stops node 1,
         // and node 1's queue fills. Long idle timeout: the stall must not look like a dead peer.
-        QuicTransportLimits receiver = QuicTestCluster.testLimits().withTimeouts(60_000, 1_000)
-                .withReceiveWindows(64 * 1024, 128 * 1024);
-        cluster.start(cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), receiver), (from, group, m) -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            atTwo.onMessage(from, group, m);
-        });
-        QuicTransportLimits sender = QuicTestCluster.testLimits().withTimeouts(60_000, 1_000)
-                .withMaxFrameBytes(4096).withQueueBounds(256 * 1024, 100_000);
-        QuicTransport one = cluster.start(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), sender),
+        QuicTransportLimits receiver =
+                QuicTestCluster.testLimits().withTimeouts(60_000, 1_000).withReceiveWindows(64 * 1024, 128 * 1024);
+        cluster.start(
+                cluster.config(2, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 2), receiver),
+                (from, group, m) -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    atTwo.onMessage(from, group, m);
+                });
+        QuicTransportLimits sender = QuicTestCluster.testLimits()
+                .withTimeouts(60_000, 1_000)
+                .withMaxFrameBytes(4096)
+                .withQueueBounds(256 * 1024, 100_000);
+        QuicTransport one = cluster.start(
+                cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), sender),
                 new RecordingHandler());
         awaitConnected(one, 2);
 
@@ -521,7 +579,9 @@ class QuicTransportTest {
         }
         assertThat(refused).as("a send was refused").isTrue();
         PeerStats full = one.stats().peer(2);
-        assertThat(full.connected()).as("refused for a full queue, not a lost connection").isTrue();
+        assertThat(full.connected())
+                .as("refused for a full queue, not a lost connection")
+                .isTrue();
         assertThat(full.droppedMessages()).isEqualTo(1);
         assertThat(full.queuedBytes()).isLessThanOrEqualTo(256 * 1024).isGreaterThan(256 * 1024 - 2 * 1024);
 
@@ -549,20 +609,26 @@ class QuicTransportTest {
                 }
             }
             // close() waits for the event loops to terminate; the threads themselves exit right after.
-            await().atMost(WAIT).until(() -> threadsNamed(QuicTransport.threadNamePrefix(101) + "-").isEmpty()
-                    && threadsNamed(QuicTransport.threadNamePrefix(102) + "-").isEmpty());
+            await().atMost(WAIT)
+                    .until(() -> threadsNamed(QuicTransport.threadNamePrefix(101) + "-")
+                                    .isEmpty()
+                            && threadsNamed(QuicTransport.threadNamePrefix(102) + "-")
+                                    .isEmpty());
         }
     }
 
     private static List<String> threadsNamed(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith(prefix)).toList();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith(prefix))
+                .toList();
     }
 
     @Test
     void sendToAnUnknownNodeOrBeforeStartIsDropped() {
-        QuicTransport one = new QuicTransport(cluster.config(1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1),
-                QuicTestCluster.testLimits()));
+        QuicTransport one = new QuicTransport(cluster.config(
+                1, QuicTestCluster.AUTHORITY.issueNode(QuicTestCluster.CLUSTER, 1), QuicTestCluster.testLimits()));
         try {
             assertThat(one.send(2, 1, text("not started"))).isFalse();
             assertThat(one.send(42, 1, text("nobody"))).isFalse();

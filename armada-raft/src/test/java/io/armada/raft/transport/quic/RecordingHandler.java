@@ -20,7 +20,10 @@ final class RecordingHandler implements Transport.InboundHandler {
     }
 
     List<String> texts(long from, long groupId) {
-        return received.stream().filter(r -> r.from() == from && r.groupId() == groupId).map(Received::text).toList();
+        return received.stream()
+                .filter(r -> r.from() == from && r.groupId() == groupId)
+                .map(Received::text)
+                .toList();
     }
 
     int count() {

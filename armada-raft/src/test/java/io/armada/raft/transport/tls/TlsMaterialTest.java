@@ -15,14 +15,17 @@ class TlsMaterialTest {
     private static final SelfSignedCertificates AUTHORITY = SelfSignedCertificates.newAuthority("tls-test-ca");
     private static final String CLUSTER = "tls-test";
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void issuedCertificatesNameTheirNodeAndChainToTheAuthority() throws Exception {
         TlsMaterial.Loaded node = AUTHORITY.issueNode(CLUSTER, 42);
         assertThat(NodeIdentity.nodeIdOf(node.leaf())).hasValue(42);
         assertThat(NodeIdentity.clusterOf(node.leaf())).hasValue(CLUSTER);
-        assertThat(NodeIdentity.clusterOf(AUTHORITY.issueNode("another-cluster", 42).leaf())).hasValue("another-cluster");
+        assertThat(NodeIdentity.clusterOf(
+                        AUTHORITY.issueNode("another-cluster", 42).leaf()))
+                .hasValue("another-cluster");
         assertThat(NodeIdentity.clusterOf(AUTHORITY.authorityCertificate())).isEmpty();
         node.leaf().verify(AUTHORITY.authorityCertificate().getPublicKey());
         assertThat(node.trustedAuthorities()).containsExactly(AUTHORITY.authorityCertificate());
@@ -49,11 +52,14 @@ class TlsMaterialTest {
     @Test
     void theTrustManagerRefusesStrangersAndCertificatesWithoutANode() throws Exception {
         PeerTrustManager trust = PeerTrustManager.trusting(List.of(AUTHORITY.authorityCertificate()));
-        X509Certificate[] good = AUTHORITY.issueNode(CLUSTER, 1).certificateChain().toArray(X509Certificate[]::new);
+        X509Certificate[] good =
+                AUTHORITY.issueNode(CLUSTER, 1).certificateChain().toArray(X509Certificate[]::new);
         trust.checkClientTrusted(good, "UNKNOWN");
         trust.checkServerTrusted(good, "UNKNOWN");
 
-        X509Certificate[] stranger = SelfSignedCertificates.newAuthority("other").issueNode(CLUSTER, 1).certificateChain()
+        X509Certificate[] stranger = SelfSignedCertificates.newAuthority("other")
+                .issueNode(CLUSTER, 1)
+                .certificateChain()
                 .toArray(X509Certificate[]::new);
         assertThatThrownBy(() -> trust.checkServerTrusted(stranger, "UNKNOWN"))
                 .isInstanceOf(CertificateException.class);
@@ -61,7 +67,8 @@ class TlsMaterialTest {
         // The authority's own certificate chains to itself but names no node.
         X509Certificate[] noNode = {AUTHORITY.authorityCertificate()};
         assertThatThrownBy(() -> trust.checkClientTrusted(noNode, "UNKNOWN"))
-                .isInstanceOf(CertificateException.class).hasMessageContaining("names no node");
+                .isInstanceOf(CertificateException.class)
+                .hasMessageContaining("names no node");
     }
 
     @Test
@@ -69,7 +76,8 @@ class TlsMaterialTest {
         assertThat(NodeIdentity.requireValidClusterName("prod-eu_1.a")).isEqualTo("prod-eu_1.a");
         for (String bad : new String[] {"", "-lead", "a b", "a:b", "x".repeat(64), "caf\u00e9"}) {
             assertThatThrownBy(() -> NodeIdentity.requireValidClusterName(bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 63 letters");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("1 to 63 letters");
             assertThatThrownBy(() -> AUTHORITY.issueNode(bad, 1)).isInstanceOf(IllegalArgumentException.class);
         }
     }
