@@ -1,6 +1,6 @@
 package io.armada.storage;
 
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.proto.Limits;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -34,7 +34,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
     private Item next;
     private boolean ended;
 
-    public SnapshotReader(Iterator<SnapshotChunk> chunks) {
+    public SnapshotReader(Iterator<TableSnapshotChunk> chunks) {
         this.stream = new ChunkStream(chunks);
         this.in = new DataInputStream(stream);
         try {
@@ -151,14 +151,14 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
 
     /** The chunks' data as one stream, checking order, the last flag and the CRC32C. */
     private static final class ChunkStream extends InputStream {
-        private final Iterator<SnapshotChunk> chunks;
+        private final Iterator<TableSnapshotChunk> chunks;
         private final CRC32C crc = new CRC32C();
         private byte[] current = new byte[0];
         private int position;
         private boolean sawLast;
         private long revision = -1;
 
-        ChunkStream(Iterator<SnapshotChunk> chunks) {
+        ChunkStream(Iterator<TableSnapshotChunk> chunks) {
             this.chunks = chunks;
         }
 
@@ -167,7 +167,7 @@ public final class SnapshotReader implements Iterator<SnapshotReader.Item> {
                 if (sawLast || !chunks.hasNext()) {
                     return false;
                 }
-                SnapshotChunk c = chunks.next();
+                TableSnapshotChunk c = chunks.next();
                 if (revision >= 0 && c.getRevision() != revision) {
                     throw new TableStore.InvalidSnapshotException(
                             "snapshot chunks of revisions " + revision + " and " + c.getRevision());

@@ -1,7 +1,7 @@
 package io.armada.storage;
 
 import com.google.protobuf.UnsafeByteOperations;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.proto.Limits;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -37,7 +37,7 @@ import org.rocksdb.Snapshot;
  * </ul>
  * {@link SnapshotReader} reads both.
  */
-public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseable {
+public final class TableSnapshot implements Iterator<TableSnapshotChunk>, AutoCloseable {
     /**
      * First long of a follower-cluster table's header, negative so it cannot be an index (the plain
      * header starts with the index): then index, revision, flags and the leader-cluster index follow. The low
@@ -117,7 +117,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
     }
 
     @Override
-    public SnapshotChunk next() {
+    public TableSnapshotChunk next() {
         if (done) {
             throw new NoSuchElementException();
         }
@@ -141,7 +141,7 @@ public final class TableSnapshot implements Iterator<SnapshotChunk>, AutoCloseab
         pending.write(buffered, take, buffered.length - take);
         crc.update(data);
         boolean last = pending.size() == 0 && !(it.isValid() && it.key()[0] == TableView.DATA_PREFIX);
-        SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder()
+        TableSnapshotChunk.Builder chunk = TableSnapshotChunk.newBuilder()
                 .setRevision(applied.revision())
                 .setData(UnsafeByteOperations.unsafeWrap(data))
                 .setLast(last);

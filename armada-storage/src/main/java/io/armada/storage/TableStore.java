@@ -1,6 +1,6 @@
 package io.armada.storage;
 
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -241,7 +241,7 @@ public final class TableStore implements AutoCloseable {
     }
 
     /** Replaces the table's content with a snapshot stream, keeping the stream's applied index. */
-    public Table installSnapshot(long tableId, Iterator<SnapshotChunk> chunks) {
+    public Table installSnapshot(long tableId, Iterator<TableSnapshotChunk> chunks) {
         return installSnapshot(tableId, chunks, -1);
     }
 
@@ -252,7 +252,7 @@ public final class TableStore implements AutoCloseable {
      * {@code asIndex >= 0} records that local Raft index as applied instead of the stream's (a
      * follower cluster installs a leader cluster's snapshot at its own log position).
      */
-    public synchronized Table installSnapshot(long tableId, Iterator<SnapshotChunk> chunks, long asIndex) {
+    public synchronized Table installSnapshot(long tableId, Iterator<TableSnapshotChunk> chunks, long asIndex) {
         Table table = table(tableId);
         long generation = generations.get(tableId) + 1;
         ColumnFamilyHandle staging;
@@ -309,7 +309,7 @@ public final class TableStore implements AutoCloseable {
      * returns the markers written. A follower-cluster table's leader-cluster index and unfinished load come with the
      * stream, so the installed table resumes that load rather than serving its partial content.
      */
-    private Table.Markers load(ColumnFamilyHandle cf, Iterator<SnapshotChunk> chunks, long asIndex)
+    private Table.Markers load(ColumnFamilyHandle cf, Iterator<TableSnapshotChunk> chunks, long asIndex)
             throws IOException, RocksDBException {
         SnapshotReader in = new SnapshotReader(chunks);
         Table.Markers markers = new Table.Markers(

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.internal.v1.Command;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -34,7 +34,7 @@ class FollowerClusterSnapshotTest {
     @Test
     void aSnapshotTakenMidLoadInstallsResettingWithItsSourceIndexAndTheLoadFinishesAfterAReopen() {
         List<SnapshotReader.Item> leader = leaderItems(30);
-        List<SnapshotChunk> midLoad;
+        List<TableSnapshotChunk> midLoad;
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.applyReplicated(1, 12, put("stale", "x"));
@@ -80,7 +80,7 @@ class FollowerClusterSnapshotTest {
 
     @Test
     void aFirstLoadCutShortCarriesTheResetMarkWithoutASourceIndex() {
-        List<SnapshotChunk> midFirstLoad;
+        List<TableSnapshotChunk> midFirstLoad;
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.beginReset(1); // a new follower table: nothing replicated yet
@@ -99,7 +99,7 @@ class FollowerClusterSnapshotTest {
 
     @Test
     void aSettledFollowerSnapshotCarriesItsExactSourceIndexAndClearsAResetOnTheTarget() {
-        List<SnapshotChunk> settled;
+        List<TableSnapshotChunk> settled;
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.applyReplicated(1, 12, put("a", "1"));
@@ -126,7 +126,7 @@ class FollowerClusterSnapshotTest {
 
     @Test
     void aLeaderTableKeepsThePlainHeaderAndInstallingItDropsTheTargetsFollowerMarkers() {
-        List<SnapshotChunk> leaderSnapshot;
+        List<TableSnapshotChunk> leaderSnapshot;
         try (TableStore store = TableStore.open(dir.resolve("leader"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             for (int i = 1; i <= 5; i++) {
@@ -175,7 +175,7 @@ class FollowerClusterSnapshotTest {
             out.writeInt(record.length);
             out.write(record);
         }
-        List<SnapshotChunk> oldStream = chunked(bytes.toByteArray(), 6, 40);
+        List<TableSnapshotChunk> oldStream = chunked(bytes.toByteArray(), 6, 40);
         assertThat(oldStream).hasSizeGreaterThan(2);
 
         Path follower = dir.resolve("follower");
@@ -271,8 +271,8 @@ class FollowerClusterSnapshotTest {
                 .toList();
     }
 
-    private static List<SnapshotChunk> snapshotOf(Table t) {
-        List<SnapshotChunk> chunks = new ArrayList<>();
+    private static List<TableSnapshotChunk> snapshotOf(Table t) {
+        List<TableSnapshotChunk> chunks = new ArrayList<>();
         try (TableSnapshot s = t.snapshot()) {
             s.forEachRemaining(chunks::add);
         }
@@ -280,13 +280,13 @@ class FollowerClusterSnapshotTest {
     }
 
     /** A snapshot byte stream framed as {@link TableSnapshot#next()} frames it: the CRC32C of it all on the last chunk. */
-    private static List<SnapshotChunk> chunked(byte[] stream, long revision, int chunkBytes) {
+    private static List<TableSnapshotChunk> chunked(byte[] stream, long revision, int chunkBytes) {
         CRC32C crc = new CRC32C();
         crc.update(stream);
-        List<SnapshotChunk> chunks = new ArrayList<>();
+        List<TableSnapshotChunk> chunks = new ArrayList<>();
         for (int from = 0; from < stream.length; from += chunkBytes) {
             int to = Math.min(stream.length, from + chunkBytes);
-            SnapshotChunk.Builder c = SnapshotChunk.newBuilder()
+            TableSnapshotChunk.Builder c = TableSnapshotChunk.newBuilder()
                     .setRevision(revision)
                     .setData(ByteString.copyFrom(stream, from, to - from))
                     .setLast(to == stream.length);

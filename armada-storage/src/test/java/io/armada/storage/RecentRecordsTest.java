@@ -3,7 +3,7 @@ package io.armada.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.armada.api.v1.KeyValue;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ class RecentRecordsTest {
 
     @Test
     void aSnapshotInstallReplacesWhatTheApplyPathRemembered() {
-        List<SnapshotChunk> snapshot = new ArrayList<>();
+        List<TableSnapshotChunk> snapshot = new ArrayList<>();
         try (TableStore store = TableStore.open(dir.resolve("source"), StoreOptions.defaults())) {
             Table source = store.createTable(1);
             source.apply(1, 1, Requests.put("k", "from-snapshot"));

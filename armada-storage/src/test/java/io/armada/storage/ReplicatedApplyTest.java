@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeRequest;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.internal.v1.Command;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ class ReplicatedApplyTest {
 
     @Test
     void aLeaderSnapshotLoadedInStepsReplacesTheTableAndSurvivesARestartHalfway() {
-        List<SnapshotChunk> leaderSnapshot = new ArrayList<>();
+        List<TableSnapshotChunk> leaderSnapshot = new ArrayList<>();
         try (TableStore leader = TableStore.open(dir.resolve("leader"), StoreOptions.defaults())) {
             Table t = leader.createTable(1);
             for (int i = 1; i <= 50; i++) {
@@ -120,8 +120,8 @@ class ReplicatedApplyTest {
     @Test
     void aRaftSnapshotTakenInTheMiddleOfALoadCarriesTheLoadAndTheSourceIndex() {
         List<SnapshotReader.Item> items = leaderItems(30);
-        List<SnapshotChunk> midLoad = new ArrayList<>();
-        List<SnapshotChunk> settled = new ArrayList<>();
+        List<TableSnapshotChunk> midLoad = new ArrayList<>();
+        List<TableSnapshotChunk> settled = new ArrayList<>();
         try (TableStore store = TableStore.open(dir.resolve("a"), StoreOptions.defaults())) {
             Table t = store.createTable(1);
             t.applyReplicated(1, 12, put("x", "1"));
@@ -168,7 +168,7 @@ class ReplicatedApplyTest {
         byte[] header = java.nio.ByteBuffer.allocate(16).putLong(-5).putLong(1).array();
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(header);
-        SnapshotChunk only = SnapshotChunk.newBuilder()
+        TableSnapshotChunk only = TableSnapshotChunk.newBuilder()
                 .setData(ByteString.copyFrom(header))
                 .setLast(true)
                 .setChecksum((int) crc.getValue())
@@ -186,7 +186,7 @@ class ReplicatedApplyTest {
             for (int i = 1; i <= n; i++) {
                 t.apply(i, i, put("k" + i, "v" + i));
             }
-            List<SnapshotChunk> chunks = new ArrayList<>();
+            List<TableSnapshotChunk> chunks = new ArrayList<>();
             try (TableSnapshot s = t.snapshot()) {
                 s.forEachRemaining(chunks::add);
             }

@@ -9,7 +9,7 @@ import io.armada.api.v1.KeyValue;
 import io.armada.api.v1.PutRequest;
 import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.RequestOp;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.api.v1.TxnRequest;
 import io.armada.internal.v1.Command;
 import io.armada.internal.v1.CommandResult;
@@ -305,7 +305,7 @@ class TableStoreTest {
         }
         Table copy = store.createTable(2);
         copy.apply(1, 1, Requests.put("stale", "x"));
-        List<SnapshotChunk> chunks = new ArrayList<>();
+        List<TableSnapshotChunk> chunks = new ArrayList<>();
         try (TableSnapshot snapshot = table.snapshot()) {
             assertThat(snapshot.revision()).isEqualTo(index);
             snapshot.forEachRemaining(chunks::add);
@@ -329,19 +329,19 @@ class TableStoreTest {
         Table target = store.createTable(2);
         target.apply(1, 1, Requests.put("mine", "keep"));
         byte[] before = target.digest();
-        List<SnapshotChunk> chunks = new ArrayList<>();
+        List<TableSnapshotChunk> chunks = new ArrayList<>();
         try (TableSnapshot snapshot = table.snapshot()) {
             snapshot.forEachRemaining(chunks::add);
         }
-        SnapshotChunk last = chunks.get(chunks.size() - 1);
-        List<SnapshotChunk> corrupt = new ArrayList<>(chunks.subList(0, chunks.size() - 1));
+        TableSnapshotChunk last = chunks.get(chunks.size() - 1);
+        List<TableSnapshotChunk> corrupt = new ArrayList<>(chunks.subList(0, chunks.size() - 1));
         corrupt.add(last.toBuilder().setChecksum(last.getChecksum() + 1).build());
         assertThatThrownBy(() -> store.installSnapshot(2, corrupt.iterator()))
                 .isInstanceOf(TableStore.InvalidSnapshotException.class)
                 .hasMessageContaining("checksum");
         assertThat(target.digest()).isEqualTo(before);
 
-        List<SnapshotChunk> truncated =
+        List<TableSnapshotChunk> truncated =
                 List.of(chunks.get(0).toBuilder().setLast(false).build());
         assertThatThrownBy(() -> store.installSnapshot(2, truncated.iterator()))
                 .isInstanceOf(TableStore.InvalidSnapshotException.class);

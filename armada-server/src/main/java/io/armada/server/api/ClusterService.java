@@ -5,10 +5,10 @@ import io.armada.api.v1.ClusterRole;
 import io.armada.api.v1.Member;
 import io.armada.api.v1.MemberListRequest;
 import io.armada.api.v1.MemberListResponse;
-import io.armada.api.v1.RaftRole;
 import io.armada.api.v1.StatusRequest;
 import io.armada.api.v1.StatusResponse;
 import io.armada.api.v1.TableGroupStatus;
+import io.armada.raft.RaftRole;
 import io.armada.server.config.ServerConfig;
 import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.Catalog;
@@ -76,12 +76,12 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         });
     }
 
-    private static RaftRole role(io.armada.raft.RaftRole role) {
+    private static TableGroupStatus.RaftRole role(RaftRole role) {
         return switch (role) {
-            case LEADER -> RaftRole.LEADER;
-            case FOLLOWER -> RaftRole.FOLLOWER;
-            case CANDIDATE -> RaftRole.CANDIDATE;
-            case PRE_CANDIDATE -> RaftRole.PRE_CANDIDATE;
+            case LEADER -> TableGroupStatus.RaftRole.LEADER;
+            case FOLLOWER -> TableGroupStatus.RaftRole.FOLLOWER;
+            case CANDIDATE -> TableGroupStatus.RaftRole.CANDIDATE;
+            case PRE_CANDIDATE -> TableGroupStatus.RaftRole.PRE_CANDIDATE;
         };
     }
 }

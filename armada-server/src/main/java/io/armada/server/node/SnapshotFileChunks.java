@@ -1,6 +1,6 @@
 package io.armada.server.node;
 
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,13 +9,12 @@ import java.util.NoSuchElementException;
 
 /**
  * A table snapshot file's chunks as {@link TableStateMachine#takeSnapshot} writes them, one
- * length-prefixed proto each. Its own file because these are the table store's chunks
- * ({@code armada.v1.SnapshotChunk}), which the state machine, dealing in the Raft core's
- * {@link io.armada.raft.SnapshotChunk}s, could only name fully qualified.
+ * length-prefixed proto each: the table store's {@link TableSnapshotChunk}s, inside the
+ * file that the Raft core moves as {@link io.armada.raft.SnapshotChunk}s.
  */
-final class SnapshotFileChunks implements Iterator<SnapshotChunk> {
+final class SnapshotFileChunks implements Iterator<TableSnapshotChunk> {
     private final InputStream in;
-    private SnapshotChunk next;
+    private TableSnapshotChunk next;
 
     SnapshotFileChunks(InputStream in) {
         this.in = in;
@@ -25,7 +24,7 @@ final class SnapshotFileChunks implements Iterator<SnapshotChunk> {
     public boolean hasNext() {
         if (next == null) {
             try {
-                next = SnapshotChunk.parseDelimitedFrom(in);
+                next = TableSnapshotChunk.parseDelimitedFrom(in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -34,11 +33,11 @@ final class SnapshotFileChunks implements Iterator<SnapshotChunk> {
     }
 
     @Override
-    public SnapshotChunk next() {
+    public TableSnapshotChunk next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        SnapshotChunk c = next;
+        TableSnapshotChunk c = next;
         next = null;
         return c;
     }

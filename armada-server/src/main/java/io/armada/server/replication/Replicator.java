@@ -1,7 +1,7 @@
 package io.armada.server.replication;
 
 import com.google.protobuf.ByteString;
-import io.armada.api.v1.SnapshotChunk;
+import io.armada.api.v1.TableSnapshotChunk;
 import io.armada.internal.v1.FollowerClusterEntry;
 import io.armada.internal.v1.PullResponse;
 import io.armada.internal.v1.ReplicatedBatch;
@@ -196,7 +196,7 @@ final class Replicator implements Runnable {
         TableSnapshotPart first = parts.next();
         long leaderClusterIndex = first.getIndex();
         log.info("table {}: loading the leader cluster's snapshot at index {}", tableId, leaderClusterIndex);
-        Iterator<SnapshotChunk> chunks = new Iterator<>() {
+        Iterator<TableSnapshotChunk> chunks = new Iterator<>() {
             private TableSnapshotPart pending = first;
 
             @Override
@@ -205,7 +205,7 @@ final class Replicator implements Runnable {
             }
 
             @Override
-            public SnapshotChunk next() {
+            public TableSnapshotChunk next() {
                 TableSnapshotPart p = pending != null ? pending : parts.next();
                 pending = null;
                 return p.getChunk();
