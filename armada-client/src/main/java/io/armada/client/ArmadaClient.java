@@ -1,5 +1,6 @@
 package io.armada.client;
 
+import com.google.common.net.HostAndPort;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -84,17 +85,8 @@ public final class ArmadaClient implements AutoCloseable {
         }
         SslContext ssl = tls == null ? null : sslContext(tls);
         for (String e : endpoints) {
-            int colon = e.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("endpoints: '" + e + "' is not host:port");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(e.substring(colon + 1));
-            } catch (NumberFormatException notANumber) {
-                throw new IllegalArgumentException("endpoints: '" + e + "' has no numeric port");
-            }
-            NettyChannelBuilder b = NettyChannelBuilder.forAddress(e.substring(0, colon), port)
+            HostAndPort address = endpoint(e);
+            NettyChannelBuilder b = NettyChannelBuilder.forAddress(address.getHost(), address.getPort())
                     .maxInboundMessageSize(MAX_RESPONSE_BYTES)
                     // answers complete on the network thread that read them (no hand-off to a pool thread):
                     // the client's own callbacks never block, and the *Async contract says continuations must not
@@ -103,6 +95,20 @@ public final class ArmadaClient implements AutoCloseable {
         }
         this.timeout = timeout;
         this.routes = new TableLeaderRoutes(channels.size());
+    }
+
+    /** {@code host:port}, {@code [v6]:port} for IPv6, or an IllegalArgumentException naming the endpoint. */
+    private static HostAndPort endpoint(String text) {
+        HostAndPort parsed;
+        try {
+            parsed = HostAndPort.fromString(text).requireBracketsForIPv6();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("endpoints: '" + text + "' is not host:port (" + e.getMessage() + ")");
+        }
+        if (!parsed.hasPort()) {
+            throw new IllegalArgumentException("endpoints: '" + text + "' is not host:port: the port is missing");
+        }
+        return parsed;
     }
 
     /** A range page is at most {@link Limits#MAX_RANGE_RESPONSE_BYTES} of records plus its header and framing. */

@@ -1,5 +1,7 @@
 package io.armada.raft;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Timing and limits of one Raft group. Times are in ticks ({@link RaftGroup#tick()} calls); every
  * queue and window the core keeps is bounded by one of these limits.
@@ -36,35 +38,39 @@ public record RaftConfig(
         boolean checkQuorum) {
 
     public RaftConfig {
-        require(heartbeatTicks >= 1, "heartbeatTicks", heartbeatTicks, ">= 1");
-        require(
+        checkArgument(heartbeatTicks >= 1, "RaftConfig.heartbeatTicks = %s must be >= 1", heartbeatTicks);
+        checkArgument(
                 electionTicks > heartbeatTicks && electionTicks <= 1_000_000,
-                "electionTicks",
-                electionTicks,
-                "> heartbeatTicks and <= 1000000");
-        require(maxSizePerMsgBytes >= 1, "maxSizePerMsgBytes", maxSizePerMsgBytes, ">= 1");
-        require(maxInflightMsgs >= 1 && maxInflightMsgs <= 65_536, "maxInflightMsgs", maxInflightMsgs, "1..65536");
-        require(maxInflightBytes >= 1, "maxInflightBytes", maxInflightBytes, ">= 1");
-        require(maxEntryBytes >= 0, "maxEntryBytes", maxEntryBytes, ">= 0");
-        require(
+                "RaftConfig.electionTicks = %s must be > heartbeatTicks and <= 1000000",
+                electionTicks);
+        checkArgument(maxSizePerMsgBytes >= 1, "RaftConfig.maxSizePerMsgBytes = %s must be >= 1", maxSizePerMsgBytes);
+        checkArgument(
+                maxInflightMsgs >= 1 && maxInflightMsgs <= 65_536,
+                "RaftConfig.maxInflightMsgs = %s must be 1..65536",
+                maxInflightMsgs);
+        checkArgument(maxInflightBytes >= 1, "RaftConfig.maxInflightBytes = %s must be >= 1", maxInflightBytes);
+        checkArgument(maxEntryBytes >= 0, "RaftConfig.maxEntryBytes = %s must be >= 0", maxEntryBytes);
+        checkArgument(
                 maxUncommittedBytes >= (long) maxEntryBytes + Entry.OVERHEAD_BYTES,
-                "maxUncommittedBytes",
+                "RaftConfig.maxUncommittedBytes = %s must be >= maxEntryBytes + %s",
                 maxUncommittedBytes,
-                ">= maxEntryBytes + " + Entry.OVERHEAD_BYTES);
-        require(maxCommittedBytesPerReady >= 1, "maxCommittedBytesPerReady", maxCommittedBytesPerReady, ">= 1");
-        require(maxSnapshotChunkBytes >= 1, "maxSnapshotChunkBytes", maxSnapshotChunkBytes, ">= 1");
-        require(
+                Entry.OVERHEAD_BYTES);
+        checkArgument(
+                maxCommittedBytesPerReady >= 1,
+                "RaftConfig.maxCommittedBytesPerReady = %s must be >= 1",
+                maxCommittedBytesPerReady);
+        checkArgument(
+                maxSnapshotChunkBytes >= 1,
+                "RaftConfig.maxSnapshotChunkBytes = %s must be >= 1",
+                maxSnapshotChunkBytes);
+        checkArgument(
                 maxInflightSnapshotChunks >= 1 && maxInflightSnapshotChunks <= 1024,
-                "maxInflightSnapshotChunks",
-                maxInflightSnapshotChunks,
-                "1..1024");
-        require(maxPendingReads >= 1 && maxPendingReads <= 1_000_000, "maxPendingReads", maxPendingReads, "1..1000000");
-    }
-
-    private static void require(boolean ok, String field, long value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException("RaftConfig." + field + " = " + value + " must be " + range);
-        }
+                "RaftConfig.maxInflightSnapshotChunks = %s must be 1..1024",
+                maxInflightSnapshotChunks);
+        checkArgument(
+                maxPendingReads >= 1 && maxPendingReads <= 1_000_000,
+                "RaftConfig.maxPendingReads = %s must be 1..1000000",
+                maxPendingReads);
     }
 
     /** 10 election ticks, heartbeat every 2, 1 MiB messages, 256 / 32 MiB in flight, pre-vote and check-quorum on. */

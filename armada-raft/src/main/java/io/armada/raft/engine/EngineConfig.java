@@ -1,5 +1,7 @@
 package io.armada.raft.engine;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Limits and timing of a node's Raft engine. Every queue is bounded; a full one rejects work
  * instead of growing, so an overloaded node answers "busy" rather than running out of memory.
@@ -23,19 +25,20 @@ public record EngineConfig(
         long compactionRetainEntries) {
 
     public EngineConfig {
-        require(workerThreads >= 1 && workerThreads <= 256, "workerThreads", workerThreads, "1..256");
-        require(tickMillis >= 1 && tickMillis <= 10_000, "tickMillis", tickMillis, "1..10000");
-        require(inboxCapacity >= 16, "inboxCapacity", inboxCapacity, ">= 16");
-        require(maxPendingProposalsPerGroup >= 1, "maxPendingProposalsPerGroup", maxPendingProposalsPerGroup, ">= 1");
-        require(maxRoundBytes >= 64 * 1024, "maxRoundBytes", maxRoundBytes, ">= 65536");
-        require(snapshotThresholdEntries >= 1, "snapshotThresholdEntries", snapshotThresholdEntries, ">= 1");
-        require(compactionRetainEntries >= 0, "compactionRetainEntries", compactionRetainEntries, ">= 0");
-    }
-
-    private static void require(boolean ok, String field, long value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(field + ": " + value + " is outside " + range);
-        }
+        checkArgument(workerThreads >= 1 && workerThreads <= 256, "workerThreads: %s is outside 1..256", workerThreads);
+        checkArgument(tickMillis >= 1 && tickMillis <= 10_000, "tickMillis: %s is outside 1..10000", tickMillis);
+        checkArgument(inboxCapacity >= 16, "inboxCapacity: %s is outside >= 16", inboxCapacity);
+        checkArgument(
+                maxPendingProposalsPerGroup >= 1,
+                "maxPendingProposalsPerGroup: %s is outside >= 1",
+                maxPendingProposalsPerGroup);
+        checkArgument(maxRoundBytes >= 64 * 1024, "maxRoundBytes: %s is outside >= 65536", maxRoundBytes);
+        checkArgument(
+                snapshotThresholdEntries >= 1,
+                "snapshotThresholdEntries: %s is outside >= 1",
+                snapshotThresholdEntries);
+        checkArgument(
+                compactionRetainEntries >= 0, "compactionRetainEntries: %s is outside >= 0", compactionRetainEntries);
     }
 
     /** Two workers (this machine kind has two cores), 50 ms ticks. */

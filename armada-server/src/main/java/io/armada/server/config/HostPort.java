@@ -1,5 +1,6 @@
 package io.armada.server.config;
 
+import com.google.common.net.HostAndPort;
 import java.net.InetSocketAddress;
 
 /** A {@code host:port} address from configuration; port 0 asks for any free port. */
@@ -13,21 +14,21 @@ public record HostPort(String host, int port) {
         }
     }
 
-    /** Parses {@code host:port} ({@code [v6]:port} for IPv6). */
+    /** Parses {@code host:port} ({@code [v6]:port} for IPv6; an unbracketed IPv6 address is refused). */
     public static HostPort parse(String text) {
-        int colon = text == null ? -1 : text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new IllegalArgumentException("'" + text + "' is not host:port");
+        if (text == null) {
+            throw new IllegalArgumentException("'null' is not host:port");
         }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        HostAndPort parsed;
         try {
-            return new HostPort(host, Integer.parseInt(text.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' has no numeric port");
+            parsed = HostAndPort.fromString(text).requireBracketsForIPv6();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port (" + e.getMessage() + ")");
         }
+        if (!parsed.hasPort()) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port: the port is missing");
+        }
+        return new HostPort(parsed.getHost(), parsed.getPort());
     }
 
     public InetSocketAddress toSocketAddress() {

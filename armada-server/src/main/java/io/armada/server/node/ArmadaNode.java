@@ -8,6 +8,7 @@ import io.armada.raft.engine.GroupStatus;
 import io.armada.raft.engine.RaftEngine;
 import io.armada.raft.log.LogStore;
 import io.armada.raft.log.LogStoreOptions;
+import io.armada.raft.transport.Backoff;
 import io.armada.raft.transport.quic.QuicTransport;
 import io.armada.raft.transport.quic.QuicTransportConfig;
 import io.armada.raft.transport.quic.QuicTransportLimits;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -46,8 +48,11 @@ public final class ArmadaNode implements AutoCloseable {
     /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
     private static final long CATCH_UP_ROUND_MILLIS = 2_000;
 
+    private static final long CATCH_UP_INITIAL_BACKOFF_MILLIS = 20;
     private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
     /** Longest wait between attempts to open a table's group that failed to open. */
+    private static final long OPEN_INITIAL_BACKOFF_MILLIS = 100;
+
     private static final long OPEN_MAX_BACKOFF_MILLIS = 5_000;
 
     private final ServerConfig config;
@@ -310,7 +315,8 @@ public final class ArmadaNode implements AutoCloseable {
         engine.openGroup(id, voters, handle.stateMachine()).whenComplete((ok, e) -> {
             try (var ignored = org.slf4j.MDC.putCloseable("table", name)) {
                 if (e != null) {
-                    long backoff = Math.min(OPEN_MAX_BACKOFF_MILLIS, 100L << Math.min(attempt, 6));
+                    long backoff = Backoff.delayMillis(
+                            OPEN_INITIAL_BACKOFF_MILLIS, OPEN_MAX_BACKOFF_MILLIS, attempt, ThreadLocalRandom.current());
                     log.error(
                             "node {}: cannot open the group of table {} ({}); retrying in {} ms",
                             config.nodeId(),
@@ -351,7 +357,11 @@ public final class ArmadaNode implements AutoCloseable {
                     if (e == null) {
                         handle.stateMachine().caughtUp();
                     } else if (!closed && tablesById.get(handle.id()) == handle) {
-                        long backoff = Math.min(CATCH_UP_MAX_BACKOFF_MILLIS, 20L << Math.min(attempt, 4));
+                        long backoff = Backoff.delayMillis(
+                                CATCH_UP_INITIAL_BACKOFF_MILLIS,
+                                CATCH_UP_MAX_BACKOFF_MILLIS,
+                                attempt,
+                                ThreadLocalRandom.current());
                         CompletableFuture.runAsync(
                                 () -> confirmCaughtUp(handle, attempt + 1),
                                 CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));

@@ -11,11 +11,13 @@ import io.armada.internal.v1.SnapshotRecord;
 import io.armada.internal.v1.SnapshotRecords;
 import io.armada.internal.v1.TableSnapshotPart;
 import io.armada.raft.engine.RaftEngine;
+import io.armada.raft.transport.Backoff;
 import io.armada.server.node.ReplicationLag;
 import io.armada.server.node.TableStateMachine;
 import io.armada.storage.SnapshotReader;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,7 @@ final class Replicator implements Runnable {
     static final int PULL_WAIT_MILLIS = 1_000;
     static final long PROPOSE_TIMEOUT_MILLIS = 10_000;
     static final long SNAPSHOT_TIMEOUT_MILLIS = 10 * 60_000;
+    static final long INITIAL_BACKOFF_MILLIS = 50;
     static final long MAX_BACKOFF_MILLIS = 2_000;
     /** How often a wait for a pending load step re-checks that this node still leads. */
     static final long BARRIER_POLL_MILLIS = 100;
@@ -87,7 +90,7 @@ final class Replicator implements Runnable {
             Thread.currentThread().interrupt();
             return;
         }
-        long backoffMillis = 50;
+        Backoff backoff = new Backoff(INITIAL_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS, new SplittableRandom());
         while (active.getAsBoolean()) {
             try {
                 if (next < 0) {
@@ -97,7 +100,7 @@ final class Replicator implements Runnable {
                 }
                 PullResponse r = leaderCluster.pull(
                         tableId, next, io.armada.proto.Limits.MAX_PULL_BATCH_BYTES, PULL_WAIT_MILLIS);
-                backoffMillis = 50;
+                backoff.reset();
                 switch (r.getResultCase()) {
                     case BATCH -> {
                         PullResponse.Batch b = r.getBatch();
@@ -139,8 +142,7 @@ final class Replicator implements Runnable {
                     return;
                 }
                 next = table.table().isResetting() ? -1 : table.position() + 1;
-                pause(backoffMillis);
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                pause(backoff.nextDelayMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -272,15 +274,14 @@ final class Replicator implements Runnable {
      * retrying while it leads; false once it no longer does.
      */
     private boolean awaitAppliedBarrier() throws InterruptedException {
-        long backoffMillis = 50;
+        Backoff backoff = new Backoff(INITIAL_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS, new SplittableRandom());
         while (active.getAsBoolean()) {
             try {
                 engine.readIndex(tableId).get(PROPOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
                 return true;
             } catch (ExecutionException | TimeoutException e) {
                 log.debug("table {}: waiting for the group to apply what it committed: {}", tableId, e.toString());
-                pause(backoffMillis);
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+                pause(backoff.nextDelayMillis());
             }
         }
         return false;

@@ -1,5 +1,6 @@
 package io.armada.raft.transport.quic;
 
+import io.armada.raft.transport.Backoff;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.util.concurrent.Future;
@@ -41,7 +42,7 @@ final class PeerLink {
     private volatile PeerConnection current;
 
     // Dialing state, touched only on the dialing event loop.
-    private final ReconnectBackoff backoff;
+    private final Backoff backoff;
     private ScheduledFuture<?> redial;
 
     PeerLink(long selfId, long peerId, InetSocketAddress address, QuicTransportLimits limits, RandomGenerator random) {
@@ -52,8 +53,7 @@ final class PeerLink {
         this.address = address;
         this.dialer = selfId < peerId;
         this.budget = new OutboundBudget(limits.maxQueuedBytesPerPeer(), limits.maxQueuedMessagesPerPeer());
-        this.backoff = new ReconnectBackoff(
-                limits.reconnectInitialBackoffMillis(), limits.reconnectMaxBackoffMillis(), random);
+        this.backoff = new Backoff(limits.reconnectInitialBackoffMillis(), limits.reconnectMaxBackoffMillis(), random);
     }
 
     /** Queues a message on the current connection; false (dropped) if there is none or the budget is spent. */

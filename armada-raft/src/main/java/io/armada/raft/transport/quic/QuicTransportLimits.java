@@ -1,5 +1,7 @@
 package io.armada.raft.transport.quic;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * Sizes, queue bounds and timing of a {@link QuicTransport}. Every queue is bounded; a message that
  * does not fit is dropped and {@code send} returns false, because Raft retries and a transport that
@@ -44,63 +46,59 @@ public record QuicTransportLimits(
     public static final int FRAME_BYTES_CEILING = 256 << 20;
 
     public QuicTransportLimits {
-        require(
+        checkArgument(
                 maxFrameBytes >= 1 && maxFrameBytes <= FRAME_BYTES_CEILING,
-                "maxFrameBytes",
+                "maxFrameBytes: %s is outside %s",
                 maxFrameBytes,
                 "1.." + FRAME_BYTES_CEILING);
-        require(
+        checkArgument(
                 maxQueuedBytesPerPeer >= maxFrameBytes,
-                "maxQueuedBytesPerPeer",
+                "maxQueuedBytesPerPeer: %s is outside %s",
                 maxQueuedBytesPerPeer,
                 ">= maxFrameBytes (" + maxFrameBytes + "), else the largest message could never be queued");
-        require(
+        checkArgument(
                 maxQueuedMessagesPerPeer >= 1 && maxQueuedMessagesPerPeer <= OutboundBudget.MESSAGES_CEILING,
-                "maxQueuedMessagesPerPeer",
+                "maxQueuedMessagesPerPeer: %s is outside %s",
                 maxQueuedMessagesPerPeer,
                 "1.." + OutboundBudget.MESSAGES_CEILING);
-        require(
+        checkArgument(
                 writeChunkBytes >= 1024 && writeChunkBytes <= 4 << 20,
-                "writeChunkBytes",
-                writeChunkBytes,
-                "1024..4194304");
-        require(
+                "writeChunkBytes: %s is outside 1024..4194304",
+                writeChunkBytes);
+        checkArgument(
                 maxStreamsPerConnection >= 2 && maxStreamsPerConnection <= 1L << 40,
-                "maxStreamsPerConnection",
-                maxStreamsPerConnection,
-                "2..2^40");
-        require(
+                "maxStreamsPerConnection: %s is outside 2..2^40",
+                maxStreamsPerConnection);
+        checkArgument(
                 streamReceiveWindowBytes >= 16 * 1024,
-                "streamReceiveWindowBytes",
-                streamReceiveWindowBytes,
-                ">= 16384");
-        require(
+                "streamReceiveWindowBytes: %s is outside >= 16384",
+                streamReceiveWindowBytes);
+        checkArgument(
                 connectionReceiveWindowBytes >= streamReceiveWindowBytes,
-                "connectionReceiveWindowBytes",
+                "connectionReceiveWindowBytes: %s is outside %s",
                 connectionReceiveWindowBytes,
                 ">= streamReceiveWindowBytes (" + streamReceiveWindowBytes + ")");
-        require(idleTimeoutMillis >= 100, "idleTimeoutMillis", idleTimeoutMillis, ">= 100");
-        require(
+        checkArgument(idleTimeoutMillis >= 100, "idleTimeoutMillis: %s is outside >= 100", idleTimeoutMillis);
+        checkArgument(
                 connectTimeoutMillis >= 100 && connectTimeoutMillis <= idleTimeoutMillis,
-                "connectTimeoutMillis",
+                "connectTimeoutMillis: %s is outside %s",
                 connectTimeoutMillis,
                 "100..idleTimeoutMillis (" + idleTimeoutMillis + ")");
-        require(
+        checkArgument(
                 keepAliveIntervalMillis >= 10 && keepAliveIntervalMillis < idleTimeoutMillis,
-                "keepAliveIntervalMillis",
+                "keepAliveIntervalMillis: %s is outside %s",
                 keepAliveIntervalMillis,
                 "10..idleTimeoutMillis-1 (" + (idleTimeoutMillis - 1) + ")");
-        require(
+        checkArgument(
                 reconnectInitialBackoffMillis >= 1,
-                "reconnectInitialBackoffMillis",
-                reconnectInitialBackoffMillis,
-                ">= 1");
-        require(
+                "reconnectInitialBackoffMillis: %s is outside >= 1",
+                reconnectInitialBackoffMillis);
+        checkArgument(
                 reconnectMaxBackoffMillis >= reconnectInitialBackoffMillis,
-                "reconnectMaxBackoffMillis",
+                "reconnectMaxBackoffMillis: %s is outside %s",
                 reconnectMaxBackoffMillis,
                 ">= reconnectInitialBackoffMillis (" + reconnectInitialBackoffMillis + ")");
-        require(ioThreads >= 1 && ioThreads <= 2, "ioThreads", ioThreads, "1..2");
+        checkArgument(ioThreads >= 1 && ioThreads <= 2, "ioThreads: %s is outside 1..2", ioThreads);
     }
 
     /**
@@ -233,11 +231,5 @@ public record QuicTransportLimits(
                 initialMillis,
                 maxMillis,
                 ioThreads);
-    }
-
-    static void require(boolean ok, String field, long value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(field + ": " + value + " is outside " + range);
-        }
     }
 }
