@@ -43,7 +43,7 @@ import java.util.TreeSet;
  * leadership; nodes crash and restart.
  *
  * <p>In the {@link Shape#CATALOG} shape, group {@link #CATALOG} is a node's catalog and every other
- * group a table it creates and deletes at runtime, reconciled as {@code ArmadaNode.reconcileTables}
+ * group a table it creates and deletes at runtime, reconciled as {@code TableGroups.reconcile}
  * does: after each applied catalog entry, after a catalog snapshot install and at start (before the
  * catalog's group opens), the table store is synced, each listed table gets its table store entry
  * (synced) and snapshot directory, then its group opens on an engine worker (bootstrapped when
@@ -185,7 +185,7 @@ public final class Simulation {
          */
         LOG_LOSES_TERM_BEFORE_FIRST,
         /**
-         * {@code ArmadaNode.reconcileTables} without syncing the table store first: a table's removal
+         * {@code TableGroups.reconcile} without syncing the table store first: a table's removal
          * (its log deleted, synced) can outlive the catalog entry that asked for it (an unsynced
          * apply), and the table then reopens on a fresh log behind its own applies.
          */
@@ -518,7 +518,7 @@ public final class Simulation {
     }
 
     /**
-     * {@code ArmadaNode.reconcileTables}: brings the node's tables in line with its catalog as
+     * {@code TableGroups.reconcile}: brings the node's tables in line with its catalog as
      * applied (synced first when anything changes), each group's open or removal left to an engine
      * worker; the first reconcile after a start also drops the leftovers of interrupted removals.
      */

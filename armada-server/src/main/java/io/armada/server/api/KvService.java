@@ -1,5 +1,6 @@
 package io.armada.server.api;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.armada.api.v1.DeleteRangeRequest;
 import io.armada.api.v1.DeleteRangeResponse;
 import io.armada.api.v1.KVGrpc;
@@ -10,6 +11,7 @@ import io.armada.api.v1.RangeResponse;
 import io.armada.api.v1.TxnRequest;
 import io.armada.api.v1.TxnResponse;
 import io.armada.internal.v1.Command;
+import io.armada.internal.v1.CommandResult;
 import io.armada.proto.Limits;
 import io.armada.server.node.ArmadaNode;
 import io.armada.server.node.TableHandle;
@@ -19,6 +21,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The armada.v1 KV service on one node. Writes go through {@link Router} (local proposal or one
@@ -171,74 +176,74 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
-        try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(
-                    observer,
-                    () -> withTable(request.getTable(), table -> {
-                        CommandValidator.validate("put", request);
-                        return router.write(
-                                table.id(),
-                                table.name(),
-                                Command.newBuilder().setPut(request).build(),
-                                ReplyHeader.PUT,
-                                result -> result.getPut().toBuilder()
-                                        .setHeader(router.header(
-                                                table.id(),
-                                                result.getPut().getHeader().getRevision()))
-                                        .build(),
-                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
-                                        .withDeadline(deadline)
-                                        .put(request));
-                    }));
-        }
+        write(request.getTable(), request, PUT, observer);
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
-        try (var logContext = tableInLogs(request.getTable())) {
-            Replies.reply(
-                    observer,
-                    () -> withTable(request.getTable(), table -> {
-                        CommandValidator.validate("delete_range", request);
-                        return router.write(
-                                table.id(),
-                                table.name(),
-                                Command.newBuilder().setDeleteRange(request).build(),
-                                ReplyHeader.DELETE_RANGE,
-                                result -> result.getDeleteRange().toBuilder()
-                                        .setHeader(router.header(
-                                                table.id(),
-                                                result.getDeleteRange()
-                                                        .getHeader()
-                                                        .getRevision()))
-                                        .build(),
-                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
-                                        .withDeadline(deadline)
-                                        .deleteRange(request));
-                    }));
-        }
+        write(request.getTable(), request, DELETE_RANGE, observer);
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
-        try (var logContext = tableInLogs(request.getTable())) {
+        write(request.getTable(), request, TXN, observer);
+    }
+
+    /** What differs between the table writes Put, DeleteRange and Txn; {@link #write} is their one path. */
+    private record TableWrite<Q, R>(
+            Consumer<Q> validate,
+            Function<Q, Command> command,
+            ReplyHeader<R> header,
+            Function<CommandResult, R> result,
+            BiFunction<KVGrpc.KVFutureStub, Q, ListenableFuture<R>> forward) {}
+
+    private static final TableWrite<PutRequest, PutResponse> PUT = new TableWrite<>(
+            put -> CommandValidator.validate("put", put),
+            put -> Command.newBuilder().setPut(put).build(),
+            ReplyHeader.PUT,
+            CommandResult::getPut,
+            KVGrpc.KVFutureStub::put);
+    private static final TableWrite<DeleteRangeRequest, DeleteRangeResponse> DELETE_RANGE = new TableWrite<>(
+            delete -> CommandValidator.validate("delete_range", delete),
+            delete -> Command.newBuilder().setDeleteRange(delete).build(),
+            ReplyHeader.DELETE_RANGE,
+            CommandResult::getDeleteRange,
+            KVGrpc.KVFutureStub::deleteRange);
+    private static final TableWrite<TxnRequest, TxnResponse> TXN = new TableWrite<>(
+            CommandValidator::validate,
+            txn -> Command.newBuilder().setTxn(txn).build(),
+            ReplyHeader.TXN,
+            CommandResult::getTxn,
+            KVGrpc.KVFutureStub::txn);
+
+    /**
+     * Validates the request, then commits it through the table's group here, forwarded to the member
+     * that leads it, or to the leader cluster ({@link Router}); the answer's header is this node's view
+     * at the write's revision.
+     */
+    private <Q, R> void write(String tableName, Q request, TableWrite<Q, R> write, StreamObserver<R> observer) {
+        try (var logContext = tableInLogs(tableName)) {
             Replies.reply(
                     observer,
-                    () -> withTable(request.getTable(), table -> {
-                        CommandValidator.validate(request);
+                    () -> withTable(tableName, table -> {
+                        write.validate().accept(request);
                         return router.write(
                                 table.id(),
                                 table.name(),
-                                Command.newBuilder().setTxn(request).build(),
-                                ReplyHeader.TXN,
-                                result -> result.getTxn().toBuilder()
-                                        .setHeader(router.header(
-                                                table.id(),
-                                                result.getTxn().getHeader().getRevision()))
-                                        .build(),
-                                (channel, deadline) -> KVGrpc.newFutureStub(channel)
-                                        .withDeadline(deadline)
-                                        .txn(request));
+                                write.command().apply(request),
+                                write.header(),
+                                result -> {
+                                    R applied = write.result().apply(result);
+                                    return write.header()
+                                            .set()
+                                            .apply(
+                                                    applied,
+                                                    router.header(
+                                                            table.id(),
+                                                            write.header().revision(applied)));
+                                },
+                                (channel, deadline) -> write.forward()
+                                        .apply(KVGrpc.newFutureStub(channel).withDeadline(deadline), request));
                     }));
         }
     }

@@ -8,7 +8,6 @@ import io.armada.raft.engine.GroupStatus;
 import io.armada.raft.engine.RaftEngine;
 import io.armada.raft.log.LogStore;
 import io.armada.raft.log.LogStoreOptions;
-import io.armada.raft.transport.Backoff;
 import io.armada.raft.transport.quic.QuicTransport;
 import io.armada.raft.transport.quic.QuicTransportConfig;
 import io.armada.raft.transport.quic.QuicTransportLimits;
@@ -16,20 +15,14 @@ import io.armada.raft.transport.tls.TlsMaterial;
 import io.armada.server.config.ServerConfig;
 import io.armada.storage.StoreOptions;
 import io.armada.storage.TableStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -45,16 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class ArmadaNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ArmadaNode.class);
 
-    /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
-    private static final long CATCH_UP_ROUND_MILLIS = 2_000;
-
-    private static final long CATCH_UP_INITIAL_BACKOFF_MILLIS = 20;
-    private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
-    /** Longest wait between attempts to open a table's group that failed to open. */
-    private static final long OPEN_INITIAL_BACKOFF_MILLIS = 100;
-
-    private static final long OPEN_MAX_BACKOFF_MILLIS = 5_000;
-
     private final ServerConfig config;
     private final LogStore logStore;
     private final TableStore tableStore;
@@ -62,19 +45,8 @@ public final class ArmadaNode implements AutoCloseable {
     private final RaftEngine engine;
     private final TableStateMachine catalog;
     private final List<Long> voters;
-    private final Map<String, TableHandle> tablesByName = new ConcurrentHashMap<>();
-    private final Map<Long, TableHandle> tablesById = new ConcurrentHashMap<>();
     private volatile boolean closed;
-    private boolean leftoversChecked;
-    /**
-     * Set once the tables the catalog held at start are open. Only those may have served reads in an
-     * earlier life of this node, so only they wait to catch up ({@link #confirmCaughtUp}): a table the
-     * catalog creates later opens here empty. (A table this node served is in its catalog at start,
-     * as {@link #reconcileTables} makes the catalog durable before it opens a group.)
-     */
-    private volatile boolean openedAtStart;
-
-    private final TableRemovalHold removalHold = new TableRemovalHold(this::reconcileTables);
+    private final TableGroups tableGroups;
 
     private ArmadaNode(ServerConfig config, Consumer<Throwable> fatal) {
         this.config = config;
@@ -112,9 +84,15 @@ public final class ArmadaNode implements AutoCloseable {
         this.catalog = new TableStateMachine(
                 Catalog.GROUP_ID,
                 tableStore,
-                snapshotDir(Catalog.GROUP_ID),
+                TableGroups.snapshotDir(config, Catalog.GROUP_ID),
                 config.isFollowerCluster(),
-                index -> reconcileTables());
+                index -> onCatalogApplied());
+        this.tableGroups = new TableGroups(config, tableStore, engine, voters, catalog);
+    }
+
+    /** A catalog entry applied (on the catalog's worker thread): the table groups follow it. */
+    private void onCatalogApplied() {
+        tableGroups.reconcile();
     }
 
     /**
@@ -126,8 +104,7 @@ public final class ArmadaNode implements AutoCloseable {
         ArmadaNode node = new ArmadaNode(config, fatal);
         try {
             node.engine.start();
-            node.reconcileTables(); // tables the catalog held when the node stopped
-            node.openedAtStart = true;
+            node.tableGroups.openAtStart(); // tables the catalog held when the node stopped
             node.engine.openGroup(Catalog.GROUP_ID, node.voters, node.catalog).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             node.close();
@@ -138,7 +115,7 @@ public final class ArmadaNode implements AutoCloseable {
                 config.nodeId(),
                 config.clusterName(),
                 config.self().raftAddress(),
-                node.tablesByName.size());
+                node.tableGroups.tables().size());
         return node;
     }
 
@@ -148,7 +125,7 @@ public final class ArmadaNode implements AutoCloseable {
 
     /** The groups a follower cluster replicates from the leader cluster: the catalog and every table. */
     public Iterable<Long> replicatedGroups() {
-        List<Long> ids = new java.util.ArrayList<>(tablesById.keySet());
+        List<Long> ids = new ArrayList<>(tableGroups.ids());
         ids.add(Catalog.GROUP_ID);
         return ids;
     }
@@ -158,8 +135,7 @@ public final class ArmadaNode implements AutoCloseable {
         if (id == Catalog.GROUP_ID) {
             return catalog;
         }
-        TableHandle h = tablesById.get(id);
-        return h == null ? null : h.stateMachine();
+        return tableGroups.get(id).map(TableHandle::stateMachine).orElse(null);
     }
 
     /** The failpoint that slows this node's synced Raft log writes (see {@link io.armada.server.ops.Failpoints}). */
@@ -169,7 +145,7 @@ public final class ArmadaNode implements AutoCloseable {
 
     /** The failpoint that keeps the tables the catalog dropped (see {@link io.armada.server.ops.Failpoints}). */
     public TableRemovalHold tableRemovalHold() {
-        return removalHold;
+        return tableGroups.removalHold();
     }
 
     public RaftEngine engine() {
@@ -185,18 +161,16 @@ public final class ArmadaNode implements AutoCloseable {
     }
 
     public Optional<TableHandle> table(String name) {
-        return Optional.ofNullable(tablesByName.get(name));
+        return tableGroups.get(name);
     }
 
     public Optional<TableHandle> table(long id) {
-        return Optional.ofNullable(tablesById.get(id));
+        return tableGroups.get(id);
     }
 
     /** The tables this node serves, by name. */
     public Collection<TableHandle> tables() {
-        return tablesByName.values().stream()
-                .sorted(Comparator.comparing(TableHandle::name))
-                .toList();
+        return tableGroups.tables();
     }
 
     /** This node's view of a group: role, leader, term, commit and applied index. */
@@ -210,198 +184,8 @@ public final class ArmadaNode implements AutoCloseable {
                 || engine.status(Catalog.GROUP_ID).map(s -> s.leaderId() == 0).orElse(true)) {
             return false;
         }
-        return tablesById.keySet().stream()
+        return tableGroups.ids().stream()
                 .allMatch(id -> engine.status(id).map(s -> s.leaderId() != 0).orElse(false));
-    }
-
-    /**
-     * Brings the open table groups in line with the catalog: opens a group for every listed table
-     * and removes the groups (and data) of tables no longer listed. Runs after every catalog entry
-     * is applied, on the catalog's worker thread, and at start.
-     *
-     * <p>Not while a follower cluster's catalog is being reloaded from a leader-cluster snapshot: the load
-     * empties the catalog first and fills it step by step, so its partial content would drop every
-     * table (group and data) and reopen the same ids moments later. Tables stay as they are until
-     * the load ends; its last step reconciles against the complete catalog, dropping only tables
-     * really gone and opening only new ones.
-     */
-    private synchronized void reconcileTables() {
-        if (closed || catalog.table().isResetting()) {
-            return;
-        }
-        Map<String, Long> wanted = Catalog.tables(catalog);
-        List<Map.Entry<String, Long>> toOpen = wanted.entrySet().stream()
-                .filter(t -> !tablesById.containsKey(t.getValue()))
-                .toList();
-        List<TableHandle> toRemove = removalHold.held()
-                ? List.of()
-                : tablesById.values().stream()
-                        .filter(h -> !Long.valueOf(h.id()).equals(wanted.get(h.name())))
-                        .toList();
-        if (!toOpen.isEmpty() || !toRemove.isEmpty()) {
-            // Opening a group writes its bootstrap, removing one deletes its log and data, both durably; the
-            // catalog entry that asked for it is an unsynced apply. Make the catalog durable first, or a power
-            // cut could leave a group the catalog never created (dropped as a leftover at the next start, its
-            // acknowledged writes with it) or a table listed whose log is gone (bootstrapped again, empty).
-            tableStore.syncWal();
-        }
-        toOpen.forEach(t -> openTable(t.getKey(), t.getValue()));
-        toRemove.forEach(this::removeTable);
-        if (leftoversChecked) {
-            return;
-        }
-        leftoversChecked = true;
-        // once, at start: leftovers of removals a crash interrupted
-        List<Long> droppedTables = new java.util.ArrayList<>();
-        for (long id : tableStore.tables()) {
-            if (id != Catalog.GROUP_ID && !tablesById.containsKey(id)) {
-                droppedTables.add(id); // its snapshot directory goes with its data
-                try (var ignored = org.slf4j.MDC.putCloseable("table", "#" + id)) {
-                    log.info("node {}: dropping table {} which the catalog no longer lists", config.nodeId(), id);
-                }
-                engine.removeGroup(id).whenComplete((ok, e) -> dropTableData(id));
-            }
-        }
-        // A removal drops the table store entry before the snapshot directory: a crash between leaves a
-        // directory (with a snapshot as large as the table) no table owns (simulation, catalog shape, seed 23).
-        for (long id : snapshotDirectoryIds()) {
-            if (id != Catalog.GROUP_ID && !tablesById.containsKey(id) && !droppedTables.contains(id)) {
-                log.info(
-                        "node {}: deleting the snapshot directory of table {}, which the catalog no longer lists",
-                        config.nodeId(),
-                        id);
-                deleteRecursively(snapshotDir(id));
-            }
-        }
-    }
-
-    /** The group ids that have a snapshot directory on this node. */
-    private List<Long> snapshotDirectoryIds() {
-        Path root = config.dataDir().resolve("snapshots");
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("[0-9]{1,18}"))
-                    .map(Long::parseLong)
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root, e);
-        }
-    }
-
-    private void openTable(String name, long id) {
-        boolean restarted = !openedAtStart;
-        TableStateMachine sm =
-                new TableStateMachine(id, tableStore, snapshotDir(id), config.isFollowerCluster(), index -> {});
-        if (!restarted) {
-            sm.caughtUp();
-        }
-        TableHandle handle = new TableHandle(name, id, sm);
-        tablesById.put(id, handle);
-        tablesByName.put(name, handle);
-        openGroup(handle, restarted, 0);
-    }
-
-    /**
-     * Opens the table's group; a failure (the engine's worker overloaded, a storage error) is logged and
-     * retried with backoff while the catalog lists the table, and meanwhile its writes answer UNAVAILABLE
-     * (the group is not open here), rather than the table being served half-open for good.
-     */
-    private void openGroup(TableHandle handle, boolean restarted, int attempt) {
-        String name = handle.name();
-        long id = handle.id();
-        engine.openGroup(id, voters, handle.stateMachine()).whenComplete((ok, e) -> {
-            try (var ignored = org.slf4j.MDC.putCloseable("table", name)) {
-                if (e != null) {
-                    long backoff = Backoff.delayMillis(
-                            OPEN_INITIAL_BACKOFF_MILLIS, OPEN_MAX_BACKOFF_MILLIS, attempt, ThreadLocalRandom.current());
-                    log.error(
-                            "node {}: cannot open the group of table {} ({}); retrying in {} ms",
-                            config.nodeId(),
-                            name,
-                            id,
-                            backoff,
-                            e);
-                    CompletableFuture.runAsync(
-                            () -> {
-                                synchronized (
-                                        this) { // as reconcileTables: a removal cannot slip between check and open
-                                    if (!closed && tablesById.get(id) == handle) {
-                                        openGroup(handle, restarted, attempt + 1);
-                                    }
-                                }
-                            },
-                            CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
-                } else {
-                    log.info("node {}: table {} ({}) open", config.nodeId(), name, id);
-                    if (restarted) {
-                        confirmCaughtUp(handle, 0);
-                    }
-                }
-            }
-        });
-    }
-
-    /**
-     * Opens the table for local reads once a ReadIndex round of its group answers. Neither the applied
-     * state nor the persisted commit index can tell what this node served before a power loss; the
-     * group's commit index, confirmed by a quorum after the restart, covers it. Retried while no leader
-     * answers (a table without a quorum serves no local read on a node that restarted).
-     */
-    private void confirmCaughtUp(TableHandle handle, int attempt) {
-        engine.readIndex(handle.id())
-                .orTimeout(CATCH_UP_ROUND_MILLIS, TimeUnit.MILLISECONDS)
-                .whenComplete((index, e) -> {
-                    if (e == null) {
-                        handle.stateMachine().caughtUp();
-                    } else if (!closed && tablesById.get(handle.id()) == handle) {
-                        long backoff = Backoff.delayMillis(
-                                CATCH_UP_INITIAL_BACKOFF_MILLIS,
-                                CATCH_UP_MAX_BACKOFF_MILLIS,
-                                attempt,
-                                ThreadLocalRandom.current());
-                        CompletableFuture.runAsync(
-                                () -> confirmCaughtUp(handle, attempt + 1),
-                                CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS));
-                    }
-                });
-    }
-
-    private void removeTable(TableHandle h) {
-        tablesById.remove(h.id());
-        tablesByName.remove(h.name(), h);
-        engine.removeGroup(h.id()).whenComplete((ok, e) -> {
-            dropTableData(h.id());
-            try (var ignored = org.slf4j.MDC.putCloseable("table", h.name())) {
-                log.info("node {}: table {} ({}) removed", config.nodeId(), h.name(), h.id());
-            }
-        });
-    }
-
-    private void dropTableData(long id) {
-        if (tableStore.hasTable(id)) {
-            tableStore.dropTable(id);
-        }
-        deleteRecursively(snapshotDir(id));
-    }
-
-    private Path snapshotDir(long groupId) {
-        return config.dataDir().resolve("snapshots").resolve(Long.toString(groupId));
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
     }
 
     /**
@@ -414,7 +198,7 @@ public final class ArmadaNode implements AutoCloseable {
         if (others.isEmpty()) {
             return;
         }
-        List<Long> groups = Stream.concat(Stream.of(Catalog.GROUP_ID), tablesById.keySet().stream())
+        List<Long> groups = Stream.concat(Stream.of(Catalog.GROUP_ID), tableGroups.ids().stream())
                 .toList();
         int i = 0;
         for (long g : groups) {
@@ -442,6 +226,7 @@ public final class ArmadaNode implements AutoCloseable {
             return;
         }
         closed = true;
+        tableGroups.close();
         closeQuietly(engine);
         closeQuietly(transport);
         closeQuietly(tableStore);
