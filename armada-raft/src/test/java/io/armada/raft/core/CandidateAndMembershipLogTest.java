@@ -11,6 +11,7 @@ import io.armada.raft.ConfState;
 import io.armada.raft.Entry;
 import io.armada.raft.EntryType;
 import io.armada.raft.HardState;
+import io.armada.raft.Message;
 import io.armada.raft.MessageType;
 import io.armada.raft.ProposeResult;
 import io.armada.raft.RaftConfig;
@@ -217,5 +218,74 @@ class CandidateAndMembershipLogTest {
         Fixtures.makeLeader(n, 2);
         drain(n);
         assertThat(n.core.propose(new byte[] {9})).isInstanceOf(ProposeResult.Proposed.class);
+    }
+    /**
+     * Reference: Raft §6 (of the thesis, §4.2.3) - a server that heard from a leader within the minimum election
+     * timeout ignores vote requests; the lease ends exactly at that timeout.
+     */
+    @Test
+    void aFollowersLeaseEndsExactlyAfterTheElectionTimeout() {
+        TestNode n = Fixtures.nodeWithLog(1, VOTERS, 1, 3, 1, 1, 1);
+        n.core.step(msg(MessageType.HEARTBEAT, 2, 1, 1).withCommit(3));
+        drain(n);
+        for (int i = 0; i < 9; i++) {
+            n.core.tick();
+        }
+        n.core.step(msg(MessageType.VOTE, 3, 1, 2).withLog(1, 3));
+        assertThat(n.status().term()).as("within the lease").isEqualTo(1);
+        assertThat(drain(n)).noneMatch(m -> m.type() == MessageType.VOTE_RESPONSE);
+        n.core.tick(); // 10 ticks: the lease is over
+        assertThat(n.status().role())
+                .as("the randomized timeout is longer: no campaign yet")
+                .isEqualTo(RaftRole.FOLLOWER);
+        n.core.step(msg(MessageType.VOTE, 3, 1, 2).withLog(1, 3));
+        assertThat(n.status().term()).isEqualTo(2);
+        assertThat(drain(n)).contains(msg(MessageType.VOTE_RESPONSE, 1, 3, 2));
+    }
+
+    /** Reference: Raft §5.3 - followers learn of a commit from the leader's next APPEND. */
+    @Test
+    void aLeaderTellsFollowersAtOnceWhenPersistingItsOwnEntryCommitsIt() {
+        TestNode leader = Fixtures.nodeWithLog(1, VOTERS, 1, 1, 1);
+        Fixtures.makeLeader(leader, 2);
+        long term = leader.status().term();
+        leader.core.step(msg(MessageType.APPEND_RESPONSE, 2, 1, term).withLog(0, 2));
+        assertThat(leader.status().commitIndex()).isEqualTo(1);
+        List<Message> out = drain(leader); // persisting the no-op commits it
+        assertThat(leader.status().commitIndex()).isEqualTo(2);
+        assertThat(out).anySatisfy(m -> {
+            assertThat(m.type()).isEqualTo(MessageType.APPEND);
+            assertThat(m.to()).isEqualTo(2);
+            assertThat(m.commit()).isEqualTo(2);
+        });
+    }
+
+    /** Reference: Raft thesis §4.1 - once a removal is applied, a majority of the remaining voters commits. */
+    @Test
+    void aLeaderTellsFollowersAtOnceWhenARemovalShrinksTheQuorumAndCommitsAnEntry() {
+        TestNode leader = Fixtures.nodeWithLog(1, List.of(1L, 2L, 3L, 4L), 1, 1, 1);
+        Fixtures.makeLeader(leader, 2, 3);
+        drain(leader); // the no-op at 2
+        long term = leader.status().term();
+        for (long peer : List.of(2L, 3L)) {
+            leader.core.step(msg(MessageType.APPEND_RESPONSE, peer, 1, term).withLog(0, 2));
+        }
+        drain(leader);
+        assertThat(leader.status().commitIndex()).isEqualTo(2);
+        assertThat(leader.core.proposeConfChange(new ConfChange(ConfChangeType.REMOVE_NODE, 4)))
+                .isEqualTo(new ProposeResult.Proposed(term, 3));
+        assertThat(leader.core.propose(new byte[] {7})).isEqualTo(new ProposeResult.Proposed(term, 4));
+        drain(leader); // the leader holds 3 and 4
+        leader.core.step(msg(MessageType.APPEND_RESPONSE, 2, 1, term).withLog(0, 4));
+        leader.core.step(msg(MessageType.APPEND_RESPONSE, 3, 1, term).withLog(0, 3));
+        assertThat(leader.status().commitIndex()).as("three of four hold 3").isEqualTo(3);
+        List<Message> out = drain(leader); // applies the removal: two of three hold 4
+        assertThat(leader.status().confState().voters()).containsExactly(1L, 2L, 3L);
+        assertThat(leader.status().commitIndex()).isEqualTo(4);
+        assertThat(out).anySatisfy(m -> {
+            assertThat(m.type()).isEqualTo(MessageType.APPEND);
+            assertThat(m.to()).isEqualTo(3);
+            assertThat(m.commit()).isEqualTo(4);
+        });
     }
 }
