@@ -215,4 +215,64 @@ class ProgressTest {
         p.ackReadRound(5);
         assertThat(p.readRoundAcked()).isEqualTo(5);
     }
+
+    @Test
+    void aRejectionInReplicateAloneForgetsACommitIndexSentBeyondTheNewNext() {
+        Progress p = replicating(4);
+        p.sentEntries(4, 10); // next = 9
+        p.sentCommit(8);
+        assertThat(p.maybeDecrTo(8, 0)).isTrue(); // next = 5, still replicating
+        assertThat(p.state()).isEqualTo(ProgressState.REPLICATE);
+        assertThat(p.maybeUpdate(8)).isTrue(); // next = 9 again
+        assertThat(p.canBumpCommit(5))
+                .as("the commit sent is at most the old match")
+                .isTrue();
+        assertThat(p.canBumpCommit(8)).isTrue();
+    }
+
+    @Test
+    void fallingBackToProbeAloneForgetsEveryCommitIndexSentBeyondTheMatch() {
+        Progress p = replicating(4);
+        p.sentEntries(4, 10); // next = 9
+        p.sentCommit(8);
+        p.becomeProbe(); // next = 5
+        assertThat(p.maybeUpdate(8)).isTrue();
+        assertThat(p.canBumpCommit(5))
+                .as("what the follower was told is now known only up to its old match, 4")
+                .isTrue();
+    }
+
+    @Test
+    void aRejectedProbeForgetsACommitIndexSentBeyondTheFollowersHint() {
+        Progress p = progress(2, 11);
+        p.sentCommit(10);
+        p.sentEntries(1, 10); // the probe after index 10
+        assertThat(p.maybeDecrTo(10, 6)).isTrue(); // next = 7
+        assertThat(p.maybeUpdate(8)).isTrue(); // next = 9
+        assertThat(p.canBumpCommit(7))
+                .as("the follower is known to have been told at most commit 6")
+                .isTrue();
+        assertThat(p.canBumpCommit(6)).isFalse();
+    }
+
+    @Test
+    void aSnapshotCarriesItsIndexAsTheCommitIndexSent() {
+        Progress p = progress(4, 5);
+        p.becomeSnapshot(SNAP, 2, 1);
+        assertThat(p.maybeUpdate(20)).isTrue();
+        p.becomeProbe();
+        assertThat(p.next()).isEqualTo(21);
+        assertThat(p.canBumpCommit(20))
+                .as("the snapshot told the follower everything up to 20 is committed")
+                .isFalse();
+    }
+
+    @Test
+    void anEmptyAppendWhileReplicatingTakesNoRoomInTheWindow() {
+        Progress p = replicating(4);
+        p.sentEntries(0, 0);
+        assertThat(p.inflights().count()).isZero();
+        assertThat(p.next()).isEqualTo(5);
+        assertThat(p.paused()).isFalse();
+    }
 }

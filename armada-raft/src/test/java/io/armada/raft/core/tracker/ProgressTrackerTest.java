@@ -203,4 +203,52 @@ class ProgressTrackerTest {
         assertThat(new ProgressTracker(ConfState.ofVoters(1L, 2L), 4, 1).isSingleton(1))
                 .isFalse();
     }
+
+    @Test
+    void aNewLearnerProbesFromTheLeadersNextIndexAndCountsAsRecentlyActive() {
+        ProgressTracker t = leader(List.of(1L, 2L, 3L), List.of());
+        t.setConf(ConfState.of(List.of(1L, 2L, 3L), List.of(6L)), 12, SELF, true);
+        Progress added = t.get(6);
+        assertThat(added.learner()).isTrue();
+        assertThat(added.state()).isEqualTo(ProgressState.PROBE);
+        assertThat(added.match()).isZero();
+        assertThat(added.next()).isEqualTo(13);
+        assertThat(added.recentActive()).isTrue();
+        assertThat(t.isVoter(6)).isFalse();
+    }
+
+    @Test
+    void aResetTakesTheLeadersPersistedIndexAsItsMatchNotItsLastIndex() {
+        ProgressTracker t = new ProgressTracker(ConfState.ofVoters(1L, 2L, 3L), 4, 1 << 20);
+        t.resetProgress(10, SELF, 7); // entries 8 to 10 not yet on the leader's disk
+        assertThat(t.get(SELF).match()).isEqualTo(7);
+        assertThat(t.get(SELF).next()).isEqualTo(8);
+        t.get(2).maybeUpdate(10);
+        assertThat(t.committed()).isEqualTo(7);
+    }
+
+    @Test
+    void everyPeersWindowHoldsTheConfiguredNumberOfMessages() {
+        ProgressTracker t = leader(List.of(1L, 2L), List.of(3L));
+        for (long peer : List.of(2L, 3L)) {
+            Progress p = t.get(peer);
+            p.becomeReplicate();
+            for (int i = 0; i < 3; i++) {
+                p.sentEntries(1, 1);
+            }
+            assertThat(p.paused()).as("three of four").isFalse();
+            p.sentEntries(1, 1);
+            assertThat(p.paused()).as("four of four").isTrue();
+        }
+    }
+
+    @Test
+    void aResetForgetsTheProgressOfAnEarlierTerm() {
+        ProgressTracker t = leader(List.of(1L, 2L, 3L), List.of());
+        t.get(2).maybeUpdate(9);
+        t.resetProgress(12, SELF, 12);
+        assertThat(t.get(2).match()).isZero();
+        assertThat(t.get(2).next()).isEqualTo(13);
+        assertThat(t.get(SELF).match()).isEqualTo(12);
+    }
 }

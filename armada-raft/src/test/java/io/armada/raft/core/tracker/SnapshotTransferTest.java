@@ -143,4 +143,31 @@ class SnapshotTransferTest {
         t.rewindTo(100, 2);
         assertThat(t.tickIdle(3)).as("a rewind restarts the count").isFalse();
     }
+
+    @Test
+    void anEmptySnapshotIsSentAsOneEmptyLastChunk() {
+        SnapshotTransfer t = new SnapshotTransfer(META, 2, 1);
+        t.sent(0, true);
+        assertThat(t.inflightChunks()).isEqualTo(1);
+        assertThat(t.canSend()).isFalse();
+    }
+
+    @Test
+    void aChunkEndingAtTheAcknowledgedByteIsFreedAndOneBeyondItIsNot() {
+        SnapshotTransfer t = new SnapshotTransfer(META, 3, 1);
+        t.sent(100, false);
+        t.sent(200, false);
+        t.sent(300, false);
+        t.acked(200);
+        assertThat(t.inflightChunks()).isEqualTo(1);
+        assertThat(t.sentOffset())
+                .as("an acknowledgement within what was sent does not move it")
+                .isEqualTo(300);
+        t.acked(299);
+        assertThat(t.inflightChunks()).isEqualTo(1);
+        t.acked(300);
+        assertThat(t.inflightChunks()).isZero();
+        t.sent(400, true);
+        assertThat(t.inflightChunks()).isEqualTo(1);
+    }
 }
