@@ -15,6 +15,8 @@ import io.armada.raft.RaftRole;
 import io.armada.raft.Ready;
 import io.armada.raft.SnapshotChunk;
 import io.armada.raft.SnapshotMeta;
+import io.armada.raft.core.tracker.ProgressState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -307,5 +309,60 @@ class SnapshotTest {
         assertThat(rd.confState()).as("the membership to persist").isEqualTo(conf);
         assertThat(f.status().confState()).isEqualTo(conf);
         assertThat(f.status().appliedIndex()).isEqualTo(9);
+    }
+    /** The leader streaming its snapshot to 3, every chunk captured instead of delivered; returns the chunks. */
+    private static List<Message> streamToThreeCapturingChunks(TestCluster c) {
+        List<Message> chunks = new ArrayList<>();
+        c.heal();
+        c.dropIf = m -> {
+            if (m.type() == MessageType.SNAPSHOT) {
+                chunks.add(m);
+                return true;
+            }
+            return false;
+        };
+        c.tickAll(1);
+        assertThat(chunks).hasSize(2);
+        assertThat(c.node(1).core.progress().get(3L).state()).isEqualTo(ProgressState.SNAPSHOT);
+        return chunks;
+    }
+
+    private static Message rejection(Message chunk, long pass) {
+        return msg(MessageType.SNAPSHOT_RESPONSE, 3, 1, chunk.term())
+                .withLog(0, pass)
+                .withSnapshot(new SnapshotChunk(chunk.snapshot().meta(), 0, null, false))
+                .withReject(0);
+    }
+
+    @Test
+    void aRejectedTransferFallsBackToProbingAndWaitsForTheNextHeartbeatResponse() {
+        TestCluster c = clusterWithCompactedLeader();
+        List<Message> chunks = streamToThreeCapturingChunks(c);
+        TestNode leader = c.node(1);
+        leader.core.step(rejection(chunks.get(0), chunks.get(0).index()));
+        assertThat(leader.core.progress().get(3L).state()).isEqualTo(ProgressState.PROBE);
+        assertThat(leader.core.progress().get(3L).paused())
+                .as("no probe until the follower is heard from again")
+                .isTrue();
+        assertThat(Fixtures.to(drain(leader), 3)).isEmpty();
+        leader.core.step(msg(MessageType.HEARTBEAT_RESPONSE, 3, 1, chunks.get(0).term()));
+        List<Message> out = Fixtures.to(drain(leader), 3);
+        assertThat(out).isNotEmpty().allSatisfy(m -> assertThat(m.type()).isEqualTo(MessageType.SNAPSHOT));
+        assertThat(out.get(0).snapshot().offset()).isZero();
+        assertThat(out.get(0).context()).as("a new transfer starts").isEqualTo(Message.SNAPSHOT_NEW_TRANSFER);
+        assertThat(out.get(0).index()).isGreaterThan(chunks.get(0).index());
+    }
+
+    @Test
+    void aRejectionOfAnEarlierTransferIsIgnored() {
+        TestCluster c = clusterWithCompactedLeader();
+        List<Message> chunks = streamToThreeCapturingChunks(c);
+        TestNode leader = c.node(1);
+        leader.core.step(rejection(chunks.get(0), chunks.get(0).index() - 1));
+        assertThat(leader.core.progress().get(3L).state()).isEqualTo(ProgressState.SNAPSHOT);
+        leader.core.step(rejection(chunks.get(0), chunks.get(0).index() + 1));
+        assertThat(leader.core.progress().get(3L).state())
+                .as("nor one of a pass not started")
+                .isEqualTo(ProgressState.SNAPSHOT);
     }
 }
