@@ -34,9 +34,11 @@ final class TableGroups {
     /** Bound of one catch-up ReadIndex round after a table's group opens, and of the wait before the next. */
     private static final long CATCH_UP_ROUND_MILLIS = 2_000;
 
+    /** Waits between catch-up rounds that found no leader: doubling from 20 ms to 200 ms, jittered. */
     private static final long CATCH_UP_INITIAL_BACKOFF_MILLIS = 20;
+
     private static final long CATCH_UP_MAX_BACKOFF_MILLIS = 200;
-    /** Longest wait between attempts to open a table's group that failed to open. */
+    /** Waits between attempts to open a table's group that failed to open: doubling from 100 ms to 5 s, jittered. */
     private static final long OPEN_INITIAL_BACKOFF_MILLIS = 100;
 
     private static final long OPEN_MAX_BACKOFF_MILLIS = 5_000;
