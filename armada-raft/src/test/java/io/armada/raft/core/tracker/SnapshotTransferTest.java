@@ -11,6 +11,21 @@ class SnapshotTransferTest {
     private static final SnapshotMeta META = new SnapshotMeta(50, 4, ConfState.ofVoters(1L, 2L, 3L));
 
     @Test
+    void aDuplicateAcknowledgementDoesNotRestartTheIdleCount() {
+        // a follower that keeps answering with the same expected byte makes no progress: the leader must still
+        // re-send its window once the idle timeout passes, or a lost chunk would stall the transfer for good
+        SnapshotTransfer t = new SnapshotTransfer(META, 2, 1);
+        t.sent(100, false);
+        t.sent(200, false);
+        t.acked(100);
+        assertThat(t.tickIdle(3)).isFalse();
+        assertThat(t.tickIdle(3)).isFalse();
+        t.acked(100);
+        assertThat(t.inflightChunks()).isEqualTo(1);
+        assertThat(t.tickIdle(3)).isTrue();
+    }
+
+    @Test
     void aWindowOfChunksIsSentUntilItIsFull() {
         SnapshotTransfer t = new SnapshotTransfer(META, 2, 7);
         assertThat(t.pass()).isEqualTo(7);
