@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +96,9 @@ final class TableGroups {
                 .toList();
     }
 
-    /** The ids of the open table groups (not the catalog's). */
-    List<Long> ids() {
-        return List.copyOf(tablesById.keySet());
+    /** The ids of the open table groups (not the catalog's): a live view, as weakly consistent as the map. */
+    Collection<Long> ids() {
+        return Collections.unmodifiableSet(tablesById.keySet());
     }
 
     TableRemovalHold removalHold() {
